@@ -1,0 +1,484 @@
+//! JSON wire types of the `/v1` API. Timestamps are RFC 3339 strings in UTC;
+//! ids are UUIDv7 strings.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::permissions::Permission;
+
+// ---------------------------------------------------------------- accounts
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+    /// Shown in the session list, e.g. "Orgdesk on ada-laptop".
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub timezone: String,
+    pub email_verified: bool,
+    pub created_at: String,
+}
+
+/// A new session. The token is shown once and only its hash is kept.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionGrant {
+    pub token: String,
+    pub session: Session,
+    pub user: User,
+}
+
+impl std::fmt::Debug for SessionGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionGrant")
+            .field("token", &"<redacted>")
+            .field("session", &self.session)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub id: String,
+    pub device_name: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub expires_at: String,
+    /// True for the session that made this request.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmail {
+    pub token: String,
+}
+
+// ---------------------------------------------------------------- organizations
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrg {
+    pub name: String,
+    /// Generated from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub default_language: String,
+    pub timezone: String,
+    pub invitation_lifetime_days: i64,
+    pub has_logo: bool,
+    pub personal: bool,
+    pub member_count: i64,
+    pub created_at: String,
+    /// Changes on every update; send it back in `If-Match`.
+    pub version: i64,
+}
+
+/// An organization as its member sees it in their list.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MyOrg {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub personal: bool,
+    pub has_logo: bool,
+    pub role: String,
+    pub role_name: String,
+    pub status: MemberStatus,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrg {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub default_language: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub invitation_lifetime_days: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteOrg {
+    /// Must repeat the organization's slug.
+    pub confirm_slug: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferOwnership {
+    pub user_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MyPermissions {
+    pub org_id: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+}
+
+// ---------------------------------------------------------------- members
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Active,
+    Disabled,
+}
+
+impl MemberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MemberStatus> {
+        match s {
+            "active" => Some(MemberStatus::Active),
+            "disabled" => Some(MemberStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub status: MemberStatus,
+    pub joined_at: String,
+    pub last_active_at: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSort {
+    #[default]
+    Name,
+    Joined,
+    LastActive,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Prefix of the name or email, case-insensitive.
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub status: Option<MemberStatus>,
+    pub sort: Option<MemberSort>,
+    /// Descending order when true.
+    pub desc: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub status: Option<MemberStatus>,
+}
+
+// ---------------------------------------------------------------- roles
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Role {
+    pub key: String,
+    pub name: String,
+    pub builtin: bool,
+    pub permissions: Vec<String>,
+    pub member_count: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRole {
+    pub key: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRole {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub permissions: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PermissionInfo {
+    pub key: Permission,
+    pub description: String,
+}
+
+// ---------------------------------------------------------------- invitations
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitations {
+    pub emails: Vec<String>,
+    pub role: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteOutcome {
+    Invited,
+    AlreadyMember,
+    AlreadyInvited,
+    Invalid,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InviteResult {
+    pub email: String,
+    pub outcome: InviteOutcome,
+    /// Why an email was refused, for `invalid`.
+    pub message: Option<String>,
+    pub invitation: Option<Invitation>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InviteResults {
+    pub results: Vec<InviteResult>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Declined,
+    Revoked,
+    Expired,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Invitation {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub role: String,
+    pub status: InvitationStatus,
+    pub invited_by: Option<String>,
+    pub invited_by_name: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_sent_at: String,
+    pub send_count: i64,
+    /// The accept link; only in the answer to create and resend, because only
+    /// the token's hash is kept.
+    pub link: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// What the holder of an invitation link may see before accepting.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InvitationPreview {
+    pub org_name: String,
+    pub inviter_name: Option<String>,
+    pub role: String,
+    pub role_name: String,
+    pub email: String,
+    pub expires_at: String,
+    pub status: InvitationStatus,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationSignUp {
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// A pending invitation addressed to me.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MyInvitation {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub role: String,
+    pub inviter_name: Option<String>,
+    pub expires_at: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    pub org_id: String,
+    pub role: String,
+}
+
+// ---------------------------------------------------------------- across my orgs
+
+/// A pending invitation in one of the orgs I manage.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ManagedInvitation {
+    pub org_id: String,
+    pub org_name: String,
+    pub org_slug: String,
+    pub can_resend: bool,
+    pub can_revoke: bool,
+    pub invitation: Invitation,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonMembership {
+    pub org_id: String,
+    pub org_name: String,
+    pub org_slug: String,
+    pub member: Member,
+    /// Whether I could remove this person from this org.
+    pub can_remove: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    pub email: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePerson {
+    pub email: String,
+    pub org_ids: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoveOutcome {
+    Removed,
+    NotAMember,
+    Denied,
+    OwnerProtected,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RemovePersonResult {
+    pub org_id: String,
+    pub outcome: RemoveOutcome,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RemovePersonResults {
+    pub results: Vec<RemovePersonResult>,
+}
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: String,
+    pub org_id: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    /// Exact action, e.g. `member.role_changed`.
+    pub action: Option<String>,
+    /// The actor's user id.
+    pub actor: Option<String>,
+    /// RFC 3339 lower bound, inclusive.
+    pub since: Option<String>,
+    /// RFC 3339 upper bound, exclusive.
+    pub until: Option<String>,
+}
+
+// ---------------------------------------------------------------- outbox (demo/dev)
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}

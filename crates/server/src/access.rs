@@ -1,0 +1,164 @@
+//! What the caller may do in one organization. Every org-scoped handler starts
+//! by resolving an [`OrgAccess`]; a caller who is not a member gets 404, so ids
+//! from other tenants reveal nothing.
+
+use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
+use sqlx::AnyConnection;
+
+use crate::auth::{Actor, AuthUser};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::time::{now_ms, MINUTE};
+
+#[derive(Clone, Debug)]
+pub struct OrgAccess {
+    pub org_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub permissions: PermissionSet,
+    pub actor: Actor,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    org_id: String,
+    role: String,
+    status: String,
+    builtin: i64,
+    permissions: String,
+}
+
+/// The effective permissions of a role row.
+pub fn role_permissions(role_key: &str, builtin: i64, stored: &str) -> PermissionSet {
+    match (builtin, BuiltinRole::from_key(role_key)) {
+        (1, Some(role)) => role.permission_set(),
+        _ => PermissionSet::from_storage(stored),
+    }
+}
+
+impl OrgAccess {
+    /// Resolves `org_ref` (an id or a slug) for the caller.
+    pub async fn resolve(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<OrgAccess> {
+        let row: Option<AccessRow> = sqlx::query_as(
+            "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
+             FROM orgs o \
+             JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
+             JOIN roles r ON r.org_id = o.id AND r.role_key = m.role \
+             WHERE o.id = $1 OR o.slug = $1",
+        )
+        .bind(org_ref)
+        .bind(&user.user_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+        let row = row.ok_or_else(|| ApiError::not_found("organization"))?;
+        if row.status != "active" {
+            return Err(ApiError::new(
+                ErrorCode::MemberDisabled,
+                "Your membership in this organization is disabled; ask one of its admins to enable it.",
+            ));
+        }
+        touch_last_active(state, &row.org_id, &user.user_id).await?;
+        Ok(OrgAccess {
+            permissions: role_permissions(&row.role, row.builtin, &row.permissions),
+            org_id: row.org_id,
+            user_id: user.user_id.clone(),
+            role: row.role,
+            actor: user.actor(),
+        })
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.has(permission)
+    }
+
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "This needs the permission {permission}, which your role \"{}\" does not have.",
+                    self.role
+                ),
+            ))
+        }
+    }
+
+    /// The escalation rule: nobody grants, invites to or acts on a role whose
+    /// permissions they do not hold, and the owner role is reached only by transfer.
+    pub fn require_covers(
+        &self,
+        role_key: &str,
+        role_permissions: &PermissionSet,
+    ) -> ApiResult<()> {
+        if role_key == BuiltinRole::Owner.key() {
+            return Err(ApiError::new(
+                ErrorCode::OwnerProtected,
+                "The owner role moves only by transferring ownership.",
+            ));
+        }
+        if self.permissions.covers(role_permissions) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::RoleEscalation,
+                format!("The role \"{role_key}\" has permissions your role \"{}\" does not; ask someone who holds them.", self.role),
+            ))
+        }
+    }
+}
+
+/// A role of the org with its effective permissions, or 404 / 422.
+pub async fn load_role(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    role_key: &str,
+) -> ApiResult<PermissionSet> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT builtin, permissions FROM roles WHERE org_id = $1 AND role_key = $2",
+    )
+    .bind(org_id)
+    .bind(role_key)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some((builtin, stored)) => Ok(role_permissions(role_key, builtin, &stored)),
+        None => Err(ApiError::invalid(
+            "role",
+            format!(
+                "This organization has no role \"{role_key}\"; see GET /v1/orgs/{{org}}/roles."
+            ),
+        )),
+    }
+}
+
+/// Writes `last_active_at` at most once a minute per member and process.
+async fn touch_last_active(state: &AppState, org_id: &str, user_id: &str) -> ApiResult<()> {
+    let now = now_ms();
+    let key = (org_id.to_owned(), user_id.to_owned());
+    {
+        let mut written = state
+            .activity_written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if written.get(&key).is_some_and(|at| now - at < MINUTE) {
+            return Ok(());
+        }
+        if written.len() > 100_000 {
+            written.clear();
+        }
+        written.insert(key, now);
+    }
+    sqlx::query(
+        "UPDATE memberships SET last_active_at = $1 \
+         WHERE org_id = $2 AND user_id = $3 AND (last_active_at IS NULL OR last_active_at < $4)",
+    )
+    .bind(now)
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now - MINUTE)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,434 @@
+//! Sign-up, sign-in, sessions, email verification and the profile.
+
+use orgdesk_core::api::{Session, SessionGrant, SignIn, SignUp, UpdateProfile, User};
+use orgdesk_core::{validate, ErrorCode};
+use sqlx::AnyConnection;
+
+use crate::auth::{hash_password, hash_token, new_token, verify_password, AuthUser, ClientMeta};
+use crate::error::{field, ApiError, ApiResult};
+use crate::orgs;
+use crate::outbox::{self, Email};
+use crate::rate_limit::{self, Window};
+use crate::state::AppState;
+use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
+
+pub const SESSION_LIFETIME_MS: i64 = 30 * DAY;
+const VERIFICATION_LIFETIME_MS: i64 = 3 * DAY;
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub timezone: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            timezone: r.timezone,
+            email_verified: r.email_verified_at.is_some(),
+            created_at: rfc3339(r.created_at),
+        }
+    }
+}
+
+pub const USER_COLUMNS: &str = "id, email, name, timezone, email_verified_at, created_at";
+
+pub async fn load_user(conn: &mut AnyConnection, user_id: &str) -> ApiResult<User> {
+    let row: Option<UserRow> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(User::from)
+        .ok_or_else(|| ApiError::not_found("user"))
+}
+
+/// Validated sign-up fields.
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub timezone: String,
+}
+
+impl NewUser {
+    pub fn validate(
+        email: &str,
+        name: &str,
+        password: &str,
+        timezone: Option<&str>,
+    ) -> ApiResult<NewUser> {
+        let email = validate::email(email).map_err(field("email"))?;
+        let name = validate::person_name(name).map_err(field("name"))?;
+        validate::password(password).map_err(field("password"))?;
+        let timezone = match timezone {
+            Some(tz) => validate::timezone(tz).map_err(field("timezone"))?,
+            None => "UTC".to_owned(),
+        };
+        Ok(NewUser {
+            email,
+            name,
+            password: password.to_owned(),
+            timezone,
+        })
+    }
+}
+
+/// Inserts a user with a personal organization. `verified` is true when the
+/// caller proved the address (an invitation token).
+pub async fn insert_user(
+    conn: &mut AnyConnection,
+    new: &NewUser,
+    verified: bool,
+    meta: &ClientMeta,
+) -> ApiResult<String> {
+    let id = new_id();
+    let now = now_ms();
+    let hash = hash_password(&new.password);
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, email_key, name, password_hash, timezone, email_verified_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&new.email)
+    .bind(validate::email_key(&new.email))
+    .bind(&new.name)
+    .bind(hash)
+    .bind(&new.timezone)
+    .bind(verified.then_some(now))
+    .bind(now)
+    .execute(&mut *conn)
+    .await;
+    if let Err(e) = inserted {
+        if crate::db::is_unique_violation(&e) {
+            return Err(ApiError::new(
+                ErrorCode::EmailTaken,
+                "An account with this email exists already; sign in instead.",
+            ));
+        }
+        return Err(e.into());
+    }
+    let actor = crate::auth::Actor {
+        user_id: Some(id.clone()),
+        meta: meta.clone(),
+    };
+    let org_name = format!("{}'s workspace", new.name);
+    orgs::insert_org(conn, &org_name, None, true, &id, &actor).await?;
+    Ok(id)
+}
+
+pub async fn sign_up(state: &AppState, req: SignUp, meta: ClientMeta) -> ApiResult<SessionGrant> {
+    let new = NewUser::validate(
+        &req.email,
+        &req.name,
+        &req.password,
+        req.timezone.as_deref(),
+    )?;
+    let mut tx = state.db.write().await?;
+    let user_id = insert_user(tx.conn(), &new, false, &meta).await?;
+    queue_verification(tx.conn(), state, &user_id, &new.email, &new.name).await?;
+    let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(grant)
+}
+
+async fn queue_verification(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    user_id: &str,
+    email: &str,
+    name: &str,
+) -> ApiResult<()> {
+    let (token, hash) = new_token("odv");
+    sqlx::query(
+        "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(now_ms() + VERIFICATION_LIFETIME_MS)
+    .execute(&mut *conn)
+    .await?;
+    let link = format!("{}/verify/{token}", state.public_url);
+    outbox::enqueue(
+        conn,
+        Email {
+            to: email.to_owned(),
+            subject: "Confirm your email address for Orgdesk".into(),
+            body: format!(
+                "Hello {name},\n\nconfirm that this is your email address by opening this link within 3 days:\n\n{link}\n\nIf you did not sign up for Orgdesk, ignore this email.\n"
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult<()> {
+    if user.email_verified {
+        return Err(ApiError::invalid(
+            "email",
+            "Your email address is verified already.",
+        ));
+    }
+    let mut tx = state.db.write().await?;
+    rate_limit::check(
+        tx.conn(),
+        &Window {
+            bucket: &format!("verify:{}", user.user_id),
+            limit: 10,
+            window_ms: HOUR,
+        },
+        1,
+        "verification emails",
+    )
+    .await?;
+    rate_limit::hit(tx.conn(), &format!("verify:{}", user.user_id), 1).await?;
+    queue_verification(tx.conn(), state, &user.user_id, &user.email, &user.name).await?;
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(())
+}
+
+/// Marks the address behind a verification token as verified.
+pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
+    let mut tx = state.db.write().await?;
+    let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(tx.conn())
+    .await?;
+    let now = now_ms();
+    let user_id = match row {
+        Some((user_id, expires_at, None)) if expires_at > now => user_id,
+        Some((_, _, Some(_))) => return Ok(()),
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::InvitationExpired,
+                "This verification link expired; ask for a new one from the app.",
+            ))
+        }
+        None => return Err(ApiError::not_found("verification link")),
+    };
+    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(hash_token(token))
+        .execute(tx.conn())
+        .await?;
+    sqlx::query(
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(now)
+    .bind(&user_id)
+    .execute(tx.conn())
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn open_session(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    device_name: &str,
+) -> ApiResult<SessionGrant> {
+    let (token, hash) = new_token("ods");
+    let now = now_ms();
+    let id = new_id();
+    let device_name: String = device_name.trim().chars().take(100).collect();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, device_name, created_at, last_used_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(hash)
+    .bind(&device_name)
+    .bind(now)
+    .bind(now + SESSION_LIFETIME_MS)
+    .execute(&mut *conn)
+    .await?;
+    let user = load_user(conn, user_id).await?;
+    Ok(SessionGrant {
+        token,
+        session: Session {
+            id,
+            device_name,
+            created_at: rfc3339(now),
+            last_used_at: rfc3339(now),
+            expires_at: rfc3339(now + SESSION_LIFETIME_MS),
+            current: true,
+        },
+        user,
+    })
+}
+
+/// Checks a password sign-in; failures count against the account and the IP.
+/// The answer is the same whether or not the account exists.
+pub async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    meta: &ClientMeta,
+) -> ApiResult<String> {
+    let key = validate::email_key(email);
+    let account_bucket = format!("signin:account:{key}");
+    let ip_bucket = format!("signin:ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
+    let mut conn = state.db.pool.acquire().await?;
+    let what = "failed sign-ins";
+    rate_limit::check(
+        &mut conn,
+        &Window {
+            bucket: &account_bucket,
+            limit: state.limits.signin_failures_per_account,
+            window_ms: HOUR,
+        },
+        1,
+        what,
+    )
+    .await?;
+    rate_limit::check(
+        &mut conn,
+        &Window {
+            bucket: &ip_bucket,
+            limit: state.limits.signin_failures_per_ip,
+            window_ms: HOUR,
+        },
+        1,
+        what,
+    )
+    .await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let hash = row.as_ref().map(|(_, h)| h.clone());
+    let ok = tokio::task::spawn_blocking({
+        let password = password.to_owned();
+        move || verify_password(&password, hash.as_deref())
+    })
+    .await
+    .unwrap_or(false);
+    match row {
+        Some((id, _)) if ok => Ok(id),
+        _ => {
+            rate_limit::hit(&mut conn, &account_bucket, 1).await?;
+            rate_limit::hit(&mut conn, &ip_bucket, 1).await?;
+            state.metrics.count("orgdesk_signin_failures_total");
+            Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "The email or the password is wrong.",
+            ))
+        }
+    }
+}
+
+pub async fn sign_in(state: &AppState, req: SignIn, meta: ClientMeta) -> ApiResult<SessionGrant> {
+    let user_id = check_credentials(state, &req.email, &req.password, &meta).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    open_session(
+        &mut conn,
+        &user_id,
+        req.device_name.as_deref().unwrap_or("Orgdesk"),
+    )
+    .await
+}
+
+pub async fn sign_out(state: &AppState, user: &AuthUser) -> ApiResult<()> {
+    revoke_session(state, user, &user.session_id).await
+}
+
+pub async fn revoke_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(session_id)
+    .bind(&user.user_id)
+    .execute(&state.db.pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::not_found("session"));
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    device_name: String,
+    created_at: i64,
+    last_used_at: i64,
+    expires_at: i64,
+}
+
+pub async fn list_sessions(state: &AppState, user: &AuthUser) -> ApiResult<Vec<Session>> {
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "SELECT id, device_name, created_at, last_used_at, expires_at FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
+    )
+    .bind(&user.user_id)
+    .bind(now_ms())
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Session {
+            current: r.id == user.session_id,
+            id: r.id,
+            device_name: r.device_name,
+            created_at: rfc3339(r.created_at),
+            last_used_at: rfc3339(r.last_used_at),
+            expires_at: rfc3339(r.expires_at),
+        })
+        .collect())
+}
+
+pub async fn me(state: &AppState, user: &AuthUser) -> ApiResult<User> {
+    let mut conn = state.db.pool.acquire().await?;
+    load_user(&mut conn, &user.user_id).await
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    user: &AuthUser,
+    req: UpdateProfile,
+) -> ApiResult<User> {
+    let name = req
+        .name
+        .as_deref()
+        .map(validate::person_name)
+        .transpose()
+        .map_err(field("name"))?;
+    let timezone = req
+        .timezone
+        .as_deref()
+        .map(validate::timezone)
+        .transpose()
+        .map_err(field("timezone"))?;
+    let mut tx = state.db.write().await?;
+    if let Some(name) = name {
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(&user.user_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    if let Some(tz) = timezone {
+        sqlx::query("UPDATE users SET timezone = $1 WHERE id = $2")
+            .bind(tz)
+            .bind(&user.user_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    let user = load_user(tx.conn(), &user.user_id).await?;
+    tx.commit().await?;
+    Ok(user)
+}

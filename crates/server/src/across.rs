@@ -1,0 +1,187 @@
+//! Endpoints across all my organizations, for agency staff.
+
+use orgdesk_core::api::{
+    ManagedInvitation, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults,
+};
+use orgdesk_core::{ErrorCode, Permission, PermissionSet};
+
+use crate::access::{role_permissions, OrgAccess};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::invitations::{InvitationRow, INVITATION_SELECT};
+use crate::members::{self, MemberRow, MEMBER_COLUMNS};
+use crate::state::AppState;
+use crate::time::now_ms;
+
+#[derive(sqlx::FromRow)]
+struct MyRoleRow {
+    org_id: String,
+    org_name: String,
+    org_slug: String,
+    role: String,
+    builtin: i64,
+    permissions: String,
+}
+
+struct MyOrgRole {
+    name: String,
+    slug: String,
+    permissions: PermissionSet,
+}
+
+/// My active memberships with effective permissions, by org id.
+async fn my_roles(
+    state: &AppState,
+    user: &AuthUser,
+) -> ApiResult<std::collections::HashMap<String, MyOrgRole>> {
+    let rows: Vec<MyRoleRow> = sqlx::query_as(
+        "SELECT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, m.role, r.builtin, r.permissions \
+         FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
+         WHERE m.user_id = $1 AND m.status = 'active'",
+    )
+    .bind(&user.user_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let permissions = role_permissions(&r.role, r.builtin, &r.permissions);
+            (
+                r.org_id,
+                MyOrgRole {
+                    name: r.org_name,
+                    slug: r.org_slug,
+                    permissions,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Every pending invitation in the orgs where I hold `invitations:read`, soonest expiry first.
+pub async fn managed_invitations(
+    state: &AppState,
+    user: &AuthUser,
+) -> ApiResult<Vec<ManagedInvitation>> {
+    let roles = my_roles(state, user).await?;
+    let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
+        "{INVITATION_SELECT} JOIN memberships me ON me.org_id = i.org_id AND me.user_id = $1 AND me.status = 'active' \
+         WHERE i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at, i.id"
+    ))
+    .bind(&user.user_id)
+    .bind(now_ms())
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let org = roles.get(&row.org_id)?;
+            if !org.permissions.has(Permission::InvitationsRead) {
+                return None;
+            }
+            Some(ManagedInvitation {
+                org_id: row.org_id.clone(),
+                org_name: org.name.clone(),
+                org_slug: org.slug.clone(),
+                can_resend: org.permissions.has(Permission::MembersInvite),
+                can_revoke: org.permissions.has(Permission::InvitationsRevoke),
+                invitation: row.into_api(None),
+            })
+        })
+        .collect())
+}
+
+/// The memberships of a person across the orgs where I hold `members:read`.
+pub async fn find_person(
+    state: &AppState,
+    user: &AuthUser,
+    email: &str,
+) -> ApiResult<Vec<PersonMembership>> {
+    let Some(person_id) = members::user_id_by_email(&state.db, email).await? else {
+        return Ok(Vec::new());
+    };
+    let roles = my_roles(state, user).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
+    ))
+    .bind(&person_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for row in &rows {
+        use sqlx::{FromRow, Row};
+        let org_id: String = row.try_get("member_org_id")?;
+        let member = MemberRow::from_row(row)?;
+        let Some(org) = roles.get(&org_id) else {
+            continue;
+        };
+        if !org.permissions.has(Permission::MembersRead) {
+            continue;
+        }
+        let can_remove = org.permissions.has(Permission::MembersRemove)
+            && member.role != "owner"
+            && person_id != user.user_id;
+        out.push(PersonMembership {
+            org_id,
+            org_name: org.name.clone(),
+            org_slug: org.slug.clone(),
+            member: member.into(),
+            can_remove,
+        });
+    }
+    out.sort_by(|a, b| a.org_name.to_lowercase().cmp(&b.org_name.to_lowercase()));
+    Ok(out)
+}
+
+/// Removes a person from each listed org, answering per org.
+pub async fn remove_person(
+    state: &AppState,
+    user: &AuthUser,
+    email: &str,
+    org_ids: &[String],
+) -> ApiResult<RemovePersonResults> {
+    if org_ids.is_empty() {
+        return Err(ApiError::invalid(
+            "org_ids",
+            "Choose at least one organization.",
+        ));
+    }
+    if org_ids.len() > 500 {
+        return Err(ApiError::invalid(
+            "org_ids",
+            "Remove from at most 500 organizations at once.",
+        ));
+    }
+    let person_id = members::user_id_by_email(&state.db, email).await?;
+    let mut results = Vec::with_capacity(org_ids.len());
+    for org_id in org_ids {
+        let outcome = match &person_id {
+            None => Err(ApiError::not_found("member")),
+            Some(person_id) => match OrgAccess::resolve(state, user, org_id).await {
+                Ok(access) => members::remove(&state.db, &access, person_id).await,
+                Err(e) => Err(e),
+            },
+        };
+        let (outcome, message) = match outcome {
+            Ok(()) => (RemoveOutcome::Removed, None),
+            Err(e) => match e.code {
+                ErrorCode::NotFound => (
+                    RemoveOutcome::NotAMember,
+                    Some("Not a member of this organization.".to_owned()),
+                ),
+                ErrorCode::OwnerProtected => (RemoveOutcome::OwnerProtected, Some(e.detail)),
+                ErrorCode::Forbidden
+                | ErrorCode::RoleEscalation
+                | ErrorCode::MemberDisabled
+                | ErrorCode::ValidationFailed => (RemoveOutcome::Denied, Some(e.detail)),
+                _ => return Err(e),
+            },
+        };
+        results.push(RemovePersonResult {
+            org_id: org_id.clone(),
+            outcome,
+            message,
+        });
+    }
+    Ok(RemovePersonResults { results })
+}

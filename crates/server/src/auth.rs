@@ -1,0 +1,219 @@
+//! Passwords, opaque tokens and the signed-in caller.
+
+use argon2::password_hash::{
+    rand_core::OsRng as HashRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use orgdesk_core::ErrorCode;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::time::{now_ms, MINUTE};
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut HashRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
+}
+
+/// Verifies a password against a stored hash. With no hash (unknown account)
+/// it verifies against a fixed one, so both answers take the same time.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("orgdesk-timing-equalizer"));
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (dummy.as_str(), false),
+    };
+    let ok = PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && real
+}
+
+/// A fresh opaque token: 256 bits from the OS CSPRNG, with a readable prefix.
+/// Returns the token (shown once) and its hash (stored).
+pub fn new_token(prefix: &str) -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// Tokens are looked up by their SHA-256, so no comparison ever touches the
+/// secret itself.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a request came from, for audit events and rate limits.
+#[derive(Clone, Debug, Default)]
+pub struct ClientMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect());
+        Ok(ClientMeta { ip, user_agent })
+    }
+}
+
+/// The signed-in caller, from `Authorization: Bearer <token>`.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub session_id: String,
+    pub email: String,
+    pub name: String,
+    pub email_verified: bool,
+    pub meta: ClientMeta,
+}
+
+impl AuthUser {
+    /// The actor recorded in audit events.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user_id.clone()),
+            meta: self.meta.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub meta: ClientMeta,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    session_id: String,
+    user_id: String,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    last_used_at: i64,
+    email: String,
+    name: String,
+    email_verified_at: Option<i64>,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "Sign in first: send the header Authorization: Bearer <session token>.",
+                )
+            })?;
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT s.id AS session_id, s.user_id, s.expires_at, s.revoked_at, s.last_used_at, \
+                    u.email, u.name, u.email_verified_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(hash_token(token))
+        .fetch_optional(&state.db.pool)
+        .await?;
+        let now = now_ms();
+        let row = match row {
+            Some(r) if r.revoked_at.is_none() && r.expires_at > now => r,
+            Some(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "This session has ended (signed out, revoked or expired); sign in again.",
+                ))
+            }
+            None => {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "This session token is not valid; sign in again.",
+                ))
+            }
+        };
+        if now - row.last_used_at > MINUTE {
+            sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&row.session_id)
+                .execute(&state.db.pool)
+                .await?;
+        }
+        let meta = ClientMeta::from_request_parts(parts, state).await?;
+        Ok(AuthUser {
+            user_id: row.user_id,
+            session_id: row.session_id,
+            email: row.email,
+            name: row.name,
+            email_verified: row.email_verified_at.is_some(),
+            meta,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_unique_and_hashed() {
+        let (a, ha) = new_token("ods");
+        let (b, _) = new_token("ods");
+        assert_ne!(a, b);
+        assert!(
+            a.len() >= 4 + 43,
+            "32 random bytes are 43 base64 characters"
+        );
+        assert_eq!(ha, hash_token(&a));
+        assert!(!ha.contains(&a));
+    }
+
+    #[test]
+    fn passwords_verify_only_when_right() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("wrong horse battery", Some(&h)));
+        assert!(
+            !verify_password("orgdesk-timing-equalizer", None),
+            "an unknown account never verifies"
+        );
+    }
+}

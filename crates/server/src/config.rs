@@ -1,0 +1,85 @@
+//! Command-line flags and environment variables.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "orgdesk-server", version, about = "The Orgdesk hosted API")]
+pub struct Config {
+    /// sqlite:<path> or postgres://… ; default: a SQLite file in the platform's data directory.
+    #[arg(long, env = "ORGDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "ORGDESK_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+
+    /// Base URL of links in emails; default http://<listen>.
+    #[arg(long, env = "ORGDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Deliver emails over SMTP, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host.
+    /// Without it, emails stay in the outbox.
+    #[arg(long, env = "ORGDESK_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing emails.
+    #[arg(
+        long,
+        env = "ORGDESK_SMTP_FROM",
+        default_value = "Orgdesk <no-reply@orgdesk.localhost>"
+    )]
+    pub smtp_from: String,
+
+    /// Seed demo data (once) and print the demo credentials; serves the outbox at /v1/dev/outbox.
+    #[arg(long, env = "ORGDESK_DEMO")]
+    pub demo: bool,
+
+    /// Serve the outbox at /v1/dev/outbox without demo data.
+    #[arg(long, env = "ORGDESK_DEV_OUTBOX")]
+    pub dev_outbox: bool,
+
+    /// Log as JSON lines.
+    #[arg(long, env = "ORGDESK_LOG_JSON")]
+    pub log_json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print the newest emails of the outbox (for following links locally).
+    Outbox {
+        /// Only emails to this address.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+impl Config {
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        let dirs = directories::ProjectDirs::from("dev", "orgdesk", "orgdesk-server").ok_or_else(
+            || anyhow::anyhow!("no home directory to keep the database in; pass --database-url"),
+        )?;
+        std::fs::create_dir_all(dirs.data_dir())?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            dirs.data_dir().join("orgdesk.db").display()
+        ))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}

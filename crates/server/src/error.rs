@@ -1,0 +1,227 @@
+//! The one HTTP error type. Every failure leaves as RFC 9457 problem+json with
+//! a stable code; database and unexpected errors are logged and answered with
+//! a generic 500 that reveals nothing.
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use orgdesk_core::{ErrorCode, FieldError, Problem};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
+    status_override: Option<StatusCode>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        ValidationFailed | ConfirmationMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Unauthenticated | InvalidCredentials => StatusCode::UNAUTHORIZED,
+        EmailNotVerified
+        | Forbidden
+        | MemberDisabled
+        | RoleEscalation
+        | InvitationEmailMismatch => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        OwnerProtected | SlugTaken | EmailTaken | RoleExists | RoleInUse | AlreadyMember
+        | InvitationNotPending => StatusCode::CONFLICT,
+        InvitationExpired => StatusCode::GONE,
+        PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+fn title_of(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        ValidationFailed => "The request is not valid",
+        PayloadTooLarge => "The request body is too large",
+        UnsupportedMediaType => "Unsupported content type",
+        Unauthenticated => "Sign-in required",
+        InvalidCredentials => "Wrong email or password",
+        EmailNotVerified => "Email address not verified",
+        Forbidden => "Not allowed",
+        MemberDisabled => "Membership disabled",
+        RoleEscalation => "Role above your own",
+        OwnerProtected => "The owner is protected",
+        NotFound => "Not found",
+        SlugTaken => "Slug taken",
+        EmailTaken => "Email already registered",
+        RoleExists => "Role exists",
+        RoleInUse => "Role in use",
+        AlreadyMember => "Already a member",
+        InvitationNotPending => "Invitation no longer pending",
+        InvitationExpired => "Invitation expired",
+        InvitationEmailMismatch => "Invitation for another address",
+        ConfirmationMismatch => "Confirmation does not match",
+        PreconditionFailed => "Changed since you read it",
+        RateLimited => "Too many requests",
+        Internal => "Internal error",
+        Unavailable => "Service unavailable",
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+            status_override: None,
+        }
+    }
+
+    /// A 422 naming the field at fault.
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        let mut e = ApiError::new(ErrorCode::ValidationFailed, message.clone());
+        e.errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        });
+        e
+    }
+
+    /// A 400 for a request that could not be read at all (bad JSON, bad query).
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(ErrorCode::ValidationFailed, detail);
+        e.status_override = Some(StatusCode::BAD_REQUEST);
+        e
+    }
+
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("No {what} here, or it is not visible to you."),
+        )
+    }
+
+    pub fn rate_limited(retry_after_secs: u64, detail: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(ErrorCode::RateLimited, detail);
+        e.retry_after_secs = Some(retry_after_secs.max(1));
+        e
+    }
+
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            ErrorCode::Internal,
+            "The server failed to answer; the details are in its log.",
+        )
+    }
+
+    pub fn with_status(mut self, status: StatusCode) -> ApiError {
+        self.status_override = Some(status);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status_override.unwrap_or_else(|| status_of(self.code))
+    }
+}
+
+/// Validation helper: `validate::email(&s).map_err(field("email"))?`.
+pub fn field(name: &'static str) -> impl Fn(String) -> ApiError {
+    move |message| ApiError::invalid(name, message)
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let problem = Problem {
+            type_uri: format!(
+                "https://orgdesk.dev/problems/{}",
+                self.code.as_str().replace('_', "-")
+            ),
+            title: title_of(self.code).to_owned(),
+            status: status.as_u16(),
+            detail: self.detail,
+            code: self.code,
+            errors: self.errors,
+            request_id: None,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %e, "database unavailable");
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "The database is not reachable right now; try again shortly.",
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> ApiError {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON with the header Content-Type: application/json.",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                ApiError::new(ErrorCode::ValidationFailed, r.body_text())
+            }
+            _ => ApiError::bad_request(format!("The body is not valid JSON: {}", r.body_text())),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> ApiError {
+        ApiError::bad_request(r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> ApiError {
+        ApiError::bad_request(r.body_text())
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> ApiError {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            _ => ApiError::bad_request(r.body_text()),
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        "The request body is larger than this endpoint accepts.",
+    )
+}

@@ -1,0 +1,765 @@
+//! The invitation lifecycle: pending → accepted | declined | revoked | expired.
+//! A pending invitation whose expiry passed is reported as expired.
+
+use orgdesk_core::api::{
+    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InvitationStatus,
+    InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, PageQuery, SessionGrant,
+};
+use orgdesk_core::{validate, ErrorCode, Permission};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::access::{load_role, OrgAccess};
+use crate::accounts::{insert_user, open_session, NewUser};
+use crate::audit::{self, Change};
+use crate::auth::{hash_token, new_token, Actor, AuthUser, ClientMeta};
+use crate::error::{ApiError, ApiResult};
+use crate::outbox::{self, Email};
+use crate::pagination::{decode_cursor, encode_cursor, page_limit};
+use crate::rate_limit::{self, Window};
+use crate::state::AppState;
+use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
+
+pub const MAX_EMAILS_PER_CALL: usize = 500;
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct InvitationRow {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub invited_by: Option<String>,
+    pub invited_by_name: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_sent_at: i64,
+    pub send_count: i64,
+}
+
+pub const INVITATION_SELECT: &str =
+    "SELECT i.id, i.org_id, i.email, i.role, i.status, i.invited_by, u.name AS invited_by_name, \
+     i.created_at, i.expires_at, i.last_sent_at, i.send_count \
+     FROM invitations i LEFT JOIN users u ON u.id = i.invited_by";
+
+pub fn effective_status(status: &str, expires_at: i64, now: i64) -> InvitationStatus {
+    match status {
+        "pending" if expires_at <= now => InvitationStatus::Expired,
+        "pending" => InvitationStatus::Pending,
+        "accepted" => InvitationStatus::Accepted,
+        "declined" => InvitationStatus::Declined,
+        "revoked" => InvitationStatus::Revoked,
+        _ => InvitationStatus::Expired,
+    }
+}
+
+impl InvitationRow {
+    pub fn into_api(self, link: Option<String>) -> Invitation {
+        Invitation {
+            status: effective_status(&self.status, self.expires_at, now_ms()),
+            id: self.id,
+            org_id: self.org_id,
+            email: self.email,
+            role: self.role,
+            invited_by: self.invited_by,
+            invited_by_name: self.invited_by_name,
+            created_at: rfc3339(self.created_at),
+            expires_at: rfc3339(self.expires_at),
+            last_sent_at: rfc3339(self.last_sent_at),
+            send_count: self.send_count,
+            link,
+        }
+    }
+}
+
+fn invite_link(state: &AppState, token: &str) -> String {
+    format!("{}/invite/{token}", state.public_url)
+}
+
+async fn load(conn: &mut AnyConnection, org_id: &str, id: &str) -> ApiResult<InvitationRow> {
+    let row: Option<InvitationRow> = sqlx::query_as(&format!(
+        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.ok_or_else(|| ApiError::not_found("invitation"))
+}
+
+struct OrgInfo {
+    name: String,
+    lifetime_days: i64,
+}
+
+async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> {
+    let (name, lifetime_days): (String, i64) =
+        sqlx::query_as("SELECT name, invitation_lifetime_days FROM orgs WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("organization"))?;
+    Ok(OrgInfo {
+        name,
+        lifetime_days,
+    })
+}
+
+fn invitation_email(
+    state: &AppState,
+    to: &str,
+    org: &str,
+    inviter: &str,
+    role: &str,
+    token: &str,
+    days: i64,
+) -> Email {
+    let link = invite_link(state, token);
+    Email {
+        to: to.to_owned(),
+        subject: format!("{inviter} invited you to {org} on Orgdesk"),
+        body: format!(
+            "Hello,\n\n{inviter} invited you to join {org} on Orgdesk as {role}.\n\n\
+             Accept the invitation in your browser:\n{link}\n\n\
+             or in the Orgdesk app:\norgdesk://invite/{token}\n\n\
+             The invitation expires in {days} days. If you did not expect it, ignore this email.\n"
+        ),
+    }
+}
+
+/// Checks the per-org sending limits for `emails` more invitation emails.
+async fn check_send_limits(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    org_id: &str,
+    emails: i64,
+    bulk: bool,
+) -> ApiResult<()> {
+    let sends = format!("invite:send:{org_id}");
+    rate_limit::check(
+        conn,
+        &Window {
+            bucket: &sends,
+            limit: state.limits.invitations_per_org,
+            window_ms: HOUR,
+        },
+        emails,
+        "invitation emails from this organization",
+    )
+    .await?;
+    if bulk {
+        let calls = format!("invite:bulk:{org_id}");
+        rate_limit::check(
+            conn,
+            &Window {
+                bucket: &calls,
+                limit: state.limits.bulk_invites_per_org,
+                window_ms: HOUR,
+            },
+            1,
+            "bulk invitations from this organization",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+enum Classified {
+    Valid(String),
+    Invalid(String, String),
+    Duplicate(String),
+}
+
+fn classify(emails: &[String]) -> Vec<Classified> {
+    let mut seen = std::collections::HashSet::new();
+    emails
+        .iter()
+        .map(|raw| match validate::email(raw) {
+            Ok(email) if !seen.insert(validate::email_key(&email)) => Classified::Duplicate(email),
+            Ok(email) => Classified::Valid(email),
+            Err(message) => Classified::Invalid(raw.trim().to_owned(), message),
+        })
+        .collect()
+}
+
+/// Bulk invitation: one role, many emails, one result per email.
+pub async fn create(
+    state: &AppState,
+    access: &OrgAccess,
+    inviter: &AuthUser,
+    req: CreateInvitations,
+    idempotency_key: Option<&str>,
+) -> ApiResult<InviteResults> {
+    access.require(Permission::MembersInvite)?;
+    if req.emails.is_empty() {
+        return Err(ApiError::invalid(
+            "emails",
+            "Enter at least one email address.",
+        ));
+    }
+    if req.emails.len() > MAX_EMAILS_PER_CALL {
+        return Err(ApiError::invalid(
+            "emails",
+            format!("Invite at most {MAX_EMAILS_PER_CALL} addresses at once; split the list."),
+        ));
+    }
+    let role = req.role.trim().to_owned();
+    let idem_scope = format!("invitations:{}", access.org_id);
+    let mut tx = state.db.write().await?;
+    if let Some(key) = idempotency_key {
+        let stored: Option<String> = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND idem_key = $3")
+            .bind(&access.user_id)
+            .bind(&idem_scope)
+            .bind(key)
+            .fetch_optional(tx.conn())
+            .await?;
+        if let Some(stored) = stored {
+            return serde_json::from_str(&stored).map_err(|_| ApiError::internal());
+        }
+    }
+    let role_perms = load_role(tx.conn(), &access.org_id, &role).await?;
+    access.require_covers(&role, &role_perms)?;
+    let classified = classify(&req.emails);
+    let valid = classified
+        .iter()
+        .filter(|c| matches!(c, Classified::Valid(_)))
+        .count() as i64;
+    let bulk = req.emails.len() > 1;
+    check_send_limits(state, tx.conn(), &access.org_id, valid, bulk).await?;
+    let org = org_info(tx.conn(), &access.org_id).await?;
+
+    let now = now_ms();
+    let mut results = Vec::with_capacity(classified.len());
+    let mut sent = 0;
+    for item in classified {
+        let email = match item {
+            Classified::Invalid(email, message) => {
+                results.push(InviteResult {
+                    email,
+                    outcome: InviteOutcome::Invalid,
+                    message: Some(message),
+                    invitation: None,
+                });
+                continue;
+            }
+            Classified::Duplicate(email) => {
+                let message = Some("This address is listed twice; it is invited once.".to_owned());
+                results.push(InviteResult {
+                    email,
+                    outcome: InviteOutcome::AlreadyInvited,
+                    message,
+                    invitation: None,
+                });
+                continue;
+            }
+            Classified::Valid(email) => email,
+        };
+        let key = validate::email_key(&email);
+        let member: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key = $2",
+        )
+        .bind(&access.org_id)
+        .bind(&key)
+        .fetch_one(tx.conn())
+        .await?;
+        if member > 0 {
+            results.push(InviteResult {
+                email,
+                outcome: InviteOutcome::AlreadyMember,
+                message: None,
+                invitation: None,
+            });
+            continue;
+        }
+        // An expired pending invitation makes way for the new one.
+        sqlx::query("UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND email_key = $2 AND status = 'pending' AND expires_at <= $3")
+            .bind(&access.org_id)
+            .bind(&key)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        let pending: Option<InvitationRow> = sqlx::query_as(&format!(
+            "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.email_key = $2 AND i.status = 'pending'"
+        ))
+        .bind(&access.org_id)
+        .bind(&key)
+        .fetch_optional(tx.conn())
+        .await?;
+        if let Some(existing) = pending {
+            results.push(InviteResult {
+                email,
+                outcome: InviteOutcome::AlreadyInvited,
+                message: None,
+                invitation: Some(existing.into_api(None)),
+            });
+            continue;
+        }
+        let (token, token_hash) = new_token("odi");
+        let id = new_id();
+        let expires_at = now + org.lifetime_days * DAY;
+        sqlx::query(
+            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, 1)",
+        )
+        .bind(&id)
+        .bind(&access.org_id)
+        .bind(&email)
+        .bind(&key)
+        .bind(&role)
+        .bind(&access.user_id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(tx.conn())
+        .await?;
+        outbox::enqueue(
+            tx.conn(),
+            invitation_email(
+                state,
+                &email,
+                &org.name,
+                &inviter.name,
+                &role,
+                &token,
+                org.lifetime_days,
+            ),
+        )
+        .await?;
+        let change = Change::new("invitation.created", Some(&id))
+            .after(json!({"email": email, "role": role}));
+        audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+        let invitation = load(tx.conn(), &access.org_id, &id)
+            .await?
+            .into_api(Some(invite_link(state, &token)));
+        results.push(InviteResult {
+            email,
+            outcome: InviteOutcome::Invited,
+            message: None,
+            invitation: Some(invitation),
+        });
+        sent += 1;
+    }
+    rate_limit::hit(tx.conn(), &format!("invite:send:{}", access.org_id), sent).await?;
+    if bulk {
+        rate_limit::hit(tx.conn(), &format!("invite:bulk:{}", access.org_id), 1).await?;
+    }
+    let response = InviteResults { results };
+    if let Some(key) = idempotency_key {
+        sqlx::query("INSERT INTO idempotency_keys (user_id, scope, idem_key, status, response, created_at) VALUES ($1, $2, $3, 201, $4, $5)")
+            .bind(&access.user_id)
+            .bind(&idem_scope)
+            .bind(key)
+            .bind(serde_json::to_string(&response).unwrap_or_default())
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(response)
+}
+
+/// Pending invitations (not yet expired), soonest expiry first.
+pub async fn list_pending(
+    state: &AppState,
+    access: &OrgAccess,
+    query: &PageQuery,
+) -> ApiResult<Page<Invitation>> {
+    access.require(Permission::InvitationsRead)?;
+    let limit = page_limit(query.limit)?;
+    let (after_expiry, after_id): (i64, String) = match &query.cursor {
+        Some(c) => decode_cursor(c)?,
+        None => (0, String::new()),
+    };
+    let mut rows: Vec<InvitationRow> = sqlx::query_as(&format!(
+        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.expires_at > $2 \
+         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
+    ))
+    .bind(&access.org_id)
+    .bind(now_ms())
+    .bind(after_expiry)
+    .bind(after_id)
+    .bind(limit + 1)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(&(r.expires_at, &r.id)))
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rows.into_iter().map(|r| r.into_api(None)).collect(),
+        next_cursor,
+    })
+}
+
+/// A new token and a fresh lifetime; the old link stops working.
+pub async fn resend(
+    state: &AppState,
+    access: &OrgAccess,
+    inviter: &AuthUser,
+    id: &str,
+) -> ApiResult<Invitation> {
+    access.require(Permission::MembersInvite)?;
+    let mut tx = state.db.write().await?;
+    let row = load(tx.conn(), &access.org_id, id).await?;
+    if row.status != "pending" {
+        return Err(not_pending());
+    }
+    let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
+    access.require_covers(&row.role, &perms)?;
+    check_send_limits(state, tx.conn(), &access.org_id, 1, false).await?;
+    let org = org_info(tx.conn(), &access.org_id).await?;
+    let (token, token_hash) = new_token("odi");
+    let now = now_ms();
+    sqlx::query(
+        "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1 \
+         WHERE id = $4 AND status = 'pending'",
+    )
+    .bind(token_hash)
+    .bind(now + org.lifetime_days * DAY)
+    .bind(now)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    rate_limit::hit(tx.conn(), &format!("invite:send:{}", access.org_id), 1).await?;
+    outbox::enqueue(
+        tx.conn(),
+        invitation_email(
+            state,
+            &row.email,
+            &org.name,
+            &inviter.name,
+            &row.role,
+            &token,
+            org.lifetime_days,
+        ),
+    )
+    .await?;
+    let change = Change::new("invitation.resent", Some(id))
+        .after(json!({"email": row.email, "send_count": row.send_count + 1}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    let invitation = load(tx.conn(), &access.org_id, id)
+        .await?
+        .into_api(Some(invite_link(state, &token)));
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(invitation)
+}
+
+pub async fn revoke(state: &AppState, access: &OrgAccess, id: &str) -> ApiResult<()> {
+    access.require(Permission::InvitationsRevoke)?;
+    let mut tx = state.db.write().await?;
+    let row = load(tx.conn(), &access.org_id, id).await?;
+    let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
+    access.require_covers(&row.role, &perms)?;
+    let done = sqlx::query("UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(now_ms())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(not_pending());
+    }
+    let change = Change::new("invitation.revoked", Some(id))
+        .before(json!({"email": row.email, "role": row.role}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn not_pending() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvitationNotPending,
+        "This invitation was already accepted, declined or cancelled.",
+    )
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvitationExpired,
+        "This invitation expired; ask the organization for a new one.",
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: String,
+    org_id: String,
+    org_name: String,
+    email: String,
+    email_key: String,
+    role: String,
+    role_name: String,
+    status: String,
+    expires_at: i64,
+    inviter_name: Option<String>,
+}
+
+async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<TokenRow> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
+                u.name AS inviter_name \
+         FROM invitations i JOIN orgs o ON o.id = i.org_id \
+         LEFT JOIN roles r ON r.org_id = i.org_id AND r.role_key = i.role \
+         LEFT JOIN users u ON u.id = i.invited_by WHERE i.token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(conn)
+    .await?;
+    row.ok_or_else(|| {
+        ApiError::not_found("invitation (the link may have been replaced by a newer one)")
+    })
+}
+
+/// What a link holder may see: org, inviter, role, expiry — nothing else.
+pub async fn preview(state: &AppState, token: &str) -> ApiResult<InvitationPreview> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row = by_token(&mut conn, token).await?;
+    Ok(InvitationPreview {
+        status: effective_status(&row.status, row.expires_at, now_ms()),
+        org_name: row.org_name,
+        inviter_name: row.inviter_name,
+        role: row.role,
+        role_name: row.role_name,
+        email: row.email,
+        expires_at: rfc3339(row.expires_at),
+    })
+}
+
+fn check_pending(row: &TokenRow, now: i64) -> ApiResult<()> {
+    match effective_status(&row.status, row.expires_at, now) {
+        InvitationStatus::Pending => Ok(()),
+        InvitationStatus::Expired => Err(expired()),
+        _ => Err(not_pending()),
+    }
+}
+
+/// Marks the invitation accepted (only one caller can win) and adds the membership.
+async fn join(
+    conn: &mut AnyConnection,
+    row: &TokenRow,
+    user_id: &str,
+    actor: &Actor,
+) -> ApiResult<Accepted> {
+    let now = now_ms();
+    let won = sqlx::query("UPDATE invitations SET status = 'accepted', responded_at = $1 WHERE id = $2 AND status = 'pending' AND expires_at > $1")
+        .bind(now)
+        .bind(&row.id)
+        .execute(&mut *conn)
+        .await?;
+    if won.rows_affected() != 1 {
+        return Err(not_pending());
+    }
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(&row.org_id)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(role) = existing {
+        return Ok(Accepted {
+            org_id: row.org_id.clone(),
+            role,
+        });
+    }
+    sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)")
+        .bind(&row.org_id)
+        .bind(user_id)
+        .bind(&row.role)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let change = Change::new("invitation.accepted", Some(&row.id))
+        .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
+    audit::record(conn, &row.org_id, actor, change).await?;
+    Ok(Accepted {
+        org_id: row.org_id.clone(),
+        role: row.role.clone(),
+    })
+}
+
+pub async fn accept(state: &AppState, user: &AuthUser, token: &str) -> ApiResult<Accepted> {
+    let mut tx = state.db.write().await?;
+    let row = by_token(tx.conn(), token).await?;
+    check_pending(&row, now_ms())?;
+    if validate::email_key(&user.email) != row.email_key {
+        return Err(ApiError::new(
+            ErrorCode::InvitationEmailMismatch,
+            format!(
+                "This invitation was sent to {}; sign in with that address to accept it.",
+                row.email
+            ),
+        ));
+    }
+    if !user.email_verified {
+        return Err(ApiError::new(
+            ErrorCode::EmailNotVerified,
+            "Verify your email address first: open the link in the email we sent you.",
+        ));
+    }
+    let accepted = join(tx.conn(), &row, &user.user_id, &user.actor()).await?;
+    tx.commit().await?;
+    Ok(accepted)
+}
+
+/// Accepts for whoever signs in with email and password (the server-rendered page).
+pub async fn accept_with_password(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    meta: &ClientMeta,
+) -> ApiResult<Accepted> {
+    let email = {
+        let mut conn = state.db.pool.acquire().await?;
+        by_token(&mut conn, token).await?.email
+    };
+    let user_id = crate::accounts::check_credentials(state, &email, password, meta).await?;
+    let mut tx = state.db.write().await?;
+    let row = by_token(tx.conn(), token).await?;
+    check_pending(&row, now_ms())?;
+    // The token was emailed to this address: holding it proves the address.
+    sqlx::query(
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(&user_id)
+    .execute(tx.conn())
+    .await?;
+    let actor = Actor {
+        user_id: Some(user_id.clone()),
+        meta: meta.clone(),
+    };
+    let accepted = join(tx.conn(), &row, &user_id, &actor).await?;
+    tx.commit().await?;
+    Ok(accepted)
+}
+
+/// Declining needs only the token: it was sent to the invited address.
+pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiResult<()> {
+    let mut tx = state.db.write().await?;
+    let row = by_token(tx.conn(), token).await?;
+    check_pending(&row, now_ms())?;
+    let done = sqlx::query("UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(now_ms())
+        .bind(&row.id)
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(not_pending());
+    }
+    let actor = Actor {
+        user_id: None,
+        meta: meta.clone(),
+    };
+    let change = Change::new("invitation.declined", Some(&row.id))
+        .before(json!({"email": row.email, "role": row.role}));
+    audit::record(tx.conn(), &row.org_id, &actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs up with the invited address (verified by the token) and joins at once.
+pub async fn sign_up(
+    state: &AppState,
+    token: &str,
+    req: InvitationSignUp,
+    meta: &ClientMeta,
+) -> ApiResult<SessionGrant> {
+    let mut tx = state.db.write().await?;
+    let row = by_token(tx.conn(), token).await?;
+    check_pending(&row, now_ms())?;
+    let new = NewUser::validate(
+        &row.email,
+        &req.name,
+        &req.password,
+        req.timezone.as_deref(),
+    )?;
+    let user_id = insert_user(tx.conn(), &new, true, meta).await?;
+    let actor = Actor {
+        user_id: Some(user_id.clone()),
+        meta: meta.clone(),
+    };
+    join(tx.conn(), &row, &user_id, &actor).await?;
+    let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
+    tx.commit().await?;
+    Ok(grant)
+}
+
+#[derive(sqlx::FromRow)]
+struct MineRow {
+    id: String,
+    org_id: String,
+    org_name: String,
+    role: String,
+    inviter_name: Option<String>,
+    expires_at: i64,
+}
+
+pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitation>> {
+    let rows: Vec<MineRow> = sqlx::query_as(
+        "SELECT i.id, i.org_id, o.name AS org_name, i.role, u.name AS inviter_name, i.expires_at \
+         FROM invitations i JOIN orgs o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by \
+         WHERE i.email_key = $1 AND i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at",
+    )
+    .bind(validate::email_key(&user.email))
+    .bind(now_ms())
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MyInvitation {
+            id: r.id,
+            org_id: r.org_id,
+            org_name: r.org_name,
+            role: r.role,
+            inviter_name: r.inviter_name,
+            expires_at: rfc3339(r.expires_at),
+        })
+        .collect())
+}
+
+/// Accepts or declines one of my invitations by id (the app's "My invitations").
+pub async fn respond_mine(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    accept: bool,
+) -> ApiResult<Option<Accepted>> {
+    let mut tx = state.db.write().await?;
+    let row: Option<TokenRow> = sqlx::query_as(
+        "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
+                u.name AS inviter_name \
+         FROM invitations i JOIN orgs o ON o.id = i.org_id \
+         LEFT JOIN roles r ON r.org_id = i.org_id AND r.role_key = i.role \
+         LEFT JOIN users u ON u.id = i.invited_by WHERE i.id = $1 AND i.email_key = $2",
+    )
+    .bind(id)
+    .bind(validate::email_key(&user.email))
+    .fetch_optional(tx.conn())
+    .await?;
+    let row = row.ok_or_else(|| ApiError::not_found("invitation"))?;
+    check_pending(&row, now_ms())?;
+    if accept {
+        if !user.email_verified {
+            return Err(ApiError::new(
+                ErrorCode::EmailNotVerified,
+                "Verify your email address first: open the link in the email we sent you.",
+            ));
+        }
+        let accepted = join(tx.conn(), &row, &user.user_id, &user.actor()).await?;
+        tx.commit().await?;
+        return Ok(Some(accepted));
+    }
+    sqlx::query("UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(now_ms())
+        .bind(&row.id)
+        .execute(tx.conn())
+        .await?;
+    let change = Change::new("invitation.declined", Some(&row.id))
+        .before(json!({"email": row.email, "role": row.role}));
+    audit::record(tx.conn(), &row.org_id, &user.actor(), change).await?;
+    tx.commit().await?;
+    Ok(None)
+}

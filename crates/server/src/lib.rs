@@ -1,0 +1,152 @@
+//! The Orgdesk hosted API: axum handlers (`routes`) over domain modules named
+//! after what they manage, over one sqlx store for SQLite and PostgreSQL.
+
+pub mod access;
+pub mod accounts;
+pub mod across;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod invitations;
+pub mod members;
+pub mod metrics;
+pub mod orgs;
+pub mod outbox;
+pub mod pagination;
+pub mod rate_limit;
+pub mod roles;
+pub mod routes;
+pub mod state;
+pub mod time;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use db::Db;
+pub use state::{AppInner, AppState, Limits};
+
+/// Default request-body limit; the logo upload raises its own.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Options {
+    pub public_url: String,
+    pub dev_outbox: bool,
+    pub limits: Limits,
+}
+
+pub fn state(db: Db, options: Options) -> AppState {
+    Arc::new(AppInner {
+        db,
+        public_url: options.public_url,
+        dev_outbox: options.dev_outbox,
+        limits: options.limits,
+        metrics: Default::default(),
+        mail_queued: Default::default(),
+        activity_written: Default::default(),
+    })
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = routes::api_router();
+    let openapi_json = serde_json::to_string(&openapi).unwrap_or_default();
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    api.merge(routes::pages::router())
+        .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], openapi_json) }))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // Only method, path and request id: never query strings (they
+                // may carry tokens) and never headers.
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %redact_path(req.uri().path()), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens.
+fn redact_path(path: &str) -> String {
+    for prefix in ["/invite/", "/verify/", "/v1/invitations/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest
+                .split_once('/')
+                .map(|(_, t)| format!("/{t}"))
+                .unwrap_or_default();
+            return format!("{prefix}<token>{tail}");
+        }
+    }
+    path.to_owned()
+}
+
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    state
+        .metrics
+        .observe_request(&method, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Housekeeping: old rate-limit events.
+pub async fn run_janitor(state: AppState) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        if let Ok(mut conn) = state.db.pool.acquire().await {
+            if let Err(e) = rate_limit::prune(&mut conn, 2 * time::HOUR).await {
+                tracing::warn!(error = %e, "pruning rate-limit events failed");
+            }
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let janitor = tokio::spawn(run_janitor(state.clone()));
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    janitor.abort();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_paths_are_redacted() {
+        assert_eq!(
+            super::redact_path("/invite/odi_secret/accept"),
+            "/invite/<token>/accept"
+        );
+        assert_eq!(
+            super::redact_path("/v1/invitations/odi_secret"),
+            "/v1/invitations/<token>"
+        );
+        assert_eq!(super::redact_path("/v1/orgs/x"), "/v1/orgs/x");
+    }
+}

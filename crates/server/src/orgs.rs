@@ -1,0 +1,573 @@
+//! Organizations: create, read, settings, logo, delete, transfer, leave.
+
+use orgdesk_core::api::{
+    CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg,
+};
+use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::access::{role_permissions, OrgAccess};
+use crate::audit::{self, Change};
+use crate::auth::{Actor, AuthUser};
+use crate::db::is_unique_violation;
+use crate::error::{field, ApiError, ApiResult};
+use crate::state::AppState;
+use crate::time::{new_id, now_ms, rfc3339};
+
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+    slug: String,
+    default_language: String,
+    timezone: String,
+    invitation_lifetime_days: i64,
+    personal: i64,
+    has_logo: i64,
+    member_count: i64,
+    created_at: i64,
+    version: i64,
+}
+
+impl From<OrgRow> for Org {
+    fn from(r: OrgRow) -> Org {
+        Org {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            default_language: r.default_language,
+            timezone: r.timezone,
+            invitation_lifetime_days: r.invitation_lifetime_days,
+            has_logo: r.has_logo == 1,
+            personal: r.personal == 1,
+            member_count: r.member_count,
+            created_at: rfc3339(r.created_at),
+            version: r.version,
+        }
+    }
+}
+
+pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> {
+    let row: Option<OrgRow> = sqlx::query_as(
+        "SELECT id, name, slug, default_language, timezone, invitation_lifetime_days, personal, \
+                CASE WHEN logo_data IS NULL THEN 0 ELSE 1 END AS has_logo, \
+                (SELECT COUNT(*) FROM memberships m WHERE m.org_id = orgs.id) AS member_count, created_at, version \
+         FROM orgs WHERE id = $1",
+    )
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Org::from)
+        .ok_or_else(|| ApiError::not_found("organization"))
+}
+
+/// Inserts an org with its built-in roles and `owner_id` as owner. Without a
+/// slug one is made from the name, with a suffix when taken.
+pub async fn insert_org(
+    conn: &mut AnyConnection,
+    name: &str,
+    slug: Option<&str>,
+    personal: bool,
+    owner_id: &str,
+    actor: &Actor,
+) -> ApiResult<String> {
+    let slug = match slug {
+        Some(s) => s.to_owned(),
+        None => free_slug(conn, &validate::slugify(name)).await?,
+    };
+    let id = new_id();
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, personal, created_at) \
+         VALUES ($1, $2, $3, 'en', 'UTC', 7, $4, $5)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(&slug)
+    .bind(personal as i64)
+    .bind(now)
+    .execute(&mut *conn)
+    .await;
+    if let Err(e) = inserted {
+        if is_unique_violation(&e) {
+            return Err(ApiError::new(
+                ErrorCode::SlugTaken,
+                format!("The slug \"{slug}\" is taken; choose another."),
+            ));
+        }
+        return Err(e.into());
+    }
+    for role in BuiltinRole::ALL {
+        sqlx::query("INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 1, '', $4)")
+            .bind(&id)
+            .bind(role.key())
+            .bind(role.name())
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'owner', 'active', $3)")
+        .bind(&id)
+        .bind(owner_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let change = Change::new("org.created", Some(&id))
+        .after(json!({"name": name, "slug": slug, "owner": owner_id}));
+    audit::record(conn, &id, actor, change).await?;
+    Ok(id)
+}
+
+async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
+    let base = base
+        .chars()
+        .take(validate::SLUG_MAX - 5)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned();
+    for n in 0..50 {
+        let candidate = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{}", n + 1)
+        };
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE slug = $1")
+            .bind(&candidate)
+            .fetch_one(&mut *conn)
+            .await?;
+        if taken == 0 {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!("{base}-{}", &new_id()[24..28]))
+}
+
+pub async fn create(state: &AppState, user: &AuthUser, req: CreateOrg) -> ApiResult<Org> {
+    let name = validate::org_name(&req.name).map_err(field("name"))?;
+    let slug = req
+        .slug
+        .as_deref()
+        .map(validate::slug)
+        .transpose()
+        .map_err(field("slug"))?;
+    let mut tx = state.db.write().await?;
+    let id = insert_org(
+        tx.conn(),
+        &name,
+        slug.as_deref(),
+        false,
+        &user.user_id,
+        &user.actor(),
+    )
+    .await?;
+    let org = load_org(tx.conn(), &id).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+#[derive(sqlx::FromRow)]
+struct MyOrgRow {
+    id: String,
+    name: String,
+    slug: String,
+    personal: i64,
+    has_logo: i64,
+    role: String,
+    role_name: String,
+    builtin: i64,
+    permissions: String,
+    status: String,
+}
+
+/// My organizations with my role and permissions, by name.
+pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg>> {
+    let rows: Vec<MyOrgRow> = sqlx::query_as(
+        "SELECT o.id, o.name, o.slug, o.personal, CASE WHEN o.logo_data IS NULL THEN 0 ELSE 1 END AS has_logo, \
+                m.role, r.name AS role_name, r.builtin, r.permissions, m.status \
+         FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
+         WHERE m.user_id = $1 ORDER BY LOWER(o.name), o.id",
+    )
+    .bind(&user.user_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let disabled = r.status != "active";
+            MyOrg {
+                permissions: if disabled {
+                    Vec::new()
+                } else {
+                    role_permissions(&r.role, r.builtin, &r.permissions).to_vec()
+                },
+                id: r.id,
+                name: r.name,
+                slug: r.slug,
+                personal: r.personal == 1,
+                has_logo: r.has_logo == 1,
+                role: r.role,
+                role_name: r.role_name,
+                status: if disabled {
+                    MemberStatus::Disabled
+                } else {
+                    MemberStatus::Active
+                },
+            }
+        })
+        .collect())
+}
+
+pub async fn get(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {
+    access.require(Permission::OrgRead)?;
+    let mut conn = state.db.pool.acquire().await?;
+    load_org(&mut conn, &access.org_id).await
+}
+
+pub fn my_permissions(access: &OrgAccess) -> MyPermissions {
+    MyPermissions {
+        org_id: access.org_id.clone(),
+        role: access.role.clone(),
+        permissions: access.permissions.to_vec(),
+    }
+}
+
+/// Applies the given settings. `if_match` is the version the caller read; a
+/// newer one in the database answers 412.
+pub async fn update(
+    state: &AppState,
+    access: &OrgAccess,
+    req: UpdateOrg,
+    if_match: Option<i64>,
+) -> ApiResult<Org> {
+    access.require(Permission::OrgUpdate)?;
+    let name = req
+        .name
+        .as_deref()
+        .map(validate::org_name)
+        .transpose()
+        .map_err(field("name"))?;
+    let slug = req
+        .slug
+        .as_deref()
+        .map(validate::slug)
+        .transpose()
+        .map_err(field("slug"))?;
+    let language = req
+        .default_language
+        .as_deref()
+        .map(validate::language)
+        .transpose()
+        .map_err(field("default_language"))?;
+    let timezone = req
+        .timezone
+        .as_deref()
+        .map(validate::timezone)
+        .transpose()
+        .map_err(field("timezone"))?;
+    let lifetime = req
+        .invitation_lifetime_days
+        .map(validate::invitation_lifetime_days)
+        .transpose()
+        .map_err(field("invitation_lifetime_days"))?;
+
+    let mut tx = state.db.write().await?;
+    let before = load_org(tx.conn(), &access.org_id).await?;
+    if let Some(expected) = if_match {
+        if expected != before.version {
+            return Err(precondition_failed());
+        }
+    }
+    let after = Org {
+        name: name.unwrap_or_else(|| before.name.clone()),
+        slug: slug.unwrap_or_else(|| before.slug.clone()),
+        default_language: language.unwrap_or_else(|| before.default_language.clone()),
+        timezone: timezone.unwrap_or_else(|| before.timezone.clone()),
+        invitation_lifetime_days: lifetime.unwrap_or(before.invitation_lifetime_days),
+        version: before.version + 1,
+        ..before.clone()
+    };
+    let updated = sqlx::query(
+        "UPDATE orgs SET name = $1, slug = $2, default_language = $3, timezone = $4, invitation_lifetime_days = $5, \
+                version = version + 1 WHERE id = $6 AND version = $7",
+    )
+    .bind(&after.name)
+    .bind(&after.slug)
+    .bind(&after.default_language)
+    .bind(&after.timezone)
+    .bind(after.invitation_lifetime_days)
+    .bind(&access.org_id)
+    .bind(before.version)
+    .execute(tx.conn())
+    .await;
+    match updated {
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Err(precondition_failed()),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(ApiError::new(
+                ErrorCode::SlugTaken,
+                format!("The slug \"{}\" is taken; choose another.", after.slug),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (b, a) = settings_diff(&before, &after);
+    audit::record(
+        tx.conn(),
+        &access.org_id,
+        &access.actor,
+        Change::new("org.updated", Some(&access.org_id))
+            .before(b)
+            .after(a),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn settings_diff(before: &Org, after: &Org) -> (serde_json::Value, serde_json::Value) {
+    let b = serde_json::to_value(before).unwrap_or_default();
+    let a = serde_json::to_value(after).unwrap_or_default();
+    let mut old = serde_json::Map::new();
+    let mut new = serde_json::Map::new();
+    for key in [
+        "name",
+        "slug",
+        "default_language",
+        "timezone",
+        "invitation_lifetime_days",
+    ] {
+        if b[key] != a[key] {
+            old.insert(key.into(), b[key].clone());
+            new.insert(key.into(), a[key].clone());
+        }
+    }
+    (old.into(), new.into())
+}
+
+pub fn precondition_failed() -> ApiError {
+    ApiError::new(
+        ErrorCode::PreconditionFailed,
+        "Someone changed this since you read it; reload and try again.",
+    )
+}
+
+/// The image type from the file's first bytes, whatever the request claims.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> ApiResult<Org> {
+    access.require(Permission::OrgUpdate)?;
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "A logo can be at most 512 KB; make the image smaller.",
+        ));
+    }
+    let content_type = sniff_image(bytes).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "A logo must be a PNG, JPEG or WebP image.",
+        )
+    })?;
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut tx = state.db.write().await?;
+    sqlx::query(
+        "UPDATE orgs SET logo_type = $1, logo_data = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(content_type)
+    .bind(encoded)
+    .bind(&access.org_id)
+    .execute(tx.conn())
+    .await?;
+    let change = Change::new("org.logo_changed", Some(&access.org_id))
+        .after(json!({"type": content_type, "bytes": bytes.len()}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    let org = load_org(tx.conn(), &access.org_id).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+pub async fn remove_logo(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {
+    access.require(Permission::OrgUpdate)?;
+    let mut tx = state.db.write().await?;
+    sqlx::query(
+        "UPDATE orgs SET logo_type = NULL, logo_data = NULL, version = version + 1 WHERE id = $1",
+    )
+    .bind(&access.org_id)
+    .execute(tx.conn())
+    .await?;
+    audit::record(
+        tx.conn(),
+        &access.org_id,
+        &access.actor,
+        Change::new("org.logo_removed", Some(&access.org_id)),
+    )
+    .await?;
+    let org = load_org(tx.conn(), &access.org_id).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// The logo's content type and bytes.
+pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Vec<u8>)> {
+    access.require(Permission::OrgRead)?;
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT logo_type, logo_data FROM orgs WHERE id = $1")
+            .bind(&access.org_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    use base64::Engine;
+    match row {
+        Some((Some(t), Some(data))) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .map_err(|_| ApiError::internal())?;
+            Ok((t, bytes))
+        }
+        _ => Err(ApiError::not_found("logo")),
+    }
+}
+
+pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> ApiResult<()> {
+    access.require(Permission::OrgDelete)?;
+    let mut tx = state.db.write().await?;
+    let org = load_org(tx.conn(), &access.org_id).await?;
+    if req.confirm_slug.trim() != org.slug {
+        return Err(ApiError::new(
+            ErrorCode::ConfirmationMismatch,
+            format!(
+                "Type the organization's slug \"{}\" to confirm its deletion.",
+                org.slug
+            ),
+        ));
+    }
+    // Invitations and memberships go with the org (ON DELETE CASCADE); the
+    // audit trail stays.
+    sqlx::query("DELETE FROM invitations WHERE org_id = $1")
+        .bind(&org.id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM memberships WHERE org_id = $1")
+        .bind(&org.id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM roles WHERE org_id = $1")
+        .bind(&org.id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM orgs WHERE id = $1")
+        .bind(&org.id)
+        .execute(tx.conn())
+        .await?;
+    let change = Change::new("org.deleted", Some(&org.id))
+        .before(json!({"name": org.name, "slug": org.slug}));
+    audit::record(tx.conn(), &org.id, &access.actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves ownership to an active member; the old owner becomes admin. Both
+/// updates are conditional, so concurrent transfers, demotions and removals
+/// can never leave the org with no owner or two.
+pub async fn transfer(
+    state: &AppState,
+    access: &OrgAccess,
+    req: TransferOwnership,
+) -> ApiResult<()> {
+    access.require(Permission::OrgTransfer)?;
+    if req.user_id == access.user_id {
+        return Err(ApiError::invalid(
+            "user_id",
+            "You own this organization already; choose another member.",
+        ));
+    }
+    let mut tx = state.db.write().await?;
+    let demoted = sqlx::query(
+        "UPDATE memberships SET role = 'admin', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND role = 'owner'",
+    )
+    .bind(&access.org_id)
+    .bind(&access.user_id)
+    .execute(tx.conn())
+    .await?;
+    if demoted.rows_affected() != 1 {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "You are no longer the owner of this organization.",
+        ));
+    }
+    let promoted = sqlx::query(
+        "UPDATE memberships SET role = 'owner', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
+    )
+    .bind(&access.org_id)
+    .bind(&req.user_id)
+    .execute(tx.conn())
+    .await?;
+    if promoted.rows_affected() != 1 {
+        return Err(ApiError::invalid(
+            "user_id",
+            "Ownership can go only to an active member of this organization.",
+        ));
+    }
+    let change = Change::new("org.ownership_transferred", Some(&req.user_id))
+        .before(json!({"owner": access.user_id}))
+        .after(json!({"owner": req.user_id}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Leaves the org; the owner must transfer ownership first.
+pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
+    let mut tx = state.db.write().await?;
+    let left = sqlx::query(
+        "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'",
+    )
+    .bind(&access.org_id)
+    .bind(&access.user_id)
+    .execute(tx.conn())
+    .await?;
+    if left.rows_affected() != 1 {
+        return Err(ApiError::new(
+            ErrorCode::OwnerProtected,
+            "The owner cannot leave; transfer ownership to another member first.",
+        ));
+    }
+    let change =
+        Change::new("member.left", Some(&access.user_id)).before(json!({"role": access.role}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sniffs_images_by_content() {
+        assert_eq!(
+            super::sniff_image(b"\x89PNG\r\n\x1a\nrest"),
+            Some("image/png")
+        );
+        assert_eq!(
+            super::sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            super::sniff_image(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some("image/webp")
+        );
+        assert_eq!(super::sniff_image(b"<svg xmlns="), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! Built-in and custom roles, and the permission catalog.
+
+use orgdesk_core::api::{CreateRole, PermissionInfo, Role, UpdateRole};
+use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
+use serde_json::json;
+
+use crate::access::{load_role, role_permissions, OrgAccess};
+use crate::audit::{self, Change};
+use crate::db::{is_foreign_key_violation, is_unique_violation, Db};
+use crate::error::{field, ApiError, ApiResult};
+use crate::time::now_ms;
+
+pub fn catalog() -> Vec<PermissionInfo> {
+    Permission::ALL
+        .into_iter()
+        .map(|p| PermissionInfo {
+            key: p,
+            description: p.description().to_owned(),
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    role_key: String,
+    name: String,
+    builtin: i64,
+    permissions: String,
+    member_count: i64,
+}
+
+const ROLE_SELECT: &str = "SELECT r.role_key, r.name, r.builtin, r.permissions, \
+    (SELECT COUNT(*) FROM memberships m WHERE m.org_id = r.org_id AND m.role = r.role_key) AS member_count \
+    FROM roles r WHERE r.org_id = $1";
+
+impl From<RoleRow> for Role {
+    fn from(r: RoleRow) -> Role {
+        Role {
+            permissions: role_permissions(&r.role_key, r.builtin, &r.permissions).to_vec(),
+            key: r.role_key,
+            name: r.name,
+            builtin: r.builtin == 1,
+            member_count: r.member_count,
+        }
+    }
+}
+
+/// Built-in roles first in the table's order, then custom ones by name.
+pub async fn list(db: &Db, access: &OrgAccess) -> ApiResult<Vec<Role>> {
+    access.require(Permission::MembersRead)?;
+    let rows: Vec<RoleRow> = sqlx::query_as(ROLE_SELECT)
+        .bind(&access.org_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut roles: Vec<Role> = rows.into_iter().map(Role::from).collect();
+    let rank = |r: &Role| {
+        BuiltinRole::ALL
+            .iter()
+            .position(|b| b.key() == r.key)
+            .unwrap_or(BuiltinRole::ALL.len())
+    };
+    roles.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(roles)
+}
+
+async fn get(db: &Db, org_id: &str, key: &str) -> ApiResult<Role> {
+    let row: Option<RoleRow> = sqlx::query_as(&format!("{ROLE_SELECT} AND r.role_key = $2"))
+        .bind(org_id)
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(Role::from)
+        .ok_or_else(|| ApiError::not_found("role"))
+}
+
+fn permission_set(names: &[String]) -> ApiResult<PermissionSet> {
+    let names = validate::permission_names(names).map_err(field("permissions"))?;
+    Ok(PermissionSet::from_iter(names))
+}
+
+pub async fn create(db: &Db, access: &OrgAccess, req: CreateRole) -> ApiResult<Role> {
+    access.require(Permission::RolesManage)?;
+    let key = validate::role_key(&req.key).map_err(field("key"))?;
+    let name = validate::person_name(&req.name).map_err(field("name"))?;
+    let perms = permission_set(&req.permissions)?;
+    access.require_covers(&key, &perms)?;
+    let mut tx = db.write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 0, $4, $5)",
+    )
+    .bind(&access.org_id)
+    .bind(&key)
+    .bind(&name)
+    .bind(perms.to_storage())
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(ApiError::new(
+                ErrorCode::RoleExists,
+                format!("This organization has a role \"{key}\" already."),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let change = Change::new("role.created", Some(&key))
+        .after(json!({"name": name, "permissions": perms.to_vec()}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    get(db, &access.org_id, &key).await
+}
+
+fn builtin_refused(key: &str) -> ApiResult<()> {
+    if BuiltinRole::from_key(key).is_some() {
+        return Err(ApiError::invalid(
+            "key",
+            format!("\"{key}\" is a built-in role; built-in roles cannot be changed or deleted."),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> ApiResult<Role> {
+    access.require(Permission::RolesManage)?;
+    let mut tx = db.write().await?;
+    let before = get(db, &access.org_id, key).await?;
+    builtin_refused(key)?;
+    let old_perms = load_role(tx.conn(), &access.org_id, key).await?;
+    access.require_covers(key, &old_perms)?;
+    let name = match &req.name {
+        Some(n) => validate::person_name(n).map_err(field("name"))?,
+        None => before.name.clone(),
+    };
+    let perms = match &req.permissions {
+        Some(p) => permission_set(p)?,
+        None => old_perms,
+    };
+    access.require_covers(key, &perms)?;
+    sqlx::query("UPDATE roles SET name = $1, permissions = $2 WHERE org_id = $3 AND role_key = $4")
+        .bind(&name)
+        .bind(perms.to_storage())
+        .bind(&access.org_id)
+        .bind(key)
+        .execute(tx.conn())
+        .await?;
+    let change = Change::new("role.updated", Some(key))
+        .before(json!({"name": before.name, "permissions": before.permissions}))
+        .after(json!({"name": name, "permissions": perms.to_vec()}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    get(db, &access.org_id, key).await
+}
+
+pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
+    access.require(Permission::RolesManage)?;
+    let before = get(db, &access.org_id, key).await?;
+    builtin_refused(key)?;
+    let mut tx = db.write().await?;
+    let perms = load_role(tx.conn(), &access.org_id, key).await?;
+    access.require_covers(key, &perms)?;
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'",
+    )
+    .bind(&access.org_id)
+    .bind(key)
+    .fetch_one(tx.conn())
+    .await?;
+    let in_use = || {
+        ApiError::new(ErrorCode::RoleInUse, format!("Members or pending invitations still hold the role \"{key}\"; give them another role first."))
+    };
+    if pending > 0 {
+        return Err(in_use());
+    }
+    // Memberships reference the role row, so the database refuses the delete
+    // while anyone holds it, even under a concurrent role change.
+    match sqlx::query("DELETE FROM roles WHERE org_id = $1 AND role_key = $2")
+        .bind(&access.org_id)
+        .bind(key)
+        .execute(tx.conn())
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if is_foreign_key_violation(&e) => return Err(in_use()),
+        Err(e) => return Err(e.into()),
+    }
+    let change = Change::new("role.deleted", Some(key))
+        .before(json!({"name": before.name, "permissions": before.permissions}));
+    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,109 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orgdesk_core::api::{Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail};
+use orgdesk_core::Problem;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{created, ApiJson, ApiPath};
+use crate::accounts;
+use crate::auth::{AuthUser, ClientMeta};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(verify_email))
+        .routes(routes!(resend_verification))
+        .routes(routes!(me, update_me))
+        .routes(routes!(sessions))
+        .routes(routes!(revoke_session))
+}
+
+/// Create an account and its personal organization; answers a session.
+#[utoipa::path(post, path = "/v1/auth/signup", tag = "accounts", request_body = SignUp,
+    responses((status = 201, body = SessionGrant), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn sign_up(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiJson(req): ApiJson<SignUp>,
+) -> ApiResult<Response> {
+    Ok(created(accounts::sign_up(&state, req, meta).await?))
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/v1/auth/signin", tag = "accounts", request_body = SignIn,
+    responses((status = 200, body = SessionGrant), (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn sign_in(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiJson(req): ApiJson<SignIn>,
+) -> ApiResult<ApiJson<SessionGrant>> {
+    Ok(ApiJson(accounts::sign_in(&state, req, meta).await?))
+}
+
+/// End the current session.
+#[utoipa::path(post, path = "/v1/auth/signout", tag = "accounts", security(("session" = [])), responses((status = 204)))]
+async fn sign_out(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
+    accounts::sign_out(&state, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirm an email address with the emailed token.
+#[utoipa::path(post, path = "/v1/auth/verify-email", tag = "accounts", request_body = VerifyEmail,
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn verify_email(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<VerifyEmail>,
+) -> ApiResult<StatusCode> {
+    accounts::verify_email(&state, &req.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Send the verification email again.
+#[utoipa::path(post, path = "/v1/auth/resend-verification", tag = "accounts", security(("session" = [])), responses((status = 202)))]
+async fn resend_verification(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<StatusCode> {
+    accounts::resend_verification(&state, &user).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// My profile.
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("session" = [])), responses((status = 200, body = User)))]
+async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<ApiJson<User>> {
+    Ok(ApiJson(accounts::me(&state, &user).await?))
+}
+
+/// Change my name or time zone.
+#[utoipa::path(patch, path = "/v1/me", tag = "accounts", security(("session" = [])), request_body = UpdateProfile,
+    responses((status = 200, body = User), (status = 422, body = Problem)))]
+async fn update_me(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<UpdateProfile>,
+) -> ApiResult<ApiJson<User>> {
+    Ok(ApiJson(accounts::update_profile(&state, &user, req).await?))
+}
+
+/// My active sessions.
+#[utoipa::path(get, path = "/v1/me/sessions", tag = "accounts", security(("session" = [])), responses((status = 200, body = Vec<Session>)))]
+async fn sessions(State(state): State<AppState>, user: AuthUser) -> ApiResult<impl IntoResponse> {
+    Ok(ApiJson(accounts::list_sessions(&state, &user).await?))
+}
+
+/// Revoke one of my sessions.
+#[utoipa::path(delete, path = "/v1/me/sessions/{id}", tag = "accounts", security(("session" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404, body = Problem)))]
+async fn revoke_session(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    accounts::revoke_session(&state, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

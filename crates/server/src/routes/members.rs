@@ -1,0 +1,79 @@
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use orgdesk_core::api::{Member, MemberQuery, Page, UpdateMember};
+use orgdesk_core::Problem;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{cached_json, if_match, versioned_json, ApiJson, ApiPath, ApiQuery};
+use crate::access::OrgAccess;
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::members;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get, update, remove))
+}
+
+/// Members, keyset-paginated, searchable by name or email prefix.
+#[utoipa::path(get, path = "/v1/orgs/{org}/members", tag = "members", security(("session" = [])),
+    params(("org" = String, Path), MemberQuery), responses((status = 200, body = Page<Member>), (status = 304)))]
+async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(org): ApiPath<String>,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    Ok(cached_json(
+        &headers,
+        &members::list(&state.db, &access, &query).await?,
+    ))
+}
+
+/// One member. Its ETag is its version.
+#[utoipa::path(get, path = "/v1/orgs/{org}/members/{user_id}", tag = "members", security(("session" = [])),
+    params(("org" = String, Path), ("user_id" = String, Path)), responses((status = 200, body = Member), (status = 404, body = Problem)))]
+async fn get(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((org, user_id)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    let member = members::get(&state.db, &access, &user_id).await?;
+    Ok(versioned_json(&headers, member.version, &member))
+}
+
+/// Change a member's role or status (active/disabled). Honours `If-Match`.
+#[utoipa::path(patch, path = "/v1/orgs/{org}/members/{user_id}", tag = "members", security(("session" = [])),
+    params(("org" = String, Path), ("user_id" = String, Path)), request_body = UpdateMember,
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((org, user_id)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<UpdateMember>,
+) -> ApiResult<Response> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    let member = members::update(&state.db, &access, &user_id, req, if_match(&headers)?).await?;
+    Ok(versioned_json(&HeaderMap::new(), member.version, &member))
+}
+
+/// Remove a member.
+#[utoipa::path(delete, path = "/v1/orgs/{org}/members/{user_id}", tag = "members", security(("session" = [])),
+    params(("org" = String, Path), ("user_id" = String, Path)), responses((status = 204), (status = 409, body = Problem)))]
+async fn remove(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((org, user_id)): ApiPath<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    members::remove(&state.db, &access, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,153 @@
+//! HTTP edge: extractors, caching helpers and the router with its OpenAPI
+//! document. Handlers parse, call one domain function and map the result.
+
+mod accounts;
+mod across;
+mod audit;
+mod invitations;
+mod members;
+mod ops;
+mod orgs;
+pub mod pages;
+mod roles;
+
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use ops::{method_not_allowed, not_found};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// JSON body whose rejections are problem+json.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Query string whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl<T: Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// 201 with a JSON body.
+pub fn created<T: Serialize>(value: T) -> Response {
+    (StatusCode::CREATED, axum::Json(value)).into_response()
+}
+
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|candidate| {
+            let c = candidate.trim();
+            c == "*" || c.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        })
+}
+
+fn with_etag(headers: &HeaderMap, etag: String, body: Vec<u8>) -> Response {
+    let etag_value =
+        HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    if if_none_match(headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response();
+    }
+    (
+        [
+            (header::ETAG, etag_value),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A list answer with an ETag over its content, so an unchanged list costs a 304.
+pub fn cached_json<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let digest = Sha256::digest(&body);
+    let tag: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    with_etag(headers, format!("W/\"{tag}\""), body)
+}
+
+/// A single resource whose ETag is its version: send it back in If-Match.
+pub fn versioned_json<T: Serialize>(headers: &HeaderMap, version: i64, value: &T) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    with_etag(headers, format!("\"{version}\""), body)
+}
+
+/// The version an If-Match header names; `*` or no header means "any".
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "If-Match must be an ETag this server gave out, such as \"3\"; got {text}."
+            ))
+        })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Orgdesk API", description = "Organizations, members, roles, invitations and audit trail."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
+        (name = "invitations"), (name = "across"), (name = "audit"), (name = "ops")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(accounts::router())
+        .merge(orgs::router())
+        .merge(members::router())
+        .merge(roles::router())
+        .merge(invitations::router())
+        .merge(across::router())
+        .merge(audit::router())
+        .merge(ops::router())
+        .split_for_parts()
+}

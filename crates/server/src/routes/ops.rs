@@ -1,0 +1,85 @@
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use orgdesk_core::api::OutboxEmail;
+use orgdesk_core::{ErrorCode, Problem};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{ApiJson, ApiQuery};
+use crate::error::{ApiError, ApiResult};
+use crate::outbox;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .routes(routes!(dev_outbox))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = String), (status = 503, body = Problem)))]
+async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
+    state.db.ping().await?;
+    Ok("ready")
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct OutboxQuery {
+    /// Only emails to this address.
+    to: Option<String>,
+    limit: Option<i64>,
+}
+
+/// The email outbox, in demo and dev mode only, so a local user can follow
+/// invitation and verification links without an SMTP server.
+#[utoipa::path(get, path = "/v1/dev/outbox", tag = "ops", params(OutboxQuery),
+    responses((status = 200, body = Vec<OutboxEmail>), (status = 404, body = Problem)))]
+async fn dev_outbox(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> ApiResult<ApiJson<Vec<OutboxEmail>>> {
+    if !state.dev_outbox {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "The outbox is only served with --demo or --dev-outbox.",
+        ));
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    Ok(ApiJson(
+        outbox::list(&state.db, q.to.as_deref(), limit).await?,
+    ))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "No such endpoint; see /openapi.json for the API.",
+    )
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::bad_request("This endpoint does not accept this method; see /openapi.json.")
+        .with_status(StatusCode::METHOD_NOT_ALLOWED)
+}

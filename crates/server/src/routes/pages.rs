@@ -1,0 +1,194 @@
+//! The small server-rendered pages behind emailed links: `/invite/<token>`
+//! and `/verify/<token>`. Plain HTML forms, no script.
+
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use orgdesk_core::api::{InvitationSignUp, InvitationStatus};
+use serde::Deserialize;
+
+use super::ApiPath;
+use crate::auth::ClientMeta;
+use crate::error::ApiError;
+use crate::invitations;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/invite/{token}", get(invite_page))
+        .route("/invite/{token}/signup", post(invite_sign_up))
+        .route("/invite/{token}/accept", post(invite_accept))
+        .route("/invite/{token}/decline", post(invite_decline))
+        .route("/verify/{token}", get(verify_page))
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{title} — Orgdesk</title><style>\
+body{{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d2330}}\
+h1{{font-size:1.5rem}}form{{border:1px solid #d6dae3;border-radius:8px;padding:1rem;margin:1rem 0}}\
+label{{display:block;margin:.5rem 0}}input{{display:block;width:100%;padding:.4rem;font:inherit}}\
+button{{font:inherit;padding:.4rem 1rem;margin-top:.5rem}}.muted{{color:#5b6475}}.error{{color:#a32020}}\
+@media (prefers-color-scheme:dark){{body{{background:#15181f;color:#e6e8ee}}form{{border-color:#394050}}}}\
+</style></head><body>{body}</body></html>",
+        title = escape(title)
+    ))
+}
+
+fn message_page(title: &str, message: &str) -> Html<String> {
+    page(
+        title,
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)),
+    )
+}
+
+fn error_page(e: ApiError) -> Html<String> {
+    message_page("This invitation cannot be used", &e.detail)
+}
+
+async fn invite_page(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Html<String> {
+    let preview = match invitations::preview(&state, &token).await {
+        Ok(p) => p,
+        Err(e) => return error_page(e),
+    };
+    let inviter = preview.inviter_name.as_deref().unwrap_or("Someone");
+    let head = format!(
+        "<h1>Join {org}</h1><p>{inviter} invited <strong>{email}</strong> to <strong>{org}</strong> as {role}.</p>",
+        org = escape(&preview.org_name),
+        inviter = escape(inviter),
+        email = escape(&preview.email),
+        role = escape(&preview.role_name),
+    );
+    if preview.status != InvitationStatus::Pending {
+        let why = match preview.status {
+            InvitationStatus::Expired => {
+                "This invitation expired; ask the organization for a new one."
+            }
+            InvitationStatus::Accepted => "This invitation was accepted already.",
+            _ => "This invitation is no longer open.",
+        };
+        return page("Invitation", &format!("{head}<p class=\"error\">{why}</p>"));
+    }
+    let t = escape(&token);
+    let body = format!(
+        "{head}<p class=\"muted\">Expires {expires}.</p>\
+<p><a href=\"orgdesk://invite/{t}\">Open in Orgdesk</a></p>\
+<form method=\"post\" action=\"/invite/{t}/signup\"><h2>New to Orgdesk?</h2>\
+<label>Email<input value=\"{email}\" disabled></label>\
+<label>Your name<input name=\"name\" required maxlength=\"100\" autocomplete=\"name\"></label>\
+<label>Password (at least 10 characters)<input name=\"password\" type=\"password\" required minlength=\"10\" autocomplete=\"new-password\"></label>\
+<button>Create account and join</button></form>\
+<form method=\"post\" action=\"/invite/{t}/accept\"><h2>Have an account?</h2>\
+<label>Email<input value=\"{email}\" disabled></label>\
+<label>Password<input name=\"password\" type=\"password\" required autocomplete=\"current-password\"></label>\
+<button>Sign in and join</button></form>\
+<form method=\"post\" action=\"/invite/{t}/decline\"><button>Decline</button></form>",
+        expires = escape(&preview.expires_at),
+        email = escape(&preview.email),
+    );
+    page("Invitation", &body)
+}
+
+#[derive(Deserialize)]
+struct SignUpForm {
+    name: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+async fn invite_sign_up(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiPath(token): ApiPath<String>,
+    Form(form): Form<SignUpForm>,
+) -> Html<String> {
+    let req = InvitationSignUp {
+        name: form.name,
+        password: form.password,
+        timezone: None,
+    };
+    match invitations::sign_up(&state, &token, req, &meta).await {
+        Ok(grant) => message_page(
+            "Welcome to Orgdesk",
+            &format!("Your account {} is ready and you joined the organization. Sign in from the Orgdesk app.", grant.user.email),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn invite_accept(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiPath(token): ApiPath<String>,
+    Form(form): Form<PasswordForm>,
+) -> Html<String> {
+    match invitations::accept_with_password(&state, &token, &form.password, &meta).await {
+        Ok(_) => message_page(
+            "You joined",
+            "You are now a member. Open the Orgdesk app to see the organization.",
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn invite_decline(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiPath(token): ApiPath<String>,
+) -> Html<String> {
+    match invitations::decline(&state, &token, &meta).await {
+        Ok(()) => message_page(
+            "Invitation declined",
+            "You declined the invitation. Nothing else will happen.",
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn verify_page(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Html<String> {
+    match crate::accounts::verify_email(&state, &token).await {
+        Ok(()) => message_page(
+            "Email verified",
+            "Thank you: your email address is confirmed.",
+        ),
+        Err(e) => message_page("This link cannot be used", &e.detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            super::escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -8,6 +8,7 @@ use crate::permissions::Permission;
 
 // ---------------------------------------------------------------- accounts
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUp {
@@ -18,6 +19,7 @@ pub struct SignUp {
     pub timezone: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
@@ -28,6 +30,7 @@ pub struct SignIn {
     pub device_name: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: String,
@@ -39,6 +42,7 @@ pub struct User {
 }
 
 /// A new session. The token is shown once and only its hash is kept.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct SessionGrant {
     pub token: String,
@@ -56,6 +60,7 @@ impl std::fmt::Debug for SessionGrant {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub id: String,
@@ -67,6 +72,7 @@ pub struct Session {
     pub current: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfile {
@@ -76,6 +82,7 @@ pub struct UpdateProfile {
     pub timezone: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmail {
@@ -84,6 +91,7 @@ pub struct VerifyEmail {
 
 // ---------------------------------------------------------------- organizations
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrg {
@@ -93,6 +101,7 @@ pub struct CreateOrg {
     pub slug: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Org {
     pub id: String,
@@ -110,6 +119,7 @@ pub struct Org {
 }
 
 /// An organization as its member sees it in their list.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyOrg {
     pub id: String,
@@ -123,6 +133,7 @@ pub struct MyOrg {
     pub permissions: Vec<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrg {
@@ -138,6 +149,7 @@ pub struct UpdateOrg {
     pub invitation_lifetime_days: Option<i64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteOrg {
@@ -145,12 +157,14 @@ pub struct DeleteOrg {
     pub confirm_slug: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferOwnership {
     pub user_id: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyPermissions {
     pub org_id: String,
@@ -160,6 +174,7 @@ pub struct MyPermissions {
 
 // ---------------------------------------------------------------- members
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberStatus {
@@ -184,6 +199,7 @@ impl MemberStatus {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Member {
     pub user_id: String,
@@ -196,6 +212,7 @@ pub struct Member {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberSort {
@@ -205,6 +222,7 @@ pub enum MemberSort {
     LastActive,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -222,6 +240,7 @@ pub struct MemberQuery {
     pub desc: Option<bool>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -229,6 +248,7 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMember {
@@ -240,6 +260,7 @@ pub struct UpdateMember {
 
 // ---------------------------------------------------------------- roles
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Role {
     pub key: String,
@@ -249,6 +270,7 @@ pub struct Role {
     pub member_count: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRole {
@@ -257,6 +279,7 @@ pub struct CreateRole {
     pub permissions: Vec<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
@@ -266,6 +289,7 @@ pub struct UpdateRole {
     pub permissions: Option<Vec<String>>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct PermissionInfo {
     pub key: Permission,
@@ -274,6 +298,7 @@ pub struct PermissionInfo {
 
 // ---------------------------------------------------------------- invitations
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitations {
@@ -281,6 +306,7 @@ pub struct CreateInvitations {
     pub role: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InviteOutcome {
@@ -290,6 +316,7 @@ pub enum InviteOutcome {
     Invalid,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct InviteResult {
     pub email: String,
@@ -299,11 +326,13 @@ pub struct InviteResult {
     pub invitation: Option<Invitation>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct InviteResults {
     pub results: Vec<InviteResult>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationStatus {
@@ -314,6 +343,7 @@ pub enum InvitationStatus {
     Expired,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Invitation {
     pub id: String,
@@ -332,6 +362,7 @@ pub struct Invitation {
     pub link: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -341,6 +372,7 @@ pub struct PageQuery {
 }
 
 /// What the holder of an invitation link may see before accepting.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct InvitationPreview {
     pub org_name: String,
@@ -352,6 +384,7 @@ pub struct InvitationPreview {
     pub status: InvitationStatus,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationSignUp {
@@ -362,6 +395,7 @@ pub struct InvitationSignUp {
 }
 
 /// A pending invitation addressed to me.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyInvitation {
     pub id: String,
@@ -372,6 +406,7 @@ pub struct MyInvitation {
     pub expires_at: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Accepted {
     pub org_id: String,
@@ -381,6 +416,7 @@ pub struct Accepted {
 // ---------------------------------------------------------------- across my orgs
 
 /// A pending invitation in one of the orgs I manage.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ManagedInvitation {
     pub org_id: String,
@@ -391,6 +427,7 @@ pub struct ManagedInvitation {
     pub invitation: Invitation,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct PersonMembership {
     pub org_id: String,
@@ -401,6 +438,7 @@ pub struct PersonMembership {
     pub can_remove: bool,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -408,6 +446,7 @@ pub struct PersonQuery {
     pub email: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemovePerson {
@@ -415,6 +454,7 @@ pub struct RemovePerson {
     pub org_ids: Vec<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RemoveOutcome {
@@ -424,6 +464,7 @@ pub enum RemoveOutcome {
     OwnerProtected,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RemovePersonResult {
     pub org_id: String,
@@ -431,6 +472,7 @@ pub struct RemovePersonResult {
     pub message: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RemovePersonResults {
     pub results: Vec<RemovePersonResult>,
@@ -438,6 +480,7 @@ pub struct RemovePersonResults {
 
 // ---------------------------------------------------------------- audit
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
     pub id: String,
@@ -453,6 +496,7 @@ pub struct AuditEvent {
     pub user_agent: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -471,6 +515,7 @@ pub struct AuditQuery {
 
 // ---------------------------------------------------------------- outbox (demo/dev)
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct OutboxEmail {
     pub id: String,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// A permission from the catalog. Custom roles may also carry application
 /// permissions (`app:<name>`), which are kept as plain strings in a [`PermissionSet`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
@@ -127,7 +128,11 @@ pub fn is_app_permission(s: &str) -> bool {
     }
 }
 
+/// Stands for every `app:<name>` permission; only the owner holds it.
+pub const ALL_APP_PERMISSIONS: &str = "app:*";
+
 /// The built-in roles every organization has.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BuiltinRole {
@@ -195,12 +200,18 @@ impl BuiltinRole {
         }
     }
 
+    /// The owner also holds every application permission (`app:*`).
     pub fn permission_set(self) -> PermissionSet {
-        PermissionSet::from_iter(self.permissions().iter().map(|p| p.as_str().to_owned()))
+        let mut set = PermissionSet::from_iter(self.permissions().iter().map(|p| p.as_str().to_owned()));
+        if self == BuiltinRole::Owner {
+            set.0.insert(ALL_APP_PERMISSIONS.to_owned());
+        }
+        set
     }
 }
 
 /// A role's effective permissions: catalog permissions and `app:*` ones.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct PermissionSet(BTreeSet<String>);
@@ -217,7 +228,8 @@ impl PermissionSet {
     /// True when every permission of `other` is also in `self`: the test of the
     /// escalation rule ("nobody grants what they do not hold").
     pub fn covers(&self, other: &PermissionSet) -> bool {
-        other.0.is_subset(&self.0)
+        let all_apps = self.0.contains(ALL_APP_PERMISSIONS);
+        other.0.iter().all(|p| self.0.contains(p) || (all_apps && is_app_permission(p)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -277,6 +289,9 @@ mod tests {
         );
         assert!(admin.covers(&BuiltinRole::Member.permission_set()));
         assert!(admin.covers(&BuiltinRole::Viewer.permission_set()));
+        let agent = PermissionSet::from_iter(["org:read".to_owned(), "app:tickets".to_owned()]);
+        assert!(!admin.covers(&agent), "application permissions are the owner's to grant");
+        assert!(BuiltinRole::Owner.permission_set().covers(&agent));
     }
 
     #[test]

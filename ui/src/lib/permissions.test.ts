@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import {
+  invitationControls,
+  memberControls,
+  offlineReason,
+  permissionSet,
+  rowControls,
+  visibleScreens,
+} from "./permissions";
+
+// The built-in roles' permissions as DESIGN.md's table lists them.
+const admin = permissionSet([
+  "org:read", "org:update", "members:read", "members:invite", "members:update",
+  "members:remove", "invitations:read", "invitations:revoke", "roles:manage",
+  "audit:read", "billing:read",
+]);
+const member = permissionSet(["org:read", "members:read"]);
+const viewer = permissionSet(["org:read", "members:read", "audit:read"]);
+
+describe("member controls", () => {
+  it("gives an admin every member action", () => {
+    expect(memberControls(admin)).toEqual({
+      changeRole: true, toggleStatus: true, remove: true, bulk: true, invite: true, exportCsv: true,
+    });
+  });
+  it("gives a plain member the list only", () => {
+    const controls = memberControls(member);
+    expect(controls.changeRole || controls.toggleStatus || controls.remove || controls.bulk).toBe(false);
+    expect(controls.invite).toBe(false);
+    expect(controls.exportCsv).toBe(true);
+  });
+  it("never offers to touch the owner's row or to remove myself", () => {
+    const controls = memberControls(admin);
+    expect(rowControls(controls, "owner", false)).toEqual({ changeRole: false, toggleStatus: false, remove: false });
+    expect(rowControls(controls, "admin", true).remove).toBe(false);
+    expect(rowControls(controls, "member", false)).toEqual({ changeRole: true, toggleStatus: true, remove: true });
+  });
+});
+
+describe("invitation controls", () => {
+  it("hides invitations from a member entirely", () => {
+    expect(invitationControls(member)).toEqual({ view: false, invite: false, resend: false, cancel: false });
+  });
+  it("lets an admin invite, resend and cancel", () => {
+    expect(invitationControls(admin)).toEqual({ view: true, invite: true, resend: true, cancel: true });
+  });
+});
+
+describe("screens", () => {
+  it("shows the audit log to a viewer but not invitations", () => {
+    const ids = visibleScreens(viewer).map((s) => s.id);
+    expect(ids).toContain("audit");
+    expect(ids).not.toContain("invitations");
+  });
+});
+
+describe("offlineReason", () => {
+  it("is null online and a sentence offline", () => {
+    expect(offlineReason(true, null)).toBeNull();
+    expect(offlineReason(false, null)).toBe("Offline — needs the server");
+    expect(offlineReason(false, "2026-11-23T12:00:00Z")).toMatch(/^Offline — needs the server \(last synced /);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { countdown, expiresSoon, timeAgo } from "./time";
+
+const now = Date.parse("2026-11-23T12:00:00Z");
+const at = (ms: number) => new Date(now + ms).toISOString();
+const HOUR = 3_600_000;
+
+describe("countdown", () => {
+  it("shows days and hours for far expiries", () => {
+    expect(countdown(at(6 * 24 * HOUR + 4 * HOUR + 5), now)).toBe("in 6 d 4 h");
+  });
+  it("shows hours and minutes within a day", () => {
+    expect(countdown(at(3 * HOUR + 12 * 60_000), now)).toBe("in 3 h 12 min");
+  });
+  it("shows seconds in the last minute", () => {
+    expect(countdown(at(45_000), now)).toBe("in 45 s");
+  });
+  it("says expired at and after the deadline", () => {
+    expect(countdown(at(0), now)).toBe("expired");
+    expect(countdown(at(-HOUR), now)).toBe("expired");
+  });
+  it("does not crash on a malformed time", () => {
+    expect(countdown("not a time", now)).toBe("unknown");
+  });
+});
+
+describe("expiresSoon", () => {
+  it("is true within the last 24 hours only", () => {
+    expect(expiresSoon(at(23 * HOUR), now)).toBe(true);
+    expect(expiresSoon(at(24 * HOUR), now)).toBe(true);
+    expect(expiresSoon(at(25 * HOUR), now)).toBe(false);
+  });
+  it("is false once expired: that is a different state", () => {
+    expect(expiresSoon(at(-1), now)).toBe(false);
+  });
+});
+
+describe("timeAgo", () => {
+  it("phrases recent syncs", () => {
+    expect(timeAgo(at(-10_000), now)).toBe("just now");
+    expect(timeAgo(at(-5 * 60_000), now)).toBe("5 min ago");
+    expect(timeAgo(at(-3 * HOUR), now)).toBe("3 h ago");
+  });
+  it("says never without a time", () => {
+    expect(timeAgo(null, now)).toBe("never");
+  });
+});

@@ -1,0 +1,49 @@
+// Expiry countdowns and "last synced" phrases, kept free of the DOM so they
+// can be unit tested.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** An invitation expiring within this window is highlighted. */
+export const EXPIRES_SOON_MS = DAY;
+
+export function msUntil(isoTime: string, now: number): number {
+  return Date.parse(isoTime) - now;
+}
+
+export function expiresSoon(isoTime: string, now: number): boolean {
+  const left = msUntil(isoTime, now);
+  return left > 0 && left <= EXPIRES_SOON_MS;
+}
+
+/** "in 6 d 4 h", "in 3 h 12 min", "in 45 s", or "expired". */
+export function countdown(isoTime: string, now: number): string {
+  const left = msUntil(isoTime, now);
+  if (Number.isNaN(left)) return "unknown";
+  if (left <= 0) return "expired";
+  const days = Math.floor(left / DAY);
+  const hours = Math.floor((left % DAY) / HOUR);
+  const minutes = Math.floor((left % HOUR) / MINUTE);
+  if (days > 0) return `in ${days} d ${hours} h`;
+  if (hours > 0) return `in ${hours} h ${minutes} min`;
+  if (minutes > 0) return `in ${minutes} min`;
+  return `in ${Math.ceil(left / 1000)} s`;
+}
+
+/** "just now", "5 min ago", "3 h ago", or a date for older times. */
+export function timeAgo(isoTime: string | null | undefined, now: number): string {
+  if (!isoTime) return "never";
+  const ago = now - Date.parse(isoTime);
+  if (Number.isNaN(ago)) return "unknown";
+  if (ago < MINUTE) return "just now";
+  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
+  if (ago < DAY) return `${Math.floor(ago / HOUR)} h ago`;
+  return new Date(isoTime).toLocaleString();
+}
+
+export function shortDate(isoTime: string | null | undefined): string {
+  if (!isoTime) return "—";
+  const date = new Date(isoTime);
+  return Number.isNaN(date.getTime()) ? "—" : date.toLocaleDateString();
+}

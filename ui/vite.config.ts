@@ -1,0 +1,18 @@
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+// The Tauri shell loads ui/dist (tauri.conf.json "frontendDist").
+export default defineConfig({
+  root,
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  build: { outDir: "dist", emptyOutDir: true, target: "safari16" },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});

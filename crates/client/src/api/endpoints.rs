@@ -1,0 +1,274 @@
+//! One method per operation of the `/v1` API, in the order of the server's
+//! route modules. List reads take the ETag last seen and may answer
+//! [`Fetched::NotModified`]; updates of versioned resources take the version
+//! last seen and send it in `If-Match`.
+
+use orgdesk_core::api::*;
+use reqwest::Method;
+
+use super::{Api, Call, Fetched};
+use crate::error::Result;
+
+impl Api {
+    // ------------------------------------------------------------ accounts
+
+    pub async fn sign_up(&self, req: &SignUp) -> Result<SessionGrant> {
+        self.json(Call::new(Method::POST, &["v1", "auth", "signup"]).json(req)?).await
+    }
+
+    pub async fn sign_in(&self, req: &SignIn) -> Result<SessionGrant> {
+        self.json(Call::new(Method::POST, &["v1", "auth", "signin"]).json(req)?).await
+    }
+
+    /// Ends the session this client holds on the server.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "signout"])).await
+    }
+
+    pub async fn verify_email(&self, token: &str) -> Result<()> {
+        let body = VerifyEmail { token: token.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "verify-email"]).json(&body)?).await
+    }
+
+    pub async fn resend_verification(&self) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "resend-verification"])).await
+    }
+
+    pub async fn me(&self) -> Result<User> {
+        self.json(Call::get(&["v1", "me"])).await
+    }
+
+    pub async fn update_me(&self, req: &UpdateProfile) -> Result<User> {
+        self.json(Call::new(Method::PATCH, &["v1", "me"]).json(req)?).await
+    }
+
+    pub async fn sessions(&self) -> Result<Vec<Session>> {
+        self.json(Call::get(&["v1", "me", "sessions"])).await
+    }
+
+    pub async fn revoke_session(&self, id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "me", "sessions", id])).await
+    }
+
+    // ------------------------------------------------------------ orgs
+
+    pub async fn list_orgs(&self, etag: Option<&str>) -> Result<Fetched<Vec<MyOrg>>> {
+        self.conditional(Call::get(&["v1", "orgs"]).if_none_match(etag)?).await
+    }
+
+    pub async fn create_org(&self, req: &CreateOrg) -> Result<Org> {
+        self.json(Call::new(Method::POST, &["v1", "orgs"]).json(req)?).await
+    }
+
+    /// `org` is an id or a slug.
+    pub async fn get_org(&self, org: &str, etag: Option<&str>) -> Result<Fetched<Org>> {
+        self.conditional(Call::get(&["v1", "orgs", org]).if_none_match(etag)?).await
+    }
+
+    /// `version` is the `Org::version` the change was based on; a stale one
+    /// fails with `Code::PreconditionFailed`. `None` overwrites blindly.
+    pub async fn update_org(&self, org: &str, version: Option<i64>, req: &UpdateOrg) -> Result<Org> {
+        let call = Call::new(Method::PATCH, &["v1", "orgs", org]).if_match(version)?.json(req)?;
+        self.json(call).await
+    }
+
+    pub async fn delete_org(&self, org: &str, confirm_slug: &str) -> Result<()> {
+        let body = DeleteOrg { confirm_slug: confirm_slug.into() };
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org]).json(&body)?).await
+    }
+
+    pub async fn my_permissions(&self, org: &str) -> Result<MyPermissions> {
+        self.json(Call::get(&["v1", "orgs", org, "permissions"])).await
+    }
+
+    /// The logo's bytes and content type.
+    pub async fn org_logo(&self, org: &str) -> Result<(Vec<u8>, String)> {
+        let answer = self.send(Call::get(&["v1", "orgs", org, "logo"])).await?;
+        let content_type = answer.content_type.unwrap_or_else(|| "application/octet-stream".into());
+        Ok((answer.body, content_type))
+    }
+
+    pub async fn set_org_logo(&self, org: &str, bytes: Vec<u8>, content_type: &'static str) -> Result<Org> {
+        let mut call = Call::new(Method::PUT, &["v1", "orgs", org, "logo"]);
+        call.body = Some((bytes, content_type));
+        self.json(call).await
+    }
+
+    pub async fn remove_org_logo(&self, org: &str) -> Result<Org> {
+        self.json(Call::new(Method::DELETE, &["v1", "orgs", org, "logo"])).await
+    }
+
+    pub async fn transfer_ownership(&self, org: &str, user_id: &str) -> Result<()> {
+        let body = TransferOwnership { user_id: user_id.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "transfer"]).json(&body)?).await
+    }
+
+    pub async fn leave_org(&self, org: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "leave"])).await
+    }
+
+    // ------------------------------------------------------------ members
+
+    pub async fn list_members(
+        &self,
+        org: &str,
+        query: &MemberQuery,
+        etag: Option<&str>,
+    ) -> Result<Fetched<Page<Member>>> {
+        let call = Call::get(&["v1", "orgs", org, "members"]).query(query)?.if_none_match(etag)?;
+        self.conditional(call).await
+    }
+
+    pub async fn get_member(&self, org: &str, user_id: &str) -> Result<Member> {
+        self.json(Call::get(&["v1", "orgs", org, "members", user_id])).await
+    }
+
+    /// `version` is the `Member::version` the change was based on.
+    pub async fn update_member(
+        &self,
+        org: &str,
+        user_id: &str,
+        version: Option<i64>,
+        req: &UpdateMember,
+    ) -> Result<Member> {
+        let call = Call::new(Method::PATCH, &["v1", "orgs", org, "members", user_id]).if_match(version)?.json(req)?;
+        self.json(call).await
+    }
+
+    pub async fn remove_member(&self, org: &str, user_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "members", user_id])).await
+    }
+
+    // ------------------------------------------------------------ roles
+
+    pub async fn permission_catalog(&self) -> Result<Vec<PermissionInfo>> {
+        self.json(Call::get(&["v1", "permissions"])).await
+    }
+
+    pub async fn list_roles(&self, org: &str, etag: Option<&str>) -> Result<Fetched<Vec<Role>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "roles"]).if_none_match(etag)?).await
+    }
+
+    pub async fn create_role(&self, org: &str, req: &CreateRole) -> Result<Role> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "roles"]).json(req)?).await
+    }
+
+    pub async fn update_role(&self, org: &str, key: &str, req: &UpdateRole) -> Result<Role> {
+        self.json(Call::new(Method::PATCH, &["v1", "orgs", org, "roles", key]).json(req)?).await
+    }
+
+    pub async fn delete_role(&self, org: &str, key: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "roles", key])).await
+    }
+
+    // ------------------------------------------------------------ invitations
+
+    /// The same `idempotency_key` sent twice creates the invitations once, so
+    /// this request is retried after a connection failure.
+    pub async fn create_invitations(
+        &self,
+        org: &str,
+        req: &CreateInvitations,
+        idempotency_key: &str,
+    ) -> Result<InviteResults> {
+        let mut call = Call::new(Method::POST, &["v1", "orgs", org, "invitations"])
+            .header("idempotency-key", idempotency_key)?
+            .json(req)?;
+        call.idempotent = true;
+        self.json(call).await
+    }
+
+    pub async fn list_invitations(
+        &self,
+        org: &str,
+        query: &PageQuery,
+        etag: Option<&str>,
+    ) -> Result<Fetched<Page<Invitation>>> {
+        let call = Call::get(&["v1", "orgs", org, "invitations"]).query(query)?.if_none_match(etag)?;
+        self.conditional(call).await
+    }
+
+    pub async fn resend_invitation(&self, org: &str, id: &str) -> Result<Invitation> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "invitations", id, "resend"])).await
+    }
+
+    pub async fn revoke_invitation(&self, org: &str, id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "invitations", id])).await
+    }
+
+    pub async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview> {
+        self.json(Call::get(&["v1", "invitations", token])).await
+    }
+
+    pub async fn accept_invitation(&self, token: &str) -> Result<Accepted> {
+        self.json(Call::new(Method::POST, &["v1", "invitations", token, "accept"])).await
+    }
+
+    pub async fn decline_invitation(&self, token: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "invitations", token, "decline"])).await
+    }
+
+    pub async fn sign_up_with_invitation(&self, token: &str, req: &InvitationSignUp) -> Result<SessionGrant> {
+        let call = Call::new(Method::POST, &["v1", "invitations", token, "signup"]).json(req)?;
+        self.json(call).await
+    }
+
+    pub async fn my_invitations(&self, etag: Option<&str>) -> Result<Fetched<Vec<MyInvitation>>> {
+        self.conditional(Call::get(&["v1", "me", "invitations"]).if_none_match(etag)?).await
+    }
+
+    pub async fn accept_my_invitation(&self, id: &str) -> Result<Accepted> {
+        self.json(Call::new(Method::POST, &["v1", "me", "invitations", id, "accept"])).await
+    }
+
+    pub async fn decline_my_invitation(&self, id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "me", "invitations", id, "decline"])).await
+    }
+
+    // ------------------------------------------------------------ across my orgs
+
+    pub async fn managed_invitations(&self, etag: Option<&str>) -> Result<Fetched<Vec<ManagedInvitation>>> {
+        self.conditional(Call::get(&["v1", "me", "managed-invitations"]).if_none_match(etag)?).await
+    }
+
+    pub async fn find_person(&self, email: &str) -> Result<Vec<PersonMembership>> {
+        let query = PersonQuery { email: email.into() };
+        self.json(Call::get(&["v1", "me", "people"]).query(&query)?).await
+    }
+
+    pub async fn remove_person(&self, req: &RemovePerson) -> Result<RemovePersonResults> {
+        self.json(Call::new(Method::POST, &["v1", "me", "people", "remove"]).json(req)?).await
+    }
+
+    // ------------------------------------------------------------ audit
+
+    pub async fn list_audit(
+        &self,
+        org: &str,
+        query: &AuditQuery,
+        etag: Option<&str>,
+    ) -> Result<Fetched<Page<AuditEvent>>> {
+        let call = Call::get(&["v1", "orgs", org, "audit"]).query(query)?.if_none_match(etag)?;
+        self.conditional(call).await
+    }
+
+    pub async fn export_audit_csv(&self, org: &str, query: &AuditQuery) -> Result<String> {
+        let answer = self.send(Call::get(&["v1", "orgs", org, "audit.csv"]).query(query)?).await?;
+        String::from_utf8(answer.body).map_err(|_| crate::error::Error::BadResponse("the CSV is not UTF-8".into()))
+    }
+
+    // ------------------------------------------------------------ ops
+
+    pub async fn healthz(&self) -> Result<()> {
+        self.no_content(Call::get(&["healthz"])).await
+    }
+
+    /// The dev/demo outbox (404 unless the server runs with it).
+    pub async fn dev_outbox(&self, to: Option<&str>) -> Result<Vec<OutboxEmail>> {
+        #[derive(serde::Serialize)]
+        struct Query<'a> {
+            to: Option<&'a str>,
+        }
+        self.json(Call::get(&["v1", "dev", "outbox"]).query(&Query { to })?).await
+    }
+}

@@ -1,0 +1,367 @@
+//! The offline cache of one account: a SQLite file whose row payloads are
+//! sealed with XChaCha20-Poly1305 under a key kept in the keychain. Row names
+//! hold only ids (or a keyed hash, for an email), never personal data.
+//!
+//! A file that is not SQLite, fails its integrity check or was sealed with
+//! another key is discarded and rebuilt, with a [`CacheNotice`] for the UI.
+//! The schema is append-only: a newer binary may add tables, and an older
+//! one keeps reading the tables it knows.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+use crate::sensitive::Sensitive;
+use crate::snapshot::now_rfc3339;
+
+/// The schema this binary writes. Versions are only ever added to.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+const KEY_CHECK: &[u8] = b"orgdesk cache key check";
+const NONCE_LEN: usize = 24;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+-- One cached answer per name, e.g. 'orgs' or 'roles/<org id>'.
+CREATE TABLE IF NOT EXISTS entries (
+    name TEXT PRIMARY KEY,
+    etag TEXT,
+    synced_at TEXT NOT NULL,
+    sealed BLOB NOT NULL
+);
+-- A member list as the pages it was fetched in, so a re-sync can ask for each
+-- page with its own ETag.
+CREATE TABLE IF NOT EXISTS member_pages (
+    org_id TEXT NOT NULL,
+    page_no INTEGER NOT NULL,
+    etag TEXT,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (org_id, page_no)
+);
+";
+
+/// Something the UI should tell the user about the cache, e.g. that it was
+/// unreadable and rebuilt.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheNotice {
+    pub message: String,
+    pub at: String,
+}
+
+/// A cached value with its freshness.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry<T> {
+    pub value: T,
+    pub etag: Option<String>,
+    pub synced_at: String,
+}
+
+/// One stored page of members.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct StoredPage<T> {
+    pub cursor: Option<String>,
+    pub next_cursor: Option<String>,
+    pub etag: Option<String>,
+    pub items: Vec<T>,
+}
+
+pub(crate) struct Cache {
+    pool: SqlitePool,
+    cipher: XChaCha20Poly1305,
+    /// Keys the hashes that stand in for emails in row names.
+    name_key: [u8; 32],
+    path: Option<PathBuf>,
+    notices: Mutex<Vec<CacheNotice>>,
+}
+
+impl Cache {
+    /// Opens the file at `path` (or an in-memory cache for `None`),
+    /// rebuilding it when it is unusable.
+    pub async fn open(path: Option<&Path>, key: &Sensitive<String>) -> Result<Cache> {
+        let key = decode_key(key)?;
+        match Cache::try_open(path, &key).await {
+            Ok(cache) => Ok(cache),
+            Err(reason) => {
+                tracing::warn!(%reason, "the offline cache is unusable; rebuilding it");
+                if let Some(path) = path {
+                    remove_files(path);
+                }
+                let cache = Cache::try_open(path, &key).await.map_err(Error::Storage)?;
+                cache.notice(format!(
+                    "The offline cache could not be read ({reason}) and was rebuilt; it fills again as you browse."
+                ));
+                Ok(cache)
+            }
+        }
+    }
+
+    async fn try_open(path: Option<&Path>, key: &[u8; 32]) -> std::result::Result<Cache, String> {
+        let options = match path {
+            Some(p) => {
+                SqliteConnectOptions::new().filename(p).create_if_missing(true).journal_mode(SqliteJournalMode::Delete)
+            }
+            None => SqliteConnectOptions::new().in_memory(true),
+        };
+        // One connection: an in-memory database lives and dies with it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|e| e.to_string())?;
+        let check: String =
+            sqlx::query_scalar("PRAGMA quick_check").fetch_one(&pool).await.map_err(|e| e.to_string())?;
+        if check != "ok" {
+            return Err(format!("integrity check: {check}"));
+        }
+        sqlx::raw_sql(SCHEMA).execute(&pool).await.map_err(|e| e.to_string())?;
+        let cache = Cache {
+            pool,
+            cipher: XChaCha20Poly1305::new(key.into()),
+            name_key: Sha256::digest([b"names".as_slice(), key].concat()).into(),
+            path: path.map(Path::to_owned),
+            notices: Mutex::new(Vec::new()),
+        };
+        cache.check_meta().await?;
+        Ok(cache)
+    }
+
+    /// Records the schema version and proves the key opens this file.
+    async fn check_meta(&self) -> std::result::Result<(), String> {
+        let version: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let version = version.and_then(|v| String::from_utf8(v).ok()).and_then(|v| v.parse::<i64>().ok());
+        match version {
+            // A newer binary wrote this file; its extra tables are ignored.
+            Some(v) if v > SCHEMA_VERSION => {
+                tracing::info!(found = v, known = SCHEMA_VERSION, "cache written by a newer Orgdesk");
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)")
+                    .bind(SCHEMA_VERSION.to_string().into_bytes())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'key_check'")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        match sealed {
+            Some(sealed) => match self.open_sealed("key_check", &sealed) {
+                Some(plain) if plain == KEY_CHECK => Ok(()),
+                _ => Err("it was sealed with another key".into()),
+            },
+            None => {
+                let sealed = self.seal("key_check", KEY_CHECK).map_err(|e| e.to_string())?;
+                sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', ?)")
+                    .bind(sealed)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn notices(&self) -> Vec<CacheNotice> {
+        self.notices.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn notice(&self, message: String) {
+        self.notices.lock().unwrap_or_else(|p| p.into_inner()).push(CacheNotice { message, at: now_rfc3339() });
+    }
+
+    /// A row name for data keyed by something personal, such as an email.
+    pub fn private_name(&self, prefix: &str, secret: &str) -> String {
+        let digest = Sha256::digest([&self.name_key[..], secret.as_bytes()].concat());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("{prefix}/{hex}")
+    }
+
+    fn seal(&self, aad: &str, plain: &[u8]) -> Result<Vec<u8>> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, Payload { msg: plain, aad: aad.as_bytes() })
+            .map_err(|_| Error::Storage("encryption failed".into()))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    fn open_sealed(&self, aad: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, body) = sealed.split_at(NONCE_LEN);
+        self.cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: aad.as_bytes() }).ok()
+    }
+
+    /// Opens and parses a payload; an unreadable one is reported and `None`.
+    fn unseal<T: DeserializeOwned>(&self, aad: &str, sealed: &[u8]) -> Option<T> {
+        let value = self.open_sealed(aad, sealed).and_then(|plain| serde_json::from_slice(&plain).ok());
+        if value.is_none() {
+            tracing::warn!(row = aad, "dropping an unreadable cache row");
+            self.notice("Part of the offline cache could not be read and was discarded.".into());
+        }
+        value
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<Entry<T>>> {
+        let row = sqlx::query("SELECT etag, synced_at, sealed FROM entries WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let sealed: Vec<u8> = row.try_get("sealed")?;
+        match self.unseal(name, &sealed) {
+            Some(value) => Ok(Some(Entry { value, etag: row.try_get("etag")?, synced_at: row.try_get("synced_at")? })),
+            None => {
+                self.remove(name).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub async fn put<T: Serialize>(&self, name: &str, value: &T, etag: Option<&str>) -> Result<String> {
+        let plain = serde_json::to_vec(value).map_err(|e| Error::Storage(e.to_string()))?;
+        let sealed = self.seal(name, &plain)?;
+        let synced_at = now_rfc3339();
+        sqlx::query("INSERT OR REPLACE INTO entries (name, etag, synced_at, sealed) VALUES (?, ?, ?, ?)")
+            .bind(name)
+            .bind(etag)
+            .bind(&synced_at)
+            .bind(sealed)
+            .execute(&self.pool)
+            .await?;
+        Ok(synced_at)
+    }
+
+    /// The server confirmed the entry (304): only its sync time moves.
+    pub async fn touch(&self, name: &str) -> Result<String> {
+        let synced_at = now_rfc3339();
+        sqlx::query("UPDATE entries SET synced_at = ? WHERE name = ?")
+            .bind(&synced_at)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(synced_at)
+    }
+
+    pub async fn remove(&self, name: &str) -> Result<()> {
+        sqlx::query("DELETE FROM entries WHERE name = ?").bind(name).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The stored pages of an org's member list, in order. `None` when any
+    /// page is missing or unreadable.
+    pub async fn member_pages<T: DeserializeOwned>(&self, org_id: &str) -> Result<Option<Vec<StoredPage<T>>>> {
+        let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut pages = Vec::with_capacity(rows.len());
+        for (expected, row) in rows.iter().enumerate() {
+            let page_no: i64 = row.try_get("page_no")?;
+            let sealed: Vec<u8> = row.try_get("sealed")?;
+            let page = (page_no == expected as i64).then(|| self.unseal(&page_aad(org_id, page_no), &sealed)).flatten();
+            match page {
+                Some(page) => pages.push(page),
+                None => {
+                    self.clear_member_pages(org_id).await?;
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(pages))
+    }
+
+    /// Replaces an org's member pages in one transaction.
+    pub async fn put_member_pages<T: Serialize>(&self, org_id: &str, pages: &[StoredPage<T>]) -> Result<()> {
+        let mut sealed = Vec::with_capacity(pages.len());
+        for (n, page) in pages.iter().enumerate() {
+            let plain = serde_json::to_vec(page).map_err(|e| Error::Storage(e.to_string()))?;
+            sealed.push(self.seal(&page_aad(org_id, n as i64), &plain)?);
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&mut *tx).await?;
+        for (n, (blob, page)) in sealed.into_iter().zip(pages).enumerate() {
+            sqlx::query("INSERT INTO member_pages (org_id, page_no, etag, sealed) VALUES (?, ?, ?, ?)")
+                .bind(org_id)
+                .bind(n as i64)
+                .bind(&page.etag)
+                .bind(blob)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear_member_pages(&self, org_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Deletes everything: the file itself, or every row of an in-memory cache.
+    pub async fn wipe(&self) -> Result<()> {
+        if let Some(path) = &self.path {
+            self.pool.close().await;
+            remove_files(path);
+        } else {
+            sqlx::raw_sql("DELETE FROM entries; DELETE FROM member_pages;").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+}
+
+fn page_aad(org_id: &str, page_no: i64) -> String {
+    format!("member_pages/{org_id}/{page_no}")
+}
+
+fn remove_files(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// A fresh random cache key, as kept in the vault (hex).
+pub(crate) fn new_key() -> Sensitive<String> {
+    let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+    Sensitive::new(key.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn decode_key(key: &Sensitive<String>) -> Result<[u8; 32]> {
+    let hex = key.expose();
+    let mut out = [0u8; 32];
+    if hex.len() != 64 || !hex.is_ascii() {
+        return Err(Error::Keychain("the stored cache key is malformed".into()));
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .map_err(|_| Error::Keychain("the stored cache key is malformed".into()))?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,93 @@
+//! Invitations: an org's pending ones, the ones addressed to me, and every
+//! pending one across the orgs I manage.
+
+use orgdesk_core::api::{
+    Accepted, CreateInvitations, Invitation, InviteResults, ManagedInvitation, MyInvitation, Page, PageQuery,
+};
+use rand::RngCore;
+
+use crate::error::Result;
+use crate::session::Session;
+use crate::snapshot::Snapshot;
+
+impl Session {
+    pub async fn cached_invitations(&self, org_id: &str) -> Result<Option<Snapshot<Page<Invitation>>>> {
+        self.cached(&format!("invitations/{org_id}")).await
+    }
+
+    /// Pending invitations of the org (the first 200, soonest expiry first).
+    pub async fn invitations(&self, org_id: &str) -> Result<Snapshot<Page<Invitation>>> {
+        let query = PageQuery { limit: Some(200), cursor: None };
+        let query = &query;
+        self.revalidate(&format!("invitations/{org_id}"), |api, etag| async move {
+            api.list_invitations(org_id, query, etag.as_deref()).await
+        })
+        .await
+    }
+
+    /// Invites many emails with one role. Carries a fresh Idempotency-Key, so
+    /// a retry after a dropped connection cannot invite twice.
+    pub async fn invite(&self, org_id: &str, emails: &[String], role: &str) -> Result<InviteResults> {
+        let req = CreateInvitations { emails: emails.to_vec(), role: role.to_owned() };
+        let key = idempotency_key();
+        let results = self.call(|api| api.create_invitations(org_id, &req, &key)).await?;
+        self.forget_invitations(org_id).await?;
+        Ok(results)
+    }
+
+    pub async fn resend_invitation(&self, org_id: &str, invitation_id: &str) -> Result<Invitation> {
+        let invitation = self.call(|api| api.resend_invitation(org_id, invitation_id)).await?;
+        self.forget_invitations(org_id).await?;
+        Ok(invitation)
+    }
+
+    pub async fn revoke_invitation(&self, org_id: &str, invitation_id: &str) -> Result<()> {
+        self.call(|api| api.revoke_invitation(org_id, invitation_id)).await?;
+        self.forget_invitations(org_id).await
+    }
+
+    pub async fn cached_my_invitations(&self) -> Result<Option<Snapshot<Vec<MyInvitation>>>> {
+        self.cached("my-invitations").await
+    }
+
+    pub async fn my_invitations(&self) -> Result<Snapshot<Vec<MyInvitation>>> {
+        self.revalidate("my-invitations", |api, etag| async move { api.my_invitations(etag.as_deref()).await }).await
+    }
+
+    pub async fn accept_my_invitation(&self, invitation_id: &str) -> Result<Accepted> {
+        let accepted = self.call(|api| api.accept_my_invitation(invitation_id)).await?;
+        self.cache().remove("my-invitations").await?;
+        self.cache().remove("orgs").await?;
+        Ok(accepted)
+    }
+
+    pub async fn decline_my_invitation(&self, invitation_id: &str) -> Result<()> {
+        self.call(|api| api.decline_my_invitation(invitation_id)).await?;
+        self.cache().remove("my-invitations").await
+    }
+
+    pub async fn cached_managed_invitations(&self) -> Result<Option<Snapshot<Vec<ManagedInvitation>>>> {
+        self.cached("managed-invitations").await
+    }
+
+    /// Every pending invitation in the orgs I manage, soonest expiry first;
+    /// each names its org and whether I may resend or revoke it.
+    pub async fn managed_invitations(&self) -> Result<Snapshot<Vec<ManagedInvitation>>> {
+        self.revalidate(
+            "managed-invitations",
+            |api, etag| async move { api.managed_invitations(etag.as_deref()).await },
+        )
+        .await
+    }
+
+    async fn forget_invitations(&self, org_id: &str) -> Result<()> {
+        self.cache().remove(&format!("invitations/{org_id}")).await?;
+        self.cache().remove("managed-invitations").await
+    }
+}
+
+fn idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

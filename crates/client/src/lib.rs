@@ -1,0 +1,37 @@
+//! Everything the Orgdesk desktop app needs below its UI, usable without a
+//! window: the typed API client ([`Api`]), several accounts on several
+//! servers ([`Accounts`]), session tokens in the OS keychain ([`Vault`]), an
+//! encrypted offline cache per account, and paged member sync.
+//!
+//! A Tauri command layer holds one [`Accounts`], asks it for the active
+//! [`Session`], answers a screen from `session.cached_*()` at once, then calls
+//! the matching refresh (`session.orgs()`, `session.sync_members(..)`, …) and
+//! emits the fresh [`Snapshot`] as an event. Errors reach the UI as
+//! [`UiError`] `{code, message}`; no public method hands out a session token.
+
+pub mod accounts;
+pub mod api;
+mod cache;
+pub mod error;
+mod invitations;
+mod members;
+mod orgs;
+mod people;
+pub mod sensitive;
+pub mod session;
+pub mod snapshot;
+pub mod sync;
+pub mod vault;
+
+pub use accounts::{AccountSummary, Accounts, ClientOptions};
+pub use api::{Api, ApiOptions, Fetched, Meter};
+pub use cache::CacheNotice;
+pub use error::{Code, Error, Result, UiError};
+pub use sensitive::Sensitive;
+pub use session::Session;
+pub use snapshot::{ConnectionStatus, Snapshot, Source};
+pub use sync::{CancelToken, SyncMode, SyncPhase, SyncProgress, SyncReport};
+pub use vault::{Vault, VaultStatus};
+
+/// Re-exported so callers need not depend on `orgdesk-core` for wire types.
+pub use orgdesk_core as core;

@@ -1,0 +1,41 @@
+//! An org's members: the cached full list (filled by
+//! [`Session::sync_members`]) and the changes an admin makes.
+
+use orgdesk_core::api::{Member, UpdateMember};
+
+use crate::error::Result;
+use crate::session::Session;
+use crate::snapshot::{Snapshot, Source};
+use crate::sync::{state_name, SyncState};
+
+impl Session {
+    /// Every member of the org as last synced, answered from the cache.
+    pub async fn cached_members(&self, org_id: &str) -> Result<Option<Snapshot<Vec<Member>>>> {
+        let Some(state) = self.cache().get::<SyncState>(&state_name(org_id)).await? else {
+            return Ok(None);
+        };
+        let Some(pages) = self.cache().member_pages::<Member>(org_id).await? else {
+            return Ok(None);
+        };
+        let members = pages.into_iter().flat_map(|p| p.items).collect();
+        Ok(Some(Snapshot {
+            data: members,
+            source: Source::Cache,
+            synced_at: Some(state.synced_at),
+            offline: !self.status().online,
+        }))
+    }
+
+    /// Changes a member's role or status if nobody else did since `version`
+    /// (`Member::version`) was read; else `Code::PreconditionFailed`.
+    pub async fn update_member(&self, org_id: &str, user_id: &str, version: i64, req: &UpdateMember) -> Result<Member> {
+        let member = self.call(|api| api.update_member(org_id, user_id, Some(version), req)).await?;
+        self.invalidate_members(org_id).await?;
+        Ok(member)
+    }
+
+    pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {
+        self.call(|api| api.remove_member(org_id, user_id)).await?;
+        self.invalidate_members(org_id).await
+    }
+}

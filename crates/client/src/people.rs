@@ -1,0 +1,40 @@
+//! One person across all my orgs: find them, remove them from several orgs
+//! in one action with one outcome per org.
+
+use orgdesk_core::api::{PersonMembership, RemoveOutcome, RemovePerson, RemovePersonResults};
+
+use crate::error::Result;
+use crate::session::Session;
+use crate::snapshot::Snapshot;
+
+impl Session {
+    pub async fn cached_person(&self, email: &str) -> Result<Option<Snapshot<Vec<PersonMembership>>>> {
+        let name = self.person_name(email);
+        self.cached(&name).await
+    }
+
+    /// The person's memberships in every org where I may read members.
+    pub async fn find_person(&self, email: &str) -> Result<Snapshot<Vec<PersonMembership>>> {
+        let name = self.person_name(email);
+        self.refresh(&name, |api| api.find_person(email)).await
+    }
+
+    /// Removes the person from `org_ids`; the answer has one outcome per org.
+    pub async fn remove_person(&self, email: &str, org_ids: &[String]) -> Result<RemovePersonResults> {
+        let req = RemovePerson { email: email.to_owned(), org_ids: org_ids.to_vec() };
+        let results = self.call(|api| api.remove_person(&req)).await?;
+        for r in &results.results {
+            if r.outcome == RemoveOutcome::Removed {
+                self.invalidate_members(&r.org_id).await?;
+            }
+        }
+        let name = self.person_name(email);
+        self.cache().remove(&name).await?;
+        Ok(results)
+    }
+
+    /// Emails never appear in row names: a keyed hash stands in.
+    fn person_name(&self, email: &str) -> String {
+        self.cache().private_name("people", &email.trim().to_lowercase())
+    }
+}

@@ -1,0 +1,224 @@
+//! A signed-in account: its API client, its offline cache and its connection
+//! state. Every server call goes through [`Session::call`], which notices
+//! when the server is unreachable (offline banner) and when it revoked the
+//! session (wipe the cache, forget the token).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::accounts::{AccountSummary, Shared};
+use crate::api::{Api, Fetched, Meter};
+use crate::cache::{self, Cache, CacheNotice};
+use crate::error::{Error, Result};
+use crate::snapshot::{now_rfc3339, ConnectionStatus, Snapshot, Source};
+use crate::vault::SecretKind;
+
+pub struct Session {
+    account_id: String,
+    shared: Arc<Shared>,
+    api: Api,
+    cache: Cache,
+    connection: Mutex<ConnectionStatus>,
+    ended: AtomicBool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("account_id", &self.account_id).field("api", &self.api).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub(crate) async fn start(shared: Arc<Shared>, account_id: &str, api: Api) -> Result<Session> {
+        let key = match shared.vault.get(account_id, SecretKind::CacheKey).await? {
+            Some(key) => key,
+            None => {
+                let key = cache::new_key();
+                shared.vault.set(account_id, SecretKind::CacheKey, &key).await?;
+                key
+            }
+        };
+        let cache = Cache::open(shared.cache_path(account_id).as_deref(), &key).await?;
+        Ok(Session {
+            account_id: account_id.to_owned(),
+            shared,
+            api,
+            cache,
+            connection: Mutex::new(ConnectionStatus { online: true, last_sync_at: None, last_error: None }),
+            ended: AtomicBool::new(false),
+        })
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    pub fn account(&self) -> Option<AccountSummary> {
+        self.shared.summary(&self.account_id)
+    }
+
+    pub fn server_url(&self) -> &str {
+        self.api.server_url()
+    }
+
+    /// Online or not, and when the server last answered.
+    pub fn status(&self) -> ConnectionStatus {
+        self.connection().clone()
+    }
+
+    /// Messages about the cache the UI should show (e.g. it was rebuilt).
+    pub fn cache_notices(&self) -> Vec<CacheNotice> {
+        self.cache.notices()
+    }
+
+    /// The cache file, or `None` when the cache lives in memory only.
+    pub fn cache_path(&self) -> Option<PathBuf> {
+        self.cache.path().map(|p| p.to_owned())
+    }
+
+    /// Requests sent and bytes received by this session so far.
+    pub fn meter(&self) -> Arc<Meter> {
+        self.api.meter().clone()
+    }
+
+    /// False once signed out or revoked; a new session must be opened.
+    pub fn is_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// Runs one API operation, for anything without a dedicated method:
+    /// `session.call(|api| api.resend_invitation(org, id)).await`.
+    pub async fn call<'a, T, F, Fut>(&'a self, op: F) -> Result<T>
+    where
+        F: FnOnce(&'a Api) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        if self.is_ended() {
+            return Err(Error::NotSignedIn);
+        }
+        let result = op(&self.api).await;
+        match &result {
+            Ok(_) | Err(Error::Api { .. }) => {
+                let mut c = self.connection();
+                c.online = true;
+                c.last_sync_at = Some(now_rfc3339());
+                c.last_error = None;
+            }
+            Err(e @ Error::Offline { .. }) => {
+                let mut c = self.connection();
+                c.online = false;
+                c.last_error = Some(e.to_ui());
+            }
+            Err(Error::SessionRevoked) => {
+                tracing::warn!(account = %self.account_id, "the server revoked this session; wiping its cache");
+                if let Err(e) = self.end_locally().await {
+                    tracing::warn!(error = %e, "wiping a revoked session's data failed");
+                }
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// Revokes the session on the server; failure (offline) is only logged,
+    /// the local sign-out goes on regardless.
+    pub(crate) async fn end_on_server(&self) {
+        if self.is_ended() {
+            return;
+        }
+        if let Err(e) = self.api.sign_out().await {
+            tracing::warn!(error = %e, "could not end the session on the server");
+        }
+    }
+
+    /// Wipes the cache, deletes the token and cache key, marks signed out.
+    pub(crate) async fn end_locally(&self) -> Result<()> {
+        self.ended.store(true, Ordering::SeqCst);
+        self.cache.wipe().await?;
+        self.shared.forget_secrets(&self.account_id).await?;
+        self.shared.set_signed_in(&self.account_id, false)
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, ConnectionStatus> {
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cached value under `name`, without asking the server.
+    pub(crate) async fn cached<T: DeserializeOwned>(&self, name: &str) -> Result<Option<Snapshot<T>>> {
+        Ok(self.cache.get::<T>(name).await?.map(|entry| Snapshot {
+            data: entry.value,
+            source: Source::Cache,
+            synced_at: Some(entry.synced_at),
+            offline: !self.connection().online,
+        }))
+    }
+
+    /// Stale-while-revalidate: asks the server with the cached ETag, stores
+    /// what changed, and falls back to the cache when offline.
+    pub(crate) async fn revalidate<'a, T, F, Fut>(&'a self, name: &str, fetch: F) -> Result<Snapshot<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Fn(&'a Api, Option<String>) -> Fut,
+        Fut: Future<Output = Result<Fetched<T>>>,
+    {
+        let cached = self.cache.get::<T>(name).await?;
+        let etag = cached.as_ref().and_then(|c| c.etag.clone());
+        match self.call(|api| fetch(api, etag)).await {
+            Ok(Fetched::Fresh { value, etag }) => {
+                let synced_at = self.cache.put(name, &value, etag.as_deref()).await?;
+                Ok(network(value, synced_at))
+            }
+            Ok(Fetched::NotModified) => match cached {
+                Some(entry) => {
+                    let synced_at = self.cache.touch(name).await?;
+                    Ok(network(entry.value, synced_at))
+                }
+                // 304 to a request without our ETag: ask once more, plainly.
+                None => match self.call(|api| fetch(api, None)).await? {
+                    Fetched::Fresh { value, etag } => {
+                        let synced_at = self.cache.put(name, &value, etag.as_deref()).await?;
+                        Ok(network(value, synced_at))
+                    }
+                    Fetched::NotModified => Err(Error::BadResponse("304 without a cached copy".into())),
+                },
+            },
+            Err(e) if e.is_offline() => match cached {
+                Some(entry) => Ok(Snapshot {
+                    data: entry.value,
+                    source: Source::Cache,
+                    synced_at: Some(entry.synced_at),
+                    offline: true,
+                }),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `revalidate` for endpoints without ETags.
+    pub(crate) async fn refresh<'a, T, F, Fut>(&'a self, name: &str, fetch: F) -> Result<Snapshot<T>>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Fn(&'a Api) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.revalidate(name, |api, _| {
+            let fut = fetch(api);
+            async move { Ok(Fetched::Fresh { value: fut.await?, etag: None }) }
+        })
+        .await
+    }
+}
+
+fn network<T>(data: T, synced_at: String) -> Snapshot<T> {
+    Snapshot { data, source: Source::Network, synced_at: Some(synced_at), offline: false }
+}

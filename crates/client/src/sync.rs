@@ -1,0 +1,223 @@
+//! Full member sync of an organization, page by page, with progress and
+//! cancellation.
+//!
+//! How a re-sync of an unchanged org stays one request: every membership,
+//! role and invitation change writes an audit event in the same transaction,
+//! so the ETag of the newest audit event (`GET …/audit?limit=1`) moves
+//! whenever the member list can have changed through the API. When the
+//! caller may read the audit log, a re-sync first asks for that one event
+//! with `If-None-Match`: 304 means nothing changed and the sync is done.
+//! Otherwise (no `audit:read`, or something changed) every page is asked for
+//! with its own stored ETag, so unchanged pages cost a 304 each.
+//! What the audit log does not cover — a member renaming themself, their
+//! "last active" time — is picked up by [`SyncMode::Full`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use orgdesk_core::api::{AuditQuery, Member, MemberQuery};
+use serde::{Deserialize, Serialize};
+
+use crate::api::Fetched;
+use crate::cache::StoredPage;
+use crate::error::{Code, Error, Result};
+use crate::session::Session;
+
+/// The server's largest page.
+pub const PAGE_SIZE: i64 = 200;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    /// Skip the page walk when the audit log shows no change.
+    #[default]
+    Auto,
+    /// Walk every page (each still conditional on its ETag).
+    Full,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Asking whether anything changed.
+    Checking,
+    /// Fetching pages.
+    Fetching,
+    Done,
+}
+
+/// For a progress bar.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    pub org_id: String,
+    pub phase: SyncPhase,
+    pub pages: u32,
+    pub members: u64,
+    /// The org's member count when known.
+    pub total: Option<u64>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub org_id: String,
+    pub members: u64,
+    pub pages: u32,
+    /// Pages the server answered 304 for.
+    pub pages_unchanged: u32,
+    /// True when one check showed nothing changed since the last sync.
+    pub unchanged: bool,
+    /// HTTP requests this sync sent and response body bytes it received.
+    pub requests: u64,
+    pub bytes: u64,
+    pub synced_at: String,
+}
+
+/// Cancels a running sync from another task; cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// What the cache remembers about an org's last member sync.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SyncState {
+    pub complete: bool,
+    /// ETag of the newest audit event when the last walk started.
+    pub audit_etag: Option<String>,
+    /// False once the server refused us the audit log.
+    #[serde(default = "yes")]
+    pub audit_readable: bool,
+    pub members: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub(crate) fn state_name(org_id: &str) -> String {
+    format!("members-sync/{org_id}")
+}
+
+impl Session {
+    /// Brings the cached member list of `org_id` up to date. Progress is
+    /// reported after each page; on cancel the cache keeps the previous list.
+    pub async fn sync_members(
+        &self,
+        org_id: &str,
+        mode: SyncMode,
+        progress: impl Fn(SyncProgress) + Send + Sync,
+        cancel: &CancelToken,
+    ) -> Result<SyncReport> {
+        let meter = self.meter();
+        let (requests0, bytes0) = (meter.requests(), meter.bytes());
+        let report = |members: u64, pages: u32, pages_unchanged: u32, unchanged: bool, synced_at: String| SyncReport {
+            org_id: org_id.to_owned(),
+            members,
+            pages,
+            pages_unchanged,
+            unchanged,
+            requests: meter.requests() - requests0,
+            bytes: meter.bytes() - bytes0,
+            synced_at,
+        };
+        let tell = |phase, pages, members, total| {
+            progress(SyncProgress { org_id: org_id.to_owned(), phase, pages, members, total })
+        };
+
+        let state_key = state_name(org_id);
+        let previous = self.cache().get::<SyncState>(&state_key).await?;
+        let mut state = previous.as_ref().map(|e| e.value.clone()).unwrap_or_default();
+        tell(SyncPhase::Checking, 0, 0, state.complete.then_some(state.members));
+
+        // 1. Has anything changed since the last complete walk?
+        let head_query = AuditQuery { limit: Some(1), ..Default::default() };
+        let mut new_audit_etag = None;
+        if state.audit_readable {
+            let known = if mode == SyncMode::Auto && state.complete { state.audit_etag.clone() } else { None };
+            match self.call(|api| api.list_audit(org_id, &head_query, known.as_deref())).await {
+                Ok(Fetched::NotModified) => {
+                    let synced_at = self.cache().touch(&state_key).await?;
+                    tell(SyncPhase::Done, 0, state.members, Some(state.members));
+                    return Ok(report(state.members, 0, 0, true, synced_at));
+                }
+                Ok(Fetched::Fresh { etag, .. }) => new_audit_etag = etag,
+                Err(e) if e.code() == Code::Forbidden => state.audit_readable = false,
+                Err(e) => return Err(e),
+            }
+        }
+
+        // 2. Walk the pages, each conditional on the ETag it had.
+        let old_pages = self.cache().member_pages::<Member>(org_id).await?.unwrap_or_default();
+        let total = match self.org(org_id).await {
+            Ok(org) => Some(org.data.member_count.max(0) as u64),
+            Err(_) => None,
+        };
+        let mut pages: Vec<StoredPage<Member>> = Vec::new();
+        let mut unchanged_pages = 0;
+        let mut members = 0u64;
+        let mut cursor: Option<String> = None;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let old = old_pages.get(pages.len()).filter(|p| p.cursor == cursor);
+            let query = MemberQuery { limit: Some(PAGE_SIZE), cursor: cursor.clone(), ..Default::default() };
+            let etag = old.and_then(|p| p.etag.as_deref());
+            let page = match self.call(|api| api.list_members(org_id, &query, etag)).await? {
+                Fetched::NotModified => match old {
+                    Some(old) => {
+                        unchanged_pages += 1;
+                        old.clone()
+                    }
+                    None => return Err(Error::BadResponse("304 for a page never fetched".into())),
+                },
+                Fetched::Fresh { value, etag } => {
+                    StoredPage { cursor: cursor.clone(), next_cursor: value.next_cursor, etag, items: value.items }
+                }
+            };
+            members += page.items.len() as u64;
+            cursor = page.next_cursor.clone();
+            // A server that hands back the same cursor would loop forever.
+            let repeats = cursor.is_some() && pages.iter().any(|p| p.cursor == cursor);
+            pages.push(page);
+            tell(SyncPhase::Fetching, pages.len() as u32, members, total);
+            if repeats {
+                return Err(Error::BadResponse("the server repeated a page cursor".into()));
+            }
+            if cursor.is_none() {
+                break;
+            }
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.cache().put_member_pages(org_id, &pages).await?;
+        state.complete = true;
+        state.audit_etag = new_audit_etag;
+        state.members = members;
+        let synced_at = self.cache().put(&state_key, &state, None).await?;
+        tell(SyncPhase::Done, pages.len() as u32, members, Some(members));
+        Ok(report(members, pages.len() as u32, unchanged_pages, false, synced_at))
+    }
+
+    /// Forgets that an org's member list is complete, so the next sync walks it.
+    pub(crate) async fn invalidate_members(&self, org_id: &str) -> Result<()> {
+        self.cache().remove(&state_name(org_id)).await
+    }
+}

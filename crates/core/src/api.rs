@@ -109,12 +109,15 @@ pub struct Org {
     pub slug: String,
     pub default_language: String,
     pub timezone: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub invitation_lifetime_days: i64,
     pub has_logo: bool,
     pub personal: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub member_count: i64,
     pub created_at: String,
     /// Changes on every update; send it back in `If-Match`.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
@@ -146,6 +149,7 @@ pub struct UpdateOrg {
     #[serde(default)]
     pub timezone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub invitation_lifetime_days: Option<i64>,
 }
 
@@ -209,6 +213,7 @@ pub struct Member {
     pub status: MemberStatus,
     pub joined_at: String,
     pub last_active_at: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
@@ -228,6 +233,7 @@ pub enum MemberSort {
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Page size, 1–200 (default 50).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -267,6 +273,7 @@ pub struct Role {
     pub name: String,
     pub builtin: bool,
     pub permissions: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub member_count: i64,
 }
 
@@ -356,6 +363,7 @@ pub struct Invitation {
     pub created_at: String,
     pub expires_at: String,
     pub last_sent_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub send_count: i64,
     /// The accept link; only in the answer to create and resend, because only
     /// the token's hash is kept.
@@ -367,6 +375,7 @@ pub struct Invitation {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -501,6 +510,7 @@ pub struct AuditEvent {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Exact action, e.g. `member.role_changed`.
@@ -524,6 +534,7 @@ pub struct OutboxEmail {
     pub body: String,
     pub created_at: String,
     pub sent_at: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub last_error: Option<String>,
 }

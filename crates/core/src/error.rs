@@ -119,11 +119,7 @@ mod tests {
 
     #[test]
     fn code_strings_match_serde() {
-        for code in [
-            ErrorCode::ValidationFailed,
-            ErrorCode::RoleEscalation,
-            ErrorCode::Unavailable,
-        ] {
+        for code in [ErrorCode::ValidationFailed, ErrorCode::RoleEscalation, ErrorCode::Unavailable] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

@@ -10,9 +10,7 @@ use utoipa::ToSchema;
 /// A permission from the catalog. Custom roles may also carry application
 /// permissions (`app:<name>`), which are kept as plain strings in a [`PermissionSet`].
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 pub enum Permission {
     #[serde(rename = "org:read")]
     OrgRead,
@@ -116,13 +114,9 @@ pub fn is_app_permission(s: &str) -> bool {
     match s.strip_prefix("app:") {
         Some(name) => {
             (1..=64).contains(&name.len())
-                && name.bytes().all(|b| {
-                    b.is_ascii_lowercase()
-                        || b.is_ascii_digit()
-                        || b == b'_'
-                        || b == b'-'
-                        || b == b'.'
-                })
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.')
         }
         None => false,
     }
@@ -144,13 +138,8 @@ pub enum BuiltinRole {
 }
 
 impl BuiltinRole {
-    pub const ALL: [BuiltinRole; 5] = [
-        BuiltinRole::Owner,
-        BuiltinRole::Admin,
-        BuiltinRole::Member,
-        BuiltinRole::Billing,
-        BuiltinRole::Viewer,
-    ];
+    pub const ALL: [BuiltinRole; 5] =
+        [BuiltinRole::Owner, BuiltinRole::Admin, BuiltinRole::Member, BuiltinRole::Billing, BuiltinRole::Viewer];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -272,10 +261,7 @@ mod tests {
     fn owner_holds_every_catalog_permission() {
         let owner = BuiltinRole::Owner.permission_set();
         for role in BuiltinRole::ALL {
-            assert!(
-                owner.covers(&role.permission_set()),
-                "owner must cover {role:?}"
-            );
+            assert!(owner.covers(&role.permission_set()), "owner must cover {role:?}");
         }
     }
 
@@ -283,10 +269,7 @@ mod tests {
     fn admin_cannot_cover_owner_nor_billing_manager() {
         let admin = BuiltinRole::Admin.permission_set();
         assert!(!admin.covers(&BuiltinRole::Owner.permission_set()));
-        assert!(
-            !admin.covers(&BuiltinRole::Billing.permission_set()),
-            "billing:manage is owner/billing only"
-        );
+        assert!(!admin.covers(&BuiltinRole::Billing.permission_set()), "billing:manage is owner/billing only");
         assert!(admin.covers(&BuiltinRole::Member.permission_set()));
         assert!(admin.covers(&BuiltinRole::Viewer.permission_set()));
         let agent = PermissionSet::from_iter(["org:read".to_owned(), "app:tickets".to_owned()]);

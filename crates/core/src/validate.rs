@@ -26,19 +26,10 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return Err(format!("\"{email}\" is not an email address: it has no @."));
     };
-    let bad_char = |c: char| {
-        c.is_whitespace()
-            || c.is_control()
-            || c == '@'
-            || c == ','
-            || c == ';'
-            || c == '<'
-            || c == '>'
-    };
+    let bad_char =
+        |c: char| c.is_whitespace() || c.is_control() || c == '@' || c == ',' || c == ';' || c == '<' || c == '>';
     if local.is_empty() || local.len() > 64 || local.chars().any(bad_char) {
-        return Err(format!(
-            "\"{email}\" is not an email address: the part before @ is not valid."
-        ));
+        return Err(format!("\"{email}\" is not an email address: the part before @ is not valid."));
     }
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
@@ -49,9 +40,7 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
     if labels.len() < 2 || !labels.iter().all(label_ok) {
-        return Err(format!(
-            "\"{email}\" is not an email address: the domain after @ is not valid."
-        ));
+        return Err(format!("\"{email}\" is not an email address: the domain after @ is not valid."));
     }
     Ok(email.to_owned())
 }
@@ -77,23 +66,25 @@ fn display_name(raw: &str, what: &str) -> Result<String, Invalid> {
     if name.chars().count() > NAME_MAX {
         return Err(format!("Shorten {what} to at most {NAME_MAX} characters."));
     }
-    if name.chars().any(char::is_control) {
-        return Err(format!("Remove control characters from {what}."));
+    if name.chars().any(|c| c.is_control() || is_direction_override(c)) {
+        return Err(format!("Remove control and text-direction characters from {what}."));
     }
     Ok(name.to_owned())
+}
+
+/// Bidirectional overrides and isolates, which can make a name display as
+/// something else.
+fn is_direction_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 pub fn password(raw: &str) -> Result<(), Invalid> {
     let n = raw.chars().count();
     if n < PASSWORD_MIN_CHARS {
-        return Err(format!(
-            "Choose a password of at least {PASSWORD_MIN_CHARS} characters."
-        ));
+        return Err(format!("Choose a password of at least {PASSWORD_MIN_CHARS} characters."));
     }
     if n > PASSWORD_MAX_CHARS {
-        return Err(format!(
-            "A password can be at most {PASSWORD_MAX_CHARS} characters long."
-        ));
+        return Err(format!("A password can be at most {PASSWORD_MAX_CHARS} characters long."));
     }
     Ok(())
 }
@@ -103,23 +94,13 @@ pub fn password(raw: &str) -> Result<(), Invalid> {
 pub fn slug(raw: &str) -> Result<String, Invalid> {
     let s = raw.trim();
     if s.len() < SLUG_MIN || s.len() > SLUG_MAX {
-        return Err(format!(
-            "A slug must be {SLUG_MIN} to {SLUG_MAX} characters long; \"{s}\" has {}.",
-            s.len()
-        ));
+        return Err(format!("A slug must be {SLUG_MIN} to {SLUG_MAX} characters long; \"{s}\" has {}.", s.len()));
     }
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(format!(
-            "Use only lowercase letters a–z, digits and hyphens in the slug \"{s}\"."
-        ));
+    if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err(format!("Use only lowercase letters a–z, digits and hyphens in the slug \"{s}\"."));
     }
     if s.starts_with('-') || s.ends_with('-') {
-        return Err(format!(
-            "The slug \"{s}\" cannot start or end with a hyphen."
-        ));
+        return Err(format!("The slug \"{s}\" cannot start or end with a hyphen."));
     }
     Ok(s.to_owned())
 }
@@ -184,9 +165,8 @@ pub fn timezone(raw: &str) -> Result<String, Invalid> {
 /// Answers the tag with canonical case.
 pub fn language(raw: &str) -> Result<String, Invalid> {
     let tag = raw.trim();
-    let err = || {
-        format!("\"{tag}\" is not a BCP 47 language tag; use one such as \"en\", \"de-CH\" or \"zh-Hant-TW\".")
-    };
+    let err =
+        || format!("\"{tag}\" is not a BCP 47 language tag; use one such as \"en\", \"de-CH\" or \"zh-Hant-TW\".");
     let mut parts = tag.split('-');
     let lang = parts
         .next()
@@ -208,10 +188,7 @@ pub fn language(raw: &str) -> Result<String, Invalid> {
             out.push('-');
             out.push_str(&part.to_ascii_uppercase());
             stage = 2;
-        } else if alnum
-            && ((5..=8).contains(&part.len())
-                || (part.len() == 4 && part.as_bytes()[0].is_ascii_digit()))
-        {
+        } else if alnum && ((5..=8).contains(&part.len()) || (part.len() == 4 && part.as_bytes()[0].is_ascii_digit())) {
             out.push('-');
             out.push_str(&part.to_ascii_lowercase());
             stage = 2;
@@ -228,9 +205,7 @@ pub fn invitation_lifetime_days(days: i64) -> Result<i64, Invalid> {
     if INVITATION_LIFETIME_DAYS.contains(&days) {
         Ok(days)
     } else {
-        Err(format!(
-            "An invitation lifetime must be between 1 and 30 days; {days} is not."
-        ))
+        Err(format!("An invitation lifetime must be between 1 and 30 days; {days} is not."))
     }
 }
 
@@ -238,15 +213,11 @@ pub fn invitation_lifetime_days(days: i64) -> Result<i64, Invalid> {
 pub fn role_key(raw: &str) -> Result<String, Invalid> {
     let key = raw.trim();
     if BuiltinRole::from_key(key).is_some() {
-        return Err(format!(
-            "\"{key}\" is a built-in role; choose another key for a custom role."
-        ));
+        return Err(format!("\"{key}\" is a built-in role; choose another key for a custom role."));
     }
     let ok = (2..=32).contains(&key.len())
         && key.as_bytes()[0].is_ascii_lowercase()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if !ok {
         return Err(format!(
             "A role key is 2–32 characters of lowercase letters, digits, '-' and '_', starting with a letter; \"{key}\" is not."
@@ -280,18 +251,18 @@ mod tests {
     fn emails() {
         assert_eq!(email("  Ada@Example.COM ").unwrap(), "Ada@Example.COM");
         assert_eq!(email_key("Ada@Example.COM"), "ada@example.com");
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "a da@example.com",
-            "ada@-ex.com",
-            "ada@ex..com",
-        ] {
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@-ex.com", "ada@ex..com"]
+        {
             assert!(email(bad).is_err(), "{bad:?} must be rejected");
         }
+    }
+
+    #[test]
+    fn names_refuse_invisible_tricks() {
+        assert_eq!(org_name("  Acme  ").unwrap(), "Acme");
+        assert!(org_name("\u{202E}").is_err());
+        assert!(person_name("evil\u{202E}txt.exe").is_err());
+        assert!(person_name("José Müller-Lüdenscheidt").is_ok());
     }
 
     #[test]

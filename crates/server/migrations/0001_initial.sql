@@ -94,8 +94,9 @@ CREATE TABLE invitations (
     expires_at    BIGINT NOT NULL,
     last_sent_at  BIGINT NOT NULL,
     send_count    BIGINT NOT NULL DEFAULT 1,
-    responded_at  BIGINT,
-    FOREIGN KEY (org_id, role) REFERENCES roles(org_id, role_key)
+    -- no foreign key on role: answered invitations keep the key of a role
+    -- that may be deleted later; deleting a role checks pending ones
+    responded_at  BIGINT
 );
 -- At most one pending invitation per address and org.
 CREATE UNIQUE INDEX invitations_one_pending ON invitations(org_id, email_key) WHERE status = 'pending';

@@ -77,21 +77,14 @@ impl OrgAccess {
         } else {
             Err(ApiError::new(
                 ErrorCode::Forbidden,
-                format!(
-                    "This needs the permission {permission}, which your role \"{}\" does not have.",
-                    self.role
-                ),
+                format!("This needs the permission {permission}, which your role \"{}\" does not have.", self.role),
             ))
         }
     }
 
     /// The escalation rule: nobody grants, invites to or acts on a role whose
     /// permissions they do not hold, and the owner role is reached only by transfer.
-    pub fn require_covers(
-        &self,
-        role_key: &str,
-        role_permissions: &PermissionSet,
-    ) -> ApiResult<()> {
+    pub fn require_covers(&self, role_key: &str, role_permissions: &PermissionSet) -> ApiResult<()> {
         if role_key == BuiltinRole::Owner.key() {
             return Err(ApiError::new(
                 ErrorCode::OwnerProtected,
@@ -103,32 +96,28 @@ impl OrgAccess {
         } else {
             Err(ApiError::new(
                 ErrorCode::RoleEscalation,
-                format!("The role \"{role_key}\" has permissions your role \"{}\" does not; ask someone who holds them.", self.role),
+                format!(
+                    "The role \"{role_key}\" has permissions your role \"{}\" does not; ask someone who holds them.",
+                    self.role
+                ),
             ))
         }
     }
 }
 
 /// A role of the org with its effective permissions, or 404 / 422.
-pub async fn load_role(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    role_key: &str,
-) -> ApiResult<PermissionSet> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT builtin, permissions FROM roles WHERE org_id = $1 AND role_key = $2",
-    )
-    .bind(org_id)
-    .bind(role_key)
-    .fetch_optional(conn)
-    .await?;
+pub async fn load_role(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<PermissionSet> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT builtin, permissions FROM roles WHERE org_id = $1 AND role_key = $2")
+            .bind(org_id)
+            .bind(role_key)
+            .fetch_optional(conn)
+            .await?;
     match row {
         Some((builtin, stored)) => Ok(role_permissions(role_key, builtin, &stored)),
         None => Err(ApiError::invalid(
             "role",
-            format!(
-                "This organization has no role \"{role_key}\"; see GET /v1/orgs/{{org}}/roles."
-            ),
+            format!("This organization has no role \"{role_key}\"; see GET /v1/orgs/{{org}}/roles."),
         )),
     }
 }
@@ -138,10 +127,7 @@ async fn touch_last_active(state: &AppState, org_id: &str, user_id: &str) -> Api
     let now = now_ms();
     let key = (org_id.to_owned(), user_id.to_owned());
     {
-        let mut written = state
-            .activity_written
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut written = state.activity_written.lock().unwrap_or_else(|p| p.into_inner());
         if written.get(&key).is_some_and(|at| now - at < MINUTE) {
             return Ok(());
         }

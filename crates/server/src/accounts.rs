@@ -41,13 +41,11 @@ impl From<UserRow> for User {
 pub const USER_COLUMNS: &str = "id, email, name, timezone, email_verified_at, created_at";
 
 pub async fn load_user(conn: &mut AnyConnection, user_id: &str) -> ApiResult<User> {
-    let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-    row.map(User::from)
-        .ok_or_else(|| ApiError::not_found("user"))
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(User::from).ok_or_else(|| ApiError::not_found("user"))
 }
 
 /// Validated sign-up fields.
@@ -59,12 +57,7 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    pub fn validate(
-        email: &str,
-        name: &str,
-        password: &str,
-        timezone: Option<&str>,
-    ) -> ApiResult<NewUser> {
+    pub fn validate(email: &str, name: &str, password: &str, timezone: Option<&str>) -> ApiResult<NewUser> {
         let email = validate::email(email).map_err(field("email"))?;
         let name = validate::person_name(name).map_err(field("name"))?;
         validate::password(password).map_err(field("password"))?;
@@ -72,12 +65,7 @@ impl NewUser {
             Some(tz) => validate::timezone(tz).map_err(field("timezone"))?,
             None => "UTC".to_owned(),
         };
-        Ok(NewUser {
-            email,
-            name,
-            password: password.to_owned(),
-            timezone,
-        })
+        Ok(NewUser { email, name, password: password.to_owned(), timezone })
     }
 }
 
@@ -115,22 +103,14 @@ pub async fn insert_user(
         }
         return Err(e.into());
     }
-    let actor = crate::auth::Actor {
-        user_id: Some(id.clone()),
-        meta: meta.clone(),
-    };
+    let actor = crate::auth::Actor { user_id: Some(id.clone()), meta: meta.clone() };
     let org_name = format!("{}'s workspace", new.name);
     orgs::insert_org(conn, &org_name, None, true, &id, &actor).await?;
     Ok(id)
 }
 
 pub async fn sign_up(state: &AppState, req: SignUp, meta: ClientMeta) -> ApiResult<SessionGrant> {
-    let new = NewUser::validate(
-        &req.email,
-        &req.name,
-        &req.password,
-        req.timezone.as_deref(),
-    )?;
+    let new = NewUser::validate(&req.email, &req.name, &req.password, req.timezone.as_deref())?;
     let mut tx = state.db.write().await?;
     let user_id = insert_user(tx.conn(), &new, false, &meta).await?;
     queue_verification(tx.conn(), state, &user_id, &new.email, &new.name).await?;
@@ -148,14 +128,12 @@ async fn queue_verification(
     name: &str,
 ) -> ApiResult<()> {
     let (token, hash) = new_token("odv");
-    sqlx::query(
-        "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-    )
-    .bind(hash)
-    .bind(user_id)
-    .bind(now_ms() + VERIFICATION_LIFETIME_MS)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(hash)
+        .bind(user_id)
+        .bind(now_ms() + VERIFICATION_LIFETIME_MS)
+        .execute(&mut *conn)
+        .await?;
     let link = format!("{}/verify/{token}", state.public_url);
     outbox::enqueue(
         conn,
@@ -173,19 +151,12 @@ async fn queue_verification(
 
 pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult<()> {
     if user.email_verified {
-        return Err(ApiError::invalid(
-            "email",
-            "Your email address is verified already.",
-        ));
+        return Err(ApiError::invalid("email", "Your email address is verified already."));
     }
     let mut tx = state.db.write().await?;
     rate_limit::check(
         tx.conn(),
-        &Window {
-            bucket: &format!("verify:{}", user.user_id),
-            limit: 10,
-            window_ms: HOUR,
-        },
+        &Window { bucket: &format!("verify:{}", user.user_id), limit: 10, window_ms: HOUR },
         1,
         "verification emails",
     )
@@ -200,12 +171,11 @@ pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult
 /// Marks the address behind a verification token as verified.
 pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
     let mut tx = state.db.write().await?;
-    let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1",
-    )
-    .bind(hash_token(token))
-    .fetch_optional(tx.conn())
-    .await?;
+    let row: Option<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1")
+            .bind(hash_token(token))
+            .fetch_optional(tx.conn())
+            .await?;
     let now = now_ms();
     let user_id = match row {
         Some((user_id, expires_at, None)) if expires_at > now => user_id,
@@ -223,22 +193,16 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
         .bind(hash_token(token))
         .execute(tx.conn())
         .await?;
-    sqlx::query(
-        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
-    )
-    .bind(now)
-    .bind(&user_id)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
+        .bind(now)
+        .bind(&user_id)
+        .execute(tx.conn())
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn open_session(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    device_name: &str,
-) -> ApiResult<SessionGrant> {
+pub async fn open_session(conn: &mut AnyConnection, user_id: &str, device_name: &str) -> ApiResult<SessionGrant> {
     let (token, hash) = new_token("ods");
     let now = now_ms();
     let id = new_id();
@@ -271,12 +235,7 @@ pub async fn open_session(
 
 /// Checks a password sign-in; failures count against the account and the IP.
 /// The answer is the same whether or not the account exists.
-pub async fn check_credentials(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    meta: &ClientMeta,
-) -> ApiResult<String> {
+pub async fn check_credentials(state: &AppState, email: &str, password: &str, meta: &ClientMeta) -> ApiResult<String> {
     let key = validate::email_key(email);
     let account_bucket = format!("signin:account:{key}");
     let ip_bucket = format!("signin:ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
@@ -284,31 +243,22 @@ pub async fn check_credentials(
     let what = "failed sign-ins";
     rate_limit::check(
         &mut conn,
-        &Window {
-            bucket: &account_bucket,
-            limit: state.limits.signin_failures_per_account,
-            window_ms: HOUR,
-        },
+        &Window { bucket: &account_bucket, limit: state.limits.signin_failures_per_account, window_ms: HOUR },
         1,
         what,
     )
     .await?;
     rate_limit::check(
         &mut conn,
-        &Window {
-            bucket: &ip_bucket,
-            limit: state.limits.signin_failures_per_ip,
-            window_ms: HOUR,
-        },
+        &Window { bucket: &ip_bucket, limit: state.limits.signin_failures_per_ip, window_ms: HOUR },
         1,
         what,
     )
     .await?;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
-            .bind(&key)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
     let hash = row.as_ref().map(|(_, h)| h.clone());
     let ok = tokio::task::spawn_blocking({
         let password = password.to_owned();
@@ -322,10 +272,7 @@ pub async fn check_credentials(
             rate_limit::hit(&mut conn, &account_bucket, 1).await?;
             rate_limit::hit(&mut conn, &ip_bucket, 1).await?;
             state.metrics.count("orgdesk_signin_failures_total");
-            Err(ApiError::new(
-                ErrorCode::InvalidCredentials,
-                "The email or the password is wrong.",
-            ))
+            Err(ApiError::new(ErrorCode::InvalidCredentials, "The email or the password is wrong."))
         }
     }
 }
@@ -333,12 +280,7 @@ pub async fn check_credentials(
 pub async fn sign_in(state: &AppState, req: SignIn, meta: ClientMeta) -> ApiResult<SessionGrant> {
     let user_id = check_credentials(state, &req.email, &req.password, &meta).await?;
     let mut conn = state.db.pool.acquire().await?;
-    open_session(
-        &mut conn,
-        &user_id,
-        req.device_name.as_deref().unwrap_or("Orgdesk"),
-    )
-    .await
+    open_session(&mut conn, &user_id, req.device_name.as_deref().unwrap_or("Orgdesk")).await
 }
 
 pub async fn sign_out(state: &AppState, user: &AuthUser) -> ApiResult<()> {
@@ -346,14 +288,12 @@ pub async fn sign_out(state: &AppState, user: &AuthUser) -> ApiResult<()> {
 }
 
 pub async fn revoke_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(session_id)
-    .bind(&user.user_id)
-    .execute(&state.db.pool)
-    .await?;
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(session_id)
+        .bind(&user.user_id)
+        .execute(&state.db.pool)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found("session"));
     }
@@ -396,23 +336,12 @@ pub async fn me(state: &AppState, user: &AuthUser) -> ApiResult<User> {
     load_user(&mut conn, &user.user_id).await
 }
 
-pub async fn update_profile(
-    state: &AppState,
-    user: &AuthUser,
-    req: UpdateProfile,
-) -> ApiResult<User> {
-    let name = req
-        .name
-        .as_deref()
-        .map(validate::person_name)
-        .transpose()
-        .map_err(field("name"))?;
-    let timezone = req
-        .timezone
-        .as_deref()
-        .map(validate::timezone)
-        .transpose()
-        .map_err(field("timezone"))?;
+pub async fn update_profile(state: &AppState, user: &AuthUser, req: UpdateProfile) -> ApiResult<User> {
+    if req.name.is_none() && req.timezone.is_none() {
+        return Err(ApiError::invalid("name", "Send a new name, a new time zone, or both."));
+    }
+    let name = req.name.as_deref().map(validate::person_name).transpose().map_err(field("name"))?;
+    let timezone = req.timezone.as_deref().map(validate::timezone).transpose().map_err(field("timezone"))?;
     let mut tx = state.db.write().await?;
     if let Some(name) = name {
         sqlx::query("UPDATE users SET name = $1 WHERE id = $2")

@@ -1,8 +1,6 @@
 //! Endpoints across all my organizations, for agency staff.
 
-use orgdesk_core::api::{
-    ManagedInvitation, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults,
-};
+use orgdesk_core::api::{ManagedInvitation, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults};
 use orgdesk_core::{ErrorCode, Permission, PermissionSet};
 
 use crate::access::{role_permissions, OrgAccess};
@@ -30,10 +28,7 @@ struct MyOrgRole {
 }
 
 /// My active memberships with effective permissions, by org id.
-async fn my_roles(
-    state: &AppState,
-    user: &AuthUser,
-) -> ApiResult<std::collections::HashMap<String, MyOrgRole>> {
+async fn my_roles(state: &AppState, user: &AuthUser) -> ApiResult<std::collections::HashMap<String, MyOrgRole>> {
     let rows: Vec<MyRoleRow> = sqlx::query_as(
         "SELECT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, m.role, r.builtin, r.permissions \
          FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
@@ -46,23 +41,13 @@ async fn my_roles(
         .into_iter()
         .map(|r| {
             let permissions = role_permissions(&r.role, r.builtin, &r.permissions);
-            (
-                r.org_id,
-                MyOrgRole {
-                    name: r.org_name,
-                    slug: r.org_slug,
-                    permissions,
-                },
-            )
+            (r.org_id, MyOrgRole { name: r.org_name, slug: r.org_slug, permissions })
         })
         .collect())
 }
 
 /// Every pending invitation in the orgs where I hold `invitations:read`, soonest expiry first.
-pub async fn managed_invitations(
-    state: &AppState,
-    user: &AuthUser,
-) -> ApiResult<Vec<ManagedInvitation>> {
+pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
     let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
         "{INVITATION_SELECT} JOIN memberships me ON me.org_id = i.org_id AND me.user_id = $1 AND me.status = 'active' \
@@ -92,11 +77,7 @@ pub async fn managed_invitations(
 }
 
 /// The memberships of a person across the orgs where I hold `members:read`.
-pub async fn find_person(
-    state: &AppState,
-    user: &AuthUser,
-    email: &str,
-) -> ApiResult<Vec<PersonMembership>> {
+pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiResult<Vec<PersonMembership>> {
     let Some(person_id) = members::user_id_by_email(&state.db, email).await? else {
         return Ok(Vec::new());
     };
@@ -118,9 +99,8 @@ pub async fn find_person(
         if !org.permissions.has(Permission::MembersRead) {
             continue;
         }
-        let can_remove = org.permissions.has(Permission::MembersRemove)
-            && member.role != "owner"
-            && person_id != user.user_id;
+        let can_remove =
+            org.permissions.has(Permission::MembersRemove) && member.role != "owner" && person_id != user.user_id;
         out.push(PersonMembership {
             org_id,
             org_name: org.name.clone(),
@@ -141,16 +121,10 @@ pub async fn remove_person(
     org_ids: &[String],
 ) -> ApiResult<RemovePersonResults> {
     if org_ids.is_empty() {
-        return Err(ApiError::invalid(
-            "org_ids",
-            "Choose at least one organization.",
-        ));
+        return Err(ApiError::invalid("org_ids", "Choose at least one organization."));
     }
     if org_ids.len() > 500 {
-        return Err(ApiError::invalid(
-            "org_ids",
-            "Remove from at most 500 organizations at once.",
-        ));
+        return Err(ApiError::invalid("org_ids", "Remove from at most 500 organizations at once."));
     }
     let person_id = members::user_id_by_email(&state.db, email).await?;
     let mut results = Vec::with_capacity(org_ids.len());
@@ -165,10 +139,9 @@ pub async fn remove_person(
         let (outcome, message) = match outcome {
             Ok(()) => (RemoveOutcome::Removed, None),
             Err(e) => match e.code {
-                ErrorCode::NotFound => (
-                    RemoveOutcome::NotAMember,
-                    Some("Not a member of this organization.".to_owned()),
-                ),
+                ErrorCode::NotFound => {
+                    (RemoveOutcome::NotAMember, Some("Not a member of this organization.".to_owned()))
+                }
                 ErrorCode::OwnerProtected => (RemoveOutcome::OwnerProtected, Some(e.detail)),
                 ErrorCode::Forbidden
                 | ErrorCode::RoleEscalation
@@ -177,11 +150,7 @@ pub async fn remove_person(
                 _ => return Err(e),
             },
         };
-        results.push(RemovePersonResult {
-            org_id: org_id.clone(),
-            outcome,
-            message,
-        });
+        results.push(RemovePersonResult { org_id: org_id.clone(), outcome, message });
     }
     Ok(RemovePersonResults { results })
 }

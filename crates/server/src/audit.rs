@@ -22,12 +22,7 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn new(action: &'a str, target: Option<&'a str>) -> Change<'a> {
-        Change {
-            action,
-            target,
-            before: None,
-            after: None,
-        }
+        Change { action, target, before: None, after: None }
     }
 
     pub fn before(mut self, v: Value) -> Self {
@@ -118,34 +113,21 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
     }
     if let Some(since) = &query.since {
         let ms = parse_rfc3339(since).ok_or_else(|| {
-            ApiError::invalid(
-                "since",
-                format!("\"{since}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."),
-            )
+            ApiError::invalid("since", format!("\"{since}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))
         })?;
         sql.push(" AND e.at >= ").bind(ms);
     }
     if let Some(until) = &query.until {
         let ms = parse_rfc3339(until).ok_or_else(|| {
-            ApiError::invalid(
-                "until",
-                format!("\"{until}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."),
-            )
+            ApiError::invalid("until", format!("\"{until}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))
         })?;
         sql.push(" AND e.at < ").bind(ms);
     }
     if let Some(cursor) = &query.cursor {
         let (at, id): (i64, String) = decode_cursor(cursor)?;
-        sql.push(" AND (e.at < ")
-            .bind(at)
-            .push(" OR (e.at = ")
-            .bind(at)
-            .push(" AND e.id < ")
-            .bind(id)
-            .push("))");
+        sql.push(" AND (e.at < ").bind(at).push(" OR (e.at = ").bind(at).push(" AND e.id < ").bind(id).push("))");
     }
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT ")
-        .bind(limit + 1);
+    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT ").bind(limit + 1);
     let mut rows: Vec<EventRow> = sql.query_as().fetch_all(&db.pool).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
@@ -153,10 +135,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
     } else {
         None
     };
-    Ok(Page {
-        items: rows.into_iter().map(AuditEvent::from).collect(),
-        next_cursor,
-    })
+    Ok(Page { items: rows.into_iter().map(AuditEvent::from).collect(), next_cursor })
 }
 
 /// Every matching event as CSV, newest first.
@@ -167,23 +146,9 @@ pub async fn export_csv(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiR
         ApiError::internal()
     };
     writer
-        .write_record([
-            "time",
-            "action",
-            "actor_id",
-            "actor_name",
-            "target",
-            "before",
-            "after",
-            "ip",
-            "user_agent",
-        ])
+        .write_record(["time", "action", "actor_id", "actor_name", "target", "before", "after", "ip", "user_agent"])
         .map_err(csv_err)?;
-    let mut page_query = AuditQuery {
-        limit: Some(200),
-        cursor: None,
-        ..query.clone()
-    };
+    let mut page_query = AuditQuery { limit: Some(200), cursor: None, ..query.clone() };
     loop {
         let page = list(db, access, &page_query).await?;
         for e in &page.items {
@@ -207,8 +172,6 @@ pub async fn export_csv(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiR
             None => break,
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv_err(e.into_error().into()))?;
+    let bytes = writer.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

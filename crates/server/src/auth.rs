@@ -1,8 +1,6 @@
 //! Passwords, opaque tokens and the signed-in caller.
 
-use argon2::password_hash::{
-    rand_core::OsRng as HashRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng as HashRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
@@ -37,11 +35,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
         None => (dummy.as_str(), false),
     };
     let ok = PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false);
     ok && real
 }
@@ -74,15 +68,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(256).collect());
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect());
         Ok(ClientMeta { ip, user_agent })
     }
 }
@@ -101,10 +89,7 @@ pub struct AuthUser {
 impl AuthUser {
     /// The actor recorded in audit events.
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user_id.clone()),
-            meta: self.meta.clone(),
-        }
+        Actor { user_id: Some(self.user_id.clone()), meta: self.meta.clone() }
     }
 }
 
@@ -129,10 +114,7 @@ struct SessionRow {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -197,10 +179,7 @@ mod tests {
         let (a, ha) = new_token("ods");
         let (b, _) = new_token("ods");
         assert_ne!(a, b);
-        assert!(
-            a.len() >= 4 + 43,
-            "32 random bytes are 43 base64 characters"
-        );
+        assert!(a.len() >= 4 + 43, "32 random bytes are 43 base64 characters");
         assert_eq!(ha, hash_token(&a));
         assert!(!ha.contains(&a));
     }
@@ -211,9 +190,6 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", Some(&h)));
         assert!(!verify_password("wrong horse battery", Some(&h)));
-        assert!(
-            !verify_password("orgdesk-timing-equalizer", None),
-            "an unknown account never verifies"
-        );
+        assert!(!verify_password("orgdesk-timing-equalizer", None), "an unknown account never verifies");
     }
 }

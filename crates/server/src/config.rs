@@ -25,11 +25,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender of outgoing emails.
-    #[arg(
-        long,
-        env = "ORGDESK_SMTP_FROM",
-        default_value = "Orgdesk <no-reply@orgdesk.localhost>"
-    )]
+    #[arg(long, env = "ORGDESK_SMTP_FROM", default_value = "Orgdesk <no-reply@orgdesk.localhost>")]
     pub smtp_from: String,
 
     /// Seed demo data (once) and print the demo credentials; serves the outbox at /v1/dev/outbox.
@@ -65,21 +61,13 @@ impl Config {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        let dirs = directories::ProjectDirs::from("dev", "orgdesk", "orgdesk-server").ok_or_else(
-            || anyhow::anyhow!("no home directory to keep the database in; pass --database-url"),
-        )?;
+        let dirs = directories::ProjectDirs::from("dev", "orgdesk", "orgdesk-server")
+            .ok_or_else(|| anyhow::anyhow!("no home directory to keep the database in; pass --database-url"))?;
         std::fs::create_dir_all(dirs.data_dir())?;
-        Ok(format!(
-            "sqlite://{}?mode=rwc",
-            dirs.data_dir().join("orgdesk.db").display()
-        ))
+        Ok(format!("sqlite://{}?mode=rwc", dirs.data_dir().join("orgdesk.db").display()))
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-            .trim_end_matches('/')
-            .to_owned()
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_owned()
     }
 }

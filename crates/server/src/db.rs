@@ -49,10 +49,7 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            anyhow::bail!(
-                "--database-url must start with sqlite: or postgres:, not {:?}",
-                redact_url(url)
-            );
+            anyhow::bail!("--database-url must start with sqlite: or postgres:, not {:?}", redact_url(url));
         };
         let mut options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 20 })
@@ -80,11 +77,7 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        Ok(Db {
-            pool,
-            backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
-        })
+        Ok(Db { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
@@ -92,18 +85,18 @@ impl Db {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
-        Ok(WriteTx {
-            tx,
-            _writer: writer,
-        })
+        let tx = match self.backend {
+            // IMMEDIATE takes the write lock at BEGIN, so writers outside this
+            // lock (the mail worker, last-active updates) make it wait through
+            // the busy timeout instead of failing an upgrade with SQLITE_BUSY.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _writer: writer })
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 }
 
@@ -113,12 +106,7 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
             match userinfo.split_once(':') {
-                Some((user, _)) => format!(
-                    "{}{}:<redacted>{}",
-                    &url[..scheme_end + 3],
-                    user,
-                    &url[at..]
-                ),
+                Some((user, _)) => format!("{}{}:<redacted>{}", &url[..scheme_end + 3], user, &url[at..]),
                 None => url.to_owned(),
             }
         }
@@ -142,10 +130,7 @@ pub enum Bind {
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
-        Sql {
-            text: text.to_owned(),
-            binds: Vec::new(),
-        }
+        Sql { text: text.to_owned(), binds: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Sql {
@@ -204,13 +189,11 @@ impl From<i64> for Bind {
 
 /// Whether a database error is the violation of a unique index or key.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
 pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_foreign_key_violation())
+    e.as_database_error().is_some_and(|d| d.is_foreign_key_violation())
 }
 
 #[cfg(test)]
@@ -219,10 +202,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/x"),
-            "postgres://app:<redacted>@db:5432/x"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:<redacted>@db:5432/x");
         assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }
 }

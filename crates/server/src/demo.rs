@@ -17,10 +17,9 @@ pub const BIG_ORG_SLUG: &str = "northwind";
 pub const BIG_ORG_MEMBERS: usize = 10_000;
 
 const FIRST: [&str; 40] = [
-    "Ada", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kai", "Lena",
-    "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Viktor", "Wen",
-    "Ximena", "Yusuf", "Zoe", "Aiko", "Bruno", "Carmen", "Dmitri", "Elif", "Felix", "Greta",
-    "Hana", "Ivan", "Jade", "Kofi", "Luca", "Maya", "Nils",
+    "Ada", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kai", "Lena", "Mateo", "Nora",
+    "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe", "Aiko",
+    "Bruno", "Carmen", "Dmitri", "Elif", "Felix", "Greta", "Hana", "Ivan", "Jade", "Kofi", "Luca", "Maya", "Nils",
 ];
 const LAST: [&str; 25] = [
     "Okafor",
@@ -119,28 +118,15 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.write().await?;
     let conn = tx.conn();
 
-    let agency = Person {
-        id: new_id(),
-        email: AGENCY_EMAIL.into(),
-        name: "Avery Agency".into(),
-    };
-    let member = Person {
-        id: new_id(),
-        email: MEMBER_EMAIL.into(),
-        name: "Morgan Member".into(),
-    };
+    let agency = Person { id: new_id(), email: AGENCY_EMAIL.into(), name: "Avery Agency".into() };
+    let member = Person { id: new_id(), email: MEMBER_EMAIL.into(), name: "Morgan Member".into() };
     let mut people: Vec<Person> = (0..BIG_ORG_MEMBERS)
         .map(|i| {
             let first = FIRST[i % FIRST.len()];
             let last = LAST[(i / FIRST.len()) % LAST.len()];
             Person {
                 id: new_id(),
-                email: format!(
-                    "{}.{}{}@northwind.test",
-                    first.to_lowercase(),
-                    last.to_lowercase(),
-                    i
-                ),
+                email: format!("{}.{}{}@northwind.test", first.to_lowercase(), last.to_lowercase(), i),
                 name: format!("{first} {last}"),
             }
         })
@@ -152,23 +138,14 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             name: format!("{} {}", FIRST[(i * 7) % 40], LAST[i % 25]),
         })
         .collect();
-    let everyone: Vec<&Person> = [&agency, &member]
-        .into_iter()
-        .chain(owners.iter())
-        .chain(people.iter())
-        .collect();
+    let everyone: Vec<&Person> = [&agency, &member].into_iter().chain(owners.iter()).chain(people.iter()).collect();
     for chunk in everyone.chunks(400) {
         let mut sql = Sql::new("INSERT INTO users (id, email, email_key, name, password_hash, timezone, email_verified_at, created_at) VALUES ");
         for (i, p) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
-            sql.push("(")
-                .bind(p.id.as_str())
-                .push(", ")
-                .bind(p.email.as_str())
-                .push(", ")
-                .bind(p.email.to_lowercase());
+            sql.push("(").bind(p.id.as_str()).push(", ").bind(p.email.as_str()).push(", ").bind(p.email.to_lowercase());
             sql.push(", ")
                 .bind(p.name.as_str())
                 .push(", ")
@@ -181,28 +158,14 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         }
         sql.query().execute(&mut *conn).await?;
     }
-    let agency_actor = Actor {
-        user_id: Some(agency.id.clone()),
-        ..Default::default()
-    };
+    let agency_actor = Actor { user_id: Some(agency.id.clone()), ..Default::default() };
 
     // The large organization, owned by the agency user, with custom roles.
-    let big = insert_org(
-        conn,
-        "Northwind Traders",
-        Some(BIG_ORG_SLUG),
-        false,
-        &agency.id,
-        &agency_actor,
-    )
-    .await
-    .map_err(api_err)?;
+    let big = insert_org(conn, "Northwind Traders", Some(BIG_ORG_SLUG), false, &agency.id, &agency_actor)
+        .await
+        .map_err(api_err)?;
     for (key, name, perms) in [
-        (
-            "support-agent",
-            "Support agent",
-            "org:read members:read app:tickets.reply app:tickets.read",
-        ),
+        ("support-agent", "Support agent", "org:read members:read app:tickets.reply app:tickets.read"),
         ("auditor", "Auditor", "org:read members:read audit:read"),
     ] {
         sqlx::query("INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 0, $4, $5)")
@@ -216,21 +179,12 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let roles = [
-        "member",
-        "member",
-        "member",
-        "member",
-        "viewer",
-        "support-agent",
-        "billing",
-        "admin",
-        "auditor",
-        "member",
-    ];
+    let roles =
+        ["member", "member", "member", "member", "viewer", "support-agent", "billing", "admin", "auditor", "member"];
     people.rotate_left(0);
     for (n, chunk) in people.chunks(500).enumerate() {
-        let mut sql = Sql::new("INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at) VALUES ");
+        let mut sql =
+            Sql::new("INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at) VALUES ");
         for (i, p) in chunk.iter().enumerate() {
             let k = n * 500 + i;
             if i > 0 {
@@ -238,12 +192,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             }
             let status = if k % 97 == 0 { "disabled" } else { "active" };
             let joined = now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE;
-            sql.push("(")
-                .bind(big.as_str())
-                .push(", ")
-                .bind(p.id.as_str())
-                .push(", ")
-                .bind(roles[k % roles.len()]);
+            sql.push("(").bind(big.as_str()).push(", ").bind(p.id.as_str()).push(", ").bind(roles[k % roles.len()]);
             sql.push(", ")
                 .bind(status)
                 .push(", ")
@@ -254,8 +203,14 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         }
         sql.query().execute(&mut *conn).await?;
     }
-    sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3)")
-        .bind(&big).bind(&member.id).bind(now).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3)",
+    )
+    .bind(&big)
+    .bind(&member.id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     for (k, p) in people.iter().take(30).enumerate() {
         let change = Change::new("member.role_changed", Some(&p.id))
             .before(json!({"role": "member"}))
@@ -268,13 +223,8 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     for (i, name) in CLIENTS.iter().enumerate() {
         let owned = i % 2 == 0;
         let owner = if owned { &agency.id } else { &owners[i / 2].id };
-        let actor = Actor {
-            user_id: Some(owner.clone()),
-            ..Default::default()
-        };
-        let org = insert_org(conn, name, None, false, owner, &actor)
-            .await
-            .map_err(api_err)?;
+        let actor = Actor { user_id: Some(owner.clone()), ..Default::default() };
+        let org = insert_org(conn, name, None, false, owner, &actor).await.map_err(api_err)?;
         if !owned {
             sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'admin', 'active', $3)")
                 .bind(&org).bind(&agency.id).bind(now).execute(&mut *conn).await?;
@@ -285,13 +235,16 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         }
         // A few people appear in many orgs, so "find a person" has something to find.
         for p in people.iter().skip(i * 7).take(8 + i % 12) {
-            let role = if p.id.ends_with('0') {
-                "admin"
-            } else {
-                "member"
-            };
-            sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)")
-                .bind(&org).bind(&p.id).bind(role).bind(now - (i as i64) * DAY).execute(&mut *conn).await?;
+            let role = if p.id.ends_with('0') { "admin" } else { "member" };
+            sqlx::query(
+                "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)",
+            )
+            .bind(&org)
+            .bind(&p.id)
+            .bind(role)
+            .bind(now - (i as i64) * DAY)
+            .execute(&mut *conn)
+            .await?;
         }
         for p in people.iter().take(3) {
             sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3) ON CONFLICT DO NOTHING")

@@ -25,14 +25,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Unauthenticated | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        EmailNotVerified
-        | Forbidden
-        | MemberDisabled
-        | RoleEscalation
-        | InvitationEmailMismatch => StatusCode::FORBIDDEN,
+        EmailNotVerified | Forbidden | MemberDisabled | RoleEscalation | InvitationEmailMismatch => {
+            StatusCode::FORBIDDEN
+        }
         NotFound => StatusCode::NOT_FOUND,
-        OwnerProtected | SlugTaken | EmailTaken | RoleExists | RoleInUse | AlreadyMember
-        | InvitationNotPending => StatusCode::CONFLICT,
+        OwnerProtected | SlugTaken | EmailTaken | RoleExists | RoleInUse | AlreadyMember | InvitationNotPending => {
+            StatusCode::CONFLICT
+        }
         InvitationExpired => StatusCode::GONE,
         PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -73,23 +72,14 @@ fn title_of(code: ErrorCode) -> &'static str {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            detail: detail.into(),
-            errors: Vec::new(),
-            retry_after_secs: None,
-            status_override: None,
-        }
+        ApiError { code, detail: detail.into(), errors: Vec::new(), retry_after_secs: None, status_override: None }
     }
 
     /// A 422 naming the field at fault.
     pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
         let mut e = ApiError::new(ErrorCode::ValidationFailed, message.clone());
-        e.errors.push(FieldError {
-            field: field.to_owned(),
-            message,
-        });
+        e.errors.push(FieldError { field: field.to_owned(), message });
         e
     }
 
@@ -101,10 +91,7 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("No {what} here, or it is not visible to you."),
-        )
+        ApiError::new(ErrorCode::NotFound, format!("No {what} here, or it is not visible to you."))
     }
 
     pub fn rate_limited(retry_after_secs: u64, detail: impl Into<String>) -> ApiError {
@@ -114,10 +101,7 @@ impl ApiError {
     }
 
     pub fn internal() -> ApiError {
-        ApiError::new(
-            ErrorCode::Internal,
-            "The server failed to answer; the details are in its log.",
-        )
+        ApiError::new(ErrorCode::Internal, "The server failed to answer; the details are in its log.")
     }
 
     pub fn with_status(mut self, status: StatusCode) -> ApiError {
@@ -139,10 +123,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let problem = Problem {
-            type_uri: format!(
-                "https://orgdesk.dev/problems/{}",
-                self.code.as_str().replace('_', "-")
-            ),
+            type_uri: format!("https://orgdesk.dev/problems/{}", self.code.as_str().replace('_', "-")),
             title: title_of(self.code).to_owned(),
             status: status.as_u16(),
             detail: self.detail,
@@ -153,10 +134,7 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(secs) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -169,10 +147,7 @@ impl From<sqlx::Error> for ApiError {
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::error!(error = %e, "database unavailable");
-                ApiError::new(
-                    ErrorCode::Unavailable,
-                    "The database is not reachable right now; try again shortly.",
-                )
+                ApiError::new(ErrorCode::Unavailable, "The database is not reachable right now; try again shortly.")
             }
             other => {
                 tracing::error!(error = %other, "database error");
@@ -190,9 +165,7 @@ impl From<JsonRejection> for ApiError {
                 ErrorCode::UnsupportedMediaType,
                 "Send the body as JSON with the header Content-Type: application/json.",
             ),
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                ApiError::new(ErrorCode::ValidationFailed, r.body_text())
-            }
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(ErrorCode::ValidationFailed, r.body_text()),
             _ => ApiError::bad_request(format!("The body is not valid JSON: {}", r.body_text())),
         }
     }
@@ -220,8 +193,5 @@ impl From<BytesRejection> for ApiError {
 }
 
 fn too_large() -> ApiError {
-    ApiError::new(
-        ErrorCode::PayloadTooLarge,
-        "The request body is larger than this endpoint accepts.",
-    )
+    ApiError::new(ErrorCode::PayloadTooLarge, "The request body is larger than this endpoint accepts.")
 }

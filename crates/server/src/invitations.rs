@@ -2,8 +2,8 @@
 //! A pending invitation whose expiry passed is reported as expired.
 
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InvitationStatus,
-    InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, PageQuery, SessionGrant,
+    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InvitationStatus, InviteOutcome,
+    InviteResult, InviteResults, MyInvitation, Page, PageQuery, SessionGrant,
 };
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::json;
@@ -77,13 +77,11 @@ fn invite_link(state: &AppState, token: &str) -> String {
 }
 
 async fn load(conn: &mut AnyConnection, org_id: &str, id: &str) -> ApiResult<InvitationRow> {
-    let row: Option<InvitationRow> = sqlx::query_as(&format!(
-        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"
-    ))
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<InvitationRow> = sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     row.ok_or_else(|| ApiError::not_found("invitation"))
 }
 
@@ -99,21 +97,10 @@ async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> 
             .fetch_optional(conn)
             .await?
             .ok_or_else(|| ApiError::not_found("organization"))?;
-    Ok(OrgInfo {
-        name,
-        lifetime_days,
-    })
+    Ok(OrgInfo { name, lifetime_days })
 }
 
-fn invitation_email(
-    state: &AppState,
-    to: &str,
-    org: &str,
-    inviter: &str,
-    role: &str,
-    token: &str,
-    days: i64,
-) -> Email {
+fn invitation_email(state: &AppState, to: &str, org: &str, inviter: &str, role: &str, token: &str, days: i64) -> Email {
     let link = invite_link(state, token);
     Email {
         to: to.to_owned(),
@@ -138,11 +125,7 @@ async fn check_send_limits(
     let sends = format!("invite:send:{org_id}");
     rate_limit::check(
         conn,
-        &Window {
-            bucket: &sends,
-            limit: state.limits.invitations_per_org,
-            window_ms: HOUR,
-        },
+        &Window { bucket: &sends, limit: state.limits.invitations_per_org, window_ms: HOUR },
         emails,
         "invitation emails from this organization",
     )
@@ -151,11 +134,7 @@ async fn check_send_limits(
         let calls = format!("invite:bulk:{org_id}");
         rate_limit::check(
             conn,
-            &Window {
-                bucket: &calls,
-                limit: state.limits.bulk_invites_per_org,
-                window_ms: HOUR,
-            },
+            &Window { bucket: &calls, limit: state.limits.bulk_invites_per_org, window_ms: HOUR },
             1,
             "bulk invitations from this organization",
         )
@@ -192,10 +171,7 @@ pub async fn create(
 ) -> ApiResult<InviteResults> {
     access.require(Permission::MembersInvite)?;
     if req.emails.is_empty() {
-        return Err(ApiError::invalid(
-            "emails",
-            "Enter at least one email address.",
-        ));
+        return Err(ApiError::invalid("emails", "Enter at least one email address."));
     }
     if req.emails.len() > MAX_EMAILS_PER_CALL {
         return Err(ApiError::invalid(
@@ -207,12 +183,14 @@ pub async fn create(
     let idem_scope = format!("invitations:{}", access.org_id);
     let mut tx = state.db.write().await?;
     if let Some(key) = idempotency_key {
-        let stored: Option<String> = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND idem_key = $3")
-            .bind(&access.user_id)
-            .bind(&idem_scope)
-            .bind(key)
-            .fetch_optional(tx.conn())
-            .await?;
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND idem_key = $3",
+        )
+        .bind(&access.user_id)
+        .bind(&idem_scope)
+        .bind(key)
+        .fetch_optional(tx.conn())
+        .await?;
         if let Some(stored) = stored {
             return serde_json::from_str(&stored).map_err(|_| ApiError::internal());
         }
@@ -220,10 +198,7 @@ pub async fn create(
     let role_perms = load_role(tx.conn(), &access.org_id, &role).await?;
     access.require_covers(&role, &role_perms)?;
     let classified = classify(&req.emails);
-    let valid = classified
-        .iter()
-        .filter(|c| matches!(c, Classified::Valid(_)))
-        .count() as i64;
+    let valid = classified.iter().filter(|c| matches!(c, Classified::Valid(_))).count() as i64;
     let bulk = req.emails.len() > 1;
     check_send_limits(state, tx.conn(), &access.org_id, valid, bulk).await?;
     let org = org_info(tx.conn(), &access.org_id).await?;
@@ -244,12 +219,7 @@ pub async fn create(
             }
             Classified::Duplicate(email) => {
                 let message = Some("This address is listed twice; it is invited once.".to_owned());
-                results.push(InviteResult {
-                    email,
-                    outcome: InviteOutcome::AlreadyInvited,
-                    message,
-                    invitation: None,
-                });
+                results.push(InviteResult { email, outcome: InviteOutcome::AlreadyInvited, message, invitation: None });
                 continue;
             }
             Classified::Valid(email) => email,
@@ -314,23 +284,12 @@ pub async fn create(
         .await?;
         outbox::enqueue(
             tx.conn(),
-            invitation_email(
-                state,
-                &email,
-                &org.name,
-                &inviter.name,
-                &role,
-                &token,
-                org.lifetime_days,
-            ),
+            invitation_email(state, &email, &org.name, &inviter.name, &role, &token, org.lifetime_days),
         )
         .await?;
-        let change = Change::new("invitation.created", Some(&id))
-            .after(json!({"email": email, "role": role}));
+        let change = Change::new("invitation.created", Some(&id)).after(json!({"email": email, "role": role}));
         audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
-        let invitation = load(tx.conn(), &access.org_id, &id)
-            .await?
-            .into_api(Some(invite_link(state, &token)));
+        let invitation = load(tx.conn(), &access.org_id, &id).await?.into_api(Some(invite_link(state, &token)));
         results.push(InviteResult {
             email,
             outcome: InviteOutcome::Invited,
@@ -360,11 +319,7 @@ pub async fn create(
 }
 
 /// Pending invitations (not yet expired), soonest expiry first.
-pub async fn list_pending(
-    state: &AppState,
-    access: &OrgAccess,
-    query: &PageQuery,
-) -> ApiResult<Page<Invitation>> {
+pub async fn list_pending(state: &AppState, access: &OrgAccess, query: &PageQuery) -> ApiResult<Page<Invitation>> {
     access.require(Permission::InvitationsRead)?;
     let limit = page_limit(query.limit)?;
     let (after_expiry, after_id): (i64, String) = match &query.cursor {
@@ -388,19 +343,11 @@ pub async fn list_pending(
     } else {
         None
     };
-    Ok(Page {
-        items: rows.into_iter().map(|r| r.into_api(None)).collect(),
-        next_cursor,
-    })
+    Ok(Page { items: rows.into_iter().map(|r| r.into_api(None)).collect(), next_cursor })
 }
 
 /// A new token and a fresh lifetime; the old link stops working.
-pub async fn resend(
-    state: &AppState,
-    access: &OrgAccess,
-    inviter: &AuthUser,
-    id: &str,
-) -> ApiResult<Invitation> {
+pub async fn resend(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id: &str) -> ApiResult<Invitation> {
     access.require(Permission::MembersInvite)?;
     let mut tx = state.db.write().await?;
     let row = load(tx.conn(), &access.org_id, id).await?;
@@ -426,23 +373,13 @@ pub async fn resend(
     rate_limit::hit(tx.conn(), &format!("invite:send:{}", access.org_id), 1).await?;
     outbox::enqueue(
         tx.conn(),
-        invitation_email(
-            state,
-            &row.email,
-            &org.name,
-            &inviter.name,
-            &row.role,
-            &token,
-            org.lifetime_days,
-        ),
+        invitation_email(state, &row.email, &org.name, &inviter.name, &row.role, &token, org.lifetime_days),
     )
     .await?;
-    let change = Change::new("invitation.resent", Some(id))
-        .after(json!({"email": row.email, "send_count": row.send_count + 1}));
+    let change =
+        Change::new("invitation.resent", Some(id)).after(json!({"email": row.email, "send_count": row.send_count + 1}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
-    let invitation = load(tx.conn(), &access.org_id, id)
-        .await?
-        .into_api(Some(invite_link(state, &token)));
+    let invitation = load(tx.conn(), &access.org_id, id).await?.into_api(Some(invite_link(state, &token)));
     tx.commit().await?;
     state.mail_queued.notify_one();
     Ok(invitation)
@@ -454,33 +391,28 @@ pub async fn revoke(state: &AppState, access: &OrgAccess, id: &str) -> ApiResult
     let row = load(tx.conn(), &access.org_id, id).await?;
     let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
     access.require_covers(&row.role, &perms)?;
-    let done = sqlx::query("UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'")
-        .bind(now_ms())
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    let done = sqlx::query(
+        "UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now_ms())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
     if done.rows_affected() != 1 {
         return Err(not_pending());
     }
-    let change = Change::new("invitation.revoked", Some(id))
-        .before(json!({"email": row.email, "role": row.role}));
+    let change = Change::new("invitation.revoked", Some(id)).before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
 }
 
 fn not_pending() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvitationNotPending,
-        "This invitation was already accepted, declined or cancelled.",
-    )
+    ApiError::new(ErrorCode::InvitationNotPending, "This invitation was already accepted, declined or cancelled.")
 }
 
 fn expired() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvitationExpired,
-        "This invitation expired; ask the organization for a new one.",
-    )
+    ApiError::new(ErrorCode::InvitationExpired, "This invitation expired; ask the organization for a new one.")
 }
 
 #[derive(sqlx::FromRow)]
@@ -508,9 +440,7 @@ async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<TokenRow> 
     .bind(hash_token(token))
     .fetch_optional(conn)
     .await?;
-    row.ok_or_else(|| {
-        ApiError::not_found("invitation (the link may have been replaced by a newer one)")
-    })
+    row.ok_or_else(|| ApiError::not_found("invitation (the link may have been replaced by a newer one)"))
 }
 
 /// What a link holder may see: org, inviter, role, expiry — nothing else.
@@ -537,12 +467,7 @@ fn check_pending(row: &TokenRow, now: i64) -> ApiResult<()> {
 }
 
 /// Marks the invitation accepted (only one caller can win) and adds the membership.
-async fn join(
-    conn: &mut AnyConnection,
-    row: &TokenRow,
-    user_id: &str,
-    actor: &Actor,
-) -> ApiResult<Accepted> {
+async fn join(conn: &mut AnyConnection, row: &TokenRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
     let now = now_ms();
     let won = sqlx::query("UPDATE invitations SET status = 'accepted', responded_at = $1 WHERE id = $2 AND status = 'pending' AND expires_at > $1")
         .bind(now)
@@ -559,10 +484,7 @@ async fn join(
             .fetch_optional(&mut *conn)
             .await?;
     if let Some(role) = existing {
-        return Ok(Accepted {
-            org_id: row.org_id.clone(),
-            role,
-        });
+        return Ok(Accepted { org_id: row.org_id.clone(), role });
     }
     sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)")
         .bind(&row.org_id)
@@ -574,10 +496,7 @@ async fn join(
     let change = Change::new("invitation.accepted", Some(&row.id))
         .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
     audit::record(conn, &row.org_id, actor, change).await?;
-    Ok(Accepted {
-        org_id: row.org_id.clone(),
-        role: row.role.clone(),
-    })
+    Ok(Accepted { org_id: row.org_id.clone(), role: row.role.clone() })
 }
 
 pub async fn accept(state: &AppState, user: &AuthUser, token: &str) -> ApiResult<Accepted> {
@@ -587,10 +506,7 @@ pub async fn accept(state: &AppState, user: &AuthUser, token: &str) -> ApiResult
     if validate::email_key(&user.email) != row.email_key {
         return Err(ApiError::new(
             ErrorCode::InvitationEmailMismatch,
-            format!(
-                "This invitation was sent to {}; sign in with that address to accept it.",
-                row.email
-            ),
+            format!("This invitation was sent to {}; sign in with that address to accept it.", row.email),
         ));
     }
     if !user.email_verified {
@@ -620,17 +536,12 @@ pub async fn accept_with_password(
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
     // The token was emailed to this address: holding it proves the address.
-    sqlx::query(
-        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(&user_id)
-    .execute(tx.conn())
-    .await?;
-    let actor = Actor {
-        user_id: Some(user_id.clone()),
-        meta: meta.clone(),
-    };
+    sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
+        .bind(now_ms())
+        .bind(&user_id)
+        .execute(tx.conn())
+        .await?;
+    let actor = Actor { user_id: Some(user_id.clone()), meta: meta.clone() };
     let accepted = join(tx.conn(), &row, &user_id, &actor).await?;
     tx.commit().await?;
     Ok(accepted)
@@ -641,20 +552,19 @@ pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiRes
     let mut tx = state.db.write().await?;
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
-    let done = sqlx::query("UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'")
-        .bind(now_ms())
-        .bind(&row.id)
-        .execute(tx.conn())
-        .await?;
+    let done = sqlx::query(
+        "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now_ms())
+    .bind(&row.id)
+    .execute(tx.conn())
+    .await?;
     if done.rows_affected() != 1 {
         return Err(not_pending());
     }
-    let actor = Actor {
-        user_id: None,
-        meta: meta.clone(),
-    };
-    let change = Change::new("invitation.declined", Some(&row.id))
-        .before(json!({"email": row.email, "role": row.role}));
+    let actor = Actor { user_id: None, meta: meta.clone() };
+    let change =
+        Change::new("invitation.declined", Some(&row.id)).before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &row.org_id, &actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -670,17 +580,9 @@ pub async fn sign_up(
     let mut tx = state.db.write().await?;
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
-    let new = NewUser::validate(
-        &row.email,
-        &req.name,
-        &req.password,
-        req.timezone.as_deref(),
-    )?;
+    let new = NewUser::validate(&row.email, &req.name, &req.password, req.timezone.as_deref())?;
     let user_id = insert_user(tx.conn(), &new, true, meta).await?;
-    let actor = Actor {
-        user_id: Some(user_id.clone()),
-        meta: meta.clone(),
-    };
+    let actor = Actor { user_id: Some(user_id.clone()), meta: meta.clone() };
     join(tx.conn(), &row, &user_id, &actor).await?;
     let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
     tx.commit().await?;
@@ -721,12 +623,7 @@ pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitati
 }
 
 /// Accepts or declines one of my invitations by id (the app's "My invitations").
-pub async fn respond_mine(
-    state: &AppState,
-    user: &AuthUser,
-    id: &str,
-    accept: bool,
-) -> ApiResult<Option<Accepted>> {
+pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: bool) -> ApiResult<Option<Accepted>> {
     let mut tx = state.db.write().await?;
     let row: Option<TokenRow> = sqlx::query_as(
         "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
@@ -757,8 +654,8 @@ pub async fn respond_mine(
         .bind(&row.id)
         .execute(tx.conn())
         .await?;
-    let change = Change::new("invitation.declined", Some(&row.id))
-        .before(json!({"email": row.email, "role": row.role}));
+    let change =
+        Change::new("invitation.declined", Some(&row.id)).before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &row.org_id, &user.actor(), change).await?;
     tx.commit().await?;
     Ok(None)

@@ -86,10 +86,7 @@ pub fn app(state: AppState) -> Router {
 fn redact_path(path: &str) -> String {
     for prefix in ["/invite/", "/verify/", "/v1/invitations/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
-            let tail = rest
-                .split_once('/')
-                .map(|(_, t)| format!("/{t}"))
-                .unwrap_or_default();
+            let tail = rest.split_once('/').map(|(_, t)| format!("/{t}")).unwrap_or_default();
             return format!("{prefix}<token>{tail}");
         }
     }
@@ -100,9 +97,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     let method = req.method().to_string();
     let started = Instant::now();
     let response = next.run(req).await;
-    state
-        .metrics
-        .observe_request(&method, response.status().as_u16(), started.elapsed());
+    state.metrics.observe_request(&method, response.status().as_u16(), started.elapsed());
     response
 }
 
@@ -125,12 +120,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let janitor = tokio::spawn(run_janitor(state.clone()));
-    let result = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
     janitor.abort();
     result
 }
@@ -139,14 +131,8 @@ pub async fn serve(
 mod tests {
     #[test]
     fn token_paths_are_redacted() {
-        assert_eq!(
-            super::redact_path("/invite/odi_secret/accept"),
-            "/invite/<token>/accept"
-        );
-        assert_eq!(
-            super::redact_path("/v1/invitations/odi_secret"),
-            "/v1/invitations/<token>"
-        );
+        assert_eq!(super::redact_path("/invite/odi_secret/accept"), "/invite/<token>/accept");
+        assert_eq!(super::redact_path("/v1/invitations/odi_secret"), "/v1/invitations/<token>");
         assert_eq!(super::redact_path("/v1/orgs/x"), "/v1/orgs/x");
     }
 }

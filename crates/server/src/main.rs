@@ -6,13 +6,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     if config.log_json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
@@ -20,14 +16,7 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url()?).await?;
     if let Some(Command::Outbox { to, limit }) = &config.command {
         for email in outbox::list(&db, to.as_deref(), *limit).await? {
-            println!(
-                "── {} → {}  [{}]\n{}\n{}",
-                email.created_at,
-                email.to,
-                email.subject,
-                email.body,
-                "─".repeat(60)
-            );
+            println!("── {} → {}  [{}]\n{}\n{}", email.created_at, email.to, email.subject, email.body, "─".repeat(60));
         }
         return Ok(());
     }
@@ -45,10 +34,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{credentials}");
     }
     if let Some(smtp_url) = config.smtp_url.clone() {
-        let from = config
-            .smtp_from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("--smtp-from is not a mailbox: {e}"))?;
+        let from = config.smtp_from.parse().map_err(|e| anyhow::anyhow!("--smtp-from is not a mailbox: {e}"))?;
         tokio::spawn(outbox::run_mailer(state.clone(), smtp_url, from));
     } else {
         tracing::info!("no --smtp-url: emails stay in the outbox (see `orgdesk-server outbox`)");
@@ -69,8 +55,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -73,15 +73,9 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     sql.bind(access.org_id.as_str());
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
-        sql.push(" AND (LOWER(u.name) LIKE ")
-            .bind(like_prefix(&q))
-            .push(" ESCAPE '\\'");
-        sql.push(" OR LOWER(u.name) LIKE ")
-            .bind(format!("% {}", like_prefix(&q)))
-            .push(" ESCAPE '\\'");
-        sql.push(" OR u.email_key LIKE ")
-            .bind(like_prefix(&q))
-            .push(" ESCAPE '\\')");
+        sql.push(" AND (LOWER(u.name) LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\'");
+        sql.push(" OR LOWER(u.name) LIKE ").bind(format!("% {}", like_prefix(&q))).push(" ESCAPE '\\'");
+        sql.push(" OR u.email_key LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\')");
     }
     if let Some(role) = &query.role {
         sql.push(" AND m.role = ").bind(role.as_str());
@@ -96,12 +90,9 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
         bind_key(&mut sql, &key)?;
         sql.push(&format!(" OR ({sort_expr} = "));
         bind_key(&mut sql, &key)?;
-        sql.push(&format!(" AND m.user_id {cmp} "))
-            .bind(id)
-            .push("))");
+        sql.push(&format!(" AND m.user_id {cmp} ")).bind(id).push("))");
     }
-    sql.push(&format!(" ORDER BY sort_key {dir}, m.user_id {dir} LIMIT "))
-        .bind(limit + 1);
+    sql.push(&format!(" ORDER BY sort_key {dir}, m.user_id {dir} LIMIT ")).bind(limit + 1);
 
     let rows = sql.query().fetch_all(&db.pool).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -116,11 +107,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
         items.push(Member::from(member));
     }
     let next_cursor = (rows.len() as i64 > limit)
-        .then(|| {
-            items
-                .last()
-                .map(|m: &Member| encode_cursor(&(&last_key, &m.user_id)))
-        })
+        .then(|| items.last().map(|m: &Member| encode_cursor(&(&last_key, &m.user_id))))
         .flatten();
     Ok(Page { items, next_cursor })
 }
@@ -139,11 +126,7 @@ fn bind_key(sql: &mut Sql, key: &Value) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn load_member(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    user_id: &str,
-) -> ApiResult<Member> {
+pub async fn load_member(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> ApiResult<Member> {
     let row: Option<MemberRow> = sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2"
     ))
@@ -151,8 +134,7 @@ pub async fn load_member(
     .bind(user_id)
     .fetch_optional(conn)
     .await?;
-    row.map(Member::from)
-        .ok_or_else(|| ApiError::not_found("member"))
+    row.map(Member::from).ok_or_else(|| ApiError::not_found("member"))
 }
 
 pub async fn get(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<Member> {
@@ -177,16 +159,10 @@ pub async fn update(
 ) -> ApiResult<Member> {
     access.require(Permission::MembersUpdate)?;
     if req.role.is_none() && req.status.is_none() {
-        return Err(ApiError::invalid(
-            "role",
-            "Send a new role, a new status, or both.",
-        ));
+        return Err(ApiError::invalid("role", "Send a new role, a new status, or both."));
     }
     if user_id == access.user_id && req.status == Some(MemberStatus::Disabled) {
-        return Err(ApiError::invalid(
-            "status",
-            "You cannot disable yourself; leave the organization instead.",
-        ));
+        return Err(ApiError::invalid("status", "You cannot disable yourself; leave the organization instead."));
     }
     let mut tx = db.write().await?;
     let before = load_member(tx.conn(), &access.org_id, user_id).await?;
@@ -231,11 +207,7 @@ pub async fn update(
         audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     }
     if status != before.status {
-        let action = if status == MemberStatus::Disabled {
-            "member.disabled"
-        } else {
-            "member.enabled"
-        };
+        let action = if status == MemberStatus::Disabled { "member.disabled" } else { "member.enabled" };
         let change = Change::new(action, Some(user_id))
             .before(json!({"status": before.status}))
             .after(json!({"status": status}));
@@ -250,10 +222,7 @@ pub async fn update(
 pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
     access.require(Permission::MembersRemove)?;
     if user_id == access.user_id {
-        return Err(ApiError::invalid(
-            "user_id",
-            "To remove yourself, leave the organization instead.",
-        ));
+        return Err(ApiError::invalid("user_id", "To remove yourself, leave the organization instead."));
     }
     let mut tx = db.write().await?;
     let before = load_member(tx.conn(), &access.org_id, user_id).await?;
@@ -262,18 +231,16 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
     }
     let perms = load_role(tx.conn(), &access.org_id, &before.role).await?;
     access.require_covers(&before.role, &perms)?;
-    let removed = sqlx::query(
-        "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'",
-    )
-    .bind(&access.org_id)
-    .bind(user_id)
-    .execute(tx.conn())
-    .await?;
+    let removed = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'")
+        .bind(&access.org_id)
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
     if removed.rows_affected() != 1 {
         return Err(owner_protected());
     }
-    let change = Change::new("member.removed", Some(user_id))
-        .before(json!({"email": before.email, "role": before.role}));
+    let change =
+        Change::new("member.removed", Some(user_id)).before(json!({"email": before.email, "role": before.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -282,12 +249,7 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
 /// The user id behind an email, for cross-org lookups.
 pub async fn user_id_by_email(db: &Db, email: &str) -> ApiResult<Option<String>> {
     let key = validate::email_key(email);
-    Ok(
-        sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-            .bind(key)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1").bind(key).fetch_optional(&db.pool).await?)
 }
 
 #[cfg(test)]

@@ -46,9 +46,7 @@ impl Metrics {
         }
         out.push_str("# TYPE orgdesk_http_request_duration_seconds histogram\n");
         for (bound, count) in BUCKETS.iter().zip(inner.buckets.iter()) {
-            out.push_str(&format!(
-                "orgdesk_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {count}\n"
-            ));
+            out.push_str(&format!("orgdesk_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {count}\n"));
         }
         out.push_str(&format!(
             "orgdesk_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\norgdesk_http_request_duration_seconds_sum {}\norgdesk_http_request_duration_seconds_count {}\n",

@@ -1,8 +1,6 @@
 //! Organizations: create, read, settings, logo, delete, transfer, leave.
 
-use orgdesk_core::api::{
-    CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg,
-};
+use orgdesk_core::api::{CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -60,8 +58,7 @@ pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> 
     .bind(org_id)
     .fetch_optional(conn)
     .await?;
-    row.map(Org::from)
-        .ok_or_else(|| ApiError::not_found("organization"))
+    row.map(Org::from).ok_or_else(|| ApiError::not_found("organization"))
 }
 
 /// Inserts an org with its built-in roles and `owner_id` as owner. Without a
@@ -93,10 +90,7 @@ pub async fn insert_org(
     .await;
     if let Err(e) = inserted {
         if is_unique_violation(&e) {
-            return Err(ApiError::new(
-                ErrorCode::SlugTaken,
-                format!("The slug \"{slug}\" is taken; choose another."),
-            ));
+            return Err(ApiError::new(ErrorCode::SlugTaken, format!("The slug \"{slug}\" is taken; choose another.")));
         }
         return Err(e.into());
     }
@@ -109,31 +103,23 @@ pub async fn insert_org(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'owner', 'active', $3)")
-        .bind(&id)
-        .bind(owner_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    let change = Change::new("org.created", Some(&id))
-        .after(json!({"name": name, "slug": slug, "owner": owner_id}));
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'owner', 'active', $3)",
+    )
+    .bind(&id)
+    .bind(owner_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let change = Change::new("org.created", Some(&id)).after(json!({"name": name, "slug": slug, "owner": owner_id}));
     audit::record(conn, &id, actor, change).await?;
     Ok(id)
 }
 
 async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
-    let base = base
-        .chars()
-        .take(validate::SLUG_MAX - 5)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned();
+    let base = base.chars().take(validate::SLUG_MAX - 5).collect::<String>().trim_end_matches('-').to_owned();
     for n in 0..50 {
-        let candidate = if n == 0 {
-            base.clone()
-        } else {
-            format!("{base}-{}", n + 1)
-        };
+        let candidate = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE slug = $1")
             .bind(&candidate)
             .fetch_one(&mut *conn)
@@ -147,22 +133,9 @@ async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
 
 pub async fn create(state: &AppState, user: &AuthUser, req: CreateOrg) -> ApiResult<Org> {
     let name = validate::org_name(&req.name).map_err(field("name"))?;
-    let slug = req
-        .slug
-        .as_deref()
-        .map(validate::slug)
-        .transpose()
-        .map_err(field("slug"))?;
+    let slug = req.slug.as_deref().map(validate::slug).transpose().map_err(field("slug"))?;
     let mut tx = state.db.write().await?;
-    let id = insert_org(
-        tx.conn(),
-        &name,
-        slug.as_deref(),
-        false,
-        &user.user_id,
-        &user.actor(),
-    )
-    .await?;
+    let id = insert_org(tx.conn(), &name, slug.as_deref(), false, &user.user_id, &user.actor()).await?;
     let org = load_org(tx.conn(), &id).await?;
     tx.commit().await?;
     Ok(org)
@@ -210,11 +183,7 @@ pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg
                 has_logo: r.has_logo == 1,
                 role: r.role,
                 role_name: r.role_name,
-                status: if disabled {
-                    MemberStatus::Disabled
-                } else {
-                    MemberStatus::Active
-                },
+                status: if disabled { MemberStatus::Disabled } else { MemberStatus::Active },
             }
         })
         .collect())
@@ -227,46 +196,26 @@ pub async fn get(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {
 }
 
 pub fn my_permissions(access: &OrgAccess) -> MyPermissions {
-    MyPermissions {
-        org_id: access.org_id.clone(),
-        role: access.role.clone(),
-        permissions: access.permissions.to_vec(),
-    }
+    MyPermissions { org_id: access.org_id.clone(), role: access.role.clone(), permissions: access.permissions.to_vec() }
 }
 
 /// Applies the given settings. `if_match` is the version the caller read; a
 /// newer one in the database answers 412.
-pub async fn update(
-    state: &AppState,
-    access: &OrgAccess,
-    req: UpdateOrg,
-    if_match: Option<i64>,
-) -> ApiResult<Org> {
+pub async fn update(state: &AppState, access: &OrgAccess, req: UpdateOrg, if_match: Option<i64>) -> ApiResult<Org> {
     access.require(Permission::OrgUpdate)?;
-    let name = req
-        .name
-        .as_deref()
-        .map(validate::org_name)
-        .transpose()
-        .map_err(field("name"))?;
-    let slug = req
-        .slug
-        .as_deref()
-        .map(validate::slug)
-        .transpose()
-        .map_err(field("slug"))?;
-    let language = req
-        .default_language
-        .as_deref()
-        .map(validate::language)
-        .transpose()
-        .map_err(field("default_language"))?;
-    let timezone = req
-        .timezone
-        .as_deref()
-        .map(validate::timezone)
-        .transpose()
-        .map_err(field("timezone"))?;
+    let nothing = req.name.is_none()
+        && req.slug.is_none()
+        && req.default_language.is_none()
+        && req.timezone.is_none()
+        && req.invitation_lifetime_days.is_none();
+    if nothing {
+        return Err(ApiError::invalid("name", "Send at least one setting to change."));
+    }
+    let name = req.name.as_deref().map(validate::org_name).transpose().map_err(field("name"))?;
+    let slug = req.slug.as_deref().map(validate::slug).transpose().map_err(field("slug"))?;
+    let language =
+        req.default_language.as_deref().map(validate::language).transpose().map_err(field("default_language"))?;
+    let timezone = req.timezone.as_deref().map(validate::timezone).transpose().map_err(field("timezone"))?;
     let lifetime = req
         .invitation_lifetime_days
         .map(validate::invitation_lifetime_days)
@@ -318,9 +267,7 @@ pub async fn update(
         tx.conn(),
         &access.org_id,
         &access.actor,
-        Change::new("org.updated", Some(&access.org_id))
-            .before(b)
-            .after(a),
+        Change::new("org.updated", Some(&access.org_id)).before(b).after(a),
     )
     .await?;
     tx.commit().await?;
@@ -332,13 +279,7 @@ fn settings_diff(before: &Org, after: &Org) -> (serde_json::Value, serde_json::V
     let a = serde_json::to_value(after).unwrap_or_default();
     let mut old = serde_json::Map::new();
     let mut new = serde_json::Map::new();
-    for key in [
-        "name",
-        "slug",
-        "default_language",
-        "timezone",
-        "invitation_lifetime_days",
-    ] {
+    for key in ["name", "slug", "default_language", "timezone", "invitation_lifetime_days"] {
         if b[key] != a[key] {
             old.insert(key.into(), b[key].clone());
             new.insert(key.into(), a[key].clone());
@@ -348,10 +289,7 @@ fn settings_diff(before: &Org, after: &Org) -> (serde_json::Value, serde_json::V
 }
 
 pub fn precondition_failed() -> ApiError {
-    ApiError::new(
-        ErrorCode::PreconditionFailed,
-        "Someone changed this since you read it; reload and try again.",
-    )
+    ApiError::new(ErrorCode::PreconditionFailed, "Someone changed this since you read it; reload and try again.")
 }
 
 /// The image type from the file's first bytes, whatever the request claims.
@@ -370,28 +308,19 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> ApiResult<Org> {
     access.require(Permission::OrgUpdate)?;
     if bytes.len() > MAX_LOGO_BYTES {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "A logo can be at most 512 KB; make the image smaller.",
-        ));
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge, "A logo can be at most 512 KB; make the image smaller."));
     }
-    let content_type = sniff_image(bytes).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "A logo must be a PNG, JPEG or WebP image.",
-        )
-    })?;
+    let content_type = sniff_image(bytes)
+        .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedMediaType, "A logo must be a PNG, JPEG or WebP image."))?;
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut tx = state.db.write().await?;
-    sqlx::query(
-        "UPDATE orgs SET logo_type = $1, logo_data = $2, version = version + 1 WHERE id = $3",
-    )
-    .bind(content_type)
-    .bind(encoded)
-    .bind(&access.org_id)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("UPDATE orgs SET logo_type = $1, logo_data = $2, version = version + 1 WHERE id = $3")
+        .bind(content_type)
+        .bind(encoded)
+        .bind(&access.org_id)
+        .execute(tx.conn())
+        .await?;
     let change = Change::new("org.logo_changed", Some(&access.org_id))
         .after(json!({"type": content_type, "bytes": bytes.len()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
@@ -403,19 +332,12 @@ pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> Api
 pub async fn remove_logo(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {
     access.require(Permission::OrgUpdate)?;
     let mut tx = state.db.write().await?;
-    sqlx::query(
-        "UPDATE orgs SET logo_type = NULL, logo_data = NULL, version = version + 1 WHERE id = $1",
-    )
-    .bind(&access.org_id)
-    .execute(tx.conn())
-    .await?;
-    audit::record(
-        tx.conn(),
-        &access.org_id,
-        &access.actor,
-        Change::new("org.logo_removed", Some(&access.org_id)),
-    )
-    .await?;
+    sqlx::query("UPDATE orgs SET logo_type = NULL, logo_data = NULL, version = version + 1 WHERE id = $1")
+        .bind(&access.org_id)
+        .execute(tx.conn())
+        .await?;
+    audit::record(tx.conn(), &access.org_id, &access.actor, Change::new("org.logo_removed", Some(&access.org_id)))
+        .await?;
     let org = load_org(tx.conn(), &access.org_id).await?;
     tx.commit().await?;
     Ok(org)
@@ -432,9 +354,7 @@ pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Ve
     use base64::Engine;
     match row {
         Some((Some(t), Some(data))) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(data)
-                .map_err(|_| ApiError::internal())?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| ApiError::internal())?;
             Ok((t, bytes))
         }
         _ => Err(ApiError::not_found("logo")),
@@ -448,32 +368,16 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
     if req.confirm_slug.trim() != org.slug {
         return Err(ApiError::new(
             ErrorCode::ConfirmationMismatch,
-            format!(
-                "Type the organization's slug \"{}\" to confirm its deletion.",
-                org.slug
-            ),
+            format!("Type the organization's slug \"{}\" to confirm its deletion.", org.slug),
         ));
     }
     // Invitations and memberships go with the org (ON DELETE CASCADE); the
     // audit trail stays.
-    sqlx::query("DELETE FROM invitations WHERE org_id = $1")
-        .bind(&org.id)
-        .execute(tx.conn())
-        .await?;
-    sqlx::query("DELETE FROM memberships WHERE org_id = $1")
-        .bind(&org.id)
-        .execute(tx.conn())
-        .await?;
-    sqlx::query("DELETE FROM roles WHERE org_id = $1")
-        .bind(&org.id)
-        .execute(tx.conn())
-        .await?;
-    sqlx::query("DELETE FROM orgs WHERE id = $1")
-        .bind(&org.id)
-        .execute(tx.conn())
-        .await?;
-    let change = Change::new("org.deleted", Some(&org.id))
-        .before(json!({"name": org.name, "slug": org.slug}));
+    sqlx::query("DELETE FROM invitations WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM memberships WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM roles WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM orgs WHERE id = $1").bind(&org.id).execute(tx.conn()).await?;
+    let change = Change::new("org.deleted", Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
     audit::record(tx.conn(), &org.id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -482,17 +386,10 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
 /// Moves ownership to an active member; the old owner becomes admin. Both
 /// updates are conditional, so concurrent transfers, demotions and removals
 /// can never leave the org with no owner or two.
-pub async fn transfer(
-    state: &AppState,
-    access: &OrgAccess,
-    req: TransferOwnership,
-) -> ApiResult<()> {
+pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnership) -> ApiResult<()> {
     access.require(Permission::OrgTransfer)?;
     if req.user_id == access.user_id {
-        return Err(ApiError::invalid(
-            "user_id",
-            "You own this organization already; choose another member.",
-        ));
+        return Err(ApiError::invalid("user_id", "You own this organization already; choose another member."));
     }
     let mut tx = state.db.write().await?;
     let demoted = sqlx::query(
@@ -503,10 +400,7 @@ pub async fn transfer(
     .execute(tx.conn())
     .await?;
     if demoted.rows_affected() != 1 {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "You are no longer the owner of this organization.",
-        ));
+        return Err(ApiError::new(ErrorCode::Forbidden, "You are no longer the owner of this organization."));
     }
     let promoted = sqlx::query(
         "UPDATE memberships SET role = 'owner', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
@@ -516,10 +410,7 @@ pub async fn transfer(
     .execute(tx.conn())
     .await?;
     if promoted.rows_affected() != 1 {
-        return Err(ApiError::invalid(
-            "user_id",
-            "Ownership can go only to an active member of this organization.",
-        ));
+        return Err(ApiError::invalid("user_id", "Ownership can go only to an active member of this organization."));
     }
     let change = Change::new("org.ownership_transferred", Some(&req.user_id))
         .before(json!({"owner": access.user_id}))
@@ -532,21 +423,18 @@ pub async fn transfer(
 /// Leaves the org; the owner must transfer ownership first.
 pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
     let mut tx = state.db.write().await?;
-    let left = sqlx::query(
-        "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'",
-    )
-    .bind(&access.org_id)
-    .bind(&access.user_id)
-    .execute(tx.conn())
-    .await?;
+    let left = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'")
+        .bind(&access.org_id)
+        .bind(&access.user_id)
+        .execute(tx.conn())
+        .await?;
     if left.rows_affected() != 1 {
         return Err(ApiError::new(
             ErrorCode::OwnerProtected,
             "The owner cannot leave; transfer ownership to another member first.",
         ));
     }
-    let change =
-        Change::new("member.left", Some(&access.user_id)).before(json!({"role": access.role}));
+    let change = Change::new("member.left", Some(&access.user_id)).before(json!({"role": access.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -556,18 +444,9 @@ pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
 mod tests {
     #[test]
     fn sniffs_images_by_content() {
-        assert_eq!(
-            super::sniff_image(b"\x89PNG\r\n\x1a\nrest"),
-            Some("image/png")
-        );
-        assert_eq!(
-            super::sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            super::sniff_image(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some("image/webp")
-        );
+        assert_eq!(super::sniff_image(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(super::sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(super::sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(super::sniff_image(b"<svg xmlns="), None);
     }
 }

@@ -94,8 +94,7 @@ pub async fn run_mailer(state: AppState, smtp_url: String, from: Mailbox) {
     loop {
         match deliver_due(&state, &transport, &from).await {
             Ok(0) => {
-                let _ = tokio::time::timeout(Duration::from_secs(2), state.mail_queued.notified())
-                    .await;
+                let _ = tokio::time::timeout(Duration::from_secs(2), state.mail_queued.notified()).await;
             }
             Ok(_) => {}
             Err(e) => {
@@ -122,12 +121,14 @@ async fn deliver_due(
     .await?;
     let mut sent = 0;
     for row in due {
-        let claimed = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL")
-            .bind(now + 5 * MINUTE)
-            .bind(&row.id)
-            .bind(row.next_attempt_at)
-            .execute(&state.db.pool)
-            .await?;
+        let claimed = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL",
+        )
+        .bind(now + 5 * MINUTE)
+        .bind(&row.id)
+        .bind(row.next_attempt_at)
+        .execute(&state.db.pool)
+        .await?;
         if claimed.rows_affected() != 1 {
             continue;
         }
@@ -143,12 +144,14 @@ async fn deliver_due(
             }
             Err(error) => {
                 tracing::warn!(email_id = %row.id, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
-                    .bind(error.chars().take(500).collect::<String>())
-                    .bind(now_ms() + backoff_ms(row.attempts + 1))
-                    .bind(&row.id)
-                    .execute(&state.db.pool)
-                    .await?;
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+                )
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(now_ms() + backoff_ms(row.attempts + 1))
+                .bind(&row.id)
+                .execute(&state.db.pool)
+                .await?;
                 state.metrics.count("orgdesk_email_failures_total");
             }
         }
@@ -161,21 +164,14 @@ async fn send_one(
     from: &Mailbox,
     row: &OutboxRow,
 ) -> Result<(), String> {
-    let to: Mailbox = row
-        .to_email
-        .parse()
-        .map_err(|e| format!("bad recipient: {e}"))?;
+    let to: Mailbox = row.to_email.parse().map_err(|e| format!("bad recipient: {e}"))?;
     let message = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(row.subject.clone())
         .body(row.body.clone())
         .map_err(|e| e.to_string())?;
-    transport
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

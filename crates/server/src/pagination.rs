@@ -14,10 +14,7 @@ pub fn page_limit(limit: Option<i64>) -> ApiResult<i64> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::invalid(
-            "limit",
-            format!("limit must be between 1 and {MAX_LIMIT}; {n} is not."),
-        )),
+        Some(n) => Err(ApiError::invalid("limit", format!("limit must be between 1 and {MAX_LIMIT}; {n} is not."))),
     }
 }
 
@@ -26,14 +23,7 @@ pub fn encode_cursor<T: Serialize>(key: &T) -> String {
 }
 
 pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> ApiResult<T> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "cursor",
-                "This cursor is not one the server gave out; start again without a cursor.",
-            )
-        })
+    URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(|| {
+        ApiError::invalid("cursor", "This cursor is not one the server gave out; start again without a cursor.")
+    })
 }

@@ -13,12 +13,7 @@ pub struct Window<'a> {
 }
 
 /// Refuses with 429 and Retry-After when `extra` more events would exceed the window.
-pub async fn check(
-    conn: &mut AnyConnection,
-    w: &Window<'_>,
-    extra: i64,
-    what: &str,
-) -> ApiResult<()> {
+pub async fn check(conn: &mut AnyConnection, w: &Window<'_>, extra: i64, what: &str) -> ApiResult<()> {
     let now = now_ms();
     let (count, oldest): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MIN(at) FROM rate_events WHERE bucket = $1 AND at > $2")
@@ -27,16 +22,10 @@ pub async fn check(
             .fetch_one(&mut *conn)
             .await?;
     if count + extra > w.limit {
-        let retry_ms = oldest
-            .map(|o| o + w.window_ms - now)
-            .unwrap_or(w.window_ms)
-            .max(1000);
+        let retry_ms = oldest.map(|o| o + w.window_ms - now).unwrap_or(w.window_ms).max(1000);
         return Err(ApiError::rate_limited(
             (retry_ms / 1000) as u64,
-            format!(
-                "Too many {what}; try again in {} minutes.",
-                (retry_ms / 60_000).max(1)
-            ),
+            format!("Too many {what}; try again in {} minutes.", (retry_ms / 60_000).max(1)),
         ));
     }
     Ok(())
@@ -56,9 +45,5 @@ pub async fn hit(conn: &mut AnyConnection, bucket: &str, n: i64) -> Result<(), s
 
 /// Drops events older than any window we use.
 pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM rate_events WHERE at < $1")
-        .bind(now_ms() - older_than_ms)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(now_ms() - older_than_ms).execute(conn).await.map(|_| ())
 }

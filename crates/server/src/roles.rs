@@ -11,13 +11,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::time::now_ms;
 
 pub fn catalog() -> Vec<PermissionInfo> {
-    Permission::ALL
-        .into_iter()
-        .map(|p| PermissionInfo {
-            key: p,
-            description: p.description().to_owned(),
-        })
-        .collect()
+    Permission::ALL.into_iter().map(|p| PermissionInfo { key: p, description: p.description().to_owned() }).collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -48,22 +42,10 @@ impl From<RoleRow> for Role {
 /// Built-in roles first in the table's order, then custom ones by name.
 pub async fn list(db: &Db, access: &OrgAccess) -> ApiResult<Vec<Role>> {
     access.require(Permission::MembersRead)?;
-    let rows: Vec<RoleRow> = sqlx::query_as(ROLE_SELECT)
-        .bind(&access.org_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<RoleRow> = sqlx::query_as(ROLE_SELECT).bind(&access.org_id).fetch_all(&db.pool).await?;
     let mut roles: Vec<Role> = rows.into_iter().map(Role::from).collect();
-    let rank = |r: &Role| {
-        BuiltinRole::ALL
-            .iter()
-            .position(|b| b.key() == r.key)
-            .unwrap_or(BuiltinRole::ALL.len())
-    };
-    roles.sort_by(|a, b| {
-        rank(a)
-            .cmp(&rank(b))
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-    });
+    let rank = |r: &Role| BuiltinRole::ALL.iter().position(|b| b.key() == r.key).unwrap_or(BuiltinRole::ALL.len());
+    roles.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
     Ok(roles)
 }
 
@@ -73,8 +55,7 @@ async fn get(db: &Db, org_id: &str, key: &str) -> ApiResult<Role> {
         .bind(key)
         .fetch_optional(&db.pool)
         .await?;
-    row.map(Role::from)
-        .ok_or_else(|| ApiError::not_found("role"))
+    row.map(Role::from).ok_or_else(|| ApiError::not_found("role"))
 }
 
 fn permission_set(names: &[String]) -> ApiResult<PermissionSet> {
@@ -109,8 +90,7 @@ pub async fn create(db: &Db, access: &OrgAccess, req: CreateRole) -> ApiResult<R
         }
         Err(e) => return Err(e.into()),
     }
-    let change = Change::new("role.created", Some(&key))
-        .after(json!({"name": name, "permissions": perms.to_vec()}));
+    let change = Change::new("role.created", Some(&key)).after(json!({"name": name, "permissions": perms.to_vec()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     get(db, &access.org_id, &key).await
@@ -128,6 +108,9 @@ fn builtin_refused(key: &str) -> ApiResult<()> {
 
 pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> ApiResult<Role> {
     access.require(Permission::RolesManage)?;
+    if req.name.is_none() && req.permissions.is_none() {
+        return Err(ApiError::invalid("name", "Send a new name, new permissions, or both."));
+    }
     let mut tx = db.write().await?;
     let before = get(db, &access.org_id, key).await?;
     builtin_refused(key)?;
@@ -164,15 +147,17 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
     let mut tx = db.write().await?;
     let perms = load_role(tx.conn(), &access.org_id, key).await?;
     access.require_covers(key, &perms)?;
-    let pending: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'",
-    )
-    .bind(&access.org_id)
-    .bind(key)
-    .fetch_one(tx.conn())
-    .await?;
+    let pending: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'")
+            .bind(&access.org_id)
+            .bind(key)
+            .fetch_one(tx.conn())
+            .await?;
     let in_use = || {
-        ApiError::new(ErrorCode::RoleInUse, format!("Members or pending invitations still hold the role \"{key}\"; give them another role first."))
+        ApiError::new(
+            ErrorCode::RoleInUse,
+            format!("Members or pending invitations still hold the role \"{key}\"; give them another role first."),
+        )
     };
     if pending > 0 {
         return Err(in_use());
@@ -189,8 +174,8 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
         Err(e) if is_foreign_key_violation(&e) => return Err(in_use()),
         Err(e) => return Err(e.into()),
     }
-    let change = Change::new("role.deleted", Some(key))
-        .before(json!({"name": before.name, "permissions": before.permissions}));
+    let change =
+        Change::new("role.deleted", Some(key)).before(json!({"name": before.name, "permissions": before.permissions}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())

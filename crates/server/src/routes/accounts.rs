@@ -55,20 +55,14 @@ async fn sign_out(State(state): State<AppState>, user: AuthUser) -> ApiResult<St
 /// Confirm an email address with the emailed token.
 #[utoipa::path(post, path = "/v1/auth/verify-email", tag = "accounts", request_body = VerifyEmail,
     responses((status = 204), (status = 404, body = Problem)))]
-async fn verify_email(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<VerifyEmail>,
-) -> ApiResult<StatusCode> {
+async fn verify_email(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyEmail>) -> ApiResult<StatusCode> {
     accounts::verify_email(&state, &req.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Send the verification email again.
 #[utoipa::path(post, path = "/v1/auth/resend-verification", tag = "accounts", security(("session" = [])), responses((status = 202)))]
-async fn resend_verification(
-    State(state): State<AppState>,
-    user: AuthUser,
-) -> ApiResult<StatusCode> {
+async fn resend_verification(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
     accounts::resend_verification(&state, &user).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -1,9 +1,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use orgdesk_core::api::{
-    ManagedInvitation, PersonMembership, PersonQuery, RemovePerson, RemovePersonResults,
-};
+use orgdesk_core::api::{ManagedInvitation, PersonMembership, PersonQuery, RemovePerson, RemovePersonResults};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{cached_json, ApiJson, ApiQuery};
@@ -22,15 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Every pending invitation in the orgs where I hold `invitations:read`, soonest expiry first.
 #[utoipa::path(get, path = "/v1/me/managed-invitations", tag = "across", security(("session" = [])),
     responses((status = 200, body = Vec<ManagedInvitation>)))]
-async fn managed_invitations(
-    State(state): State<AppState>,
-    user: AuthUser,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    Ok(cached_json(
-        &headers,
-        &across::managed_invitations(&state, &user).await?,
-    ))
+async fn managed_invitations(State(state): State<AppState>, user: AuthUser, headers: HeaderMap) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &across::managed_invitations(&state, &user).await?))
 }
 
 /// A person's memberships across the orgs where I hold `members:read`.
@@ -52,7 +43,5 @@ async fn remove_person(
     user: AuthUser,
     ApiJson(req): ApiJson<RemovePerson>,
 ) -> ApiResult<ApiJson<RemovePersonResults>> {
-    Ok(ApiJson(
-        across::remove_person(&state, &user, &req.email, &req.org_ids).await?,
-    ))
+    Ok(ApiJson(across::remove_person(&state, &user, &req.email, &req.org_ids).await?))
 }

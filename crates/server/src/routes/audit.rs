@@ -12,9 +12,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(export_csv))
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(export_csv))
 }
 
 /// Audit events, newest first, filterable by action, actor and time.
@@ -28,10 +26,7 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(cached_json(
-        &headers,
-        &audit::list(&state.db, &access, &query).await?,
-    ))
+    Ok(cached_json(&headers, &audit::list(&state.db, &access, &query).await?))
 }
 
 /// The filtered audit log as CSV.
@@ -48,10 +43,7 @@ async fn export_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"".to_owned(),
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"".to_owned()),
         ],
         csv,
     )

@@ -2,8 +2,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InviteResults,
-    MyInvitation, Page, PageQuery, SessionGrant,
+    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InviteResults, MyInvitation, Page,
+    PageQuery, SessionGrant,
 };
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -34,9 +34,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         None => Ok(None),
         Some(v) => match v.to_str() {
             Ok(s) if !s.trim().is_empty() && s.len() <= 255 => Ok(Some(s.trim().to_owned())),
-            _ => Err(ApiError::bad_request(
-                "Idempotency-Key must be 1–255 visible ASCII characters.",
-            )),
+            _ => Err(ApiError::bad_request("Idempotency-Key must be 1–255 visible ASCII characters.")),
         },
     }
 }
@@ -54,9 +52,7 @@ async fn create(
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     let key = idempotency_key(&headers)?;
-    Ok(created(
-        invitations::create(&state, &access, &user, req, key.as_deref()).await?,
-    ))
+    Ok(created(invitations::create(&state, &access, &user, req, key.as_deref()).await?))
 }
 
 /// Pending invitations, soonest expiry first.
@@ -70,10 +66,7 @@ async fn list_pending(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(cached_json(
-        &headers,
-        &invitations::list_pending(&state, &access, &query).await?,
-    ))
+    Ok(cached_json(&headers, &invitations::list_pending(&state, &access, &query).await?))
 }
 
 /// Send again with a new link and a fresh lifetime.
@@ -85,9 +78,7 @@ async fn resend(
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> ApiResult<ApiJson<Invitation>> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(ApiJson(
-        invitations::resend(&state, &access, &user, &id).await?,
-    ))
+    Ok(ApiJson(invitations::resend(&state, &access, &user, &id).await?))
 }
 
 /// Cancel a pending invitation.
@@ -145,22 +136,13 @@ async fn sign_up(
     ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<InvitationSignUp>,
 ) -> ApiResult<Response> {
-    Ok(created(
-        invitations::sign_up(&state, &token, req, &meta).await?,
-    ))
+    Ok(created(invitations::sign_up(&state, &token, req, &meta).await?))
 }
 
 /// Pending invitations addressed to me.
 #[utoipa::path(get, path = "/v1/me/invitations", tag = "invitations", security(("session" = [])), responses((status = 200, body = Vec<MyInvitation>)))]
-async fn mine(
-    State(state): State<AppState>,
-    user: AuthUser,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    Ok(cached_json(
-        &headers,
-        &invitations::mine(&state, &user).await?,
-    ))
+async fn mine(State(state): State<AppState>, user: AuthUser, headers: HeaderMap) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &invitations::mine(&state, &user).await?))
 }
 
 /// Accept one of my invitations by id.

@@ -13,9 +13,7 @@ use crate::members;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(get, update, remove))
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, update, remove))
 }
 
 /// Members, keyset-paginated, searchable by name or email prefix.
@@ -29,10 +27,7 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(cached_json(
-        &headers,
-        &members::list(&state.db, &access, &query).await?,
-    ))
+    Ok(cached_json(&headers, &members::list(&state.db, &access, &query).await?))
 }
 
 /// One member. Its ETag is its version.

@@ -52,33 +52,20 @@ pub fn created<T: Serialize>(value: T) -> Response {
 }
 
 fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|candidate| {
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |candidate| {
             let c = candidate.trim();
             c == "*" || c.trim_start_matches("W/") == etag.trim_start_matches("W/")
-        })
+        },
+    )
 }
 
 fn with_etag(headers: &HeaderMap, etag: String, body: Vec<u8>) -> Response {
-    let etag_value =
-        HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let etag_value = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if if_none_match(headers, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response();
     }
-    (
-        [
-            (header::ETAG, etag_value),
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-        ],
-        body,
-    )
+    ([(header::ETAG, etag_value), (header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
         .into_response()
 }
 
@@ -105,15 +92,9 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map(Some)
-        .map_err(|_| {
-            ApiError::bad_request(format!(
-                "If-Match must be an ETag this server gave out, such as \"3\"; got {text}."
-            ))
-        })
+    text.trim_start_matches("W/").trim_matches('"').parse().map(Some).map_err(|_| {
+        ApiError::bad_request(format!("If-Match must be an ETag this server gave out, such as \"3\"; got {text}."))
+    })
 }
 
 #[derive(OpenApi)]

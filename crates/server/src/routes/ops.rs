@@ -36,11 +36,7 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -61,22 +57,14 @@ async fn dev_outbox(
     ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> ApiResult<ApiJson<Vec<OutboxEmail>>> {
     if !state.dev_outbox {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            "The outbox is only served with --demo or --dev-outbox.",
-        ));
+        return Err(ApiError::new(ErrorCode::NotFound, "The outbox is only served with --demo or --dev-outbox."));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    Ok(ApiJson(
-        outbox::list(&state.db, q.to.as_deref(), limit).await?,
-    ))
+    Ok(ApiJson(outbox::list(&state.db, q.to.as_deref(), limit).await?))
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::new(
-        ErrorCode::NotFound,
-        "No such endpoint; see /openapi.json for the API.",
-    )
+    ApiError::new(ErrorCode::NotFound, "No such endpoint; see /openapi.json for the API.")
 }
 
 pub async fn method_not_allowed() -> ApiError {

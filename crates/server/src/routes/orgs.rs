@@ -3,9 +3,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use orgdesk_core::api::{
-    CreateOrg, DeleteOrg, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg,
-};
+use orgdesk_core::api::{CreateOrg, DeleteOrg, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg};
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -21,25 +19,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_mine, create))
         .routes(routes!(get, update, delete))
         .routes(routes!(my_permissions))
-        .routes(routes!(get_logo, set_logo, remove_logo))
         .routes(routes!(transfer))
         .routes(routes!(leave))
-        // A logo may be 512 KB; the check in `orgs::set_logo` answers the
-        // precise message, this limit only stops runaway bodies.
-        .layer(DefaultBodyLimit::max(orgs::MAX_LOGO_BYTES + 64 * 1024))
+        .merge(
+            // A logo may be 512 KB; the check in `orgs::set_logo` answers the
+            // precise message, this limit only stops runaway bodies.
+            OpenApiRouter::new()
+                .routes(routes!(get_logo, set_logo, remove_logo))
+                .layer(DefaultBodyLimit::max(orgs::MAX_LOGO_BYTES + 64 * 1024)),
+        )
 }
 
 /// My organizations with my role and effective permissions.
 #[utoipa::path(get, path = "/v1/orgs", tag = "orgs", security(("session" = [])), responses((status = 200, body = Vec<MyOrg>)))]
-async fn list_mine(
-    State(state): State<AppState>,
-    user: AuthUser,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    Ok(cached_json(
-        &headers,
-        &orgs::list_mine(&state, &user).await?,
-    ))
+async fn list_mine(State(state): State<AppState>, user: AuthUser, headers: HeaderMap) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &orgs::list_mine(&state, &user).await?))
 }
 
 /// Create an organization; I become its owner.
@@ -111,20 +105,10 @@ async fn my_permissions(
 /// The logo image.
 #[utoipa::path(get, path = "/v1/orgs/{org}/logo", tag = "orgs", security(("session" = [])), params(("org" = String, Path)),
     responses((status = 200, content_type = "image/png"), (status = 404, body = Problem)))]
-async fn get_logo(
-    State(state): State<AppState>,
-    user: AuthUser,
-    ApiPath(org): ApiPath<String>,
-) -> ApiResult<Response> {
+async fn get_logo(State(state): State<AppState>, user: AuthUser, ApiPath(org): ApiPath<String>) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     let (content_type, bytes) = orgs::logo(&state, &access).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "private, max-age=60".into()),
-        ],
-        bytes,
-    )
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=60".into())], bytes)
         .into_response())
 }
 
@@ -171,11 +155,7 @@ async fn transfer(
 /// Leave the organization (anyone but the owner).
 #[utoipa::path(post, path = "/v1/orgs/{org}/leave", tag = "orgs", security(("session" = [])), params(("org" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn leave(
-    State(state): State<AppState>,
-    user: AuthUser,
-    ApiPath(org): ApiPath<String>,
-) -> ApiResult<StatusCode> {
+async fn leave(State(state): State<AppState>, user: AuthUser, ApiPath(org): ApiPath<String>) -> ApiResult<StatusCode> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     orgs::leave(&state, &access).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -53,20 +53,14 @@ button{{font:inherit;padding:.4rem 1rem;margin-top:.5rem}}.muted{{color:#5b6475}
 }
 
 fn message_page(title: &str, message: &str) -> Html<String> {
-    page(
-        title,
-        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)),
-    )
+    page(title, &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)))
 }
 
 fn error_page(e: ApiError) -> Html<String> {
     message_page("This invitation cannot be used", &e.detail)
 }
 
-async fn invite_page(
-    State(state): State<AppState>,
-    ApiPath(token): ApiPath<String>,
-) -> Html<String> {
+async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Html<String> {
     let preview = match invitations::preview(&state, &token).await {
         Ok(p) => p,
         Err(e) => return error_page(e),
@@ -81,9 +75,7 @@ async fn invite_page(
     );
     if preview.status != InvitationStatus::Pending {
         let why = match preview.status {
-            InvitationStatus::Expired => {
-                "This invitation expired; ask the organization for a new one."
-            }
+            InvitationStatus::Expired => "This invitation expired; ask the organization for a new one.",
             InvitationStatus::Accepted => "This invitation was accepted already.",
             _ => "This invitation is no longer open.",
         };
@@ -126,15 +118,14 @@ async fn invite_sign_up(
     ApiPath(token): ApiPath<String>,
     Form(form): Form<SignUpForm>,
 ) -> Html<String> {
-    let req = InvitationSignUp {
-        name: form.name,
-        password: form.password,
-        timezone: None,
-    };
+    let req = InvitationSignUp { name: form.name, password: form.password, timezone: None };
     match invitations::sign_up(&state, &token, req, &meta).await {
         Ok(grant) => message_page(
             "Welcome to Orgdesk",
-            &format!("Your account {} is ready and you joined the organization. Sign in from the Orgdesk app.", grant.user.email),
+            &format!(
+                "Your account {} is ready and you joined the organization. Sign in from the Orgdesk app.",
+                grant.user.email
+            ),
         ),
         Err(e) => error_page(e),
     }
@@ -147,10 +138,7 @@ async fn invite_accept(
     Form(form): Form<PasswordForm>,
 ) -> Html<String> {
     match invitations::accept_with_password(&state, &token, &form.password, &meta).await {
-        Ok(_) => message_page(
-            "You joined",
-            "You are now a member. Open the Orgdesk app to see the organization.",
-        ),
+        Ok(_) => message_page("You joined", "You are now a member. Open the Orgdesk app to see the organization."),
         Err(e) => error_page(e),
     }
 }
@@ -161,23 +149,14 @@ async fn invite_decline(
     ApiPath(token): ApiPath<String>,
 ) -> Html<String> {
     match invitations::decline(&state, &token, &meta).await {
-        Ok(()) => message_page(
-            "Invitation declined",
-            "You declined the invitation. Nothing else will happen.",
-        ),
+        Ok(()) => message_page("Invitation declined", "You declined the invitation. Nothing else will happen."),
         Err(e) => error_page(e),
     }
 }
 
-async fn verify_page(
-    State(state): State<AppState>,
-    ApiPath(token): ApiPath<String>,
-) -> Html<String> {
+async fn verify_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Html<String> {
     match crate::accounts::verify_email(&state, &token).await {
-        Ok(()) => message_page(
-            "Email verified",
-            "Thank you: your email address is confirmed.",
-        ),
+        Ok(()) => message_page("Email verified", "Thank you: your email address is confirmed."),
         Err(e) => message_page("This link cannot be used", &e.detail),
     }
 }
@@ -186,9 +165,6 @@ async fn verify_page(
 mod tests {
     #[test]
     fn escapes_markup() {
-        assert_eq!(
-            super::escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
+        assert_eq!(super::escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
     }
 }

@@ -13,10 +13,7 @@ use crate::roles;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(catalog))
-        .routes(routes!(list, create))
-        .routes(routes!(update, delete))
+    OpenApiRouter::new().routes(routes!(catalog)).routes(routes!(list, create)).routes(routes!(update, delete))
 }
 
 /// The permission catalog.
@@ -35,10 +32,7 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(cached_json(
-        &headers,
-        &roles::list(&state.db, &access).await?,
-    ))
+    Ok(cached_json(&headers, &roles::list(&state.db, &access).await?))
 }
 
 /// Create a custom role; it cannot hold permissions I do not hold.

@@ -1,0 +1,80 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn pending_invitations_across_the_orgs_i_manage() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let acme = app.org(&ada, "Acme").await;
+    let beta = app.org(&boss, "Beta").await;
+    let gamma = app.org(&boss, "Gamma").await;
+    app.join(&boss, &beta, &ada, "admin").await;
+    app.join(&boss, &gamma, &ada, "viewer").await;
+    let a = app.invite(&ada, &acme, "x1@example.com", "member").await;
+    let b = app.invite(&boss, &beta, "x2@example.com", "member").await;
+    app.invite(&boss, &gamma, "x3@example.com", "member").await;
+    app.sql("UPDATE invitations SET expires_at = expires_at - 3600000 WHERE id = $1", &[&b]).await;
+
+    let r = app.get(&ada.token, "/v1/me/managed-invitations").await;
+    let items = r.body.as_array().unwrap();
+    let ids: Vec<&str> = items.iter().map(|i| i["invitation"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [b.as_str(), a.as_str()], "soonest expiry first; Gamma is not Ada's to manage");
+    assert_eq!(items[0]["org_name"], "Beta");
+    assert_eq!(items[0]["can_resend"], true);
+    let etag = r.header("etag").unwrap().to_owned();
+    let again = app
+        .request(reqwest::Method::GET, "/v1/me/managed-invitations", Some(&ada.token))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn find_a_person_and_remove_them_from_many_orgs() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let leaver = app.user("leaver@example.com", "Leaver").await;
+    let acme = app.org(&ada, "Acme").await;
+    let beta = app.org(&boss, "Beta").await;
+    let gamma = app.org(&boss, "Gamma").await;
+    let delta = app.org(&boss, "Delta").await;
+    app.join(&boss, &beta, &ada, "admin").await;
+    app.join(&boss, &gamma, &ada, "viewer").await;
+    for org in [&beta, &gamma, &delta] {
+        app.join(&boss, org, &leaver, "member").await;
+    }
+    app.join(&ada, &acme, &leaver, "member").await;
+
+    let found = app.get(&ada.token, "/v1/me/people?email=LEAVER@example.com").await;
+    let orgs: Vec<&str> = found.body.as_array().unwrap().iter().map(|m| m["org_name"].as_str().unwrap()).collect();
+    assert_eq!(orgs, ["Acme", "Beta", "Gamma"], "Delta is not visible to Ada");
+    let gamma_row = found.body.as_array().unwrap().iter().find(|m| m["org_name"] == "Gamma").unwrap();
+    assert_eq!(gamma_row["can_remove"], false, "a viewer cannot remove");
+
+    let r = app
+        .post(
+            &ada.token,
+            "/v1/me/people/remove",
+            json!({"email": "leaver@example.com", "org_ids": [acme.id, beta.id, gamma.id, delta.id, "nope"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let outcomes: Vec<&str> =
+        r.body["results"].as_array().unwrap().iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["removed", "removed", "denied", "not_a_member", "not_a_member"]);
+    let after = app.get(&ada.token, "/v1/me/people?email=leaver@example.com").await;
+    assert_eq!(after.body.as_array().unwrap().len(), 1, "only Gamma remains");
+
+    // The owner is protected here too.
+    let r =
+        app.post(&ada.token, "/v1/me/people/remove", json!({"email": "boss@example.com", "org_ids": [beta.id]})).await;
+    assert_eq!(r.body["results"][0]["outcome"], "owner_protected");
+    let none = app.get(&ada.token, "/v1/me/people?email=nobody@example.com").await;
+    assert_eq!(none.body, json!([]));
+}

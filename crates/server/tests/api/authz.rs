@@ -1,0 +1,277 @@
+//! The authorization matrix, generated from the permission table: every
+//! built-in role and a custom role × every org-scoped endpoint, and the same
+//! endpoints attempted across tenants.
+
+use orgdesk_core::{BuiltinRole, Permission, PermissionSet};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::support::{send, Org, Reply, TestApp, User, PNG};
+
+/// The custom role of the matrix; its permissions decide like any other row.
+const CUSTOM_PERMISSIONS: [&str; 6] =
+    ["org:read", "members:read", "members:update", "invitations:read", "audit:read", "app:tickets"];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Need {
+    Permission(Permission),
+    /// Any member but the owner (leave).
+    NotOwner,
+    /// Any member.
+    Member,
+}
+
+#[derive(Clone, Copy)]
+enum Body {
+    None,
+    Json(&'static str),
+    Png,
+}
+
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    body: Body,
+    need: Need,
+    /// Runs on an org of its own, because it ends the fixture (transfer, delete).
+    own_org: bool,
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    use Need::Permission as P;
+    use Permission::*;
+    let e = |method: Method, path: &'static str, body: Body, need: Need| Endpoint {
+        method,
+        path,
+        body,
+        need,
+        own_org: false,
+    };
+    vec![
+        e(Method::GET, "/v1/orgs/{org}", Body::None, P(OrgRead)),
+        e(Method::GET, "/v1/orgs/{org}/permissions", Body::None, Need::Member),
+        e(Method::PATCH, "/v1/orgs/{org}", Body::Json(r#"{"timezone": "Europe/Paris"}"#), P(OrgUpdate)),
+        e(Method::GET, "/v1/orgs/{org}/logo", Body::None, P(OrgRead)),
+        e(Method::PUT, "/v1/orgs/{org}/logo", Body::Png, P(OrgUpdate)),
+        e(Method::GET, "/v1/orgs/{org}/members", Body::None, P(MembersRead)),
+        e(Method::GET, "/v1/orgs/{org}/members/{member}", Body::None, P(MembersRead)),
+        e(Method::PATCH, "/v1/orgs/{org}/members/{member}", Body::Json(r#"{"role": "viewer"}"#), P(MembersUpdate)),
+        e(Method::GET, "/v1/orgs/{org}/roles", Body::None, P(MembersRead)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/roles",
+            Body::Json(r#"{"key": "made-here", "name": "Made here", "permissions": ["org:read"]}"#),
+            P(RolesManage),
+        ),
+        e(Method::PATCH, "/v1/orgs/{org}/roles/{spare_role}", Body::Json(r#"{"name": "Spare two"}"#), P(RolesManage)),
+        e(Method::DELETE, "/v1/orgs/{org}/roles/{doomed_role}", Body::None, P(RolesManage)),
+        e(Method::GET, "/v1/orgs/{org}/invitations", Body::None, P(InvitationsRead)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/invitations",
+            Body::Json(r#"{"emails": ["matrix-new@example.com"], "role": "member"}"#),
+            P(MembersInvite),
+        ),
+        e(Method::POST, "/v1/orgs/{org}/invitations/{invitation}/resend", Body::None, P(MembersInvite)),
+        e(Method::DELETE, "/v1/orgs/{org}/invitations/{revocable}", Body::None, P(InvitationsRevoke)),
+        e(Method::GET, "/v1/orgs/{org}/audit", Body::None, P(AuditRead)),
+        e(Method::GET, "/v1/orgs/{org}/audit.csv", Body::None, P(AuditRead)),
+        e(Method::DELETE, "/v1/orgs/{org}/logo", Body::None, P(OrgUpdate)),
+        e(Method::DELETE, "/v1/orgs/{org}/members/{removable}", Body::None, P(MembersRemove)),
+        e(Method::POST, "/v1/orgs/{org}/leave", Body::None, Need::NotOwner),
+        Endpoint {
+            method: Method::POST,
+            path: "/v1/orgs/{org}/transfer",
+            body: Body::Json(r#"{"user_id": "{heir}"}"#),
+            need: P(OrgTransfer),
+            own_org: true,
+        },
+        Endpoint {
+            method: Method::DELETE,
+            path: "/v1/orgs/{org}",
+            body: Body::Json(r#"{"confirm_slug": "{slug}"}"#),
+            need: P(OrgDelete),
+            own_org: true,
+        },
+    ]
+}
+
+/// An org arranged for the matrix: the actor holds `role`, and every
+/// endpoint has its own target.
+struct Fixture {
+    org: Org,
+    actor: User,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Fixture {
+    fn fill(&self, template: &str) -> String {
+        let mut out = template.replace("{org}", &self.org.id).replace("{slug}", &self.org.slug);
+        for (key, value) in &self.values {
+            out = out.replace(key, value);
+        }
+        out
+    }
+}
+
+struct People {
+    boss: User,
+    targets: [User; 3],
+}
+
+async fn people(app: &TestApp) -> People {
+    People {
+        boss: app.user("boss@example.com", "Boss").await,
+        targets: [
+            app.user("t1@example.com", "Target One").await,
+            app.user("t2@example.com", "Target Two").await,
+            app.user("t3@example.com", "Target Three").await,
+        ],
+    }
+}
+
+async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User>, name: &str) -> Fixture {
+    let boss = &people.boss;
+    let org = app.org(boss, name).await;
+    let roles = format!("/v1/orgs/{}/roles", org.id);
+    for (key, perms) in
+        [("matrix-custom", CUSTOM_PERMISSIONS.to_vec()), ("spare", vec!["org:read"]), ("doomed", vec!["org:read"])]
+    {
+        let r = app.post(&boss.token, &roles, json!({"key": key, "name": key, "permissions": perms})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let logo =
+        send(app.request(Method::PUT, &format!("/v1/orgs/{}/logo", org.id), Some(&boss.token)).body(PNG.to_vec()))
+            .await;
+    assert_eq!(logo.status, StatusCode::OK);
+    let actor = match actor {
+        Some(a) => {
+            app.join(boss, &org, a, role).await;
+            a.clone()
+        }
+        None => boss.clone(),
+    };
+    for t in &people.targets {
+        app.join(boss, &org, t, "member").await;
+    }
+    let invitation = app.invite(boss, &org, &format!("pending-{}@example.com", org.slug), "member").await;
+    let revocable = app.invite(boss, &org, &format!("revocable-{}@example.com", org.slug), "member").await;
+    let values = vec![
+        ("{member}", people.targets[0].id.clone()),
+        ("{removable}", people.targets[1].id.clone()),
+        ("{heir}", people.targets[2].id.clone()),
+        ("{invitation}", invitation),
+        ("{revocable}", revocable),
+        ("{spare_role}", "spare".to_owned()),
+        ("{doomed_role}", "doomed".to_owned()),
+    ];
+    Fixture { org, actor, values }
+}
+
+async fn call(app: &TestApp, f: &Fixture, token: &str, e: &Endpoint) -> Reply {
+    let path = f.fill(e.path);
+    let mut req = app.request(e.method.clone(), &path, Some(token));
+    req = match e.body {
+        Body::None => req,
+        Body::Json(t) => req.json(&serde_json::from_str::<Value>(&f.fill(t)).unwrap()),
+        Body::Png => req.body(PNG.to_vec()),
+    };
+    send(req).await
+}
+
+fn permissions_of(role: &str) -> PermissionSet {
+    match BuiltinRole::from_key(role) {
+        Some(r) => r.permission_set(),
+        None => PermissionSet::from_iter(CUSTOM_PERMISSIONS.iter().map(|s| s.to_string())),
+    }
+}
+
+fn expected_allowed(role: &str, need: Need) -> bool {
+    match need {
+        Need::Permission(p) => permissions_of(role).has(p),
+        Need::NotOwner => role != "owner",
+        Need::Member => true,
+    }
+}
+
+#[tokio::test]
+async fn every_role_times_every_endpoint() {
+    let app = TestApp::start().await;
+    let people = people(&app).await;
+    let roles = ["owner", "admin", "member", "billing", "viewer", "matrix-custom"];
+    let mut checked = 0;
+    for role in roles {
+        let actor = match role {
+            "owner" => None,
+            _ => Some(app.user(&format!("actor-{role}@example.com"), role).await),
+        };
+        let main = fixture(&app, &people, role, actor.as_ref(), &format!("Matrix {role}")).await;
+        for e in endpoints() {
+            let f = if e.own_org {
+                fixture(&app, &people, role, actor.as_ref(), &format!("Matrix {role} {}", e.path.len())).await
+            } else {
+                Fixture { org: main.org.clone(), actor: main.actor.clone(), values: main.values.clone() }
+            };
+            let r = call(&app, &f, &f.actor.token, &e).await;
+            let allowed = expected_allowed(role, e.need);
+            let what = format!("{role} {} {}", e.method, e.path);
+            if allowed {
+                assert!(r.status.is_success(), "{what} must be allowed, got {}: {}", r.status, r.text);
+            } else if e.need == Need::NotOwner {
+                r.assert_problem(409, "owner_protected");
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{what} must be denied: {}", r.text);
+                assert_eq!(r.body["code"], "forbidden", "{what}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, roles.len() * endpoints().len());
+}
+
+#[tokio::test]
+async fn another_tenants_ids_find_nothing() {
+    let app = TestApp::start().await;
+    let people = people(&app).await;
+    let victim = fixture(&app, &people, "owner", None, "Victim Corp").await;
+    let before = app.get(&people.boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
+
+    let attacker = app.user("mallory@example.com", "Mallory").await;
+    let home = app.org(&attacker, "Mallory Inc").await;
+    let home_fixture = Fixture { org: home.clone(), actor: attacker.clone(), values: victim.values.clone() };
+    let secrets = ["Victim Corp", "t1@example.com", "pending-victim-corp", victim.org.slug.as_str()];
+    let mut checked = 0;
+    for e in endpoints() {
+        // The victim's org, by id and by slug.
+        for org_ref in [&victim.org.id, &victim.org.slug] {
+            let f = Fixture {
+                org: Org { id: org_ref.clone(), slug: victim.org.slug.clone() },
+                actor: attacker.clone(),
+                values: victim.values.clone(),
+            };
+            let r = call(&app, &f, &attacker.token, &e).await;
+            r.assert_problem(404, "not_found");
+            checked += 1;
+        }
+        // The attacker's own org with the victim's member, invitation and role ids.
+        if e.path.contains("{member}")
+            || e.path.contains("{removable}")
+            || e.path.contains("{invitation}")
+            || e.path.contains("{revocable}")
+        {
+            let r = call(&app, &home_fixture, &attacker.token, &e).await;
+            r.assert_problem(404, "not_found");
+            for s in secrets {
+                assert!(!r.text.contains(s), "{} {} leaks {s}", e.method, e.path);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= endpoints().len() * 2 + 5);
+    let after = app.get(&people.boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
+    assert_eq!(before, after, "the victim's org is unchanged");
+    let pending = app.get(&people.boss.token, &format!("/v1/orgs/{}/invitations", victim.org.id)).await;
+    assert_eq!(pending.body["items"].as_array().unwrap().len(), 2);
+    let members = app.get(&people.boss.token, &format!("/v1/orgs/{}/members", victim.org.id)).await;
+    assert_eq!(members.body["items"].as_array().unwrap().len(), 4);
+}

@@ -1,0 +1,16 @@
+//! The API suite: every flow through HTTP against a real server and a real
+//! database (SQLite by default, PostgreSQL with ORGDESK_TEST_DATABASE=postgres).
+
+mod accounts;
+mod across;
+mod audit;
+mod authz;
+mod bad_input;
+mod concurrency;
+mod invitations;
+mod members;
+mod ops;
+mod orgs;
+mod roles;
+mod smtp;
+mod support;

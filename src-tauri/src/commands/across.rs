@@ -1,0 +1,29 @@
+//! Across my orgs: every pending invitation I manage, and one person in all
+//! my orgs.
+
+use orgdesk_client::core::api::{ManagedInvitation, PersonMembership, RemovePersonResults};
+use orgdesk_client::Snapshot;
+use tauri::State;
+
+use super::Answer;
+use crate::desk::Desk;
+
+#[tauri::command]
+pub async fn cached_managed_invitations(desk: State<'_, Desk>) -> Answer<Option<Snapshot<Vec<ManagedInvitation>>>> {
+    Ok(desk.session().await?.cached_managed_invitations().await?)
+}
+
+#[tauri::command]
+pub async fn refresh_managed_invitations(desk: State<'_, Desk>) -> Answer<Snapshot<Vec<ManagedInvitation>>> {
+    Ok(desk.session().await?.managed_invitations().await?)
+}
+
+#[tauri::command]
+pub async fn find_person(desk: State<'_, Desk>, email: String) -> Answer<Snapshot<Vec<PersonMembership>>> {
+    Ok(desk.session().await?.find_person(&email).await?)
+}
+
+#[tauri::command]
+pub async fn remove_person(desk: State<'_, Desk>, email: String, org_ids: Vec<String>) -> Answer<RemovePersonResults> {
+    Ok(desk.session().await?.remove_person(&email, &org_ids).await?)
+}

@@ -1,0 +1,63 @@
+//! An org's members: the cached list, its sync with progress, and changes.
+
+use orgdesk_client::core::api::{Member, MemberStatus, UpdateMember};
+use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
+use orgdesk_client::sync::SyncMode;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::Answer;
+use crate::desk::Desk;
+use crate::files;
+
+#[tauri::command]
+pub async fn cached_members(desk: State<'_, Desk>, org_id: String) -> Answer<Option<Snapshot<Vec<Member>>>> {
+    Ok(desk.session().await?.cached_members(&org_id).await?)
+}
+
+/// Brings the cached list up to date, reporting progress after each page.
+#[tauri::command]
+pub async fn sync_members(desk: State<'_, Desk>, org_id: String, progress: Channel<SyncProgress>) -> Answer<SyncReport> {
+    let report = |p: SyncProgress| drop(progress.send(p));
+    let session = desk.session().await?;
+    Ok(session.sync_members(&org_id, SyncMode::Auto, report, &CancelToken::new()).await?)
+}
+
+#[tauri::command]
+pub async fn change_member_role(
+    desk: State<'_, Desk>,
+    org_id: String,
+    user_id: String,
+    version: i64,
+    role: String,
+) -> Answer<Member> {
+    let change = UpdateMember { role: Some(role), status: None };
+    Ok(desk.session().await?.update_member(&org_id, &user_id, version, &change).await?)
+}
+
+#[tauri::command]
+pub async fn set_member_status(
+    desk: State<'_, Desk>,
+    org_id: String,
+    user_id: String,
+    version: i64,
+    status: MemberStatus,
+) -> Answer<Member> {
+    let change = UpdateMember { role: None, status: Some(status) };
+    Ok(desk.session().await?.update_member(&org_id, &user_id, version, &change).await?)
+}
+
+#[tauri::command]
+pub async fn remove_member(desk: State<'_, Desk>, org_id: String, user_id: String) -> Answer<()> {
+    Ok(desk.session().await?.remove_member(&org_id, &user_id).await?)
+}
+
+/// Writes the cached member list as CSV where the person chooses; answers
+/// the path written, or `None` when they cancelled.
+#[tauri::command]
+pub async fn export_members_csv(app: AppHandle, desk: State<'_, Desk>, org_id: String, slug: String) -> Answer<Option<String>> {
+    let members = desk.session().await?.cached_members(&org_id).await?.map(|s| s.data).unwrap_or_default();
+    let csv = files::members_csv(&members)?;
+    let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "members")) else { return Ok(None) };
+    files::write_text(&path, &csv).map(Some)
+}

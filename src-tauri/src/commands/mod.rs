@@ -1,0 +1,70 @@
+//! The app's Tauri commands. Each one takes state and arguments, calls
+//! `orgdesk-client` and hands back data or a `{code, message}` error.
+//! build.rs lists the same names, which makes each an `allow-*` permission
+//! that src-tauri/capabilities/main.json grants.
+
+mod accounts;
+mod across;
+mod audit;
+mod invitations;
+mod members;
+mod orgs;
+mod roles;
+
+use orgdesk_client::UiError;
+
+/// What every command answers.
+pub type Answer<T> = Result<T, UiError>;
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        accounts::app_state,
+        accounts::sign_in,
+        accounts::switch_account,
+        accounts::sign_out,
+        accounts::connection_status,
+        accounts::remember_org,
+        orgs::cached_orgs,
+        orgs::refresh_orgs,
+        orgs::create_org,
+        orgs::cached_org_details,
+        orgs::org_details,
+        orgs::update_org,
+        orgs::choose_org_logo,
+        orgs::org_logo,
+        orgs::transfer_ownership,
+        orgs::leave_org,
+        orgs::delete_org,
+        members::cached_members,
+        members::sync_members,
+        members::change_member_role,
+        members::set_member_status,
+        members::remove_member,
+        members::export_members_csv,
+        invitations::cached_invitations,
+        invitations::refresh_invitations,
+        invitations::invite,
+        invitations::resend_invitation,
+        invitations::cancel_invitation,
+        invitations::cached_my_invitations,
+        invitations::refresh_my_invitations,
+        invitations::accept_my_invitation,
+        invitations::decline_my_invitation,
+        invitations::preview_invitation,
+        invitations::accept_invitation_link,
+        invitations::decline_invitation_link,
+        invitations::watch_invite_links,
+        across::cached_managed_invitations,
+        across::refresh_managed_invitations,
+        across::find_person,
+        across::remove_person,
+        roles::cached_roles,
+        roles::refresh_roles,
+        roles::permission_catalog,
+        roles::create_role,
+        roles::update_role,
+        roles::delete_role,
+        audit::audit_page,
+        audit::export_audit_csv,
+    ]
+}

@@ -1,0 +1,54 @@
+//! The state every command shares: the accounts (each with its session,
+//! keychain entries and offline cache) and the invitation links received.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use orgdesk_client::{AccountSummary, Accounts, CacheNotice, ClientOptions, Session, UiError, VaultStatus};
+use serde::Serialize;
+
+use crate::invite_links::InviteLinks;
+
+pub struct Desk {
+    pub accounts: Accounts,
+    pub invite_links: InviteLinks,
+}
+
+/// What the UI needs to draw its first screen.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize)]
+pub struct AppState {
+    pub accounts: Vec<AccountSummary>,
+    /// The id of the account shown, if one is signed in.
+    pub active: Option<String>,
+    /// Whether secrets survive a restart (OS keychain) or live in memory only.
+    pub vault: VaultStatus,
+    /// Messages about the active account's cache, e.g. "it was unreadable and rebuilt".
+    pub cache_notices: Vec<CacheNotice>,
+}
+
+impl Desk {
+    pub async fn open(data_dir: PathBuf) -> Result<Desk, UiError> {
+        let accounts = Accounts::open(data_dir, ClientOptions::default()).await?;
+        Ok(Desk { accounts, invite_links: InviteLinks::default() })
+    }
+
+    /// The active account's session, or `not_signed_in`.
+    pub async fn session(&self) -> Result<Arc<Session>, UiError> {
+        Ok(self.accounts.active_session().await?)
+    }
+
+    pub async fn state(&self) -> AppState {
+        let active = self.accounts.active().filter(|a| a.signed_in).map(|a| a.id);
+        let cache_notices = match &active {
+            Some(_) => self.session().await.map(|s| s.cache_notices()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        AppState {
+            accounts: self.accounts.list(),
+            active,
+            vault: self.accounts.vault_status(),
+            cache_notices,
+        }
+    }
+}

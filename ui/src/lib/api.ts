@@ -1,0 +1,141 @@
+// Typed wrappers over the app's Tauri commands (src-tauri/src/commands/).
+// Every type comes from ./bindings, generated from the Rust types; a command
+// rejects with a UiError `{code, message}`.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { AccountSummary } from "./bindings/AccountSummary";
+import type { Accepted } from "./bindings/Accepted";
+import type { AppState } from "./bindings/AppState";
+import type { AuditEvent } from "./bindings/AuditEvent";
+import type { AuditQuery } from "./bindings/AuditQuery";
+import type { ConnectionStatus } from "./bindings/ConnectionStatus";
+import type { CreateRole } from "./bindings/CreateRole";
+import type { Invitation } from "./bindings/Invitation";
+import type { InvitationPreview } from "./bindings/InvitationPreview";
+import type { InviteResults } from "./bindings/InviteResults";
+import type { ManagedInvitation } from "./bindings/ManagedInvitation";
+import type { Member } from "./bindings/Member";
+import type { MemberStatus } from "./bindings/MemberStatus";
+import type { MyInvitation } from "./bindings/MyInvitation";
+import type { MyOrg } from "./bindings/MyOrg";
+import type { Org } from "./bindings/Org";
+import type { Page } from "./bindings/Page";
+import type { PermissionInfo } from "./bindings/PermissionInfo";
+import type { PersonMembership } from "./bindings/PersonMembership";
+import type { RemovePersonResults } from "./bindings/RemovePersonResults";
+import type { Role } from "./bindings/Role";
+import type { Snapshot } from "./bindings/Snapshot";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { UpdateOrg } from "./bindings/UpdateOrg";
+import type { UpdateRole } from "./bindings/UpdateRole";
+
+// ---------------------------------------------------------------- accounts
+export const appState = () => invoke<AppState>("app_state");
+export const signIn = (serverUrl: string, email: string, password: string) =>
+  invoke<AccountSummary>("sign_in", { serverUrl, email, password });
+export const switchAccount = (accountId: string) =>
+  invoke<AccountSummary>("switch_account", { accountId });
+export const signOut = (accountId: string) => invoke<void>("sign_out", { accountId });
+export const connectionStatus = () => invoke<ConnectionStatus>("connection_status");
+export const rememberOrg = (orgId: string) => invoke<void>("remember_org", { orgId });
+
+// ---------------------------------------------------------------- orgs
+export const cachedOrgs = () => invoke<Snapshot<MyOrg[]> | null>("cached_orgs");
+export const refreshOrgs = () => invoke<Snapshot<MyOrg[]>>("refresh_orgs");
+export const createOrg = (name: string, slug: string | null) =>
+  invoke<Org>("create_org", { name, slug });
+export const cachedOrgDetails = (orgId: string) =>
+  invoke<Snapshot<Org> | null>("cached_org_details", { orgId });
+export const orgDetails = (orgId: string) => invoke<Snapshot<Org>>("org_details", { orgId });
+export const updateOrg = (orgId: string, version: number, change: UpdateOrg) =>
+  invoke<Org>("update_org", { orgId, version, change });
+export const chooseOrgLogo = (orgId: string) =>
+  invoke<Org | null>("choose_org_logo", { orgId });
+export const orgLogo = (orgId: string) => invoke<string>("org_logo", { orgId });
+export const transferOwnership = (orgId: string, userId: string) =>
+  invoke<void>("transfer_ownership", { orgId, userId });
+export const leaveOrg = (orgId: string) => invoke<void>("leave_org", { orgId });
+export const deleteOrg = (orgId: string, confirmSlug: string) =>
+  invoke<void>("delete_org", { orgId, confirmSlug });
+
+// ---------------------------------------------------------------- members
+export const cachedMembers = (orgId: string) =>
+  invoke<Snapshot<Member[]> | null>("cached_members", { orgId });
+export function syncMembers(
+  orgId: string,
+  onProgress: (progress: SyncProgress) => void,
+): Promise<SyncReport> {
+  const progress = new Channel<SyncProgress>();
+  progress.onmessage = onProgress;
+  return invoke<SyncReport>("sync_members", { orgId, progress });
+}
+export const changeMemberRole = (orgId: string, member: Member, role: string) =>
+  invoke<Member>("change_member_role", { orgId, userId: member.user_id, version: member.version, role });
+export const setMemberStatus = (orgId: string, member: Member, status: MemberStatus) =>
+  invoke<Member>("set_member_status", { orgId, userId: member.user_id, version: member.version, status });
+export const removeMember = (orgId: string, userId: string) =>
+  invoke<void>("remove_member", { orgId, userId });
+export const exportMembersCsv = (orgId: string, slug: string) =>
+  invoke<string | null>("export_members_csv", { orgId, slug });
+
+// ---------------------------------------------------------------- invitations
+export const cachedInvitations = (orgId: string) =>
+  invoke<Snapshot<Page<Invitation>> | null>("cached_invitations", { orgId });
+export const refreshInvitations = (orgId: string) =>
+  invoke<Snapshot<Page<Invitation>>>("refresh_invitations", { orgId });
+export const invite = (orgId: string, emails: string[], role: string) =>
+  invoke<InviteResults>("invite", { orgId, emails, role });
+export const resendInvitation = (orgId: string, invitationId: string) =>
+  invoke<Invitation>("resend_invitation", { orgId, invitationId });
+export const cancelInvitation = (orgId: string, invitationId: string) =>
+  invoke<void>("cancel_invitation", { orgId, invitationId });
+
+// ---------------------------------------------------------------- across my orgs
+export const cachedManagedInvitations = () =>
+  invoke<Snapshot<ManagedInvitation[]> | null>("cached_managed_invitations");
+export const refreshManagedInvitations = () =>
+  invoke<Snapshot<ManagedInvitation[]>>("refresh_managed_invitations");
+export const findPerson = (email: string) =>
+  invoke<Snapshot<PersonMembership[]>>("find_person", { email });
+export const removePerson = (email: string, orgIds: string[]) =>
+  invoke<RemovePersonResults>("remove_person", { email, orgIds });
+
+// ---------------------------------------------------------------- roles
+export const cachedRoles = (orgId: string) => invoke<Snapshot<Role[]> | null>("cached_roles", { orgId });
+export const refreshRoles = (orgId: string) => invoke<Snapshot<Role[]>>("refresh_roles", { orgId });
+export const permissionCatalog = () => invoke<PermissionInfo[]>("permission_catalog");
+export const createRole = (orgId: string, role: CreateRole) =>
+  invoke<Role>("create_role", { orgId, role });
+export const updateRole = (orgId: string, key: string, change: UpdateRole) =>
+  invoke<Role>("update_role", { orgId, key, change });
+export const deleteRole = (orgId: string, key: string) =>
+  invoke<void>("delete_role", { orgId, key });
+
+// ---------------------------------------------------------------- audit
+export const auditPage = (orgId: string, query: AuditQuery) =>
+  invoke<Snapshot<Page<AuditEvent>>>("audit_page", { orgId, query });
+export const exportAuditCsv = (orgId: string, slug: string, query: AuditQuery) =>
+  invoke<string | null>("export_audit_csv", { orgId, slug, query });
+
+// ---------------------------------------------------------------- my invitations
+export const cachedMyInvitations = () =>
+  invoke<Snapshot<MyInvitation[]> | null>("cached_my_invitations");
+export const refreshMyInvitations = () =>
+  invoke<Snapshot<MyInvitation[]>>("refresh_my_invitations");
+export const acceptMyInvitation = (invitationId: string) =>
+  invoke<Accepted>("accept_my_invitation", { invitationId });
+export const declineMyInvitation = (invitationId: string) =>
+  invoke<void>("decline_my_invitation", { invitationId });
+export const previewInvitation = (token: string) =>
+  invoke<InvitationPreview>("preview_invitation", { token });
+export const acceptInvitationLink = (token: string) =>
+  invoke<Accepted>("accept_invitation_link", { token });
+export const declineInvitationLink = (token: string) =>
+  invoke<void>("decline_invitation_link", { token });
+
+/** Invitation tokens from `orgdesk://invite/<token>` links, now and later. */
+export function watchInviteLinks(onToken: (token: string) => void): Promise<void> {
+  const links = new Channel<string>();
+  links.onmessage = onToken;
+  return invoke<void>("watch_invite_links", { links });
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import type { Role } from "./bindings/Role";
+import { assignableRoles, roleName } from "./roles";
+
+const role = (key: string, permissions: string[]): Role => ({
+  key, name: key[0].toUpperCase() + key.slice(1), builtin: true, permissions, member_count: 0n as never,
+});
+
+describe("assignableRoles", () => {
+  const roles = [
+    role("owner", ["org:delete", "org:read"]),
+    role("admin", ["org:read", "members:invite"]),
+    role("member", ["org:read"]),
+    role("agent", ["org:read", "app:tickets"]),
+  ];
+  it("never offers owner, and only roles within my own permissions", () => {
+    const mine = new Set(["org:read", "members:invite"]);
+    expect(assignableRoles(roles, mine).map((r) => r.key)).toEqual(["admin", "member"]);
+  });
+  it("falls back to the built-in roles before the list loads", () => {
+    expect(assignableRoles(null, new Set()).map((r) => r.key)).toEqual(["admin", "member", "billing", "viewer"]);
+  });
+});
+
+describe("roleName", () => {
+  it("names custom and built-in keys, and falls back to the key", () => {
+    expect(roleName([{ key: "agent", name: "Support agent" }], "agent")).toBe("Support agent");
+    expect(roleName([], "viewer")).toBe("Viewer");
+    expect(roleName([], "mystery")).toBe("mystery");
+  });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { shortcutFor } from "./shortcuts";
+
+const key = (k: string, mods: Partial<Record<"ctrlKey" | "metaKey" | "altKey" | "shiftKey", boolean>> = {}) => ({
+  key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods,
+});
+
+describe("shortcutFor", () => {
+  it("maps Ctrl+1…9 to org positions", () => {
+    expect(shortcutFor(key("2", { ctrlKey: true }))).toEqual({ kind: "org", position: 2 });
+    expect(shortcutFor(key("9", { metaKey: true }))).toEqual({ kind: "org", position: 9 });
+  });
+  it("opens the palette on Ctrl+K either case", () => {
+    expect(shortcutFor(key("k", { ctrlKey: true }))).toEqual({ kind: "palette" });
+    expect(shortcutFor(key("K", { ctrlKey: true }))).toEqual({ kind: "palette" });
+  });
+  it("ignores plain keys, Ctrl+0 and extra modifiers so typing is not hijacked", () => {
+    expect(shortcutFor(key("2"))).toBeNull();
+    expect(shortcutFor(key("0", { ctrlKey: true }))).toBeNull();
+    expect(shortcutFor(key("2", { ctrlKey: true, shiftKey: true }))).toBeNull();
+  });
+});

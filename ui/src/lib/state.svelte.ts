@@ -1,0 +1,166 @@
+// The app's shared state: who is signed in, which org is open, which screen,
+// and whether the server is reachable. Screens keep their own lists.
+import * as api from "./api";
+import type { AccountSummary } from "./bindings/AccountSummary";
+import type { ConnectionStatus } from "./bindings/ConnectionStatus";
+import type { MyOrg } from "./bindings/MyOrg";
+import type { Snapshot } from "./bindings/Snapshot";
+import type { VaultStatus } from "./bindings/VaultStatus";
+import { describeError, isOfflineError } from "./errors";
+import { permissionSet, type Permissions } from "./permissions";
+
+export type ScreenId =
+  | "members"
+  | "invitations"
+  | "roles"
+  | "settings"
+  | "audit"
+  | "across"
+  | "my-invitations";
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: "info" | "error";
+}
+
+class AppStore {
+  ready = $state(false);
+  accounts = $state<AccountSummary[]>([]);
+  activeAccount = $state<AccountSummary | null>(null);
+  vault = $state<VaultStatus | null>(null);
+  orgs = $state<MyOrg[]>([]);
+  orgsLoaded = $state(false);
+  currentOrgId = $state<string | null>(null);
+  screen = $state<ScreenId>("members");
+  connection = $state<ConnectionStatus>({ online: true, last_sync_at: null, last_error: null });
+  toasts = $state<Toast[]>([]);
+  paletteOpen = $state(false);
+  pendingInviteToken = $state<string | null>(null);
+  addingAccount = $state(false);
+  /** Set by the palette's "find a person"; read by the Across screen. */
+  personQuery = $state("");
+
+  currentOrg = $derived(this.orgs.find((org) => org.id === this.currentOrgId) ?? null);
+  permissions: Permissions = $derived(permissionSet(this.currentOrg?.permissions));
+  online = $derived(this.connection.online);
+
+  async load(): Promise<void> {
+    try {
+      const state = await api.appState();
+      this.accounts = state.accounts;
+      this.vault = state.vault;
+      this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+    this.ready = true;
+    if (this.activeAccount) await this.openAccount(this.activeAccount);
+  }
+
+  async openAccount(account: AccountSummary): Promise<void> {
+    this.activeAccount = account;
+    this.addingAccount = false;
+    this.orgs = [];
+    this.orgsLoaded = false;
+    this.currentOrgId = null;
+    await this.loadOrgs(account.last_org_id);
+  }
+
+  /** Paints the cached org list, then asks the server. */
+  async loadOrgs(preferredOrgId: string | null = this.currentOrgId): Promise<void> {
+    try {
+      const cached = await api.cachedOrgs();
+      if (cached) this.applyOrgs(cached, preferredOrgId);
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+    await this.refreshOrgs(preferredOrgId);
+  }
+
+  async refreshOrgs(preferredOrgId: string | null = this.currentOrgId): Promise<void> {
+    try {
+      this.applyOrgs(await api.refreshOrgs(), preferredOrgId);
+    } catch (error) {
+      this.noteFailure(error);
+    }
+    await this.refreshConnection();
+  }
+
+  private applyOrgs(snapshot: Snapshot<MyOrg[]>, preferredOrgId: string | null): void {
+    this.orgs = snapshot.data;
+    this.orgsLoaded = true;
+    const keep = this.orgs.find((o) => o.id === (this.currentOrgId ?? preferredOrgId));
+    if (!keep && this.orgs.length > 0) this.selectOrg(this.orgs[0].id);
+    else if (keep && this.currentOrgId !== keep.id) this.selectOrg(keep.id);
+  }
+
+  selectOrg(orgId: string): void {
+    if (this.currentOrgId === orgId) return;
+    this.currentOrgId = orgId;
+    if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
+    api.rememberOrg(orgId).catch(() => {});
+  }
+
+  /** Ctrl+1…9: the n-th org as the sidebar lists it. */
+  selectOrgByPosition(position: number): void {
+    const org = this.orgs[position - 1];
+    if (org) this.selectOrg(org.id);
+  }
+
+  async refreshConnection(): Promise<void> {
+    try {
+      this.connection = await api.connectionStatus();
+    } catch {
+      // Not signed in: nothing to show.
+    }
+  }
+
+  /** Call after any failed command: offline errors flip the banner. */
+  noteFailure(error: unknown): void {
+    if (isOfflineError(error)) {
+      this.connection = { ...this.connection, online: false };
+      this.refreshConnection();
+    } else {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  toast(text: string, kind: Toast["kind"] = "info"): void {
+    const id = Date.now() + Math.random();
+    this.toasts = [...this.toasts, { id, text, kind }];
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), 6000);
+  }
+
+  async signedIn(account: AccountSummary): Promise<void> {
+    const state = await api.appState();
+    this.accounts = state.accounts;
+    this.vault = state.vault;
+    this.connection = { online: true, last_sync_at: null, last_error: null };
+    await this.openAccount(account);
+  }
+
+  async switchTo(accountId: string): Promise<void> {
+    try {
+      await this.openAccount(await api.switchAccount(accountId));
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  async signOut(): Promise<void> {
+    if (!this.activeAccount) return;
+    try {
+      await api.signOut(this.activeAccount.id);
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+    this.activeAccount = null;
+    this.orgs = [];
+    this.currentOrgId = null;
+    const state = await api.appState();
+    this.accounts = state.accounts;
+  }
+}
+
+export const app = new AppStore();

@@ -345,7 +345,12 @@ pub async fn update_profile(state: &AppState, user: &AuthUser, req: UpdateProfil
     let mut tx = state.db.write().await?;
     if let Some(name) = name {
         sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
-            .bind(name)
+            .bind(&name)
+            .bind(&user.user_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("UPDATE memberships SET sort_name = $1 WHERE user_id = $2")
+            .bind(name.to_lowercase())
             .bind(&user.user_id)
             .execute(tx.conn())
             .await?;

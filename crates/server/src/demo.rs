@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::auth::{hash_password, new_token, Actor};
 use crate::db::{Db, Sql};
+use crate::members::insert_membership;
 use crate::orgs::insert_org;
 use crate::time::{new_id, now_ms, DAY, HOUR, MINUTE};
 
@@ -183,8 +184,9 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         ["member", "member", "member", "member", "viewer", "support-agent", "billing", "admin", "auditor", "member"];
     people.rotate_left(0);
     for (n, chunk) in people.chunks(500).enumerate() {
-        let mut sql =
-            Sql::new("INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at) VALUES ");
+        let mut sql = Sql::new(
+            "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",
+        );
         for (i, p) in chunk.iter().enumerate() {
             let k = n * 500 + i;
             if i > 0 {
@@ -199,18 +201,13 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
                 .bind(joined)
                 .push(", ")
                 .bind(now - (k as i64 % 500) * HOUR)
+                .push(", ")
+                .bind(p.name.to_lowercase())
                 .push(")");
         }
         sql.query().execute(&mut *conn).await?;
     }
-    sqlx::query(
-        "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3)",
-    )
-    .bind(&big)
-    .bind(&member.id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    insert_membership(conn, &big, &member.id, "member", now).await?;
     for (k, p) in people.iter().take(30).enumerate() {
         let change = Change::new("member.role_changed", Some(&p.id))
             .before(json!({"role": "member"}))
@@ -226,29 +223,18 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         let actor = Actor { user_id: Some(owner.clone()), ..Default::default() };
         let org = insert_org(conn, name, None, false, owner, &actor).await.map_err(api_err)?;
         if !owned {
-            sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'admin', 'active', $3)")
-                .bind(&org).bind(&agency.id).bind(now).execute(&mut *conn).await?;
+            insert_membership(conn, &org, &agency.id, "admin", now).await?;
         }
         if i < 5 {
-            sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3)")
-                .bind(&org).bind(&member.id).bind(now).execute(&mut *conn).await?;
+            insert_membership(conn, &org, &member.id, "member", now).await?;
         }
         // A few people appear in many orgs, so "find a person" has something to find.
         for p in people.iter().skip(i * 7).take(8 + i % 12) {
             let role = if p.id.ends_with('0') { "admin" } else { "member" };
-            sqlx::query(
-                "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)",
-            )
-            .bind(&org)
-            .bind(&p.id)
-            .bind(role)
-            .bind(now - (i as i64) * DAY)
-            .execute(&mut *conn)
-            .await?;
+            insert_membership(conn, &org, &p.id, role, now - (i as i64) * DAY).await?;
         }
         for p in people.iter().take(3) {
-            sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'member', 'active', $3) ON CONFLICT DO NOTHING")
-                .bind(&org).bind(&p.id).bind(now).execute(&mut *conn).await?;
+            insert_membership(conn, &org, &p.id, "member", now).await?;
         }
         orgs.push(org);
     }

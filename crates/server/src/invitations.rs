@@ -486,13 +486,7 @@ async fn join(conn: &mut AnyConnection, row: &TokenRow, user_id: &str, actor: &A
     if let Some(role) = existing {
         return Ok(Accepted { org_id: row.org_id.clone(), role });
     }
-    sqlx::query("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, $3, 'active', $4)")
-        .bind(&row.org_id)
-        .bind(user_id)
-        .bind(&row.role)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    crate::members::insert_membership(conn, &row.org_id, user_id, &row.role, now).await?;
     let change = Change::new("invitation.accepted", Some(&row.id))
         .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
     audit::record(conn, &row.org_id, actor, change).await?;

@@ -32,7 +32,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 pub use db::Db;
 pub use state::{AppInner, AppState, Limits};
@@ -70,7 +71,9 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            TraceLayer::new_for_http()
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
+                .make_span_with(|req: &Request| {
                 // Only method, path and request id: never query strings (they
                 // may carry tokens) and never headers.
                 let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -41,6 +41,30 @@ impl From<MemberRow> for Member {
     }
 }
 
+/// Adds a membership; `sort_name` copies the user's name for the name order.
+pub async fn insert_membership(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    role: &str,
+    joined_at: i64,
+) -> Result<(), sqlx::Error> {
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, status, joined_at, sort_name) \
+         VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(joined_at)
+    .bind(name.to_lowercase())
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 pub const MEMBER_COLUMNS: &str =
     "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, m.version";
 
@@ -63,7 +87,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     let sort = query.sort.unwrap_or_default();
     let desc = query.desc.unwrap_or(false);
     let sort_expr = match sort {
-        MemberSort::Name => "LOWER(u.name)",
+        MemberSort::Name => "m.sort_name",
         MemberSort::Joined => "m.joined_at",
         MemberSort::LastActive => "COALESCE(m.last_active_at, 0)",
     };
@@ -73,8 +97,8 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     sql.bind(access.org_id.as_str());
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
-        sql.push(" AND (LOWER(u.name) LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\'");
-        sql.push(" OR LOWER(u.name) LIKE ").bind(format!("% {}", like_prefix(&q))).push(" ESCAPE '\\'");
+        sql.push(" AND (m.sort_name LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\'");
+        sql.push(" OR m.sort_name LIKE ").bind(format!("% {}", like_prefix(&q))).push(" ESCAPE '\\'");
         sql.push(" OR u.email_key LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\')");
     }
     if let Some(role) = &query.role {
@@ -92,7 +116,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
         bind_key(&mut sql, &key)?;
         sql.push(&format!(" AND m.user_id {cmp} ")).bind(id).push("))");
     }
-    sql.push(&format!(" ORDER BY sort_key {dir}, m.user_id {dir} LIMIT ")).bind(limit + 1);
+    sql.push(&format!(" ORDER BY {sort_expr} {dir}, m.user_id {dir} LIMIT ")).bind(limit + 1);
 
     let rows = sql.query().fetch_all(&db.pool).await?;
     let mut items = Vec::with_capacity(rows.len());

@@ -103,14 +103,7 @@ pub async fn insert_org(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query(
-        "INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ($1, $2, 'owner', 'active', $3)",
-    )
-    .bind(&id)
-    .bind(owner_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    crate::members::insert_membership(conn, &id, owner_id, "owner", now).await?;
     let change = Change::new("org.created", Some(&id)).after(json!({"name": name, "slug": slug, "owner": owner_id}));
     audit::record(conn, &id, actor, change).await?;
     Ok(id)

@@ -38,3 +38,47 @@ async fn openapi_document_describes_every_route() {
     assert!(paths.len() >= 35, "{} paths", paths.len());
     assert!(doc.body["components"]["schemas"]["Problem"].is_object());
 }
+
+/// Captures every log line of this test process at TRACE level.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_passwords_never_reach_the_logs() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    tracing::subscriber::set_global_default(subscriber).expect("only this test installs a subscriber");
+
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    app.invite(&ada, &org, "dan@example.com", "member").await;
+    let invite = app.token_from_outbox("dan@example.com", "/invite/").await;
+    app.http.get(format!("{}/invite/{invite}", app.base)).send().await.unwrap();
+    app.call(Method::GET, &format!("/v1/invitations/{invite}"), None, None).await;
+    app.http
+        .post(format!("{}/invite/{invite}/signup", app.base))
+        .form(&[("name", "Dan"), ("password", "dans secret pw")])
+        .send()
+        .await
+        .unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("/v1/orgs"), "requests are logged at all: {logs}");
+    assert!(logs.contains("request_id"), "with their request id");
+    for secret in [ada.token.as_str(), invite.as_str(), crate::support::PASSWORD, "dans secret pw"] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+}

@@ -302,7 +302,9 @@ impl Accounts {
 
 /// 16 hex digits of SHA-256 over the normalized server URL and the user id.
 pub(crate) fn account_id(server_url: &str, user_id: &str) -> String {
-    let normalized = parse_server_url(server_url).map(|u| u.to_string()).unwrap_or_else(|_| server_url.to_owned());
+    let normalized = parse_server_url(server_url)
+        .map(|u| u.as_str().trim_end_matches('/').to_owned())
+        .unwrap_or_else(|_| server_url.to_owned());
     let digest = Sha256::digest(format!("{normalized}\n{user_id}"));
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }

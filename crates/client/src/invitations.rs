@@ -56,14 +56,14 @@ impl Session {
 
     pub async fn accept_my_invitation(&self, invitation_id: &str) -> Result<Accepted> {
         let accepted = self.call(|api| api.accept_my_invitation(invitation_id)).await?;
-        self.cache().remove("my-invitations").await?;
-        self.cache().remove("orgs").await?;
+        self.cache()?.remove("my-invitations").await?;
+        self.cache()?.remove("orgs").await?;
         Ok(accepted)
     }
 
     pub async fn decline_my_invitation(&self, invitation_id: &str) -> Result<()> {
         self.call(|api| api.decline_my_invitation(invitation_id)).await?;
-        self.cache().remove("my-invitations").await
+        self.cache()?.remove("my-invitations").await
     }
 
     pub async fn cached_managed_invitations(&self) -> Result<Option<Snapshot<Vec<ManagedInvitation>>>> {
@@ -81,8 +81,8 @@ impl Session {
     }
 
     async fn forget_invitations(&self, org_id: &str) -> Result<()> {
-        self.cache().remove(&format!("invitations/{org_id}")).await?;
-        self.cache().remove("managed-invitations").await
+        self.cache()?.remove(&format!("invitations/{org_id}")).await?;
+        self.cache()?.remove("managed-invitations").await
     }
 }
 

@@ -11,10 +11,10 @@ use crate::sync::{state_name, SyncState};
 impl Session {
     /// Every member of the org as last synced, answered from the cache.
     pub async fn cached_members(&self, org_id: &str) -> Result<Option<Snapshot<Vec<Member>>>> {
-        let Some(state) = self.cache().get::<SyncState>(&state_name(org_id)).await? else {
+        let Some(state) = self.cache()?.get::<SyncState>(&state_name(org_id)).await? else {
             return Ok(None);
         };
-        let Some(pages) = self.cache().member_pages::<Member>(org_id).await? else {
+        let Some(pages) = self.cache()?.member_pages::<Member>(org_id).await? else {
             return Ok(None);
         };
         let members = pages.into_iter().flat_map(|p| p.items).collect();

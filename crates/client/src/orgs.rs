@@ -28,7 +28,7 @@ impl Session {
 
     pub async fn create_org(&self, req: &CreateOrg) -> Result<Org> {
         let org = self.call(|api| api.create_org(req)).await?;
-        self.cache().put(&format!("org/{}", org.id), &org, Some(&format!("\"{}\"", org.version))).await?;
+        self.cache()?.put(&format!("org/{}", org.id), &org, Some(&format!("\"{}\"", org.version))).await?;
         Ok(org)
     }
 
@@ -36,7 +36,7 @@ impl Session {
     /// fails with `Code::PreconditionFailed` (reload and retry).
     pub async fn update_org(&self, org_id: &str, version: i64, req: &UpdateOrg) -> Result<Org> {
         let org = self.call(|api| api.update_org(org_id, Some(version), req)).await?;
-        self.cache().put(&format!("org/{org_id}"), &org, Some(&format!("\"{}\"", org.version))).await?;
+        self.cache()?.put(&format!("org/{org_id}"), &org, Some(&format!("\"{}\"", org.version))).await?;
         Ok(org)
     }
 
@@ -74,6 +74,6 @@ impl Session {
 
     fn audit_name(&self, org_id: &str, query: &AuditQuery) -> String {
         let key = serde_json::to_string(query).unwrap_or_default();
-        self.cache().private_name(&format!("audit/{org_id}"), &key)
+        self.private_name(&format!("audit/{org_id}"), &key)
     }
 }

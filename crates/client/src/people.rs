@@ -29,12 +29,12 @@ impl Session {
             }
         }
         let name = self.person_name(email);
-        self.cache().remove(&name).await?;
+        self.cache()?.remove(&name).await?;
         Ok(results)
     }
 
     /// Emails never appear in row names: a keyed hash stands in.
     fn person_name(&self, email: &str) -> String {
-        self.cache().private_name("people", &email.trim().to_lowercase())
+        self.private_name("people", &email.trim().to_lowercase())
     }
 }

@@ -91,8 +91,17 @@ impl Session {
         self.ended.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn cache(&self) -> &Cache {
-        &self.cache
+    /// The cache, unless the session ended (its file may be gone).
+    pub(crate) fn cache(&self) -> Result<&Cache> {
+        if self.is_ended() {
+            return Err(Error::NotSignedIn);
+        }
+        Ok(&self.cache)
+    }
+
+    /// A cache row name for data keyed by something personal (an email).
+    pub(crate) fn private_name(&self, prefix: &str, secret: &str) -> String {
+        self.cache.private_name(prefix, secret)
     }
 
     /// Runs one API operation, for anything without a dedicated method:
@@ -154,7 +163,7 @@ impl Session {
 
     /// The cached value under `name`, without asking the server.
     pub(crate) async fn cached<T: DeserializeOwned>(&self, name: &str) -> Result<Option<Snapshot<T>>> {
-        Ok(self.cache.get::<T>(name).await?.map(|entry| Snapshot {
+        Ok(self.cache()?.get::<T>(name).await?.map(|entry| Snapshot {
             data: entry.value,
             source: Source::Cache,
             synced_at: Some(entry.synced_at),
@@ -170,22 +179,22 @@ impl Session {
         F: Fn(&'a Api, Option<String>) -> Fut,
         Fut: Future<Output = Result<Fetched<T>>>,
     {
-        let cached = self.cache.get::<T>(name).await?;
+        let cached = self.cache()?.get::<T>(name).await?;
         let etag = cached.as_ref().and_then(|c| c.etag.clone());
         match self.call(|api| fetch(api, etag)).await {
             Ok(Fetched::Fresh { value, etag }) => {
-                let synced_at = self.cache.put(name, &value, etag.as_deref()).await?;
+                let synced_at = self.cache()?.put(name, &value, etag.as_deref()).await?;
                 Ok(network(value, synced_at))
             }
             Ok(Fetched::NotModified) => match cached {
                 Some(entry) => {
-                    let synced_at = self.cache.touch(name).await?;
+                    let synced_at = self.cache()?.touch(name).await?;
                     Ok(network(entry.value, synced_at))
                 }
                 // 304 to a request without our ETag: ask once more, plainly.
                 None => match self.call(|api| fetch(api, None)).await? {
                     Fetched::Fresh { value, etag } => {
-                        let synced_at = self.cache.put(name, &value, etag.as_deref()).await?;
+                        let synced_at = self.cache()?.put(name, &value, etag.as_deref()).await?;
                         Ok(network(value, synced_at))
                     }
                     Fetched::NotModified => Err(Error::BadResponse("304 without a cached copy".into())),

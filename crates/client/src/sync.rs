@@ -95,7 +95,7 @@ impl CancelToken {
 }
 
 /// What the cache remembers about an org's last member sync.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct SyncState {
     pub complete: bool,
     /// ETag of the newest audit event when the last walk started.
@@ -108,6 +108,12 @@ pub(crate) struct SyncState {
 
 fn yes() -> bool {
     true
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        SyncState { complete: false, audit_etag: None, audit_readable: true, members: 0 }
+    }
 }
 
 pub(crate) fn state_name(org_id: &str) -> String {
@@ -141,7 +147,7 @@ impl Session {
         };
 
         let state_key = state_name(org_id);
-        let previous = self.cache().get::<SyncState>(&state_key).await?;
+        let previous = self.cache()?.get::<SyncState>(&state_key).await?;
         let mut state = previous.as_ref().map(|e| e.value.clone()).unwrap_or_default();
         tell(SyncPhase::Checking, 0, 0, state.complete.then_some(state.members));
 
@@ -152,7 +158,7 @@ impl Session {
             let known = if mode == SyncMode::Auto && state.complete { state.audit_etag.clone() } else { None };
             match self.call(|api| api.list_audit(org_id, &head_query, known.as_deref())).await {
                 Ok(Fetched::NotModified) => {
-                    let synced_at = self.cache().touch(&state_key).await?;
+                    let synced_at = self.cache()?.touch(&state_key).await?;
                     tell(SyncPhase::Done, 0, state.members, Some(state.members));
                     return Ok(report(state.members, 0, 0, true, synced_at));
                 }
@@ -163,7 +169,7 @@ impl Session {
         }
 
         // 2. Walk the pages, each conditional on the ETag it had.
-        let old_pages = self.cache().member_pages::<Member>(org_id).await?.unwrap_or_default();
+        let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
         let total = match self.org(org_id).await {
             Ok(org) => Some(org.data.member_count.max(0) as u64),
             Err(_) => None,
@@ -207,17 +213,17 @@ impl Session {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        self.cache().put_member_pages(org_id, &pages).await?;
+        self.cache()?.put_member_pages(org_id, &pages).await?;
         state.complete = true;
         state.audit_etag = new_audit_etag;
         state.members = members;
-        let synced_at = self.cache().put(&state_key, &state, None).await?;
+        let synced_at = self.cache()?.put(&state_key, &state, None).await?;
         tell(SyncPhase::Done, pages.len() as u32, members, Some(members));
         Ok(report(members, pages.len() as u32, unchanged_pages, false, synced_at))
     }
 
     /// Forgets that an org's member list is complete, so the next sync walks it.
     pub(crate) async fn invalidate_members(&self, org_id: &str) -> Result<()> {
-        self.cache().remove(&state_name(org_id)).await
+        self.cache()?.remove(&state_name(org_id)).await
     }
 }

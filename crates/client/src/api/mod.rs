@@ -210,8 +210,9 @@ impl Api {
         Api { token: None, ..self.clone() }
     }
 
+    /// The normalized server URL, without a trailing slash.
     pub fn server_url(&self) -> &str {
-        self.base.as_str()
+        self.base.as_str().trim_end_matches('/')
     }
 
     pub fn meter(&self) -> &Arc<Meter> {

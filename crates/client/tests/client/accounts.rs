@@ -1,0 +1,80 @@
+//! Several accounts on several servers: switch, last org, sign out.
+
+use orgdesk_client::Code;
+
+use crate::support::{accounts, keychain_ready, personal_org, sign_up_verified, TestServer, PASSWORD};
+
+#[tokio::test]
+async fn two_accounts_on_two_servers_switch_and_remember_last_org() {
+    let (a, b) = (TestServer::start().await, TestServer::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    if !keychain_ready(&accounts) {
+        return;
+    }
+    let alice = sign_up_verified(&accounts, &a, "Alice").await;
+    let bob = sign_up_verified(&accounts, &b, "Bob").await;
+    assert_ne!(alice.account_id(), bob.account_id());
+    assert_eq!(accounts.list().len(), 2);
+    assert_eq!(accounts.active().unwrap().id, bob.account_id(), "the last sign-in is active");
+
+    let alice_org = personal_org(&alice).await;
+    accounts.set_last_org(alice.account_id(), &alice_org).unwrap();
+    let switched = accounts.switch_to(alice.account_id()).await.unwrap();
+    assert_eq!(switched.server_url(), a.url);
+    assert_eq!(accounts.active().unwrap().id, alice.account_id());
+
+    // A restart: the list, the active account, the last org and the
+    // sessions (tokens in the keychain) are all still there.
+    let alice_id = alice.account_id().to_owned();
+    drop((alice, bob, switched, accounts));
+    let reopened = crate::support::accounts(dir.path()).await;
+    let list = reopened.list();
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|a| a.signed_in), "tokens survive a restart in the keychain: {list:?}");
+    let active = reopened.active().unwrap();
+    assert_eq!(active.id, alice_id);
+    assert_eq!(active.last_org_id.as_deref(), Some(alice_org.as_str()));
+    let session = reopened.active_session().await.unwrap();
+    let cached = session.cached_orgs().await.unwrap();
+    assert!(cached.is_some(), "the cache survives a restart");
+    session.orgs().await.expect("the stored token still works");
+}
+
+#[tokio::test]
+async fn sign_out_revokes_the_session_and_wipes_the_cache() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Sven").await;
+    session.orgs().await.unwrap();
+    let email = session.account().unwrap().email;
+    let id = session.account_id().to_owned();
+    let cache_path = session.cache_path();
+    if let Some(path) = &cache_path {
+        assert!(path.exists(), "the cache file exists while signed in");
+    }
+
+    // A second device of the same user watches the session list.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = crate::support::accounts(other_dir.path()).await;
+    let watcher = other.sign_in(&server.url, &email, PASSWORD).await.unwrap();
+    let before = watcher.call(|api| api.sessions()).await.unwrap();
+    assert_eq!(before.len(), 2);
+
+    accounts.sign_out(&id).await.unwrap();
+    let after = watcher.call(|api| api.sessions()).await.unwrap();
+    assert_eq!(after.len(), 1, "sign-out ended the session on the server");
+    assert!(after[0].current);
+    if let Some(path) = &cache_path {
+        assert!(!path.exists(), "sign-out deleted the cache file");
+    }
+    let summary = accounts.list().into_iter().find(|a| a.id == id).unwrap();
+    assert!(!summary.signed_in);
+    assert!(accounts.active().is_none());
+    let err = accounts.session(&id).await.expect_err("no token any more");
+    assert_eq!(err.code(), Code::NotSignedIn);
+    assert!(session.is_ended());
+    let err = session.orgs().await.expect_err("an ended session makes no calls");
+    assert_eq!(err.code(), Code::NotSignedIn);
+}

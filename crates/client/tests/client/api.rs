@@ -1,0 +1,194 @@
+//! The typed API client: errors with stable codes, ETags, If-Match,
+//! Idempotency-Key, plain-http refusal, and bad answers that must not panic.
+
+use orgdesk_client::core::api::{CreateInvitations, UpdateMember, UpdateOrg};
+use orgdesk_client::{Api, ApiOptions, Code, Fetched, Source};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{accounts, personal_org, sign_up_verified, TestServer};
+
+#[tokio::test]
+async fn wrong_password_is_a_typed_error() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Wanda").await;
+    let email = session.account().unwrap().email;
+    let err =
+        accounts.sign_in(&server.url, &email, "not the password").await.expect_err("a wrong password must be refused");
+    assert_eq!(err.code(), Code::InvalidCredentials, "{err}");
+    let ui = err.to_ui();
+    let json = serde_json::to_value(&ui).unwrap();
+    assert_eq!(json["code"], "invalid_credentials", "the UI sees {{code, message}}: {json}");
+    assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_except_to_this_machine() {
+    let err = Api::new("http://orgdesk.example.com", ApiOptions::default()).expect_err("plain http to a remote host");
+    assert_eq!(err.code(), Code::InsecureUrl);
+    assert!(Api::new("https://orgdesk.example.com", ApiOptions::default()).is_ok());
+    assert!(Api::new("http://127.0.0.1:1", ApiOptions::default()).is_ok());
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let err = accounts
+        .sign_in("http://example.com", "a@example.com", "pw")
+        .await
+        .expect_err("sign-in over plain http to a remote host");
+    assert_eq!(err.code(), Code::InsecureUrl);
+}
+
+#[tokio::test]
+async fn unchanged_list_costs_one_304() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Etta").await;
+    let first = session.orgs().await.unwrap();
+    assert_eq!(first.source, Source::Network);
+    let meter = session.meter();
+    let (requests, bytes) = (meter.requests(), meter.bytes());
+    let second = session.orgs().await.unwrap();
+    assert_eq!(meter.requests() - requests, 1, "one request to revalidate");
+    assert_eq!(meter.bytes() - bytes, 0, "a 304 has no body");
+    assert_eq!(second.source, Source::Network);
+    assert_eq!(second.data.len(), first.data.len(), "the cached list is served after a 304");
+    let cached = session.cached_orgs().await.unwrap().expect("orgs are cached");
+    assert_eq!(cached.source, Source::Cache);
+    assert_eq!(cached.data.len(), first.data.len());
+}
+
+#[tokio::test]
+async fn stale_org_update_is_a_conflict() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Connie").await;
+    let org_id = personal_org(&session).await;
+    let org = session.org(&org_id).await.unwrap().data;
+    let rename = UpdateOrg { name: Some("First rename".into()), ..Default::default() };
+    let updated = session.update_org(&org_id, org.version, &rename).await.expect("update with the current version");
+    assert!(updated.version > org.version);
+    let again = UpdateOrg { name: Some("Lost update".into()), ..Default::default() };
+    let err = session
+        .update_org(&org_id, org.version, &again)
+        .await
+        .expect_err("an update based on a stale version must fail");
+    assert_eq!(err.code(), Code::PreconditionFailed, "{err}");
+    let now = session.org(&org_id).await.unwrap().data;
+    assert_eq!(now.name, "First rename", "the stale write changed nothing");
+}
+
+#[tokio::test]
+async fn stale_member_update_is_a_conflict() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let owner = sign_up_verified(&accounts, &server, "Olga").await;
+    let org_id = personal_org(&owner).await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_accounts = crate::support::accounts(other_dir.path()).await;
+    let member = sign_up_verified(&other_accounts, &server, "Max").await;
+    let member_email = member.account().unwrap().email;
+    let member_id = member.account().unwrap().user_id;
+    let results = owner.invite(&org_id, &[member_email], "member").await.unwrap();
+    let invitation = results.results[0].invitation.clone().expect("invited");
+    member.call(|api| api.accept_my_invitation(&invitation.id)).await.expect("accept");
+
+    let m = owner.call(|api| api.get_member(&org_id, &member_id)).await.unwrap();
+    let to_admin = UpdateMember { role: Some("admin".into()), status: None };
+    owner.update_member(&org_id, &member_id, m.version, &to_admin).await.expect("current version");
+    let to_viewer = UpdateMember { role: Some("viewer".into()), status: None };
+    let err = owner.update_member(&org_id, &member_id, m.version, &to_viewer).await.expect_err("stale version");
+    assert_eq!(err.code(), Code::PreconditionFailed, "{err}");
+}
+
+#[tokio::test]
+async fn invitation_creation_is_idempotent() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Ines").await;
+    let org_id = personal_org(&session).await;
+    let req = CreateInvitations { emails: vec!["guest@example.test".into()], role: "member".into() };
+    let first = session.call(|api| api.create_invitations(&org_id, &req, "key-1")).await.unwrap();
+    let second = session.call(|api| api.create_invitations(&org_id, &req, "key-1")).await.unwrap();
+    let id = |r: &orgdesk_client::core::api::InviteResults| r.results[0].invitation.as_ref().map(|i| i.id.clone());
+    assert_eq!(id(&first), id(&second), "the same key answers the same invitation");
+    let pending = session.invitations(&org_id).await.unwrap();
+    assert_eq!(pending.data.items.len(), 1, "one invitation, not two");
+}
+
+/// A fake server answering each connection with `answer`, then closing.
+async fn fake_server(answer: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.write_all(answer.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn bad_answers_are_errors_not_panics() {
+    let cases = [
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\nhello",
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 6\r\n\r\n<html>",
+        "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n[{\"id\":",
+        "HTTP/1.1 404 Not Found\r\ncontent-type: application/problem+json\r\ncontent-length: 16\r\n\r\n{\"code\":\"nope\"}\n",
+        "garbage that is not HTTP at all\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\n\r\n",
+    ];
+    for answer in cases {
+        let url = fake_server(answer).await;
+        let options = ApiOptions { retries: 0, ..Default::default() };
+        let api = Api::new(&url, options).unwrap();
+        match api.list_orgs(None).await {
+            Err(e) => assert!(
+                matches!(e.code(), Code::BadResponse | Code::Offline),
+                "answer {answer:?} gave {:?}: {e}",
+                e.code()
+            ),
+            Ok(Fetched::NotModified) => assert!(answer.contains("304"), "304 only when the server said so"),
+            Ok(Fetched::Fresh { .. }) => panic!("{answer:?} cannot be a list of orgs"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn idempotent_requests_are_retried_others_are_not() {
+    // Accepts and drops the first two connections, then serves a list.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            if n >= 2 {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]")
+                    .await;
+            }
+            drop(socket);
+        }
+    });
+    let options = ApiOptions { retries: 2, backoff: std::time::Duration::from_millis(10), ..Default::default() };
+    let api = Api::new(&format!("http://{addr}"), options).unwrap();
+    let orgs = api.list_orgs(None).await.expect("the third attempt succeeds");
+    assert!(matches!(orgs, Fetched::Fresh { value, .. } if value.is_empty()));
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 3, "a GET is tried three times");
+
+    seen.store(0, std::sync::atomic::Ordering::SeqCst);
+    let req = orgdesk_client::core::api::CreateOrg { name: "X".into(), slug: None };
+    let err = api.create_org(&req).await.expect_err("a dropped POST fails");
+    assert_eq!(err.code(), Code::Offline);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1, "a POST without Idempotency-Key is sent once");
+}

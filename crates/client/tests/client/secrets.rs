@@ -1,0 +1,67 @@
+//! After a scripted session — sign in, sync, invite, sign out — the token is
+//! in no file of the data dir, in no log line, and neither it nor a member
+//! email is in clear text in the cache file.
+
+use orgdesk_client::vault::SecretKind;
+use orgdesk_client::{CancelToken, SyncMode, Vault};
+
+use crate::support::{
+    accounts, capture_logs, captured_logs, contains, files_under, keychain_ready, personal_org, sign_up_verified,
+    TestServer, KEYCHAIN_SERVICE, PASSWORD,
+};
+
+#[tokio::test]
+async fn token_and_emails_never_leak() {
+    capture_logs();
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    if !keychain_ready(&accounts) {
+        return;
+    }
+    let first = sign_up_verified(&accounts, &server, "Sigrid").await;
+    let email = first.account().unwrap().email;
+    let id = first.account_id().to_owned();
+    accounts.sign_out(&id).await.unwrap();
+
+    let session = accounts.sign_in(&server.url, &email, PASSWORD).await.unwrap();
+    let token = Vault::open(KEYCHAIN_SERVICE)
+        .await
+        .get(&id, SecretKind::SessionToken)
+        .await
+        .unwrap()
+        .expect("the token is in the keychain");
+    let token = token.expose().clone();
+    assert!(token.len() >= 32);
+    let org = personal_org(&session).await;
+    let guest = "guest.secret@example.test";
+    session.invite(&org, &[guest.to_owned()], "member").await.unwrap();
+    session.invitations(&org).await.unwrap();
+    session.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
+    session.managed_invitations().await.unwrap();
+    session.find_person(&email).await.unwrap();
+    assert!(format!("{session:?}").find(&token).is_none(), "Debug of a session shows no token");
+
+    let cache_file = session.cache_path().expect("a cache file");
+    let cache = std::fs::read(&cache_file).unwrap();
+    assert!(cache.len() > 4096, "the cache holds data");
+    assert!(!contains(&cache, token.as_bytes()), "token in clear text in the cache");
+    assert!(!contains(&cache, email.as_bytes()), "member email in clear text in the cache");
+    assert!(!contains(&cache, guest.as_bytes()), "invited email in clear text in the cache");
+    assert!(!contains(&cache, b"Sigrid"), "member name in clear text in the cache");
+    check_files(dir.path(), &token);
+
+    accounts.sign_out(&id).await.unwrap();
+    check_files(dir.path(), &token);
+    assert!(!cache_file.exists());
+    let logs = captured_logs().lock().unwrap().clone();
+    assert!(!logs.is_empty(), "logs were captured");
+    assert!(!contains(&logs, token.as_bytes()), "the token appeared in a log line");
+}
+
+fn check_files(dir: &std::path::Path, token: &str) {
+    for file in files_under(dir) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(!contains(&bytes, token.as_bytes()), "the token is in {}", file.display());
+    }
+}

@@ -1,0 +1,94 @@
+//! Full member sync of the 10,000-member demo org: progress, cancel, and a
+//! re-sync of the unchanged org in one request.
+
+use std::sync::{Arc, Mutex};
+
+use orgdesk_client::core::api::UpdateMember;
+use orgdesk_client::{CancelToken, Code, SyncMode, SyncPhase};
+
+use crate::support::{accounts, TestServer};
+
+const AGENCY: &str = "agency@orgdesk.test";
+const DEMO_PASSWORD: &str = "orgdesk-demo-2026";
+
+#[tokio::test]
+async fn large_org_syncs_by_pages_and_resyncs_in_one_request() {
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, AGENCY, DEMO_PASSWORD).await.unwrap();
+    let orgs = session.orgs().await.unwrap().data;
+    let org = orgs.iter().find(|o| o.slug == "northwind").expect("the demo org");
+    let total = session.org(&org.id).await.unwrap().data.member_count as u64;
+    assert!(total >= 10_000, "{total} members");
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let report = session
+        .sync_members(&org.id, SyncMode::Auto, move |p| log.lock().unwrap().push(p), &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(report.members, total);
+    assert_eq!(report.pages as u64, total.div_ceil(200));
+    assert!(!report.unchanged);
+    let progress = seen.lock().unwrap().clone();
+    let fetching: Vec<_> = progress.iter().filter(|p| p.phase == SyncPhase::Fetching).collect();
+    assert_eq!(fetching.len() as u32, report.pages, "one report per page");
+    assert!(fetching.windows(2).all(|w| w[0].members < w[1].members), "progress only grows");
+    assert!(fetching.iter().all(|p| p.total == Some(total)), "the bar knows its end");
+    assert_eq!(progress.last().unwrap().phase, SyncPhase::Done);
+
+    let cached = session.cached_members(&org.id).await.unwrap().expect("cached");
+    assert_eq!(cached.data.len() as u64, total);
+
+    // Nothing changed: one request, answered 304.
+    let again = session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert!(again.unchanged, "{again:?}");
+    assert_eq!(again.requests, 1, "{again:?}");
+    assert_eq!(again.bytes, 0, "a 304 carries no body");
+
+    // One member changes role: the re-sync walks, most pages answer 304.
+    let someone = cached.data.iter().find(|m| m.role == "member").unwrap().clone();
+    let change = UpdateMember { role: Some("viewer".into()), status: None };
+    session.call(|api| api.update_member(&org.id, &someone.user_id, Some(someone.version), &change)).await.unwrap();
+    let after = session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert!(!after.unchanged);
+    assert!(after.pages_unchanged + 3 >= after.pages, "only the changed page is fetched again: {after:?}");
+    let cached = session.cached_members(&org.id).await.unwrap().unwrap();
+    let changed = cached.data.iter().find(|m| m.user_id == someone.user_id).unwrap();
+    assert_eq!(changed.role, "viewer", "the change reached the cache");
+}
+
+#[tokio::test]
+async fn sync_can_be_cancelled_and_keeps_the_previous_list() {
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, AGENCY, DEMO_PASSWORD).await.unwrap();
+    let orgs = session.orgs().await.unwrap().data;
+    let org = orgs.iter().find(|o| o.slug == "northwind").unwrap();
+
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let pages = Arc::new(Mutex::new(0u32));
+    let counted = pages.clone();
+    let err = session
+        .sync_members(
+            &org.id,
+            SyncMode::Full,
+            move |p| {
+                if p.phase == SyncPhase::Fetching {
+                    *counted.lock().unwrap() = p.pages;
+                    if p.pages == 3 {
+                        trigger.cancel();
+                    }
+                }
+            },
+            &cancel,
+        )
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.code(), Code::Cancelled);
+    assert_eq!(*pages.lock().unwrap(), 3, "it stopped right after the cancel");
+    assert!(session.cached_members(&org.id).await.unwrap().is_none(), "a cancelled first sync stores nothing");
+}

@@ -109,7 +109,7 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
             can_remove,
         });
     }
-    out.sort_by(|a, b| a.org_name.to_lowercase().cmp(&b.org_name.to_lowercase()));
+    out.sort_by_key(|m| m.org_name.to_lowercase());
     Ok(out)
 }
 

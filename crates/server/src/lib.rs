@@ -96,22 +96,51 @@ fn redact_path(path: &str) -> String {
     path.to_owned()
 }
 
+/// Counts and times every request, and writes the request id into problem
+/// answers so a person reporting one can quote it.
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
+    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let started = Instant::now();
     let response = next.run(req).await;
     state.metrics.observe_request(&method, response.status().as_u16(), started.elapsed());
-    response
+    let is_problem = response.headers().get("content-type").is_some_and(|v| v == "application/problem+json");
+    match (is_problem, request_id) {
+        (true, Some(id)) => with_request_id(response, id).await,
+        _ => response,
+    }
 }
 
-/// Housekeeping: old rate-limit events.
+async fn with_request_id(response: Response, id: String) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let bytes = match serde_json::from_slice::<orgdesk_core::Problem>(&bytes) {
+        Ok(mut problem) => {
+            problem.request_id = Some(id);
+            serde_json::to_vec(&problem).map(Into::into).unwrap_or(bytes)
+        }
+        Err(_) => bytes,
+    };
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Housekeeping: rate-limit events past every window, idempotency keys
+/// older than a day.
 pub async fn run_janitor(state: AppState) {
     loop {
         tokio::time::sleep(Duration::from_secs(600)).await;
-        if let Ok(mut conn) = state.db.pool.acquire().await {
-            if let Err(e) = rate_limit::prune(&mut conn, 2 * time::HOUR).await {
-                tracing::warn!(error = %e, "pruning rate-limit events failed");
-            }
+        let Ok(mut conn) = state.db.pool.acquire().await else { continue };
+        if let Err(e) = rate_limit::prune(&mut conn, 2 * time::HOUR).await {
+            tracing::warn!(error = %e, "pruning rate-limit events failed");
+        }
+        let day_ago = time::now_ms() - time::DAY;
+        if let Err(e) =
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(day_ago).execute(&mut *conn).await
+        {
+            tracing::warn!(error = %e, "pruning idempotency keys failed");
         }
     }
 }

@@ -1,25 +1,20 @@
 //! Endpoints across all my organizations, for agency staff.
 
-use orgdesk_core::api::{ManagedInvitation, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults};
+use std::collections::HashMap;
+
+use orgdesk_core::api::{
+    ManagedInvitation, MemberStatus, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults,
+};
 use orgdesk_core::{ErrorCode, Permission, PermissionSet};
 
-use crate::access::{role_permissions, OrgAccess};
+use crate::access::OrgAccess;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::invitations::{InvitationRow, INVITATION_SELECT};
 use crate::members::{self, MemberRow, MEMBER_COLUMNS};
+use crate::orgs;
 use crate::state::AppState;
 use crate::time::now_ms;
-
-#[derive(sqlx::FromRow)]
-struct MyRoleRow {
-    org_id: String,
-    org_name: String,
-    org_slug: String,
-    role: String,
-    builtin: i64,
-    permissions: String,
-}
 
 struct MyOrgRole {
     name: String,
@@ -28,21 +23,12 @@ struct MyOrgRole {
 }
 
 /// My active memberships with effective permissions, by org id.
-async fn my_roles(state: &AppState, user: &AuthUser) -> ApiResult<std::collections::HashMap<String, MyOrgRole>> {
-    let rows: Vec<MyRoleRow> = sqlx::query_as(
-        "SELECT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, m.role, r.builtin, r.permissions \
-         FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
-         WHERE m.user_id = $1 AND m.status = 'active'",
-    )
-    .bind(&user.user_id)
-    .fetch_all(&state.db.pool)
-    .await?;
-    Ok(rows
+async fn my_roles(state: &AppState, user: &AuthUser) -> ApiResult<HashMap<String, MyOrgRole>> {
+    Ok(orgs::list_mine(state, user)
+        .await?
         .into_iter()
-        .map(|r| {
-            let permissions = role_permissions(&r.role, r.builtin, &r.permissions);
-            (r.org_id, MyOrgRole { name: r.org_name, slug: r.org_slug, permissions })
-        })
+        .filter(|o| o.status == MemberStatus::Active)
+        .map(|o| (o.id, MyOrgRole { name: o.name, slug: o.slug, permissions: PermissionSet::from_iter(o.permissions) }))
         .collect())
 }
 

@@ -407,6 +407,16 @@ pub async fn revoke(state: &AppState, access: &OrgAccess, id: &str) -> ApiResult
     Ok(())
 }
 
+fn require_verified(user: &AuthUser) -> ApiResult<()> {
+    if user.email_verified {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::EmailNotVerified,
+        "Verify your email address first: open the link in the email we sent you.",
+    ))
+}
+
 fn not_pending() -> ApiError {
     ApiError::new(ErrorCode::InvitationNotPending, "This invitation was already accepted, declined or cancelled.")
 }
@@ -429,17 +439,17 @@ struct TokenRow {
     inviter_name: Option<String>,
 }
 
-async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<TokenRow> {
-    let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
+const TOKEN_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
                 u.name AS inviter_name \
          FROM invitations i JOIN orgs o ON o.id = i.org_id \
          LEFT JOIN roles r ON r.org_id = i.org_id AND r.role_key = i.role \
-         LEFT JOIN users u ON u.id = i.invited_by WHERE i.token_hash = $1",
-    )
-    .bind(hash_token(token))
-    .fetch_optional(conn)
-    .await?;
+         LEFT JOIN users u ON u.id = i.invited_by ";
+
+async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<TokenRow> {
+    let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE i.token_hash = $1"))
+        .bind(hash_token(token))
+        .fetch_optional(conn)
+        .await?;
     row.ok_or_else(|| ApiError::not_found("invitation (the link may have been replaced by a newer one)"))
 }
 
@@ -503,12 +513,7 @@ pub async fn accept(state: &AppState, user: &AuthUser, token: &str) -> ApiResult
             format!("This invitation was sent to {}; sign in with that address to accept it.", row.email),
         ));
     }
-    if !user.email_verified {
-        return Err(ApiError::new(
-            ErrorCode::EmailNotVerified,
-            "Verify your email address first: open the link in the email we sent you.",
-        ));
-    }
+    require_verified(user)?;
     let accepted = join(tx.conn(), &row, &user.user_id, &user.actor()).await?;
     tx.commit().await?;
     Ok(accepted)
@@ -619,26 +624,15 @@ pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitati
 /// Accepts or declines one of my invitations by id (the app's "My invitations").
 pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: bool) -> ApiResult<Option<Accepted>> {
     let mut tx = state.db.write().await?;
-    let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
-                u.name AS inviter_name \
-         FROM invitations i JOIN orgs o ON o.id = i.org_id \
-         LEFT JOIN roles r ON r.org_id = i.org_id AND r.role_key = i.role \
-         LEFT JOIN users u ON u.id = i.invited_by WHERE i.id = $1 AND i.email_key = $2",
-    )
-    .bind(id)
-    .bind(validate::email_key(&user.email))
-    .fetch_optional(tx.conn())
-    .await?;
+    let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE i.id = $1 AND i.email_key = $2"))
+        .bind(id)
+        .bind(validate::email_key(&user.email))
+        .fetch_optional(tx.conn())
+        .await?;
     let row = row.ok_or_else(|| ApiError::not_found("invitation"))?;
     check_pending(&row, now_ms())?;
     if accept {
-        if !user.email_verified {
-            return Err(ApiError::new(
-                ErrorCode::EmailNotVerified,
-                "Verify your email address first: open the link in the email we sent you.",
-            ));
-        }
+        require_verified(user)?;
         let accepted = join(tx.conn(), &row, &user.user_id, &user.actor()).await?;
         tx.commit().await?;
         return Ok(Some(accepted));

@@ -24,33 +24,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     orgdesk_server::demo::seed(&db).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let state = orgdesk_server::state(
-        db,
-        Options {
-            public_url: url.clone(),
-            dev_outbox: false,
-            limits: Default::default(),
-        },
-    );
+    let state =
+        orgdesk_server::state(db, Options { public_url: url.clone(), dev_outbox: false, limits: Default::default() });
     tokio::spawn(orgdesk_server::serve(listener, state, std::future::pending()));
 
-    let options = ClientOptions {
-        keychain_service: "orgdesk-bench".into(),
-        ..Default::default()
-    };
+    let options = ClientOptions { keychain_service: "orgdesk-bench".into(), ..Default::default() };
     let accounts = Accounts::open(dir.path().join("app"), options).await?;
     let cache_kind = match accounts.vault_status() {
         VaultStatus::Keychain => "encrypted SQLite file, key in the Secret Service",
         VaultStatus::Unavailable { .. } => "in-memory SQLite (no keychain: run under dbus-run-session for the file)",
     };
-    let session = accounts
-        .sign_in(&url, "agency@orgdesk.test", "orgdesk-demo-2026")
-        .await?;
+    let session = accounts.sign_in(&url, "agency@orgdesk.test", "orgdesk-demo-2026").await?;
     let orgs = session.orgs().await?.data;
-    let org = orgs
-        .iter()
-        .find(|o| o.slug == "northwind")
-        .ok_or("no northwind org")?;
+    let org = orgs.iter().find(|o| o.slug == "northwind").ok_or("no northwind org")?;
     let id = org.id.clone();
     println!("Client benchmark ({} build), cache: {cache_kind}", build());
 
@@ -60,10 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         session.call(|api| api.healthz()).await?;
         times.push(started.elapsed());
     }
-    println!(
-        "baseline GET /healthz round trip: median {:.2} ms over {RUNS} runs",
-        ms(median(&mut times))
-    );
+    println!("baseline GET /healthz round trip: median {:.2} ms over {RUNS} runs", ms(median(&mut times)));
 
     let cancel = CancelToken::new();
     let started = Instant::now();
@@ -99,10 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(started.elapsed());
         count = cached.data.len();
     }
-    println!(
-        "cached read of {count} members: median {:.1} ms over {RUNS} runs",
-        ms(median(&mut times))
-    );
+    println!("cached read of {count} members: median {:.1} ms over {RUNS} runs", ms(median(&mut times)));
     if let Some(path) = session.cache_path() {
         println!("cache file: {} KiB", std::fs::metadata(path)?.len() / 1024);
     }
@@ -112,10 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let account_id = session.account_id().to_owned();
     drop((session, accounts));
     let started = Instant::now();
-    let options = ClientOptions {
-        keychain_service: "orgdesk-bench".into(),
-        ..Default::default()
-    };
+    let options = ClientOptions { keychain_service: "orgdesk-bench".into(), ..Default::default() };
     let accounts = Accounts::open(dir.path().join("app"), options).await?;
     let session = accounts.session(&account_id).await?;
     let cached = session.cached_members(&id).await?.ok_or("nothing cached")?;

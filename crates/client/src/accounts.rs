@@ -208,6 +208,12 @@ impl Accounts {
     async fn adopt(&self, api: Api, grant: SessionGrant) -> Result<Arc<Session>> {
         let server_url = api.server_url().to_owned();
         let id = account_id(&server_url, &grant.user.id);
+        // Signing in again to an open account replaces its session.
+        let previous_session = self.sessions().remove(&id);
+        if let Some(old) = previous_session {
+            old.end_on_server().await;
+            old.retire();
+        }
         let token = Sensitive::new(grant.token);
         self.shared.vault.set(&id, SecretKind::SessionToken, &token).await?;
         let previous = self.shared.summary(&id);

@@ -365,3 +365,82 @@ fn decode_key(key: &Sensitive<String>) -> Result<[u8; 32]> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open_file(path: &Path, key: &Sensitive<String>) -> Cache {
+        Cache::open(Some(path), key).await.expect("open cache")
+    }
+
+    #[tokio::test]
+    async fn newer_schema_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let key = new_key();
+        let cache = open_file(&path, &key).await;
+        cache.put("orgs", &vec!["a".to_owned()], Some("W/\"1\"")).await.unwrap();
+        // A newer Orgdesk bumped the version and added a table of its own.
+        sqlx::raw_sql(
+            "UPDATE meta SET value = CAST('7' AS BLOB) WHERE key = 'schema_version';
+             CREATE TABLE future_things (id INTEGER PRIMARY KEY, what TEXT);",
+        )
+        .execute(&cache.pool)
+        .await
+        .unwrap();
+        cache.pool.close().await;
+
+        let reopened = open_file(&path, &key).await;
+        assert!(reopened.notices().is_empty(), "no rebuild for a newer schema");
+        let entry = reopened.get::<Vec<String>>("orgs").await.unwrap().expect("still readable");
+        assert_eq!(entry.value, vec!["a".to_owned()]);
+        assert_eq!(entry.etag.as_deref(), Some("W/\"1\""));
+    }
+
+    #[tokio::test]
+    async fn tampered_row_is_dropped_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open_file(&dir.path().join("c.sqlite"), &new_key()).await;
+        cache.put("roles/x", &vec![1, 2, 3], None).await.unwrap();
+        cache.put("roles/y", &vec![4], None).await.unwrap();
+        // Swap a payload into another row: its name is authenticated too.
+        sqlx::query(
+            "UPDATE entries SET sealed = (SELECT sealed FROM entries WHERE name = 'roles/y') WHERE name = 'roles/x'",
+        )
+        .execute(&cache.pool)
+        .await
+        .unwrap();
+        assert!(cache.get::<Vec<i32>>("roles/x").await.unwrap().is_none());
+        assert_eq!(cache.notices().len(), 1);
+        assert!(cache.get::<Vec<i32>>("roles/y").await.unwrap().is_some(), "other rows survive");
+    }
+
+    #[tokio::test]
+    async fn another_key_means_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let cache = open_file(&path, &new_key()).await;
+        cache.put("orgs", &1, None).await.unwrap();
+        cache.pool.close().await;
+        let other = open_file(&path, &new_key()).await;
+        assert_eq!(other.notices().len(), 1);
+        assert!(other.get::<i32>("orgs").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn private_names_hide_the_email() {
+        let cache = Cache::open(None, &new_key()).await.unwrap();
+        let name = cache.private_name("people", "ada@example.com");
+        assert!(!name.contains("ada"));
+        assert_eq!(name, cache.private_name("people", "ada@example.com"));
+        assert_ne!(name, cache.private_name("people", "bob@example.com"));
+    }
+
+    #[test]
+    fn malformed_keys_are_errors() {
+        assert!(decode_key(&Sensitive::new("zz".repeat(32))).is_err());
+        assert!(decode_key(&Sensitive::new("é".repeat(32))).is_err());
+        assert!(decode_key(&new_key()).is_ok());
+    }
+}

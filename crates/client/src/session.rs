@@ -149,6 +149,11 @@ impl Session {
         }
     }
 
+    /// Stops using this session object without touching its data.
+    pub(crate) fn retire(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+    }
+
     /// Wipes the cache, deletes the token and cache key, marks signed out.
     pub(crate) async fn end_locally(&self) -> Result<()> {
         self.ended.store(true, Ordering::SeqCst);

@@ -78,3 +78,18 @@ async fn sign_out_revokes_the_session_and_wipes_the_cache() {
     let err = session.orgs().await.expect_err("an ended session makes no calls");
     assert_eq!(err.code(), Code::NotSignedIn);
 }
+
+#[tokio::test]
+async fn signing_in_again_replaces_the_old_session() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let first = sign_up_verified(&accounts, &server, "Rene").await;
+    let email = first.account().unwrap().email;
+    let again = accounts.sign_in(&server.url, &email, PASSWORD).await.unwrap();
+    assert_eq!(again.account_id(), first.account_id(), "same server and user: same account");
+    assert_eq!(accounts.list().len(), 1);
+    assert!(first.is_ended(), "the old session object is retired");
+    let sessions = again.call(|api| api.sessions()).await.unwrap();
+    assert_eq!(sessions.len(), 1, "the old server session was ended: {sessions:?}");
+}

@@ -192,3 +192,28 @@ async fn idempotent_requests_are_retried_others_are_not() {
     assert_eq!(err.code(), Code::Offline);
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1, "a POST without Idempotency-Key is sent once");
 }
+
+#[tokio::test]
+async fn a_silent_server_times_out_as_offline() {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let options = ApiOptions {
+        timeout: std::time::Duration::from_millis(300),
+        retries: 1,
+        backoff: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    let api = Api::new(&format!("http://{addr}"), options).unwrap();
+    let started = std::time::Instant::now();
+    let err = api.me().await.expect_err("no answer");
+    assert_eq!(err.code(), Code::Offline, "{err}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "the timeout applies");
+}

@@ -101,6 +101,8 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 #[openapi(
     info(title = "Orgdesk API", description = "Organizations, members, roles, invitations and audit trail."),
     modifiers(&BearerAuth),
+    // Query-parameter enums are referenced, not inlined, so they are listed here.
+    components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
         (name = "invitations"), (name = "across"), (name = "audit"), (name = "ops")

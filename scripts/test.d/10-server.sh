@@ -3,6 +3,7 @@
 # a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
 source scripts/lib-postgres.sh
 cargo test -p orgdesk-core -p orgdesk-server --lib --bins
 echo "── API suite on SQLite"

@@ -3,6 +3,7 @@
 # server, signed in as the agency user: any 5xx fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
 venv="${ORGDESK_VENV:-$HOME/.cache/orgdesk-venv}"
 cargo build -q -p orgdesk-server
 work=$(mktemp -d /tmp/orgdesk-fuzz.XXXXXX)

@@ -40,6 +40,7 @@ describe("timeAgo", () => {
     expect(timeAgo(at(-10_000), now)).toBe("just now");
     expect(timeAgo(at(-5 * 60_000), now)).toBe("5 min ago");
     expect(timeAgo(at(-3 * HOUR), now)).toBe("3 h ago");
+    expect(timeAgo(at(-12 * 24 * HOUR), now)).toBe("12 d ago");
   });
   it("says never without a time", () => {
     expect(timeAgo(null, now)).toBe("never");

@@ -31,7 +31,7 @@ export function countdown(isoTime: string, now: number): string {
   return `in ${Math.ceil(left / 1000)} s`;
 }
 
-/** "just now", "5 min ago", "3 h ago", or a date for older times. */
+/** "just now", "5 min ago", "3 h ago", "12 d ago", or a date for older times. */
 export function timeAgo(isoTime: string | null | undefined, now: number): string {
   if (!isoTime) return "never";
   const ago = now - Date.parse(isoTime);
@@ -39,7 +39,8 @@ export function timeAgo(isoTime: string | null | undefined, now: number): string
   if (ago < MINUTE) return "just now";
   if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min ago`;
   if (ago < DAY) return `${Math.floor(ago / HOUR)} h ago`;
-  return new Date(isoTime).toLocaleString();
+  if (ago < 30 * DAY) return `${Math.floor(ago / DAY)} d ago`;
+  return new Date(isoTime).toLocaleDateString();
 }
 
 export function shortDate(isoTime: string | null | undefined): string {

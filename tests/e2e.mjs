@@ -1,0 +1,207 @@
+// End-to-end test of the desktop app: the real app in WebKitWebDriver (via
+// tauri-driver) against a real orgdesk-server with demo data. Run it through
+// scripts/test.d/40-e2e.sh, which builds both and provides Xvfb, a session
+// bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { AppDriver, DemoServer, sleep, waitFor } from "./support.mjs";
+
+const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgdesk-target`;
+const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
+const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgdesk-server");
+const shots = join(process.cwd(), "docs/screenshots");
+const PASSWORD = "orgdesk-demo-2026";
+
+const server = new DemoServer(serverBinary);
+const app = new AppDriver(appBinary);
+let browser;
+let passed = 0;
+
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+  } catch (error) {
+    await browser?.saveScreenshot(join(shots, "..", `e2e-failure.png`)).catch(() => {});
+    throw new Error(`step "${name}" failed: ${error.message}`);
+  }
+  passed += 1;
+  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
+}
+
+const byTest = (id) => browser.$(`[data-testid="${id}"]`);
+const allByTest = (id) => browser.$$(`[data-testid="${id}"]`);
+const visible = async (id, timeout = 30_000) => {
+  const el = await byTest(id);
+  await el.waitForDisplayed({ timeout });
+  return el;
+};
+const gone = (id, timeout = 30_000) =>
+  waitFor(`${id} to disappear`, async () => !(await (await byTest(id)).isExisting()), timeout);
+const text = async (id) => (await byTest(id)).getText();
+const shot = async (name) => {
+  await sleep(400); // let transitions settle
+  await browser.saveScreenshot(join(shots, `${name}.png`));
+};
+const currentOrgSlug = async () => (await browser.$('[data-testid="org-item"][aria-current="true"]')).getAttribute("data-slug");
+const openOrg = async (slug) => (await browser.$(`[data-testid="org-item"][data-slug="${slug}"]`)).click();
+const nav = async (screen) => (await visible(`nav-${screen}`)).click();
+
+async function signIn(email) {
+  await (await browser.$('input[name="server"]')).setValue(server.url);
+  await (await browser.$('input[name="email"]')).setValue(email);
+  await (await browser.$('input[name="password"]')).setValue(PASSWORD);
+  await (await browser.$('button[type="submit"]')).click();
+  await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+}
+
+async function memberRow(email) {
+  const search = await visible("member-search");
+  await search.setValue(email);
+  const row = await browser.$(`[data-testid="member-row"][data-email="${email}"]`);
+  await row.waitForDisplayed({ timeout: 30_000 });
+  return row;
+}
+
+/** Waits until the table holds at least `least` members (the demo org has 10,000 plus its admins). */
+async function waitForMembers(least) {
+  await waitFor(`${least} members`, async () => {
+    const total = Number((await text("member-count")).split(" of ")[1]?.replace(/[^0-9]/g, ""));
+    return total >= least;
+  }, 120_000);
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  await server.start();
+  await app.startDriver();
+  browser = await app.launch();
+  await browser.setWindowSize?.(1280, 800).catch(() => {});
+
+  await step("sign-in screen paints", async () => {
+    await (await browser.$('input[name="server"]')).waitForDisplayed({ timeout: 30_000 });
+    await shot("sign-in");
+  });
+
+  await step("agency signs in and sees their orgs", async () => {
+    await signIn("agency@orgdesk.test");
+    if ((await allByTest("org-item")).length < 40) throw new Error("expected 41 orgs in the sidebar");
+  });
+
+  await step("switch org by click", async () => {
+    await openOrg("northwind");
+    await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
+  });
+
+  await step("switch org by Ctrl+2", async () => {
+    const second = await (await allByTest("org-item"))[1].getAttribute("data-slug");
+    await browser.keys(["Control", "2"]);
+    await waitFor("second org selected", async () => (await currentOrgSlug()) === second);
+  });
+
+  await step("10,000 members of northwind load into the virtualized table", async () => {
+    await openOrg("northwind");
+    await waitForMembers(10_000);
+    const rendered = (await allByTest("member-row")).length;
+    if (rendered > 60) throw new Error(`${rendered} rows in the DOM; the table should render only a window`);
+    await shot("members");
+  });
+
+  const invitees = ["e2e.one@example.com", "e2e.two@example.com", "e2e.three@example.com"];
+  await step("invite three emails and see them pending", async () => {
+    await nav("invitations");
+    await (await visible("invite-open")).click();
+    await (await visible("invite-emails")).setValue(invitees.join(",\n"));
+    await (await visible("invite-send")).click();
+    await waitFor("three results", async () => (await browser.$$('[data-testid="invite-result"][data-outcome="invited"]')).length === 3);
+    await (await visible("invite-done")).click();
+    for (const email of invitees) {
+      await (await browser.$(`[data-testid="invitation-row"][data-email="${email}"]`)).waitForDisplayed({ timeout: 30_000 });
+    }
+    await shot("invitations");
+  });
+
+  await step("resend one invitation", async () => {
+    const row = await browser.$(`[data-testid="invitation-row"][data-email="${invitees[0]}"]`);
+    await (await row.$('[data-testid="invitation-resend"]')).click();
+    await (await row.$('[data-testid="copy-link"]')).waitForDisplayed({ timeout: 30_000 });
+  });
+
+  await step("cancel one invitation", async () => {
+    const row = await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`);
+    await (await row.$('[data-testid="invitation-cancel"]')).click();
+    await (await visible("confirm-button")).click();
+    await waitFor("the row to go", async () => !(await row.isExisting()));
+  });
+
+  await step("change a member's role", async () => {
+    await nav("members");
+    const row = await memberRow("ada.ahmed960@northwind.test");
+    await (await row.$('[data-testid="member-role"]')).selectByAttribute("value", "viewer");
+    await waitFor("role saved", async () => {
+      const again = await browser.$('[data-testid="member-row"][data-email="ada.ahmed960@northwind.test"]');
+      return (await (await again.$('[data-testid="member-role"]')).getValue()) === "viewer";
+    });
+  });
+
+  await step("remove a member", async () => {
+    const email = "ada.ahmed1960@northwind.test";
+    const row = await memberRow(email);
+    await (await row.$('[data-testid="member-remove"]')).click();
+    await (await visible("confirm-button")).click();
+    await waitFor("the row to go", async () => !(await browser.$(`[data-testid="member-row"][data-email="${email}"]`).isExisting()));
+    await (await visible("member-search")).clearValue();
+  });
+
+  await step("screens across orgs, roles, settings and audit paint", async () => {
+    for (const screen of ["across", "roles", "settings", "audit"]) {
+      if (screen !== "across") await openOrg("northwind");
+      await nav(screen);
+      await (await visible(`screen-${screen}`)).waitForDisplayed();
+      await sleep(1500);
+      await shot(screen);
+    }
+    await nav("members");
+  });
+
+  await step("a member-role account sees members but no invitation controls", async () => {
+    await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    await signIn("member@orgdesk.test");
+    await openOrg("northwind");
+    await waitForMembers(10_000);
+    if (await (await byTest("nav-invitations")).isExisting()) throw new Error("a member sees the invitations screen");
+    if (await (await byTest("member-role")).isExisting()) throw new Error("a member sees role controls");
+    if (await (await byTest("member-remove")).isExisting()) throw new Error("a member sees remove buttons");
+    if (await (await byTest("invite-open")).isExisting()) throw new Error("a member sees the invite button");
+  });
+
+  await step("server stops: offline banner, cached list stays", async () => {
+    await server.stop();
+    await nav("roles");
+    await nav("members");
+    await visible("offline-banner");
+    await waitForMembers(10_000);
+  });
+
+  await step("restart the app while the server is down: cached members still shown", async () => {
+    await app.quitApp();
+    browser = await app.launch();
+    await visible("offline-banner", 60_000);
+    await waitForMembers(10_000);
+    if ((await allByTest("member-row")).length === 0) throw new Error("no cached rows painted");
+  });
+
+  await step("server comes back: the app revalidates", async () => {
+    await server.start();
+    await gone("offline-banner", 60_000);
+  });
+
+  console.log(`1..${passed}\nall ${passed} end-to-end steps passed`);
+}
+
+try {
+  await main();
+} finally {
+  await app.stop();
+  await server.stop();
+}

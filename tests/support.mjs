@@ -1,0 +1,119 @@
+// Processes and helpers of the desktop end-to-end test: a real orgdesk-server
+// with demo data on a temporary SQLite file, tauri-driver in front of
+// WebKitWebDriver, and the real app in a temporary profile.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function run(name, command, args, env = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const log = [];
+  const keep = (chunk) => {
+    log.push(chunk.toString());
+    if (log.length > 200) log.shift();
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  child.on("exit", (code) => {
+    if (code && !child.stopping) console.error(`${name} exited with ${code}:\n${log.join("")}`);
+  });
+  child.stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.stopping = true;
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return child;
+}
+
+/** The API server on a fixed port and database, stoppable and restartable. */
+export class DemoServer {
+  constructor(binary) {
+    this.binary = binary;
+    this.dir = mkdtempSync(join(tmpdir(), "orgdesk-e2e-server-"));
+    this.databaseUrl = `sqlite://${join(this.dir, "orgdesk.db")}?mode=rwc`;
+  }
+
+  async start() {
+    this.port ??= await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.child = run("orgdesk-server", this.binary, [
+      "--demo", "--database-url", this.databaseUrl, "--listen", `127.0.0.1:${this.port}`,
+    ]);
+    await waitFor("the server's /healthz", async () => (await fetch(`${this.url}/healthz`)).ok, 180_000);
+  }
+
+  async stop() {
+    await this.child?.stop();
+  }
+}
+
+/** tauri-driver and app sessions; each session is a fresh app process. */
+export class AppDriver {
+  constructor(appBinary) {
+    this.appBinary = appBinary;
+    this.dataDir = mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-"));
+    mkdirSync(this.dataDir, { recursive: true });
+  }
+
+  async startDriver() {
+    this.port = await freePort();
+    const nativePort = await freePort();
+    this.driver = run("tauri-driver", "tauri-driver", ["--port", String(this.port), "--native-port", String(nativePort)], {
+      ORGDESK_DATA_DIR: this.dataDir,
+    });
+    await waitFor("tauri-driver", async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20_000);
+  }
+
+  /** Launches the app and answers the WebDriver browser object. */
+  async launch() {
+    this.browser = await remote({
+      hostname: "127.0.0.1",
+      port: this.port,
+      logLevel: "error",
+      capabilities: { "tauri:options": { application: this.appBinary } },
+    });
+    return this.browser;
+  }
+
+  async quitApp() {
+    await this.browser?.deleteSession();
+    this.browser = undefined;
+  }
+
+  async stop() {
+    await this.quitApp().catch(() => {});
+    await this.driver?.stop();
+  }
+}

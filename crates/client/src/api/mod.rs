@@ -299,18 +299,24 @@ impl Api {
     }
 
     fn problem(&self, status: StatusCode, body: &[u8], retry_after: Option<u64>) -> Error {
-        match serde_json::from_slice::<Problem>(body) {
-            Ok(problem) => {
-                if status == StatusCode::UNAUTHORIZED
-                    && self.token.is_some()
-                    && problem.code == orgdesk_core::ErrorCode::Unauthenticated
-                {
-                    return Error::SessionRevoked;
-                }
-                Error::Api { problem: Box::new(problem), retry_after }
-            }
-            Err(_) => Error::BadResponse(format!("HTTP {} without problem details", status.as_u16())),
+        let problem = match serde_json::from_slice::<Problem>(body) {
+            Ok(problem) => problem,
+            // A code this build does not know (a newer server), or a proxy's
+            // page: keep the status's meaning. Never a reason to drop the
+            // session, which needs the server's own `unauthenticated`.
+            Err(_) => match fallback_problem(status, body) {
+                Some(problem) => problem,
+                None => return Error::BadResponse(format!("HTTP {} without problem details", status.as_u16())),
+            },
+        };
+        if status == StatusCode::UNAUTHORIZED
+            && self.token.is_some()
+            && problem.code == orgdesk_core::ErrorCode::Unauthenticated
+            && problem.type_uri != FALLBACK_TYPE
+        {
+            return Error::SessionRevoked;
         }
+        Error::Api { problem: Box::new(problem), retry_after }
     }
 
     async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
@@ -329,6 +335,39 @@ impl Api {
         }
         Ok(Fetched::Fresh { value: decode(&answer.body)?, etag: answer.etag })
     }
+}
+
+const FALLBACK_TYPE: &str = "about:blank";
+
+/// Problem details for an error answer this client cannot read as such,
+/// from its status alone; the server's `detail` is kept when present.
+fn fallback_problem(status: StatusCode, body: &[u8]) -> Option<Problem> {
+    use orgdesk_core::ErrorCode as C;
+    let code = match status.as_u16() {
+        400 | 422 => C::ValidationFailed,
+        401 => C::Unauthenticated,
+        403 => C::Forbidden,
+        404 => C::NotFound,
+        412 => C::PreconditionFailed,
+        413 => C::PayloadTooLarge,
+        415 => C::UnsupportedMediaType,
+        429 => C::RateLimited,
+        503 => C::Unavailable,
+        500..=599 => C::Internal,
+        _ => return None,
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let title = status.canonical_reason().unwrap_or("Error").to_owned();
+    Some(Problem {
+        type_uri: FALLBACK_TYPE.into(),
+        detail: text("detail").unwrap_or_else(|| format!("The server answered HTTP {}: {title}.", status.as_u16())),
+        title,
+        status: status.as_u16(),
+        code,
+        errors: Vec::new(),
+        request_id: text("request_id"),
+    })
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {

@@ -149,6 +149,9 @@ impl Session {
         let state_key = state_name(org_id);
         let previous = self.cache()?.get::<SyncState>(&state_key).await?;
         let mut state = previous.as_ref().map(|e| e.value.clone()).unwrap_or_default();
+        let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
+        // Pages lost since (an unreadable row was dropped): walk again.
+        state.complete &= !old_pages.is_empty();
         tell(SyncPhase::Checking, 0, 0, state.complete.then_some(state.members));
 
         // 1. Has anything changed since the last complete walk?
@@ -169,7 +172,6 @@ impl Session {
         }
 
         // 2. Walk the pages, each conditional on the ETag it had.
-        let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
         let total = match self.org(org_id).await {
             Ok(org) => Some(org.data.member_count.max(0) as u64),
             Err(_) => None,

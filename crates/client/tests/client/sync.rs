@@ -92,3 +92,22 @@ async fn sync_can_be_cancelled_and_keeps_the_previous_list() {
     assert_eq!(*pages.lock().unwrap(), 3, "it stopped right after the cancel");
     assert!(session.cached_members(&org.id).await.unwrap().is_none(), "a cancelled first sync stores nothing");
 }
+
+#[tokio::test]
+async fn without_audit_access_a_resync_walks_pages_answered_304() {
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, "member@orgdesk.test", DEMO_PASSWORD).await.unwrap();
+    let orgs = session.orgs().await.unwrap().data;
+    let org = orgs.iter().find(|o| o.slug == "northwind").expect("the member belongs to northwind");
+    assert!(!org.permissions.iter().any(|p| p == "audit:read"), "a plain member cannot read the audit log");
+
+    let first = session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert!(first.members >= 10_000);
+    let again = session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert!(!again.unchanged, "without the audit probe the pages are asked for");
+    assert_eq!(again.pages_unchanged, again.pages, "every page answered 304: {again:?}");
+    assert_eq!(again.requests, again.pages as u64 + 1, "the pages and the org, no second audit probe: {again:?}");
+    assert!(again.bytes < 1_000, "304s carry no bodies: {again:?}");
+}

@@ -25,6 +25,8 @@ pub struct AppState {
     pub vault: VaultStatus,
     /// Messages about the active account's cache, e.g. "it was unreadable and rebuilt".
     pub cache_notices: Vec<CacheNotice>,
+    /// Prefills the sign-in form: `ORGDESK_SERVER_URL`, set by scripts/run-app.sh.
+    pub suggested_server_url: Option<String>,
 }
 
 impl Desk {
@@ -49,6 +51,7 @@ impl Desk {
             active,
             vault: self.accounts.vault_status(),
             cache_notices,
+            suggested_server_url: std::env::var("ORGDESK_SERVER_URL").ok(),
         }
     }
 }

@@ -57,9 +57,7 @@ pub fn read_image(path: &PathBuf) -> Result<(Vec<u8>, &'static str), UiError> {
 pub fn members_csv(members: &[Member]) -> Result<String, UiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| storage_error(format!("Could not write the CSV: {e}"));
-    writer
-        .write_record(["name", "email", "role", "status", "joined_at", "last_active_at"])
-        .map_err(fail)?;
+    writer.write_record(["name", "email", "role", "status", "joined_at", "last_active_at"]).map_err(fail)?;
     for m in members {
         writer
             .write_record([

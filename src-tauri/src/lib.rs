@@ -26,8 +26,7 @@ fn data_dir(app: &tauri::App) -> std::path::PathBuf {
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,orgdesk=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,orgdesk=info".into()),
         )
         .init();
     tauri::Builder::default()

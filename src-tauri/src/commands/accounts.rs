@@ -12,7 +12,12 @@ pub async fn app_state(desk: State<'_, Desk>) -> Answer<AppState> {
 }
 
 #[tauri::command]
-pub async fn sign_in(desk: State<'_, Desk>, server_url: String, email: String, password: String) -> Answer<AccountSummary> {
+pub async fn sign_in(
+    desk: State<'_, Desk>,
+    server_url: String,
+    email: String,
+    password: String,
+) -> Answer<AccountSummary> {
     let session = desk.accounts.sign_in(&server_url, &email, &password).await?;
     Ok(session.account().expect("a session's account is in the book"))
 }

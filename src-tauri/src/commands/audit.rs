@@ -9,13 +9,23 @@ use crate::desk::Desk;
 use crate::files;
 
 #[tauri::command]
-pub async fn audit_page(desk: State<'_, Desk>, org_id: String, query: AuditQuery) -> Answer<Snapshot<Page<AuditEvent>>> {
+pub async fn audit_page(
+    desk: State<'_, Desk>,
+    org_id: String,
+    query: AuditQuery,
+) -> Answer<Snapshot<Page<AuditEvent>>> {
     Ok(desk.session().await?.audit(&org_id, &query).await?)
 }
 
 /// Saves the server's CSV of the filtered log where the person chooses.
 #[tauri::command]
-pub async fn export_audit_csv(app: AppHandle, desk: State<'_, Desk>, org_id: String, slug: String, query: AuditQuery) -> Answer<Option<String>> {
+pub async fn export_audit_csv(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    org_id: String,
+    slug: String,
+    query: AuditQuery,
+) -> Answer<Option<String>> {
     let session = desk.session().await?;
     let csv = session.call(|api| api.export_audit_csv(&org_id, &query)).await?;
     let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "audit")) else { return Ok(None) };

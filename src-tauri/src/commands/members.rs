@@ -1,8 +1,8 @@
 //! An org's members: the cached list, its sync with progress, and changes.
 
 use orgdesk_client::core::api::{Member, MemberStatus, UpdateMember};
-use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
 use orgdesk_client::sync::SyncMode;
+use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -17,7 +17,11 @@ pub async fn cached_members(desk: State<'_, Desk>, org_id: String) -> Answer<Opt
 
 /// Brings the cached list up to date, reporting progress after each page.
 #[tauri::command]
-pub async fn sync_members(desk: State<'_, Desk>, org_id: String, progress: Channel<SyncProgress>) -> Answer<SyncReport> {
+pub async fn sync_members(
+    desk: State<'_, Desk>,
+    org_id: String,
+    progress: Channel<SyncProgress>,
+) -> Answer<SyncReport> {
     let report = |p: SyncProgress| drop(progress.send(p));
     let session = desk.session().await?;
     Ok(session.sync_members(&org_id, SyncMode::Auto, report, &CancelToken::new()).await?)
@@ -55,7 +59,12 @@ pub async fn remove_member(desk: State<'_, Desk>, org_id: String, user_id: Strin
 /// Writes the cached member list as CSV where the person chooses; answers
 /// the path written, or `None` when they cancelled.
 #[tauri::command]
-pub async fn export_members_csv(app: AppHandle, desk: State<'_, Desk>, org_id: String, slug: String) -> Answer<Option<String>> {
+pub async fn export_members_csv(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    org_id: String,
+    slug: String,
+) -> Answer<Option<String>> {
     let members = desk.session().await?.cached_members(&org_id).await?.map(|s| s.data).unwrap_or_default();
     let csv = files::members_csv(&members)?;
     let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "members")) else { return Ok(None) };

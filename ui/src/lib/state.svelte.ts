@@ -29,6 +29,7 @@ class AppStore {
   accounts = $state<AccountSummary[]>([]);
   activeAccount = $state<AccountSummary | null>(null);
   vault = $state<VaultStatus | null>(null);
+  suggestedServerUrl = $state<string | null>(null);
   orgs = $state<MyOrg[]>([]);
   orgsLoaded = $state(false);
   currentOrgId = $state<string | null>(null);
@@ -50,6 +51,7 @@ class AppStore {
       const state = await api.appState();
       this.accounts = state.accounts;
       this.vault = state.vault;
+      this.suggestedServerUrl = state.suggested_server_url;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
     } catch (error) {
       this.toast(describeError(error), "error");
@@ -128,8 +130,13 @@ class AppStore {
 
   toast(text: string, kind: Toast["kind"] = "info"): void {
     const id = Date.now() + Math.random();
-    this.toasts = [...this.toasts, { id, text, kind }];
-    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), 6000);
+    // At most three at once, so they never hide the screen they talk about.
+    this.toasts = [...this.toasts, { id, text, kind }].slice(-3);
+    setTimeout(() => this.dismissToast(id), kind === "error" ? 8000 : 4000);
+  }
+
+  dismissToast(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
   }
 
   async signedIn(account: AccountSummary): Promise<void> {

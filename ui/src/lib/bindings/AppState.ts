@@ -18,4 +18,8 @@ vault: VaultStatus,
 /**
  * Messages about the active account's cache, e.g. "it was unreadable and rebuilt".
  */
-cache_notices: Array<CacheNotice>, };
+cache_notices: Array<CacheNotice>, 
+/**
+ * Prefills the sign-in form: `ORGDESK_SERVER_URL`, set by scripts/run-app.sh.
+ */
+suggested_server_url: string | null, };

@@ -240,10 +240,22 @@ impl Cache {
         }
     }
 
+    /// Stores what the server just answered; returns its sync time (now).
     pub async fn put<T: Serialize>(&self, name: &str, value: &T, etag: Option<&str>) -> Result<String> {
+        self.put_synced_at(name, value, etag, now_rfc3339()).await
+    }
+
+    /// Stores a local change to cached data, keeping the time the server
+    /// last confirmed it.
+    pub async fn put_synced_at<T: Serialize>(
+        &self,
+        name: &str,
+        value: &T,
+        etag: Option<&str>,
+        synced_at: String,
+    ) -> Result<String> {
         let plain = serde_json::to_vec(value).map_err(|e| Error::Storage(e.to_string()))?;
         let sealed = self.seal(name, &plain)?;
-        let synced_at = now_rfc3339();
         sqlx::query("INSERT OR REPLACE INTO entries (name, etag, synced_at, sealed) VALUES (?, ?, ?, ?)")
             .bind(name)
             .bind(etag)

@@ -30,12 +30,17 @@ impl Session {
     /// (`Member::version`) was read; else `Code::PreconditionFailed`.
     pub async fn update_member(&self, org_id: &str, user_id: &str, version: i64, req: &UpdateMember) -> Result<Member> {
         let member = self.call(|api| api.update_member(org_id, user_id, Some(version), req)).await?;
-        self.invalidate_members(org_id).await?;
+        self.edit_cached_members(org_id, |list| {
+            if let Some(m) = list.iter_mut().find(|m| m.user_id == member.user_id) {
+                *m = member.clone();
+            }
+        })
+        .await?;
         Ok(member)
     }
 
     pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {
         self.call(|api| api.remove_member(org_id, user_id)).await?;
-        self.invalidate_members(org_id).await
+        self.edit_cached_members(org_id, |list| list.retain(|m| m.user_id != user_id)).await
     }
 }

@@ -25,7 +25,8 @@ impl Session {
         let results = self.call(|api| api.remove_person(&req)).await?;
         for r in &results.results {
             if r.outcome == RemoveOutcome::Removed {
-                self.invalidate_members(&r.org_id).await?;
+                self.edit_cached_members(&r.org_id, |list| list.retain(|m| !m.email.eq_ignore_ascii_case(email)))
+                    .await?;
             }
         }
         let name = self.person_name(email);

@@ -224,8 +224,21 @@ impl Session {
         Ok(report(members, pages.len() as u32, unchanged_pages, false, synced_at))
     }
 
-    /// Forgets that an org's member list is complete, so the next sync walks it.
-    pub(crate) async fn invalidate_members(&self, org_id: &str) -> Result<()> {
-        self.cache()?.remove(&state_name(org_id)).await
+    /// Marks an org's cached member list as changed here, so the next sync
+    /// walks the pages; `edit` applies the change to the cached list so the
+    /// UI shows it at once.
+    pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<()> {
+        let cache = self.cache()?;
+        let name = state_name(org_id);
+        let Some(entry) = cache.get::<SyncState>(&name).await? else {
+            return Ok(());
+        };
+        if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
+            pages.iter_mut().for_each(|p| edit(&mut p.items));
+            cache.put_member_pages(org_id, &pages).await?;
+        }
+        let state = SyncState { complete: false, ..entry.value };
+        cache.put_synced_at(&name, &state, None, entry.synced_at).await?;
+        Ok(())
     }
 }

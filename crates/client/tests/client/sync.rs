@@ -111,3 +111,36 @@ async fn without_audit_access_a_resync_walks_pages_answered_304() {
     assert_eq!(again.requests, again.pages as u64 + 1, "the pages and the org, no second audit probe: {again:?}");
     assert!(again.bytes < 1_000, "304s carry no bodies: {again:?}");
 }
+
+#[tokio::test]
+async fn my_changes_show_in_the_cached_list_at_once() {
+    use crate::support::{personal_org, sign_up_verified};
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let owner = sign_up_verified(&accounts, &server, "Oona").await;
+    let org_id = personal_org(&owner).await;
+    let mdir = tempfile::tempdir().unwrap();
+    let maccounts = crate::support::accounts(mdir.path()).await;
+    let member = sign_up_verified(&maccounts, &server, "Mika").await;
+    let member_id = member.account().unwrap().user_id;
+    let invited = owner.invite(&org_id, &[member.account().unwrap().email], "member").await.unwrap();
+    let id = invited.results[0].invitation.clone().unwrap().id;
+    member.call(|api| api.accept_my_invitation(&id)).await.unwrap();
+
+    owner.sync_members(&org_id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    let before = owner.cached_members(&org_id).await.unwrap().unwrap();
+    let m = before.data.iter().find(|m| m.user_id == member_id).unwrap().clone();
+    let change = UpdateMember { role: Some("admin".into()), status: None };
+    owner.update_member(&org_id, &member_id, m.version, &change).await.unwrap();
+    let after = owner.cached_members(&org_id).await.unwrap().unwrap();
+    assert_eq!(after.data.iter().find(|m| m.user_id == member_id).unwrap().role, "admin");
+    assert_eq!(after.synced_at, before.synced_at, "a local edit is not a sync");
+
+    let report = owner.sync_members(&org_id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert!(!report.unchanged, "the edit makes the next sync walk");
+    owner.remove_member(&org_id, &member_id).await.unwrap();
+    let left = owner.cached_members(&org_id).await.unwrap().unwrap();
+    assert!(left.data.iter().all(|m| m.user_id != member_id));
+    assert_eq!(left.data.len(), 1);
+}

@@ -10,4 +10,4 @@ echo "── client suite with the Secret Service keychain"
 ORGDESK_TEST_KEYCHAIN=required dbus-run-session -- sh -c \
   'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec cargo test -p orgdesk-client --test client'
 echo "── client without any keychain (no session bus)"
-env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY cargo test -p orgdesk-client --test client no_keychain
+env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY -u XDG_RUNTIME_DIR cargo test -p orgdesk-client --test client no_keychain

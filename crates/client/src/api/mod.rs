@@ -137,6 +137,15 @@ impl<'a> Call<'a> {
         Call { method, segments: segments.to_vec(), query: None, body: None, headers: HeaderMap::new(), idempotent }
     }
 
+    /// The path for logs: the token in `/v1/invitations/{token}/…` is hidden.
+    fn log_path(&self) -> String {
+        let mut parts: Vec<&str> = self.segments.clone();
+        if parts.len() > 2 && parts[..2] == ["v1", "invitations"] {
+            parts[2] = "<token>";
+        }
+        format!("/{}", parts.join("/"))
+    }
+
     fn get(segments: &[&'a str]) -> Call<'a> {
         Call::new(Method::GET, segments)
     }
@@ -248,7 +257,7 @@ impl Api {
             if !retryable || attempt >= attempts {
                 return outcome;
             }
-            tracing::debug!(path = url.path(), attempt, "retrying after a transient failure");
+            tracing::debug!(path = %call.log_path(), attempt, "retrying after a transient failure");
             tokio::time::sleep(pause).await;
             pause *= 2;
             attempt += 1;
@@ -256,7 +265,7 @@ impl Api {
     }
 
     async fn attempt(&self, call: &Call<'_>, url: Url) -> Result<Answer> {
-        let path = url.path().to_owned();
+        let path = call.log_path();
         let mut req = self.http.request(call.method.clone(), url).headers(call.headers.clone());
         if let Some(token) = &self.token {
             req = req.bearer_auth(token.expose());
@@ -287,15 +296,16 @@ impl Api {
     }
 
     fn offline(&self, e: &reqwest::Error) -> Error {
+        // Not reqwest's Display: it names the URL, and some paths carry an
+        // invitation token.
         let reason = if e.is_timeout() {
             "timed out".to_owned()
         } else if e.is_connect() {
             "connection failed".to_owned()
         } else {
-            // reqwest's Display names the URL, which has no secret in it.
-            e.to_string()
+            std::error::Error::source(e).map_or_else(|| "the request failed".to_owned(), |s| s.to_string())
         };
-        Error::Offline { server: self.base.to_string(), reason }
+        Error::Offline { server: self.server_url().to_owned(), reason }
     }
 
     fn problem(&self, status: StatusCode, body: &[u8], retry_after: Option<u64>) -> Error {

@@ -35,7 +35,10 @@ async fn token_and_emails_never_leak() {
     assert!(token.len() >= 32);
     let org = personal_org(&session).await;
     let guest = "guest.secret@example.test";
-    session.invite(&org, &[guest.to_owned()], "member").await.unwrap();
+    let invited = session.invite(&org, &[guest.to_owned()], "member").await.unwrap();
+    let link = invited.results[0].invitation.as_ref().and_then(|i| i.link.clone()).expect("an invitation link");
+    let invite_token = link.rsplit('/').next().unwrap().to_owned();
+    session.call(|api| api.preview_invitation(&invite_token)).await.expect("preview by token");
     session.invitations(&org).await.unwrap();
     session.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
     session.managed_invitations().await.unwrap();
@@ -57,6 +60,8 @@ async fn token_and_emails_never_leak() {
     let logs = captured_logs().lock().unwrap().clone();
     assert!(!logs.is_empty(), "logs were captured");
     assert!(!contains(&logs, token.as_bytes()), "the token appeared in a log line");
+    assert!(!contains(&logs, invite_token.as_bytes()), "an invitation token appeared in a log line");
+    assert!(contains(&logs, b"/v1/invitations/<token>"), "the preview was logged, redacted");
 }
 
 fn check_files(dir: &std::path::Path, token: &str) {

@@ -172,9 +172,11 @@ impl Session {
         }
 
         // 2. Walk the pages, each conditional on the ETag it had.
-        let total = match self.org(org_id).await {
-            Ok(org) => Some(org.data.member_count.max(0) as u64),
-            Err(_) => None,
+        // Asked without an ETag: the org's ETag is its version, which a join
+        // or a removal does not move, so a 304 could carry a stale count.
+        let total = match self.call(|api| api.get_org(org_id, None)).await {
+            Ok(Fetched::Fresh { value, .. }) => Some(value.member_count.max(0) as u64),
+            _ => None,
         };
         let mut pages: Vec<StoredPage<Member>> = Vec::new();
         let mut unchanged_pages = 0;

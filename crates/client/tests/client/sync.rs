@@ -144,3 +144,37 @@ async fn my_changes_show_in_the_cached_list_at_once() {
     assert!(left.data.iter().all(|m| m.user_id != member_id));
     assert_eq!(left.data.len(), 1);
 }
+
+#[tokio::test]
+async fn progress_total_follows_joins() {
+    use crate::support::{personal_org, sign_up_verified};
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let owner = sign_up_verified(&accounts, &server, "Tess").await;
+    let org_id = personal_org(&owner).await;
+    owner.sync_members(&org_id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    let mdir = tempfile::tempdir().unwrap();
+    let maccounts = crate::support::accounts(mdir.path()).await;
+    let member = sign_up_verified(&maccounts, &server, "Jo").await;
+    let invited = owner.invite(&org_id, &[member.account().unwrap().email], "member").await.unwrap();
+    let id = invited.results[0].invitation.clone().unwrap().id;
+    member.call(|api| api.accept_my_invitation(&id)).await.unwrap();
+
+    let totals = Arc::new(Mutex::new(Vec::new()));
+    let seen = totals.clone();
+    let report = owner
+        .sync_members(
+            &org_id,
+            SyncMode::Auto,
+            move |p| seen.lock().unwrap().push((p.phase, p.total)),
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.members, 2, "the join was picked up");
+    let totals = totals.lock().unwrap().clone();
+    let fetching: Vec<_> = totals.iter().filter(|(phase, _)| *phase != SyncPhase::Checking).collect();
+    assert!(!fetching.is_empty());
+    assert!(fetching.iter().all(|(_, t)| *t == Some(2)), "while fetching the total is current: {totals:?}");
+}

@@ -105,6 +105,7 @@ impl Cache {
 
     async fn try_open(path: Option<&Path>, key: &[u8; 32]) -> std::result::Result<Cache, String> {
         let options = match path {
+            // One file, no WAL beside it: what is on disk is all in it.
             Some(p) => {
                 SqliteConnectOptions::new().filename(p).create_if_missing(true).journal_mode(SqliteJournalMode::Delete)
             }
@@ -306,6 +307,15 @@ impl Cache {
             }
         }
         Ok(Some(pages))
+    }
+
+    /// Whether any page of the org's member list is stored (nothing decrypted).
+    pub async fn has_member_pages(&self, org_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_pages WHERE org_id = ?")
+            .bind(org_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
     }
 
     /// Replaces an org's member pages in one transaction.

@@ -149,9 +149,8 @@ impl Session {
         let state_key = state_name(org_id);
         let previous = self.cache()?.get::<SyncState>(&state_key).await?;
         let mut state = previous.as_ref().map(|e| e.value.clone()).unwrap_or_default();
-        let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
         // Pages lost since (an unreadable row was dropped): walk again.
-        state.complete &= !old_pages.is_empty();
+        state.complete &= self.cache()?.has_member_pages(org_id).await?;
         tell(SyncPhase::Checking, 0, 0, state.complete.then_some(state.members));
 
         // 1. Has anything changed since the last complete walk?
@@ -172,6 +171,7 @@ impl Session {
         }
 
         // 2. Walk the pages, each conditional on the ETag it had.
+        let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
         // Asked without an ETag: the org's ETag is its version, which a join
         // or a removal does not move, so a 304 could carry a stale count.
         let total = match self.call(|api| api.get_org(org_id, None)).await {

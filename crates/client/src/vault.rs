@@ -1,5 +1,6 @@
 //! The one module that touches the OS keychain. It keeps, per account, the
-//! session token and the cache's encryption key. When no keychain is usable
+//! session token and the cache's encryption key, and hands them only to this
+//! crate: no public method returns a secret. When no keychain is usable
 //! (say, Linux without a Secret Service on the session bus) it says so with
 //! [`VaultStatus::Unavailable`] and keeps secrets in memory for this process
 //! only.
@@ -25,7 +26,7 @@ pub enum VaultStatus {
 
 /// The kinds of secret kept per account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SecretKind {
+pub(crate) enum SecretKind {
     SessionToken,
     CacheKey,
 }
@@ -54,7 +55,7 @@ impl std::fmt::Debug for Vault {
 
 impl Vault {
     /// Opens the keychain under `service` (e.g. "orgdesk"), probing it once.
-    pub async fn open(service: &str) -> Vault {
+    pub(crate) async fn open(service: &str) -> Vault {
         let probe_service = service.to_owned();
         let status = tokio::task::spawn_blocking(move || probe(&probe_service))
             .await
@@ -66,7 +67,7 @@ impl Vault {
     }
 
     /// A vault that never touches the keychain, as when none is usable.
-    pub fn in_memory(reason: &str) -> Vault {
+    pub(crate) fn in_memory(reason: &str) -> Vault {
         Vault {
             service: "orgdesk".into(),
             status: VaultStatus::Unavailable { reason: reason.into() },
@@ -78,11 +79,11 @@ impl Vault {
         &self.status
     }
 
-    pub fn is_persistent(&self) -> bool {
+    pub(crate) fn is_persistent(&self) -> bool {
         self.status == VaultStatus::Keychain
     }
 
-    pub async fn get(&self, account: &str, kind: SecretKind) -> Result<Option<Sensitive<String>>> {
+    pub(crate) async fn get(&self, account: &str, kind: SecretKind) -> Result<Option<Sensitive<String>>> {
         let name = entry_name(account, kind);
         if !self.is_persistent() {
             return Ok(self.memory().get(&name).cloned());
@@ -96,7 +97,7 @@ impl Vault {
         .await
     }
 
-    pub async fn set(&self, account: &str, kind: SecretKind, secret: &Sensitive<String>) -> Result<()> {
+    pub(crate) async fn set(&self, account: &str, kind: SecretKind, secret: &Sensitive<String>) -> Result<()> {
         let name = entry_name(account, kind);
         if !self.is_persistent() {
             self.memory().insert(name, secret.clone());
@@ -108,7 +109,7 @@ impl Vault {
     }
 
     /// Deleting what is not there is not an error.
-    pub async fn delete(&self, account: &str, kind: SecretKind) -> Result<()> {
+    pub(crate) async fn delete(&self, account: &str, kind: SecretKind) -> Result<()> {
         let name = entry_name(account, kind);
         if !self.is_persistent() {
             self.memory().remove(&name);

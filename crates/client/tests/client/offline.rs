@@ -79,8 +79,7 @@ async fn cache_sealed_with_another_key_is_rebuilt() {
     let id = session.account_id().to_owned();
     drop((session, accounts));
     // The key in the keychain is lost (say, the keychain was reset).
-    let vault = orgdesk_client::Vault::open(crate::support::KEYCHAIN_SERVICE).await;
-    vault.delete(&id, orgdesk_client::vault::SecretKind::CacheKey).await.unwrap();
+    crate::support::clear_keychain_secret("cache-key", &id);
 
     let accounts = crate::support::accounts(dir.path()).await;
     let session = accounts.session(&id).await.unwrap();

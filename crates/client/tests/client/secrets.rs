@@ -2,12 +2,11 @@
 //! in no file of the data dir, in no log line, and neither it nor a member
 //! email is in clear text in the cache file.
 
-use orgdesk_client::vault::SecretKind;
-use orgdesk_client::{CancelToken, SyncMode, Vault};
+use orgdesk_client::{CancelToken, SyncMode};
 
 use crate::support::{
-    accounts, capture_logs, captured_logs, contains, files_under, keychain_ready, personal_org, sign_up_verified,
-    TestServer, KEYCHAIN_SERVICE, PASSWORD,
+    accounts, capture_logs, captured_logs, contains, files_under, keychain_ready, keychain_secret, personal_org,
+    sign_up_verified, TestServer, PASSWORD,
 };
 
 #[tokio::test]
@@ -25,13 +24,7 @@ async fn token_and_emails_never_leak() {
     accounts.sign_out(&id).await.unwrap();
 
     let session = accounts.sign_in(&server.url, &email, PASSWORD).await.unwrap();
-    let token = Vault::open(KEYCHAIN_SERVICE)
-        .await
-        .get(&id, SecretKind::SessionToken)
-        .await
-        .unwrap()
-        .expect("the token is in the keychain");
-    let token = token.expose().clone();
+    let token = keychain_secret("session-token", &id).expect("the token is in the keychain");
     assert!(token.len() >= 32);
     let org = personal_org(&session).await;
     let guest = "guest.secret@example.test";

@@ -221,3 +221,23 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A secret as the Secret Service holds it, read with libsecret's
+/// `secret-tool`, not through the crate under test. `kind` is
+/// "session-token" or "cache-key".
+pub fn keychain_secret(kind: &str, account_id: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", KEYCHAIN_SERVICE, "username", &format!("{kind}:{account_id}")])
+        .output()
+        .expect("run secret-tool (Debian package libsecret-tools)");
+    let value = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.success() && !value.is_empty()).then_some(value)
+}
+
+pub fn clear_keychain_secret(kind: &str, account_id: &str) {
+    let status = std::process::Command::new("secret-tool")
+        .args(["clear", "service", KEYCHAIN_SERVICE, "username", &format!("{kind}:{account_id}")])
+        .status()
+        .expect("run secret-tool");
+    assert!(status.success());
+}

@@ -1,30 +1,28 @@
 //! The token vault against the real Secret Service, and without any keychain.
 
-use orgdesk_client::vault::SecretKind;
-use orgdesk_client::{Accounts, ClientOptions, Sensitive, Vault, VaultStatus};
+use orgdesk_client::{Accounts, ClientOptions, VaultStatus};
 
-use crate::support::{keychain_ready, options, sign_up_verified, TestServer, KEYCHAIN_SERVICE};
+use crate::support::{keychain_ready, keychain_secret, options, sign_up_verified, TestServer};
 
 #[tokio::test]
-async fn keychain_keeps_get_and_deletes_secrets() {
+async fn keychain_holds_the_token_and_cache_key_until_sign_out() {
+    let server = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     let accounts = crate::support::accounts(dir.path()).await;
     if !keychain_ready(&accounts) {
         return;
     }
-    let vault = Vault::open(KEYCHAIN_SERVICE).await;
-    assert_eq!(vault.status(), &VaultStatus::Keychain);
-    let account = format!("vault-test-{}", std::process::id());
-    let secret = Sensitive::new("s3cret-value".to_owned());
-    vault.set(&account, SecretKind::SessionToken, &secret).await.unwrap();
-    // A second handle reads what the first stored: it is in the keychain.
-    let again = Vault::open(KEYCHAIN_SERVICE).await;
-    let read = again.get(&account, SecretKind::SessionToken).await.unwrap();
-    assert_eq!(read.as_ref().map(|s| s.expose().as_str()), Some("s3cret-value"));
-    assert_eq!(again.get(&account, SecretKind::CacheKey).await.unwrap(), None, "kinds are separate");
-    vault.delete(&account, SecretKind::SessionToken).await.unwrap();
-    assert_eq!(again.get(&account, SecretKind::SessionToken).await.unwrap(), None);
-    vault.delete(&account, SecretKind::SessionToken).await.expect("deleting twice is fine");
+    let session = sign_up_verified(&accounts, &server, "Vera").await;
+    let id = session.account_id().to_owned();
+    let token = keychain_secret("session-token", &id).expect("the token is in the Secret Service");
+    assert!(token.len() >= 32, "a real session token");
+    let key = keychain_secret("cache-key", &id).expect("the cache key is in the Secret Service");
+    assert_eq!(key.len(), 64, "256 bits, hex");
+    assert_ne!(token, key);
+
+    accounts.sign_out(&id).await.unwrap();
+    assert_eq!(keychain_secret("session-token", &id), None, "sign-out deleted the token");
+    assert_eq!(keychain_secret("cache-key", &id), None, "and the cache key");
 }
 
 /// Run by scripts/test.d/20-client.sh with no session bus at all; elsewhere

@@ -25,6 +25,8 @@ use crate::session::Session;
 
 /// The server's largest page.
 pub const PAGE_SIZE: i64 = 200;
+/// A million members; past that the server is taken to be misbehaving.
+const MAX_PAGES: usize = 5_000;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +184,7 @@ impl Session {
         let mut unchanged_pages = 0;
         let mut members = 0u64;
         let mut cursor: Option<String> = None;
+        let mut seen_cursors = std::collections::HashSet::new();
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -203,12 +206,12 @@ impl Session {
             };
             members += page.items.len() as u64;
             cursor = page.next_cursor.clone();
-            // A server that hands back the same cursor would loop forever.
-            let repeats = cursor.is_some() && pages.iter().any(|p| p.cursor == cursor);
             pages.push(page);
             tell(SyncPhase::Fetching, pages.len() as u32, members, total);
-            if repeats {
-                return Err(Error::BadResponse("the server repeated a page cursor".into()));
+            // A server repeating a cursor, or never ending, would loop forever.
+            let repeated = cursor.as_ref().is_some_and(|c| !seen_cursors.insert(c.clone()));
+            if repeated || pages.len() > MAX_PAGES {
+                return Err(Error::BadResponse("the member list does not end".into()));
             }
             if cursor.is_none() {
                 break;

@@ -224,3 +224,47 @@ async fn a_silent_server_times_out_as_offline() {
     assert!(err.to_string().contains("timed out"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "the timeout applies");
 }
+
+#[tokio::test]
+async fn a_member_list_that_never_ends_is_refused() {
+    use orgdesk_client::{CancelToken, SyncMode};
+    // Signs in through the real server, then syncs against a fake one whose
+    // every page points to itself.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let body = if request.starts_with("POST /v1/auth/signin") {
+                    r#"{"token":"ods_fake_token_0123456789abcdef0123456789","session":{"id":"s","device_name":"d","created_at":"x","last_used_at":"x","expires_at":"x","current":true},"user":{"id":"u1","email":"e@example.test","name":"E","timezone":"UTC","email_verified":true,"created_at":"x"}}"#
+                } else if request.contains("/members") {
+                    r#"{"items":[],"next_cursor":"same"}"#
+                } else {
+                    r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"no","code":"forbidden"}"#
+                };
+                let status = if body.contains("\"forbidden\"") { "403 Forbidden" } else { "200 OK" };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = orgdesk_client::Accounts::open(
+        dir.path(),
+        orgdesk_client::ClientOptions { use_keychain: false, ..crate::support::options() },
+    )
+    .await
+    .unwrap();
+    let session = accounts.sign_in(&format!("http://{addr}"), "e@example.test", "pw").await.unwrap();
+    let err = session
+        .sync_members("org", SyncMode::Auto, |_| {}, &CancelToken::new())
+        .await
+        .expect_err("a cursor that repeats must end the sync");
+    assert_eq!(err.code(), Code::BadResponse, "{err}");
+}

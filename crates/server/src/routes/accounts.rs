@@ -1,11 +1,11 @@
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use orgdesk_core::api::{Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail};
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{created, ApiJson, ApiPath};
+use super::{cached_json, created, ApiJson, ApiPath};
 use crate::accounts;
 use crate::auth::{AuthUser, ClientMeta};
 use crate::error::ApiResult;
@@ -86,8 +86,8 @@ async fn update_me(
 
 /// My active sessions.
 #[utoipa::path(get, path = "/v1/me/sessions", tag = "accounts", security(("session" = [])), responses((status = 200, body = Vec<Session>)))]
-async fn sessions(State(state): State<AppState>, user: AuthUser) -> ApiResult<impl IntoResponse> {
-    Ok(ApiJson(accounts::list_sessions(&state, &user).await?))
+async fn sessions(State(state): State<AppState>, user: AuthUser, headers: HeaderMap) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &accounts::list_sessions(&state, &user).await?))
 }
 
 /// Revoke one of my sessions.

@@ -31,8 +31,9 @@ async fn find_person(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(q): ApiQuery<PersonQuery>,
-) -> ApiResult<ApiJson<Vec<PersonMembership>>> {
-    Ok(ApiJson(across::find_person(&state, &user, &q.email).await?))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &across::find_person(&state, &user, &q.email).await?))
 }
 
 /// Remove a person from the listed orgs; one result per org.

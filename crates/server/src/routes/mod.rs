@@ -69,18 +69,22 @@ fn with_etag(headers: &HeaderMap, etag: String, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+fn content_tag(body: &[u8]) -> String {
+    Sha256::digest(body).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 /// A list answer with an ETag over its content, so an unchanged list costs a 304.
 pub fn cached_json<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&body);
-    let tag: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    with_etag(headers, format!("W/\"{tag}\""), body)
+    with_etag(headers, format!("W/\"{}\"", content_tag(&body)), body)
 }
 
-/// A single resource whose ETag is its version: send it back in If-Match.
+/// A single resource whose ETag is `"<version>.<content>"`: the content part
+/// makes a 304 mean "nothing changed" (member counts and names included), the
+/// version part is what If-Match compares.
 pub fn versioned_json<T: Serialize>(headers: &HeaderMap, version: i64, value: &T) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
-    with_etag(headers, format!("\"{version}\""), body)
+    with_etag(headers, format!("\"{version}.{}\"", content_tag(&body)), body)
 }
 
 /// The version an If-Match header names; `*` or no header means "any".
@@ -92,7 +96,9 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/").trim_matches('"').parse().map(Some).map_err(|_| {
+    let tag = text.trim_start_matches("W/").trim_matches('"');
+    let version = tag.split_once('.').map_or(tag, |(version, _)| version);
+    version.parse().map(Some).map_err(|_| {
         ApiError::bad_request(format!("If-Match must be an ETag this server gave out, such as \"3\"; got {text}."))
     })
 }

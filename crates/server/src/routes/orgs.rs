@@ -97,9 +97,10 @@ async fn my_permissions(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(org): ApiPath<String>,
-) -> ApiResult<ApiJson<MyPermissions>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(ApiJson(orgs::my_permissions(&access)))
+    Ok(cached_json(&headers, &orgs::my_permissions(&access)))
 }
 
 /// The logo image.

@@ -47,6 +47,14 @@ async fn get_by_id_or_slug_with_etag() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // A new member changes the count, so the same ETag no longer matches.
+    app.member(&ada, &org, "bob@example.com", "member").await;
+    let after = send(
+        app.request(Method::GET, &format!("/v1/orgs/{}", org.id), Some(&ada.token)).header("if-none-match", &etag),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(after.body["member_count"], 2);
 }
 
 #[tokio::test]

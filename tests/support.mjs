@@ -2,7 +2,7 @@
 // with demo data on a temporary SQLite file, tauri-driver in front of
 // WebKitWebDriver, and the real app in a temporary profile.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,9 +81,10 @@ export class DemoServer {
 
 /** tauri-driver and app sessions; each session is a fresh app process. */
 export class AppDriver {
-  constructor(appBinary) {
+  constructor(appBinary, { dataDir, env = {} } = {}) {
     this.appBinary = appBinary;
-    this.dataDir = mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-"));
+    this.dataDir = dataDir ?? mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-"));
+    this.env = env;
     mkdirSync(this.dataDir, { recursive: true });
   }
 
@@ -92,6 +93,7 @@ export class AppDriver {
     const nativePort = await freePort();
     this.driver = run("tauri-driver", "tauri-driver", ["--port", String(this.port), "--native-port", String(nativePort)], {
       ORGDESK_DATA_DIR: this.dataDir,
+      ...this.env,
     });
     await waitFor("tauri-driver", async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20_000);
   }
@@ -116,4 +118,42 @@ export class AppDriver {
     await this.quitApp().catch(() => {});
     await this.driver?.stop();
   }
+}
+
+/** Resident memory (KiB) of the app process and every process below it (WebKit's). */
+export function treeRssKiB(rootPid, appBinary) {
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const below = (pid) => [...parents].filter(([, ppid]) => ppid === pid).map(([child]) => child);
+  const descendants = (pid) => below(pid).flatMap((child) => [child, ...descendants(child)]);
+  const exe = (pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return "";
+    }
+  };
+  const app = descendants(rootPid).find((pid) => exe(pid) === appBinary);
+  if (!app) throw new Error("the app process was not found below tauri-driver");
+  let total = 0;
+  const names = [];
+  for (const pid of [app, ...descendants(app)]) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      names.push(/Name:\s+(\S+)/.exec(status)?.[1]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { kib: total, processes: names };
 }

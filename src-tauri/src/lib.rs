@@ -6,6 +6,7 @@ mod commands;
 mod desk;
 mod files;
 mod invite_links;
+mod window;
 
 #[cfg(all(test, feature = "ts"))]
 mod bindings;
@@ -36,6 +37,7 @@ pub fn run() {
             let desk = tauri::async_runtime::block_on(Desk::open(data_dir(app))).map_err(|e| e.message)?;
             app.manage(desk);
             invite_links::listen(app.handle());
+            window::open_main(app)?;
             Ok(())
         })
         .invoke_handler(commands::handler())

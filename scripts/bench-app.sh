@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Desktop app benchmark (numbers for docs/benchmarks.md, "Desktop app"):
+# cold start to the cached 10,000-member list vs an empty Tauri window, org
+# switch, and the process tree's RSS. Same headless setup as the e2e test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+npm run --silent build
+cargo build --quiet --features tauri/custom-protocol --bin orgdesk
+cargo build --quiet -p orgdesk-server
+
+export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/debug/orgdesk"
+export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
+xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+  dbus-run-session -- bash -c '
+    set -euo pipefail
+    export XDG_DATA_HOME="$(mktemp -d)"
+    trap '"'"'rm -rf "$XDG_DATA_HOME"'"'"' EXIT
+    echo -n bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    node tests/bench.mjs
+  '

@@ -7,11 +7,17 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# The app in release (as shipped) unless BENCH_PROFILE=debug; the server in debug.
+profile="${BENCH_PROFILE:-release}"
 npm run --silent build
-cargo build --quiet --features tauri/custom-protocol --bin orgdesk
+if [ "$profile" = release ]; then
+  cargo build --quiet --release --features tauri/custom-protocol --bin orgdesk
+else
+  cargo build --quiet --features tauri/custom-protocol --bin orgdesk
+fi
 cargo build --quiet -p orgdesk-server
 
-export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/debug/orgdesk"
+export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/$profile/orgdesk"
 export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
   dbus-run-session -- bash -c '

@@ -4,7 +4,7 @@
 // bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { AppDriver, DemoServer, sleep, waitFor } from "./support.mjs";
+import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
 
 const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgdesk-target`;
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
@@ -40,6 +40,7 @@ const gone = (id, timeout = 30_000) =>
   waitFor(`${id} to disappear`, async () => !(await (await byTest(id)).isExisting()), timeout);
 const text = async (id) => (await byTest(id)).getText();
 const shot = async (name) => {
+  for (const close of await browser.$$('[aria-label="Dismiss"]')) await close.click().catch(() => {});
   await sleep(400); // let transitions settle
   await browser.saveScreenshot(join(shots, `${name}.png`));
 };
@@ -194,6 +195,35 @@ async function main() {
   await step("server comes back: the app revalidates", async () => {
     await server.start();
     await gone("offline-banner", 60_000);
+  });
+
+  await step("an orgdesk://invite/<token> link given at launch opens the accept flow", async () => {
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
+    const mine = new Set((await asMember("GET", "/v1/orgs")).map((o) => o.id));
+    const org = (await asAgency("GET", "/v1/orgs")).find((o) => !mine.has(o.id) && o.role === "owner");
+    const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
+    const token = answer.results[0].invitation.link.split("/invite/")[1];
+    await app.quitApp();
+    browser = await app.launch([`orgdesk://invite/${token}`]);
+    await visible("screen-my-invitations", 60_000);
+    await waitFor("the invitation preview", async () => (await text("invite-link")).includes(org.name));
+    await (await visible("link-accept")).click();
+    await waitFor(`${org.name} in the sidebar`, async () =>
+      (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  await step("without a keychain the app says so at sign-in", async () => {
+    const bare = new AppDriver(appBinary, { env: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/orgdesk-e2e" } });
+    await bare.startDriver();
+    try {
+      const other = await bare.launch();
+      const notice = await other.$('[data-testid="keychain-unavailable"]');
+      await notice.waitForDisplayed({ timeout: 30_000 });
+      if (!(await notice.getText()).includes("keychain is not available")) throw new Error("unclear keychain notice");
+    } finally {
+      await bare.stop();
+    }
   });
 
   console.log(`1..${passed}\nall ${passed} end-to-end steps passed`);

@@ -99,12 +99,12 @@ export class AppDriver {
   }
 
   /** Launches the app and answers the WebDriver browser object. */
-  async launch() {
+  async launch(args = []) {
     this.browser = await remote({
       hostname: "127.0.0.1",
       port: this.port,
       logLevel: "error",
-      capabilities: { "tauri:options": { application: this.appBinary } },
+      capabilities: { "tauri:options": { application: this.appBinary, args } },
     });
     return this.browser;
   }
@@ -156,4 +156,23 @@ export function treeRssKiB(rootPid, appBinary) {
     }
   }
   return { kib: total, processes: names };
+}
+
+/** Signs in over the API (for test setup only) and answers a JSON caller. */
+export async function apiAs(serverUrl, email, password) {
+  const signin = await fetch(`${serverUrl}/v1/auth/signin`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const { token } = await signin.json();
+  return async (method, path, body) => {
+    const response = await fetch(`${serverUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.status === 204 ? null : response.json();
+  };
 }

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
 
+echo "── vite build"
+npm run --silent build >/dev/null
+
 echo "── TypeScript bindings (ts-rs) up to date"
 cargo test --quiet --features ts --lib -p orgdesk
 if ! git diff --exit-code -- ui/src/lib/bindings || [ -n "$(git status --porcelain -- ui/src/lib/bindings)" ]; then

@@ -30,7 +30,7 @@ class AppStore {
   activeAccount = $state<AccountSummary | null>(null);
   vault = $state<VaultStatus | null>(null);
   suggestedServerUrl = $state<string | null>(null);
-  orgs = $state<MyOrg[]>([]);
+  orgs = $state.raw<MyOrg[]>([]);
   orgsLoaded = $state(false);
   currentOrgId = $state<string | null>(null);
   screen = $state<ScreenId>("members");
@@ -100,14 +100,15 @@ class AppStore {
   selectOrg(orgId: string): void {
     if (this.currentOrgId === orgId) return;
     this.currentOrgId = orgId;
-    if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
     api.rememberOrg(orgId).catch(() => {});
   }
 
   /** Ctrl+1…9: the n-th org as the sidebar lists it. */
   selectOrgByPosition(position: number): void {
     const org = this.orgs[position - 1];
-    if (org) this.selectOrg(org.id);
+    if (!org) return;
+    this.selectOrg(org.id);
+    if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
   }
 
   async refreshConnection(): Promise<void> {

@@ -68,3 +68,23 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         audit::export_audit_csv,
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    /// The capability grants exactly the registered commands: a new command
+    /// must be granted on purpose, and nothing else may be.
+    #[test]
+    fn capability_grants_exactly_the_app_commands() {
+        let registered: std::collections::BTreeSet<String> = include_str!("mod.rs")
+            .lines()
+            .filter_map(|line| line.trim().strip_suffix(','))
+            .filter_map(|entry| entry.split_once("::").map(|(_, name)| name))
+            .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        let capability: serde_json::Value = serde_json::from_str(include_str!("../../capabilities/main.json")).unwrap();
+        let granted: std::collections::BTreeSet<String> =
+            capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+        assert_eq!(granted, registered);
+    }
+}

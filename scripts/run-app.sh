@@ -14,7 +14,7 @@ npm run --silent build
 cargo build --quiet -p orgdesk-server
 cargo build --quiet --features tauri/custom-protocol --bin orgdesk
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 server_url="http://127.0.0.1:$port"
 "$CARGO_TARGET_DIR/debug/orgdesk-server" --demo --database-url "sqlite://$run_dir/demo.db?mode=rwc" \
   --listen "127.0.0.1:$port" >"$run_dir/server.log" 2>&1 &

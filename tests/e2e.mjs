@@ -154,6 +154,36 @@ async function main() {
     await (await visible("member-search")).clearValue();
   });
 
+  await step("bulk-select two members and change their role; disable one", async () => {
+    const emails = ["ada.berg800@northwind.test", "ada.berg1800@northwind.test"];
+    await (await visible("member-search")).setValue("ada.berg");
+    for (const email of emails) {
+      await (await browser.$(`input[aria-label="Select ${email}"]`)).click();
+    }
+    await visible("bulk-bar");
+    await (await browser.$('select[aria-label="New role for selected"]')).selectByAttribute("value", "billing");
+    await (await visible("bulk-apply")).click();
+    for (const email of emails) {
+      await waitFor(`${email} to be billing`, async () => {
+        const row = await browser.$(`[data-testid="member-row"][data-email="${email}"]`);
+        return (await (await row.$('[data-testid="member-role"]')).getValue()) === "billing";
+      });
+    }
+    const first = await browser.$(`[data-testid="member-row"][data-email="${emails[0]}"]`);
+    await (await first.$('[data-testid="member-toggle-status"]')).click();
+    await waitFor("disabled badge", async () => (await first.getText()).includes("disabled"));
+    await (await visible("member-search")).clearValue();
+  });
+
+  await step("Ctrl+K palette switches org by name", async () => {
+    await openOrg("acme-robotics");
+    await browser.keys(["Control", "k"]);
+    const input = await (await visible("palette")).$("input");
+    await input.setValue("Northwind");
+    await browser.keys(["Enter"]);
+    await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
+  });
+
   await step("screens across orgs, roles, settings and audit paint", async () => {
     for (const screen of ["across", "roles", "settings", "audit"]) {
       if (screen !== "across") await openOrg("northwind");

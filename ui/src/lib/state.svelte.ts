@@ -6,7 +6,7 @@ import type { ConnectionStatus } from "./bindings/ConnectionStatus";
 import type { MyOrg } from "./bindings/MyOrg";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { VaultStatus } from "./bindings/VaultStatus";
-import { describeError, isOfflineError } from "./errors";
+import { describeError, isOfflineError, isUiError } from "./errors";
 import { permissionSet, type Permissions } from "./permissions";
 
 export type ScreenId =
@@ -53,6 +53,8 @@ class AppStore {
       this.vault = state.vault;
       this.suggestedServerUrl = state.suggested_server_url;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
+      // e.g. "the cache could not be read and was rebuilt"
+      for (const notice of state.cache_notices) this.toast(notice.message, "error");
     } catch (error) {
       this.toast(describeError(error), "error");
     }
@@ -121,7 +123,13 @@ class AppStore {
 
   /** Call after any failed command: offline errors flip the banner. */
   noteFailure(error: unknown): void {
-    if (isOfflineError(error)) {
+    if (isUiError(error) && (error.code === "session_revoked" || error.code === "not_signed_in")) {
+      this.toast(describeError(error), "error");
+      this.activeAccount = null;
+      this.orgs = [];
+      this.currentOrgId = null;
+      api.appState().then((state) => (this.accounts = state.accounts)).catch(() => {});
+    } else if (isOfflineError(error)) {
       this.connection = { ...this.connection, online: false };
       this.refreshConnection();
     } else {

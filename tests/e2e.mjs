@@ -223,8 +223,11 @@ async function main() {
   });
 
   await step("server comes back: the app revalidates", async () => {
+    const syncedBefore = await (await byTest("members-synced")).getAttribute("data-synced-at");
     await server.start();
     await gone("offline-banner", 60_000);
+    await waitFor("the member list to re-sync", async () =>
+      (await (await byTest("members-synced")).getAttribute("data-synced-at")) !== syncedBefore, 60_000);
   });
 
   await step("an orgdesk://invite/<token> link given at launch opens the accept flow", async () => {

@@ -38,6 +38,8 @@ class AppStore {
   toasts = $state<Toast[]>([]);
   paletteOpen = $state(false);
   pendingInviteToken = $state<string | null>(null);
+  /** Counts offline → online transitions; screens re-fetch when it moves. */
+  reconnections = $state(0);
   addingAccount = $state(false);
   /** Set by the palette's "find a person"; read by the Across screen. */
   personQuery = $state("");
@@ -115,7 +117,9 @@ class AppStore {
 
   async refreshConnection(): Promise<void> {
     try {
+      const wasOnline = this.connection.online;
       this.connection = await api.connectionStatus();
+      if (!wasOnline && this.connection.online) this.reconnections += 1;
     } catch {
       // Not signed in: nothing to show.
     }

@@ -57,8 +57,10 @@ pub struct SyncProgress {
     pub org_id: String,
     pub phase: SyncPhase,
     pub pages: u32,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members: u64,
     /// The org's member count when known.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub total: Option<u64>,
 }
 
@@ -66,6 +68,7 @@ pub struct SyncProgress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReport {
     pub org_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members: u64,
     pub pages: u32,
     /// Pages the server answered 304 for.
@@ -73,7 +76,9 @@ pub struct SyncReport {
     /// True when one check showed nothing changed since the last sync.
     pub unchanged: bool,
     /// HTTP requests this sync sent and response body bytes it received.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub requests: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
     pub synced_at: String,
 }

@@ -4,8 +4,8 @@ import type { SyncPhase } from "./SyncPhase";
 /**
  * For a progress bar.
  */
-export type SyncProgress = { org_id: string, phase: SyncPhase, pages: number, members: bigint, 
+export type SyncProgress = { org_id: string, phase: SyncPhase, pages: number, members: number, 
 /**
  * The org's member count when known.
  */
-total: bigint | null, };
+total: number | null, };

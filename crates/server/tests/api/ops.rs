@@ -82,3 +82,22 @@ async fn tokens_and_passwords_never_reach_the_logs() {
         assert!(!logs.contains(secret), "a secret reached the logs");
     }
 }
+
+/// The OpenAPI document is committed (`crates/server/openapi.json`), so a
+/// change to the API shows in review. Regenerate with
+/// `ORGDESK_UPDATE_OPENAPI=1 cargo test -p orgdesk-server --test api openapi`.
+#[tokio::test]
+async fn openapi_document_matches_the_committed_one() {
+    let app = TestApp::start().await;
+    let doc = app.call(Method::GET, "/openapi.json", None, None).await;
+    let current = serde_json::to_string_pretty(&doc.body).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+    if std::env::var("ORGDESK_UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "crates/server/openapi.json is stale: run `ORGDESK_UPDATE_OPENAPI=1 cargo test -p orgdesk-server --test api openapi` and commit it"
+    );
+}

@@ -2,11 +2,13 @@
 //! and `/verify/<token>`. Plain HTML forms, no script.
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use orgdesk_core::api::{InvitationSignUp, InvitationStatus};
 use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::ApiPath;
 use crate::auth::ClientMeta;
@@ -21,6 +23,19 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/accept", post(invite_accept))
         .route("/invite/{token}/decline", post(invite_decline))
         .route("/verify/{token}", get(verify_page))
+        .layer(header(header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        // The token is in the address: it must not travel on in a Referer.
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+}
+
+/// No script at all; the inline style sheet and same-origin forms only.
+const PAGE_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
 pub fn escape(s: &str) -> String {

@@ -92,6 +92,8 @@ async fn invitation_email_arrives_over_smtp_and_its_link_signs_up_and_joins() {
     // The emailed link opens the server's page with the email filled in.
     let page = app.http.get(format!("{}/invite/{token}", app.base)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer", "the token in the address must not leak");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     let html = page.text().await.unwrap();
     assert!(
         html.contains("Join Acme") && html.contains("dan@example.com") && html.contains("orgdesk://invite/"),

@@ -271,6 +271,9 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     .bind(new_id()).bind(&orgs[10]).bind(MEMBER_EMAIL).bind(&agency.id).bind(token_hash).bind(now).bind(now + 5 * DAY)
     .execute(&mut *conn).await?;
     tx.commit().await?;
+    // Fresh statistics, so the planners use the member-list indexes at once
+    // instead of waiting for autovacuum (PostgreSQL) or never (SQLite).
+    sqlx::query("ANALYZE").execute(&db.pool).await?;
     Ok(())
 }
 

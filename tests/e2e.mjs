@@ -47,6 +47,23 @@ const shot = async (name) => {
 const currentOrgSlug = async () => (await browser.$('[data-testid="org-item"][aria-current="true"]')).getAttribute("data-slug");
 const openOrg = async (slug) => (await browser.$(`[data-testid="org-item"][data-slug="${slug}"]`)).click();
 const nav = async (screen) => (await visible(`nav-${screen}`)).click();
+const toastSays = (words) =>
+  waitFor(`a toast saying "${words}"`, async () => {
+    for (const toast of await allByTest("toast")) if ((await toast.getText()).includes(words)) return true;
+    return false;
+  });
+// WebKitWebDriver's getText leaves out the ellipsized name of a sidebar item; its text content is what shows.
+const orgItemText = async (item) => (await item.getProperty("textContent")).replace(/\s+/g, " ");
+const noError = async (id) => {
+  const el = await byTest(id);
+  if (await el.isExisting()) throw new Error(`the screen shows an error: ${await el.getText()}`);
+};
+async function replaceValue(id, value) {
+  const input = await visible(id);
+  await input.clearValue();
+  await input.setValue(value);
+  await waitFor(`${id} to read ${value}`, async () => (await input.getValue()) === String(value));
+}
 
 async function signIn(email) {
   await (await browser.$('input[name="server"]')).setValue(server.url);
@@ -195,6 +212,140 @@ async function main() {
     await nav("members");
   });
 
+  let created;
+  await step("create an organization from the sidebar", async () => {
+    const name = "E2E Widgets";
+    await (await visible("org-create")).click();
+    await (await visible("create-org-name")).setValue(name);
+    await (await visible("create-org-submit")).click();
+    await toastSays(`Created ${name}.`);
+    await gone("create-org-name");
+    await waitFor("the new org selected and in sight in the sidebar", async () => {
+      const current = await browser.$('[data-testid="org-item"][aria-current="true"]');
+      return (await current.isDisplayed({ withinViewport: true })) && (await orgItemText(current)).includes(name);
+    });
+    created = { name, slug: await currentOrgSlug() };
+    if (!/^e2e-widgets/.test(created.slug)) throw new Error(`unexpected slug ${created.slug}`);
+    if (!(await orgItemText(await browser.$('[data-testid="org-item"][aria-current="true"]'))).includes("Owner"))
+      throw new Error("the creator should be the owner");
+  });
+
+  await step("settings save name, time zone, language and invitation lifetime", async () => {
+    const wanted = { name: "E2E Widgets GmbH", timezone: "America/New_York", language: "fr-CA", lifetime: "14" };
+    await nav("settings");
+    await visible("screen-settings");
+    await waitFor("the settings form", async () => (await (await visible("settings-name")).getValue()) === created.name);
+    await replaceValue("settings-name", wanted.name);
+    await replaceValue("settings-timezone", wanted.timezone);
+    await replaceValue("settings-language", wanted.language);
+    await replaceValue("settings-lifetime", wanted.lifetime);
+    await (await visible("settings-save")).click();
+    await toastSays("Settings saved.");
+    await noError("settings-error");
+    await waitFor("the new name in the sidebar", async () =>
+      (await orgItemText(await browser.$(`[data-testid="org-item"][data-slug="${created.slug}"]`))).includes(wanted.name));
+    // Fresh from the server after leaving the screen.
+    await nav("members");
+    await nav("settings");
+    await waitFor("saved values after reopening settings", async () =>
+      (await (await visible("settings-name")).getValue()) === wanted.name &&
+      (await (await byTest("settings-timezone")).getValue()) === wanted.timezone &&
+      (await (await byTest("settings-language")).getValue()) === wanted.language &&
+      (await (await byTest("settings-lifetime")).getValue()) === wanted.lifetime);
+    created.name = wanted.name;
+  });
+
+  await step("roles: create a custom role, edit its permissions, delete it", async () => {
+    const column = () => browser.$('[data-testid="role-column"][data-role="e2e-agent"]');
+    const box = () => browser.$('input[aria-label="E2E agent: audit:read"]');
+    await nav("roles");
+    await visible("screen-roles");
+    await (await browser.$('input[aria-label="Role key"]')).setValue("e2e-agent");
+    await (await browser.$('input[aria-label="Role name"]')).setValue("E2E agent");
+    await (await visible("role-create")).click();
+    await (await column()).waitForDisplayed({ timeout: 30_000 });
+    await noError("roles-error");
+    if (!(await (await browser.$('input[aria-label="E2E agent: members:read"]')).isSelected()))
+      throw new Error("a new role starts with members:read");
+    if (await (await box()).isSelected()) throw new Error("a new role should not have audit:read");
+    await (await box()).click();
+    await (await browser.$('[data-testid="role-save"][data-role="e2e-agent"]')).click();
+    await toastSays("Saved E2E agent.");
+    await noError("roles-error");
+    await nav("members");
+    await nav("roles");
+    await waitFor("audit:read kept after reopening roles", async () => (await (await box()).isSelected()));
+    await (await browser.$('[data-testid="role-delete"][data-role="e2e-agent"]')).click();
+    await waitFor("the role column to go", async () => !(await (await column()).isExisting()));
+    await noError("roles-error");
+    await nav("members");
+    await nav("roles");
+    await waitFor("the roles to load", async () => (await allByTest("role-column")).length >= 5);
+    if (await (await column()).isExisting()) throw new Error("the deleted role came back");
+  });
+
+  await step("audit log filtered by action shows only those events", async () => {
+    await nav("audit");
+    await visible("screen-audit");
+    await waitFor("the unfiltered log", async () => (await allByTest("audit-row")).length >= 4);
+    await (await browser.$('input[aria-label="Action"]')).setValue("role.created");
+    await (await visible("audit-filter")).click();
+    await waitFor("only role.created rows", async () => {
+      const rows = await allByTest("audit-row");
+      if (rows.length === 0) return false;
+      for (const row of rows) if ((await row.getAttribute("data-action")) !== "role.created") return false;
+      return (await rows[0].getProperty("textContent")).includes("e2e-agent"); // the target cell is ellipsized
+    });
+    // A From–To range of just today keeps today's events.
+    const pad = (n) => String(n).padStart(2, "0");
+    const now = new Date();
+    const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    for (const label of ["From", "To"]) {
+      const input = await browser.$(`input[type="date"][aria-label="${label}"]`);
+      await browser.execute((el, value) => {
+        el.value = value;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      }, input, today);
+    }
+    await (await visible("audit-filter")).click();
+    await waitFor("today's role.created rows", async () => {
+      const rows = await allByTest("audit-row");
+      return rows.length > 0 && (await rows[0].getProperty("textContent")).includes("e2e-agent");
+    }, 10_000);
+  });
+
+  await step("across my orgs: find a person and remove them from two selected orgs", async () => {
+    const email = "chloe.okafor2@northwind.test";
+    const targets = ["Acme Robotics", "Blue Harbor Dental"];
+    const membership = (org) => browser.$(`[data-testid="person-membership"][data-org="${org}"]`);
+    await nav("across");
+    await (await visible("person-email")).setValue(email);
+    await (await visible("person-find")).click();
+    await waitFor("memberships in many orgs", async () => (await allByTest("person-membership")).length >= 10);
+    for (const item of await allByTest("person-membership")) {
+      const box = await item.$('input[type="checkbox"]');
+      const want = targets.includes(await item.getAttribute("data-org"));
+      if ((await box.isSelected()) !== want && (await box.isEnabled())) await box.click();
+    }
+    const remove = await visible("person-remove");
+    await waitFor("two selected", async () => (await remove.getText()).includes("2 selected"));
+    await remove.click();
+    await (await visible("confirm-button")).click();
+    await waitFor("a removal result per org", async () => (await allByTest("person-result")).length === 2);
+    for (const result of await allByTest("person-result")) {
+      const line = await result.getText();
+      if ((await result.getAttribute("data-outcome")) !== "removed" || !line.includes("Removed"))
+        throw new Error(`unexpected result: ${line}`);
+      if (!targets.some((org) => line.startsWith(org))) throw new Error(`result for an org not chosen: ${line}`);
+    }
+    for (const org of targets) if (await (await membership(org)).isExisting()) throw new Error(`still listed in ${org}`);
+    if (!(await (await membership("Northwind Traders")).isExisting())) throw new Error("removed from an org not chosen");
+    await (await visible("person-find")).click();
+    await waitFor("the search again", async () => (await allByTest("person-membership")).length >= 10);
+    for (const org of targets) if (await (await membership(org)).isExisting()) throw new Error(`still a member of ${org}`);
+    await openOrg("northwind");
+  });
+
   await step("a member-role account sees members but no invitation controls", async () => {
     await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
     await signIn("member@orgdesk.test");
@@ -204,6 +355,35 @@ async function main() {
     if (await (await byTest("member-role")).isExisting()) throw new Error("a member sees role controls");
     if (await (await byTest("member-remove")).isExisting()) throw new Error("a member sees remove buttons");
     if (await (await byTest("invite-open")).isExisting()) throw new Error("a member sees the invite button");
+  });
+
+  await step("my invitations: accept one and decline another", async () => {
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
+    const mine = new Set((await asMember("GET", "/v1/orgs")).map((o) => o.id));
+    const owned = (await asAgency("GET", "/v1/orgs")).filter((o) => !mine.has(o.id) && o.role === "owner");
+    const declined = owned[owned.length - 1];
+    await asAgency("POST", `/v1/orgs/${declined.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
+    const accepted = "Juniper Health"; // the demo's invitation for the plain member
+    const row = (org) => browser.$(`[data-testid="my-invitation-row"][data-org="${org}"]`);
+    const inSidebar = async (name) => {
+      for (const item of await allByTest("org-item")) if ((await orgItemText(item)).includes(name)) return true;
+      return false;
+    };
+    await nav("my-invitations");
+    await (await row(accepted)).waitForDisplayed({ timeout: 30_000 });
+    await (await row(declined.name)).waitForDisplayed({ timeout: 30_000 });
+    if (await inSidebar(accepted)) throw new Error(`already a member of ${accepted}`);
+    await (await (await row(accepted)).$('[data-testid="my-invitation-accept"]')).click();
+    await toastSays(`You joined ${accepted}.`);
+    await waitFor("the accepted invitation to go", async () => !(await (await row(accepted)).isExisting()));
+    await waitFor(`${accepted} in the sidebar`, () => inSidebar(accepted));
+    await (await (await row(declined.name)).$('[data-testid="my-invitation-decline"]')).click();
+    await toastSays("Declined.");
+    await waitFor("the declined invitation to go", async () => !(await (await row(declined.name)).isExisting()));
+    if (await inSidebar(declined.name)) throw new Error(`declining joined ${declined.name}`);
+    await openOrg("northwind");
+    await waitForMembers(10_000);
   });
 
   await step("server stops: offline banner, cached list stays", async () => {

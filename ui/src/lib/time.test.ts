@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdown, expiresSoon, timeAgo } from "./time";
+import { countdown, dayRange, expiresSoon, timeAgo } from "./time";
 
 const now = Date.parse("2026-11-23T12:00:00Z");
 const at = (ms: number) => new Date(now + ms).toISOString();
@@ -44,5 +44,19 @@ describe("timeAgo", () => {
   });
   it("says never without a time", () => {
     expect(timeAgo(null, now)).toBe("never");
+  });
+});
+
+describe("dayRange", () => {
+  it("takes whole local days, the last one included", () => {
+    const { since, until } = dayRange("2026-11-23", "2026-11-23");
+    expect(new Date(since!).getTime()).toBe(new Date(2026, 10, 23).getTime());
+    expect(new Date(until!).getTime()).toBe(new Date(2026, 10, 24).getTime());
+    const event = new Date(2026, 10, 23, 7, 8).getTime();
+    expect(event >= Date.parse(since!) && event < Date.parse(until!)).toBe(true);
+  });
+  it("crosses month ends and leaves empty bounds open", () => {
+    expect(new Date(dayRange("", "2026-11-30").until!).getTime()).toBe(new Date(2026, 11, 1).getTime());
+    expect(dayRange("", "")).toEqual({ since: null, until: null });
   });
 });

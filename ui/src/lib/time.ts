@@ -48,3 +48,17 @@ export function shortDate(isoTime: string | null | undefined): string {
   const date = new Date(isoTime);
   return Number.isNaN(date.getTime()) ? "—" : date.toLocaleDateString();
 }
+
+/**
+ * The instants bounding a From–To range of `<input type="date">` values
+ * ("YYYY-MM-DD", local days, both inclusive): `since` is the start of the
+ * first day, `until` (exclusive on the server) the start of the day after the
+ * last one.
+ */
+export function dayRange(from: string, to: string): { since: string | null; until: string | null } {
+  const startOf = (day: string, plusDays = 0) => {
+    const [y, m, d] = day.split("-").map(Number);
+    return new Date(y, m - 1, d + plusDays).toISOString();
+  };
+  return { since: from ? startOf(from) : null, until: to ? startOf(to, 1) : null };
+}

@@ -235,13 +235,16 @@ async function main() {
     await nav("settings");
     await visible("screen-settings");
     await waitFor("the settings form", async () => (await (await visible("settings-name")).getValue()) === created.name);
+    await replaceValue("settings-timezone", "Mars/Olympus_Mons");
+    await (await visible("settings-save")).click();
+    await waitFor("an error about the time zone", async () => (await text("settings-error")).includes("Mars/Olympus_Mons"));
     await replaceValue("settings-name", wanted.name);
     await replaceValue("settings-timezone", wanted.timezone);
     await replaceValue("settings-language", wanted.language);
     await replaceValue("settings-lifetime", wanted.lifetime);
     await (await visible("settings-save")).click();
     await toastSays("Settings saved.");
-    await noError("settings-error");
+    await gone("settings-error");
     await waitFor("the new name in the sidebar", async () =>
       (await orgItemText(await browser.$(`[data-testid="org-item"][data-slug="${created.slug}"]`))).includes(wanted.name));
     // Fresh from the server after leaving the screen.
@@ -260,11 +263,20 @@ async function main() {
     const box = () => browser.$('input[aria-label="E2E agent: audit:read"]');
     await nav("roles");
     await visible("screen-roles");
-    await (await browser.$('input[aria-label="Role key"]')).setValue("e2e-agent");
-    await (await browser.$('input[aria-label="Role name"]')).setValue("E2E agent");
+    const key = await browser.$('input[aria-label="Role key"]');
+    const roleName = await browser.$('input[aria-label="Role name"]');
+    await key.setValue("admin"); // taken by a built-in role
+    await roleName.setValue("Second admin");
+    await (await visible("role-create")).click();
+    await visible("roles-error");
+    await key.clearValue();
+    await key.setValue("e2e-agent");
+    await roleName.clearValue();
+    await roleName.setValue("E2E agent");
     await (await visible("role-create")).click();
     await (await column()).waitForDisplayed({ timeout: 30_000 });
-    await noError("roles-error");
+    await toastSays("Created E2E agent.");
+    await gone("roles-error", 5_000);
     if (!(await (await browser.$('input[aria-label="E2E agent: members:read"]')).isSelected()))
       throw new Error("a new role starts with members:read");
     if (await (await box()).isSelected()) throw new Error("a new role should not have audit:read");
@@ -277,6 +289,7 @@ async function main() {
     await waitFor("audit:read kept after reopening roles", async () => (await (await box()).isSelected()));
     await (await browser.$('[data-testid="role-delete"][data-role="e2e-agent"]')).click();
     await waitFor("the role column to go", async () => !(await (await column()).isExisting()));
+    await toastSays("Deleted E2E agent.");
     await noError("roles-error");
     await nav("members");
     await nav("roles");

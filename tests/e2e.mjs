@@ -217,6 +217,14 @@ async function main() {
     const name = "E2E Widgets";
     await (await visible("org-create")).click();
     await (await visible("create-org-name")).setValue(name);
+    await (await visible("create-org-slug")).setValue("northwind"); // taken
+    await (await visible("create-org-submit")).click();
+    await waitFor("an error about the slug", async () => (await text("create-org-error")).includes("slug is taken"));
+    // Emptied the way a person does (WebDriver's clear fires no input event).
+    await (await visible("create-org-slug")).click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys(["Backspace"]);
+    await waitFor("the slug emptied", async () => (await (await byTest("create-org-slug")).getValue()) === "");
     await (await visible("create-org-submit")).click();
     await toastSays(`Created ${name}.`);
     await gone("create-org-name");
@@ -395,6 +403,11 @@ async function main() {
     await toastSays("Declined.");
     await waitFor("the declined invitation to go", async () => !(await (await row(declined.name)).isExisting()));
     if (await inSidebar(declined.name)) throw new Error(`declining joined ${declined.name}`);
+    await waitFor("no invitations left", async () => (await (await browser.$('[data-testid="screen-my-invitations"] .empty')).getText()).includes("No invitations are waiting"));
+    for (const item of await allByTest("org-item")) {
+      const line = await orgItemText(item);
+      if (line.includes(accepted) && !line.includes("Viewer")) throw new Error(`joined ${accepted} not as a viewer: ${line}`);
+    }
     await openOrg("northwind");
     await waitForMembers(10_000);
   });

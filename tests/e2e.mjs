@@ -239,7 +239,7 @@ async function main() {
   });
 
   await step("settings save name, time zone, language and invitation lifetime", async () => {
-    const wanted = { name: "E2E Widgets GmbH", timezone: "America/New_York", language: "fr-CA", lifetime: "14" };
+    const wanted = { name: "E2E Widgets GmbH", slug: "e2e-widgets-gmbh", timezone: "America/New_York", language: "fr-CA", lifetime: "14" };
     await nav("settings");
     await visible("screen-settings");
     await waitFor("the settings form", async () => (await (await visible("settings-name")).getValue()) === created.name);
@@ -247,23 +247,36 @@ async function main() {
     await (await visible("settings-save")).click();
     await waitFor("an error about the time zone", async () => (await text("settings-error")).includes("Mars/Olympus_Mons"));
     await replaceValue("settings-name", wanted.name);
+    await replaceValue("settings-slug", wanted.slug);
     await replaceValue("settings-timezone", wanted.timezone);
     await replaceValue("settings-language", wanted.language);
     await replaceValue("settings-lifetime", wanted.lifetime);
     await (await visible("settings-save")).click();
     await toastSays("Settings saved.");
     await gone("settings-error");
-    await waitFor("the new name in the sidebar", async () =>
-      (await orgItemText(await browser.$(`[data-testid="org-item"][data-slug="${created.slug}"]`))).includes(wanted.name));
+    await waitFor("the new name and slug in the sidebar", async () =>
+      (await orgItemText(await browser.$(`[data-testid="org-item"][data-slug="${wanted.slug}"]`))).includes(wanted.name));
+    if ((await currentOrgSlug()) !== wanted.slug) throw new Error("the renamed org is no longer the current one");
     // Fresh from the server after leaving the screen.
     await nav("members");
     await nav("settings");
     await waitFor("saved values after reopening settings", async () =>
       (await (await visible("settings-name")).getValue()) === wanted.name &&
+      (await (await byTest("settings-slug")).getValue()) === wanted.slug &&
       (await (await byTest("settings-timezone")).getValue()) === wanted.timezone &&
       (await (await byTest("settings-language")).getValue()) === wanted.language &&
       (await (await byTest("settings-lifetime")).getValue()) === wanted.lifetime);
-    created.name = wanted.name;
+    Object.assign(created, { name: wanted.name, slug: wanted.slug });
+    // The new lifetime applies to invitations sent afterwards.
+    await nav("invitations");
+    await (await visible("invite-open")).click();
+    await (await visible("invite-emails")).setValue("e2e.lifetime@example.com");
+    await (await visible("invite-send")).click();
+    await waitFor("the invitation sent", async () => (await allByTest("invite-result")).length === 1);
+    await (await visible("invite-done")).click();
+    const row = await browser.$('[data-testid="invitation-row"][data-email="e2e.lifetime@example.com"]');
+    await row.waitForDisplayed({ timeout: 30_000 });
+    await waitFor("a 14-day expiry", async () => (await row.getText()).includes("in 13 d 23 h"));
   });
 
   await step("roles: create a custom role, edit its permissions, delete it", async () => {

@@ -377,6 +377,14 @@ async function main() {
     await (await visible("person-find")).click();
     await waitFor("the search again", async () => (await allByTest("person-membership")).length >= 10);
     for (const org of targets) if (await (await membership(org)).isExisting()) throw new Error(`still a member of ${org}`);
+    // An org's owner cannot be removed: shown, not selectable.
+    await replaceValue("person-email", "owner0@client.test");
+    await (await visible("person-find")).click();
+    await waitFor("the owner's membership", async () => (await allByTest("person-membership")).length === 1);
+    const owned = (await allByTest("person-membership"))[0];
+    if (await (await owned.$('input[type="checkbox"]')).isEnabled()) throw new Error("an owner can be selected for removal");
+    if (!(await owned.getText()).includes("cannot remove")) throw new Error(`no reason shown: ${await owned.getText()}`);
+    if (await (await visible("person-remove")).isEnabled()) throw new Error("remove is enabled with nothing removable");
     await openOrg("northwind");
   });
 

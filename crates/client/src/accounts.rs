@@ -128,6 +128,10 @@ impl Shared {
 pub struct Accounts {
     shared: Arc<Shared>,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// One session load at a time: the UI fires several commands at once for
+    /// a freshly opened account, and two loads would each open the cache and
+    /// could each create its key.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl Accounts {
@@ -154,6 +158,7 @@ impl Accounts {
         Ok(Accounts {
             shared: Arc::new(Shared { data_dir, vault, options, book: Mutex::new(book) }),
             sessions: Mutex::new(HashMap::new()),
+            loading: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -270,14 +275,20 @@ impl Accounts {
 
     /// The open session of a signed-in account.
     pub async fn session(&self, account_id: &str) -> Result<Arc<Session>> {
-        if let Some(s) = self.sessions().get(account_id) {
-            if !s.is_ended() {
-                return Ok(s.clone());
-            }
+        if let Some(s) = self.live_session(account_id) {
+            return Ok(s);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(s) = self.live_session(account_id) {
+            return Ok(s);
         }
         let session = self.load_session(account_id).await?;
         self.sessions().insert(account_id.to_owned(), session.clone());
         Ok(session)
+    }
+
+    fn live_session(&self, account_id: &str) -> Option<Arc<Session>> {
+        self.sessions().get(account_id).filter(|s| !s.is_ended()).cloned()
     }
 
     /// The active account's session.

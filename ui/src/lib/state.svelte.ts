@@ -32,6 +32,8 @@ class AppStore {
   suggestedServerUrl = $state<string | null>(null);
   orgs = $state.raw<MyOrg[]>([]);
   orgsLoaded = $state(false);
+  /** Why the org list could not be loaded when there was no cache to show. */
+  orgsError = $state<string | null>(null);
   currentOrgId = $state<string | null>(null);
   screen = $state<ScreenId>("members");
   connection = $state<ConnectionStatus>({ online: true, last_sync_at: null, last_error: null });
@@ -69,6 +71,7 @@ class AppStore {
     this.addingAccount = false;
     this.orgs = [];
     this.orgsLoaded = false;
+    this.orgsError = null;
     this.currentOrgId = null;
     await this.loadOrgs(account.last_org_id);
   }
@@ -88,6 +91,8 @@ class AppStore {
     try {
       this.applyOrgs(await api.refreshOrgs(), preferredOrgId);
     } catch (error) {
+      // Without a cached list there is nothing to show: say why instead of "Loading…".
+      if (!this.orgsLoaded) this.orgsError = describeError(error);
       this.noteFailure(error);
     }
     await this.refreshConnection();
@@ -96,6 +101,7 @@ class AppStore {
   private applyOrgs(snapshot: Snapshot<MyOrg[]>, preferredOrgId: string | null): void {
     this.orgs = snapshot.data;
     this.orgsLoaded = true;
+    this.orgsError = null;
     const keep = this.orgs.find((o) => o.id === (this.currentOrgId ?? preferredOrgId));
     if (!keep && this.orgs.length > 0) this.selectOrg(this.orgs[0].id);
     else if (keep && this.currentOrgId !== keep.id) this.selectOrg(keep.id);

@@ -17,13 +17,7 @@ else
 fi
 cargo build --quiet -p orgdesk-server
 
+source scripts/lib-headless.sh
 export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/$profile/orgdesk"
 export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  dbus-run-session -- bash -c '
-    set -euo pipefail
-    export XDG_DATA_HOME="$(mktemp -d)"
-    trap '"'"'rm -rf "$XDG_DATA_HOME"'"'"' EXIT
-    echo -n bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    node tests/bench.mjs
-  '
+run_headless tests/bench.mjs

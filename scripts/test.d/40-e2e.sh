@@ -12,15 +12,7 @@ npm run --silent build
 cargo build --quiet --features tauri/custom-protocol --bin orgdesk
 cargo build --quiet -p orgdesk-server
 
+source scripts/lib-headless.sh
 export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/debug/orgdesk"
 export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  dbus-run-session -- bash -c '
-    set -euo pipefail
-    # A keyring of its own, so a login keyring left by other runs (with
-    # another password) cannot block the test on an unlock prompt.
-    export XDG_DATA_HOME="$(mktemp -d)"
-    trap '"'"'rm -rf "$XDG_DATA_HOME"'"'"' EXIT
-    echo -n e2e-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    node tests/e2e.mjs
-  '
+run_headless tests/e2e.mjs

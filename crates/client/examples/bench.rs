@@ -24,8 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     orgdesk_server::demo::seed(&db).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let state =
-        orgdesk_server::state(db, Options { public_url: url.clone(), dev_outbox: false, limits: Default::default() });
+    let state = orgdesk_server::state(db, Options::new(url.clone()));
     tokio::spawn(orgdesk_server::serve(listener, state, std::future::pending()));
 
     let options = ClientOptions { keychain_service: "orgdesk-bench".into(), ..Default::default() };

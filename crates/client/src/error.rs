@@ -28,6 +28,7 @@ pub enum Code {
     RoleExists,
     RoleInUse,
     AlreadyMember,
+    AlreadyInvited,
     InvitationNotPending,
     InvitationExpired,
     InvitationEmailMismatch,
@@ -36,6 +37,8 @@ pub enum Code {
     /// reload and apply the change again.
     PreconditionFailed,
     RateLimited,
+    IdempotencyKeyReused,
+    IdempotencyKeyInProgress,
     Internal,
     Unavailable,
     /// The server cannot be reached (connection refused, DNS, timeout).
@@ -77,12 +80,15 @@ impl From<ErrorCode> for Code {
             ErrorCode::RoleExists => Code::RoleExists,
             ErrorCode::RoleInUse => Code::RoleInUse,
             ErrorCode::AlreadyMember => Code::AlreadyMember,
+            ErrorCode::AlreadyInvited => Code::AlreadyInvited,
             ErrorCode::InvitationNotPending => Code::InvitationNotPending,
             ErrorCode::InvitationExpired => Code::InvitationExpired,
             ErrorCode::InvitationEmailMismatch => Code::InvitationEmailMismatch,
             ErrorCode::ConfirmationMismatch => Code::ConfirmationMismatch,
             ErrorCode::PreconditionFailed => Code::PreconditionFailed,
             ErrorCode::RateLimited => Code::RateLimited,
+            ErrorCode::IdempotencyKeyReused => Code::IdempotencyKeyReused,
+            ErrorCode::IdempotencyKeyInProgress => Code::IdempotencyKeyInProgress,
             ErrorCode::Internal => Code::Internal,
             ErrorCode::Unavailable => Code::Unavailable,
         }

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     RoleInUse,
     /// The person is already a member of the organization (409).
     AlreadyMember,
+    /// The address has a pending invitation to this organization already (409).
+    AlreadyInvited,
     /// The invitation is no longer pending: accepted, declined or revoked (409).
     InvitationNotPending,
     /// The invitation expired (410).
@@ -52,6 +54,10 @@ pub enum ErrorCode {
     PreconditionFailed,
     /// Too many requests; retry after the Retry-After header's seconds (429).
     RateLimited,
+    /// The Idempotency-Key was used before for a different request (422).
+    IdempotencyKeyReused,
+    /// A request with this Idempotency-Key is still running; retry after Retry-After (409).
+    IdempotencyKeyInProgress,
     /// The server failed; the detail is in its logs under the request id (500).
     Internal,
     /// The database is not reachable (503).
@@ -77,12 +83,15 @@ impl ErrorCode {
             ErrorCode::RoleExists => "role_exists",
             ErrorCode::RoleInUse => "role_in_use",
             ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::AlreadyInvited => "already_invited",
             ErrorCode::InvitationNotPending => "invitation_not_pending",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationEmailMismatch => "invitation_email_mismatch",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyInProgress => "idempotency_key_in_progress",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
         }

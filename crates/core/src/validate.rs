@@ -45,9 +45,15 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
     Ok(email.to_owned())
 }
 
-/// The case-insensitive comparison key of an email.
+/// The comparison key of an email, the one place addresses are normalised:
+/// Unicode NFKC (so the Kelvin sign and fullwidth letters become the letters
+/// they look like), then full case folding (`ß` → `ss`), then NFKC again
+/// because folding can leave a string unnormalised. Two addresses are the
+/// same account, invitation or member exactly when their keys are equal.
 pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = email.trim().nfkc().collect();
+    caseless::default_case_fold_str(&composed).nfkc().collect()
 }
 
 pub fn person_name(raw: &str) -> Result<String, Invalid> {
@@ -69,6 +75,11 @@ fn display_name(raw: &str, what: &str) -> Result<String, Invalid> {
     if name.chars().any(|c| c.is_control() || is_direction_override(c)) {
         return Err(format!("Remove control and text-direction characters from {what}."));
     }
+    if name.chars().any(is_invisible) {
+        return Err(format!(
+            "Remove invisible characters (zero-width spaces and joiners, word joiners, byte-order marks) from {what}."
+        ));
+    }
     Ok(name.to_owned())
 }
 
@@ -76,6 +87,17 @@ fn display_name(raw: &str, what: &str) -> Result<String, Invalid> {
 /// something else.
 fn is_direction_override(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Characters that render as nothing (Unicode's default-ignorable code
+/// points outside the direction marks handled above), which let two names
+/// that look the same differ, or hide text.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}'
+        | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
 }
 
 pub fn password(raw: &str) -> Result<(), Invalid> {
@@ -102,7 +124,23 @@ pub fn slug(raw: &str) -> Result<String, Invalid> {
     if s.starts_with('-') || s.ends_with('-') {
         return Err(format!("The slug \"{s}\" cannot start or end with a hyphen."));
     }
+    if is_id_shaped(s) {
+        return Err(format!(
+            "The slug \"{s}\" looks like an organization id; choose one that is not 8-4-4-4-12 hexadecimal digits."
+        ));
+    }
     Ok(s.to_owned())
+}
+
+/// Whether `s` has the shape of an id (a UUID in its hyphenated text form,
+/// any case). Ids and slugs come from disjoint shapes: [`slug`] refuses this
+/// one, so an org reference is an id exactly when it has this shape.
+pub fn is_id_shaped(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// A slug made from a name: "Acme GmbH & Co." → "acme-gmbh-co". Padded when
@@ -251,6 +289,10 @@ mod tests {
     fn emails() {
         assert_eq!(email("  Ada@Example.COM ").unwrap(), "Ada@Example.COM");
         assert_eq!(email_key("Ada@Example.COM"), "ada@example.com");
+        // The Kelvin sign, fullwidth letters and ß fold like every other form.
+        assert_eq!(email_key("\u{212A}ate@example.com"), "kate@example.com");
+        assert_eq!(email_key("\u{FF2B}ate@example.com"), "kate@example.com");
+        assert_eq!(email_key("Strasse@example.com"), email_key("STRAßE@example.com"));
         for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@-ex.com", "ada@ex..com"]
         {
             assert!(email(bad).is_err(), "{bad:?} must be rejected");
@@ -263,6 +305,9 @@ mod tests {
         assert!(org_name("\u{202E}").is_err());
         assert!(person_name("evil\u{202E}txt.exe").is_err());
         assert!(person_name("José Müller-Lüdenscheidt").is_ok());
+        for invisible in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'] {
+            assert!(person_name(&format!("Ad{invisible}a")).is_err(), "{invisible:?} must be refused");
+        }
     }
 
     #[test]
@@ -276,6 +321,11 @@ mod tests {
         assert_eq!(slugify("!"), "org");
         assert_eq!(slugify("A"), "a00");
         assert!(slug(&slugify(&"Long name ".repeat(20))).is_ok());
+        // An org id never passes as a slug, in any case; near misses do.
+        assert!(slug("0194f3a2-7b1c-7d2e-8f3a-1b2c3d4e5f60").is_err());
+        assert!(is_id_shaped("0194F3A2-7B1C-7D2E-8F3A-1B2C3D4E5F60"));
+        assert!(slug("0194f3a2-7b1c-7d2e-8f3a-1b2c3d4e5f6g").is_ok());
+        assert!(!is_id_shaped("0194f3a27b1c-7d2e-8f3a-1b2c3d4e5f60a"));
     }
 
     #[test]

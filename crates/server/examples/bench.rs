@@ -22,8 +22,7 @@ async fn main() -> anyhow::Result<()> {
     demo::seed(&db).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state =
-        orgdesk_server::state(db, Options { public_url: base.clone(), dev_outbox: false, limits: Default::default() });
+    let state = orgdesk_server::state(db, Options::new(base.clone()));
     tokio::spawn(orgdesk_server::serve(listener, state, std::future::pending()));
 
     let http = reqwest::Client::new();

@@ -2,7 +2,7 @@
 //! by resolving an [`OrgAccess`]; a caller who is not a member gets 404, so ids
 //! from other tenants reveal nothing.
 
-use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
+use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
 use sqlx::AnyConnection;
 
 use crate::auth::{Actor, AuthUser};
@@ -37,16 +37,19 @@ pub fn role_permissions(role_key: &str, builtin: i64, stored: &str) -> Permissio
 }
 
 impl OrgAccess {
-    /// Resolves `org_ref` (an id or a slug) for the caller.
+    /// Resolves `org_ref` for the caller: an id when it has an id's shape, a
+    /// slug otherwise. Slugs never take the id shape (`validate::slug`), so a
+    /// reference names at most one org and an id is never looked up as a slug.
     pub async fn resolve(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<OrgAccess> {
-        let row: Option<AccessRow> = sqlx::query_as(
+        let by = if validate::is_id_shaped(org_ref) { "o.id" } else { "o.slug" };
+        let row: Option<AccessRow> = sqlx::query_as(&format!(
             "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
              FROM orgs o \
              JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
              JOIN roles r ON r.org_id = o.id AND r.role_key = m.role \
-             WHERE o.id = $1 OR o.slug = $1",
-        )
-        .bind(org_ref)
+             WHERE {by} = $1"
+        ))
+        .bind(org_ref.to_ascii_lowercase())
         .bind(&user.user_id)
         .fetch_optional(&state.db.pool)
         .await?;

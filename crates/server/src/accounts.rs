@@ -109,6 +109,48 @@ pub async fn insert_user(
     Ok(id)
 }
 
+/// Recomputes every stored email key with today's `validate::email_key`
+/// (keys written before it were plain lower case). An account whose new key
+/// collides with another account's keeps its old key and is logged, so
+/// neither person is locked out; the operator resolves it.
+pub async fn normalize_email_keys(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    for table in ["users", "invitations"] {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as(&format!("SELECT id, email, email_key FROM {table}")).fetch_all(&mut *conn).await?;
+        for (id, email, key) in rows {
+            let normalized = validate::email_key(&email);
+            if normalized == key {
+                continue;
+            }
+            let taken: i64 = if table == "users" {
+                sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
+                    .bind(&normalized)
+                    .fetch_one(&mut *conn)
+                    .await?
+            } else {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM invitations i JOIN invitations me ON me.id = $2 \
+                     WHERE i.email_key = $1 AND i.org_id = me.org_id AND i.status = 'pending' AND me.status = 'pending'",
+                )
+                .bind(&normalized)
+                .bind(&id)
+                .fetch_one(&mut *conn)
+                .await?
+            };
+            if taken > 0 {
+                tracing::warn!(table, id, "an email key collides after normalisation; kept the old key");
+                continue;
+            }
+            sqlx::query(&format!("UPDATE {table} SET email_key = $1 WHERE id = $2"))
+                .bind(&normalized)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn sign_up(state: &AppState, req: SignUp, meta: ClientMeta) -> ApiResult<SessionGrant> {
     let new = NewUser::validate(&req.email, &req.name, &req.password, req.timezone.as_deref())?;
     let mut tx = state.db.write().await?;
@@ -154,14 +196,8 @@ pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult
         return Err(ApiError::invalid("email", "Your email address is verified already."));
     }
     let mut tx = state.db.write().await?;
-    rate_limit::check(
-        tx.conn(),
-        &Window { bucket: &format!("verify:{}", user.user_id), limit: 10, window_ms: HOUR },
-        1,
-        "verification emails",
-    )
-    .await?;
-    rate_limit::hit(tx.conn(), &format!("verify:{}", user.user_id), 1).await?;
+    let window = Window::new(format!("verify:{}", user.user_id), 10, HOUR);
+    rate_limit::take(tx.conn(), &[window], 1, "verification emails").await?.keep();
     queue_verification(tx.conn(), state, &user.user_id, &user.email, &user.name).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();
@@ -235,29 +271,25 @@ pub async fn open_session(conn: &mut AnyConnection, user_id: &str, device_name: 
 
 /// Checks a password sign-in; failures count against the account and the IP.
 /// The answer is the same whether or not the account exists.
+///
+/// Each attempt first reserves a slot in both windows (atomically, see
+/// [`rate_limit`]), then checks the password, then gives the slot back if
+/// the password was right. So however many attempts arrive at once, on
+/// however many replicas, at most the limit's worth of passwords are checked.
 pub async fn check_credentials(state: &AppState, email: &str, password: &str, meta: &ClientMeta) -> ApiResult<String> {
     let key = validate::email_key(email);
-    let account_bucket = format!("signin:account:{key}");
-    let ip_bucket = format!("signin:ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
-    let mut conn = state.db.pool.acquire().await?;
-    let what = "failed sign-ins";
-    rate_limit::check(
-        &mut conn,
-        &Window { bucket: &account_bucket, limit: state.limits.signin_failures_per_account, window_ms: HOUR },
-        1,
-        what,
-    )
-    .await?;
-    rate_limit::check(
-        &mut conn,
-        &Window { bucket: &ip_bucket, limit: state.limits.signin_failures_per_ip, window_ms: HOUR },
-        1,
-        what,
-    )
-    .await?;
+    let windows = [
+        Window::new(format!("signin:account:{key}"), state.limits.signin_failures_per_account, HOUR),
+        Window::new(
+            format!("signin:ip:{}", meta.ip.as_deref().unwrap_or("unknown")),
+            state.limits.signin_failures_per_ip,
+            HOUR,
+        ),
+    ];
+    let attempt = rate_limit::reserve(&state.db, &windows, 1, "failed sign-ins").await?;
     let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
         .bind(&key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&state.db.pool)
         .await?;
     let hash = row.as_ref().map(|(_, h)| h.clone());
     let ok = tokio::task::spawn_blocking({
@@ -267,10 +299,12 @@ pub async fn check_credentials(state: &AppState, email: &str, password: &str, me
     .await
     .unwrap_or(false);
     match row {
-        Some((id, _)) if ok => Ok(id),
+        Some((id, _)) if ok => {
+            attempt.release(&state.db).await?;
+            Ok(id)
+        }
         _ => {
-            rate_limit::hit(&mut conn, &account_bucket, 1).await?;
-            rate_limit::hit(&mut conn, &ip_bucket, 1).await?;
+            attempt.keep();
             state.metrics.count("orgdesk_signin_failures_total");
             Err(ApiError::new(ErrorCode::InvalidCredentials, "The email or the password is wrong."))
         }

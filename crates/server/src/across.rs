@@ -62,11 +62,14 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
         .collect())
 }
 
+/// Stands in for the id of an address that has no account, so an unknown
+/// address costs the same queries as a known one that is in none of my orgs:
+/// the answer's timing does not tell whether an account exists.
+const NO_ACCOUNT: &str = "00000000-0000-0000-0000-000000000000";
+
 /// The memberships of a person across the orgs where I hold `members:read`.
 pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiResult<Vec<PersonMembership>> {
-    let Some(person_id) = members::user_id_by_email(&state.db, email).await? else {
-        return Ok(Vec::new());
-    };
+    let person_id = members::user_id_by_email(&state.db, email).await?.unwrap_or_else(|| NO_ACCOUNT.to_owned());
     let roles = my_roles(state, user).await?;
     let rows = sqlx::query(&format!(
         "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
@@ -112,15 +115,14 @@ pub async fn remove_person(
     if org_ids.len() > 500 {
         return Err(ApiError::invalid("org_ids", "Remove from at most 500 organizations at once."));
     }
-    let person_id = members::user_id_by_email(&state.db, email).await?;
+    // An unknown address goes through the same steps as a non-member (see
+    // NO_ACCOUNT), so the answer's timing does not tell whether it has an account.
+    let person_id = members::user_id_by_email(&state.db, email).await?.unwrap_or_else(|| NO_ACCOUNT.to_owned());
     let mut results = Vec::with_capacity(org_ids.len());
     for org_id in org_ids {
-        let outcome = match &person_id {
-            None => Err(ApiError::not_found("member")),
-            Some(person_id) => match OrgAccess::resolve(state, user, org_id).await {
-                Ok(access) => members::remove(&state.db, &access, person_id).await,
-                Err(e) => Err(e),
-            },
+        let outcome = match OrgAccess::resolve(state, user, org_id).await {
+            Ok(access) => members::remove(&state.db, &access, &person_id).await,
+            Err(e) => Err(e),
         };
         let (outcome, message) = match outcome {
             Ok(()) => (RemoveOutcome::Removed, None),

@@ -40,6 +40,18 @@ pub struct Config {
     #[arg(long, env = "ORGDESK_LOG_JSON")]
     pub log_json: bool,
 
+    /// Serve /metrics to requests with `Authorization: Bearer <this token>`;
+    /// without it /metrics answers 404.
+    #[arg(long, env = "ORGDESK_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
+
+    /// Days a sent email stays in the outbox before it is deleted.
+    #[arg(long, env = "ORGDESK_OUTBOX_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=365))]
+    pub outbox_retention_days: i64,
+
+    #[command(flatten)]
+    pub limits: crate::Limits,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -77,7 +77,30 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        Ok(Db { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
+        let db = Db { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) };
+        db.run_data_step("email_keys_nfkc_casefold", crate::accounts::normalize_email_keys).await?;
+        Ok(db)
+    }
+
+    /// Runs a one-off data step once per database, in one transaction with
+    /// its record in `data_steps`.
+    async fn run_data_step<F>(&self, name: &str, step: F) -> anyhow::Result<()>
+    where
+        F: for<'c> AsyncFnOnce(&'c mut AnyConnection) -> Result<(), sqlx::Error>,
+    {
+        let mut tx = self.write().await?;
+        let claimed =
+            sqlx::query("INSERT INTO data_steps (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(name)
+                .bind(crate::time::now_ms())
+                .execute(tx.conn())
+                .await?;
+        if claimed.rows_affected() == 1 {
+            step(tx.conn()).await.map_err(|e| anyhow::anyhow!("data step {name} failed: {e}"))?;
+            tracing::info!(step = name, "data step applied");
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {

@@ -21,7 +21,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        ValidationFailed | ConfirmationMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        ValidationFailed | ConfirmationMismatch | IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Unauthenticated | InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -29,9 +29,15 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
             StatusCode::FORBIDDEN
         }
         NotFound => StatusCode::NOT_FOUND,
-        OwnerProtected | SlugTaken | EmailTaken | RoleExists | RoleInUse | AlreadyMember | InvitationNotPending => {
-            StatusCode::CONFLICT
-        }
+        OwnerProtected
+        | SlugTaken
+        | EmailTaken
+        | RoleExists
+        | RoleInUse
+        | AlreadyMember
+        | AlreadyInvited
+        | InvitationNotPending
+        | IdempotencyKeyInProgress => StatusCode::CONFLICT,
         InvitationExpired => StatusCode::GONE,
         PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -59,6 +65,9 @@ fn title_of(code: ErrorCode) -> &'static str {
         RoleExists => "Role exists",
         RoleInUse => "Role in use",
         AlreadyMember => "Already a member",
+        AlreadyInvited => "Already invited",
+        IdempotencyKeyReused => "Idempotency key reused",
+        IdempotencyKeyInProgress => "Request still running",
         InvitationNotPending => "Invitation no longer pending",
         InvitationExpired => "Invitation expired",
         InvitationEmailMismatch => "Invitation for another address",
@@ -98,6 +107,11 @@ impl ApiError {
         let mut e = ApiError::new(ErrorCode::RateLimited, detail);
         e.retry_after_secs = Some(retry_after_secs.max(1));
         e
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> ApiError {
+        self.retry_after_secs = Some(secs.max(1));
+        self
     }
 
     pub fn internal() -> ApiError {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod invitations;
 pub mod members;
 pub mod metrics;
@@ -45,6 +46,21 @@ pub struct Options {
     pub public_url: String,
     pub dev_outbox: bool,
     pub limits: Limits,
+    pub metrics_token: Option<String>,
+    pub outbox_retention_days: i64,
+}
+
+impl Options {
+    /// The defaults of `orgdesk-server` for a server reachable at `public_url`.
+    pub fn new(public_url: impl Into<String>) -> Options {
+        Options {
+            public_url: public_url.into(),
+            dev_outbox: false,
+            limits: Limits::default(),
+            metrics_token: None,
+            outbox_retention_days: 7,
+        }
+    }
 }
 
 pub fn state(db: Db, options: Options) -> AppState {
@@ -53,6 +69,8 @@ pub fn state(db: Db, options: Options) -> AppState {
         public_url: options.public_url,
         dev_outbox: options.dev_outbox,
         limits: options.limits,
+        metrics_token: options.metrics_token,
+        outbox_retention_days: options.outbox_retention_days,
         metrics: Default::default(),
         mail_queued: Default::default(),
         activity_written: Default::default(),
@@ -133,13 +151,13 @@ pub async fn run_janitor(state: AppState) {
     loop {
         tokio::time::sleep(Duration::from_secs(600)).await;
         let Ok(mut conn) = state.db.pool.acquire().await else { continue };
-        if let Err(e) = rate_limit::prune(&mut conn, 2 * time::HOUR).await {
+        if let Err(e) = rate_limit::prune(&mut conn, 2 * time::DAY).await {
             tracing::warn!(error = %e, "pruning rate-limit events failed");
         }
-        let day_ago = time::now_ms() - time::DAY;
-        if let Err(e) =
-            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(day_ago).execute(&mut *conn).await
-        {
+        if let Err(e) = outbox::prune_sent(&mut conn, state.outbox_retention_days * time::DAY).await {
+            tracing::warn!(error = %e, "pruning sent emails failed");
+        }
+        if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {
             tracing::warn!(error = %e, "pruning idempotency keys failed");
         }
     }

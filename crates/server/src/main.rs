@@ -26,7 +26,9 @@ async fn main() -> anyhow::Result<()> {
         Options {
             public_url: config.public_url(),
             dev_outbox: config.demo || config.dev_outbox,
-            limits: Default::default(),
+            limits: config.limits.clone(),
+            metrics_token: config.metrics_token.clone(),
+            outbox_retention_days: config.outbox_retention_days,
         },
     );
     if config.demo {

@@ -261,7 +261,11 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
         .execute(tx.conn())
         .await?;
     if removed.rows_affected() != 1 {
-        return Err(owner_protected());
+        // Changed since it was read: removed meanwhile, or made the owner by a transfer.
+        return Err(match load_member(tx.conn(), &access.org_id, user_id).await {
+            Ok(_) => owner_protected(),
+            Err(e) => e,
+        });
     }
     let change =
         Change::new("member.removed", Some(user_id)).before(json!({"email": before.email, "role": before.role}));

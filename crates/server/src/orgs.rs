@@ -10,8 +10,9 @@ use crate::audit::{self, Change};
 use crate::auth::{Actor, AuthUser};
 use crate::db::is_unique_violation;
 use crate::error::{field, ApiError, ApiResult};
+use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::time::{new_id, now_ms, rfc3339};
+use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
@@ -62,7 +63,9 @@ pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> 
 }
 
 /// Inserts an org with its built-in roles and `owner_id` as owner. Without a
-/// slug one is made from the name, with a suffix when taken.
+/// slug one is made from the name; a generated slug that another request
+/// takes first is replaced by the next one, so nobody is refused for a slug
+/// they never chose. A chosen slug that is taken answers `slug_taken`.
 pub async fn insert_org(
     conn: &mut AnyConnection,
     name: &str,
@@ -71,29 +74,42 @@ pub async fn insert_org(
     owner_id: &str,
     actor: &Actor,
 ) -> ApiResult<String> {
-    let slug = match slug {
-        Some(s) => s.to_owned(),
-        None => free_slug(conn, &validate::slugify(name)).await?,
-    };
     let id = new_id();
     let now = now_ms();
-    let inserted = sqlx::query(
-        "INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, personal, created_at) \
-         VALUES ($1, $2, $3, 'en', 'UTC', 7, $4, $5)",
-    )
-    .bind(&id)
-    .bind(name)
-    .bind(&slug)
-    .bind(personal as i64)
-    .bind(now)
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = inserted {
-        if is_unique_violation(&e) {
-            return Err(ApiError::new(ErrorCode::SlugTaken, format!("The slug \"{slug}\" is taken; choose another.")));
+    let base = validate::slugify(name);
+    let mut attempt = 0;
+    let slug = loop {
+        let candidate = match slug {
+            Some(s) => s.to_owned(),
+            None if attempt == 0 => free_slug(conn, &base).await?,
+            None => random_suffix_slug(&base),
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, personal, created_at) \
+             VALUES ($1, $2, $3, 'en', 'UTC', 7, $4, $5) ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(&candidate)
+        .bind(personal as i64)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            break candidate;
         }
-        return Err(e.into());
-    }
+        if slug.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::SlugTaken,
+                format!("The slug \"{candidate}\" is taken; choose another."),
+            ));
+        }
+        attempt += 1;
+        if attempt > 20 {
+            tracing::error!(base, "no free generated slug after 20 attempts");
+            return Err(ApiError::internal());
+        }
+    };
     for role in BuiltinRole::ALL {
         sqlx::query("INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 1, '', $4)")
             .bind(&id)
@@ -109,8 +125,9 @@ pub async fn insert_org(
     Ok(id)
 }
 
+/// The name's slug, or with the lowest free numeric suffix (`acme-2`).
 async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
-    let base = base.chars().take(validate::SLUG_MAX - 5).collect::<String>().trim_end_matches('-').to_owned();
+    let base = slug_base(base);
     for n in 0..50 {
         let candidate = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE slug = $1")
@@ -121,13 +138,26 @@ async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
             return Ok(candidate);
         }
     }
-    Ok(format!("{base}-{}", &new_id()[24..28]))
+    Ok(random_suffix_slug(&base))
+}
+
+/// The name's slug with six random hexadecimal digits: what a generated slug
+/// becomes when a concurrent request took the numbered one.
+fn random_suffix_slug(base: &str) -> String {
+    let suffix: String = uuid::Uuid::new_v4().simple().to_string().chars().take(6).collect();
+    format!("{}-{suffix}", slug_base(base))
+}
+
+fn slug_base(base: &str) -> String {
+    base.chars().take(validate::SLUG_MAX - 7).collect::<String>().trim_end_matches('-').to_owned()
 }
 
 pub async fn create(state: &AppState, user: &AuthUser, req: CreateOrg) -> ApiResult<Org> {
     let name = validate::org_name(&req.name).map_err(field("name"))?;
     let slug = req.slug.as_deref().map(validate::slug).transpose().map_err(field("slug"))?;
     let mut tx = state.db.write().await?;
+    let window = Window::new(format!("orgs:create:{}", user.user_id), state.limits.orgs_per_user_per_day, DAY);
+    rate_limit::take(tx.conn(), &[window], 1, "new organizations from your account today").await?.keep();
     let id = insert_org(tx.conn(), &name, slug.as_deref(), false, &user.user_id, &user.actor()).await?;
     let org = load_org(tx.conn(), &id).await?;
     tx.commit().await?;
@@ -298,15 +328,55 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The largest side a stored logo keeps; larger uploads are scaled down.
+pub const LOGO_MAX_SIDE: u32 = 512;
+
+/// Decodes the whole image (not just its first bytes) and re-encodes it as a
+/// PNG: what is stored and served is pixels we wrote, never the upload's own
+/// bytes, so a valid header followed by HTML, metadata (EXIF locations) or
+/// anything after the image is gone. Dimensions and memory are bounded
+/// before decoding.
+pub fn reencode_logo(bytes: &[u8]) -> ApiResult<Vec<u8>> {
+    use image::ImageFormat;
+    let refuse = |detail: &str| ApiError::new(ErrorCode::UnsupportedMediaType, detail.to_owned());
+    let format = match sniff_image(bytes) {
+        Some("image/png") => ImageFormat::Png,
+        Some("image/jpeg") => ImageFormat::Jpeg,
+        Some("image/webp") => ImageFormat::WebP,
+        _ => return Err(refuse("A logo must be a PNG, JPEG or WebP image.")),
+    };
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(8192);
+    limits.max_image_height = Some(8192);
+    limits.max_alloc = Some(128 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| {
+        refuse("The logo could not be read as an image (damaged, truncated or too large); export it again as PNG.")
+    })?;
+    let image = if image.width() > LOGO_MAX_SIDE || image.height() > LOGO_MAX_SIDE {
+        image.thumbnail(LOGO_MAX_SIDE, LOGO_MAX_SIDE)
+    } else {
+        image
+    };
+    let mut out = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png).map_err(|e| {
+        tracing::error!(error = %e, "re-encoding a logo failed");
+        ApiError::internal()
+    })?;
+    Ok(out)
+}
+
 pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> ApiResult<Org> {
     access.require(Permission::OrgUpdate)?;
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge, "A logo can be at most 512 KB; make the image smaller."));
     }
-    let content_type = sniff_image(bytes)
-        .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedMediaType, "A logo must be a PNG, JPEG or WebP image."))?;
+    let upload = bytes.to_vec();
+    let png = tokio::task::spawn_blocking(move || reencode_logo(&upload)).await.map_err(|_| ApiError::internal())??;
+    let content_type = "image/png";
     use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
     let mut tx = state.db.write().await?;
     sqlx::query("UPDATE orgs SET logo_type = $1, logo_data = $2, version = version + 1 WHERE id = $3")
         .bind(content_type)
@@ -314,8 +384,8 @@ pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> Api
         .bind(&access.org_id)
         .execute(tx.conn())
         .await?;
-    let change = Change::new("org.logo_changed", Some(&access.org_id))
-        .after(json!({"type": content_type, "bytes": bytes.len()}));
+    let change =
+        Change::new("org.logo_changed", Some(&access.org_id)).after(json!({"type": content_type, "bytes": png.len()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     let org = load_org(tx.conn(), &access.org_id).await?;
     tx.commit().await?;

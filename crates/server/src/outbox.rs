@@ -76,6 +76,16 @@ pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<OutboxEma
     Ok(rows.into_iter().map(OutboxEmail::from).collect())
 }
 
+/// Deletes emails sent more than `older_than_ms` ago: their links are live
+/// tokens, and nothing reads a sent email again.
+pub async fn prune_sent(conn: &mut AnyConnection, older_than_ms: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+        .bind(crate::time::now_ms() - older_than_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Retry delay after `attempts` failures: 2 s, 4 s, 8 s … capped at an hour.
 pub fn backoff_ms(attempts: i64) -> i64 {
     (SECOND << attempts.clamp(1, 20)).min(HOUR)

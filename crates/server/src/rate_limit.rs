@@ -1,49 +1,126 @@
 //! Sliding-window rate limits counted in the database, so every replica on one
 //! PostgreSQL shares them.
+//!
+//! Counting and recording happen in one transaction that first locks one row
+//! per bucket (an upsert into `rate_buckets`, which holds the row lock until
+//! commit on PostgreSQL; SQLite has one writer anyway). N concurrent callers
+//! on any number of replicas therefore queue on the bucket and never pass a
+//! limit of L by even one. A caller reserves before the work it limits and
+//! settles afterwards: a sign-in that turns out right gives its slot back, an
+//! invitation call that sent fewer emails than it reserved lowers its count.
 
 use sqlx::AnyConnection;
 
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::time::now_ms;
+use crate::time::{new_id, now_ms};
 
-pub struct Window<'a> {
-    pub bucket: &'a str,
+pub struct Window {
+    pub bucket: String,
     pub limit: i64,
     pub window_ms: i64,
 }
 
-/// Refuses with 429 and Retry-After when `extra` more events would exceed the window.
-pub async fn check(conn: &mut AnyConnection, w: &Window<'_>, extra: i64, what: &str) -> ApiResult<()> {
-    let now = now_ms();
-    let (count, oldest): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(at) FROM rate_events WHERE bucket = $1 AND at > $2")
-            .bind(w.bucket)
-            .bind(now - w.window_ms)
-            .fetch_one(&mut *conn)
-            .await?;
-    if count + extra > w.limit {
-        let retry_ms = oldest.map(|o| o + w.window_ms - now).unwrap_or(w.window_ms).max(1000);
-        return Err(ApiError::rate_limited(
-            (retry_ms / 1000) as u64,
-            format!("Too many {what}; try again in {} minutes.", (retry_ms / 60_000).max(1)),
-        ));
+impl Window {
+    pub fn new(bucket: impl Into<String>, limit: i64, window_ms: i64) -> Window {
+        Window { bucket: bucket.into(), limit, window_ms }
     }
-    Ok(())
 }
 
-pub async fn hit(conn: &mut AnyConnection, bucket: &str, n: i64) -> Result<(), sqlx::Error> {
+/// Events recorded by [`reserve`]; one id across all its buckets.
+#[must_use = "a reservation is kept, settled or released"]
+pub struct Reservation {
+    id: String,
+}
+
+/// Records `n` events in every window, or none and answers 429 with
+/// Retry-After when any window would pass its limit. Runs in its own short
+/// write transaction, so the bucket locks are held for microseconds, not for
+/// the work being limited.
+pub async fn reserve(db: &Db, windows: &[Window], n: i64, what: &str) -> ApiResult<Reservation> {
+    let mut tx = db.write().await?;
+    let reservation = take(tx.conn(), windows, n, what).await?;
+    tx.commit().await?;
+    Ok(reservation)
+}
+
+/// [`reserve`] inside the caller's transaction.
+pub async fn take(conn: &mut AnyConnection, windows: &[Window], n: i64, what: &str) -> ApiResult<Reservation> {
     let now = now_ms();
-    for _ in 0..n {
-        sqlx::query("INSERT INTO rate_events (bucket, at) VALUES ($1, $2)")
-            .bind(bucket)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+    let mut ordered: Vec<&Window> = windows.iter().collect();
+    // One lock order for every caller: no deadlock between two reservations
+    // that share buckets.
+    ordered.sort_by(|a, b| a.bucket.cmp(&b.bucket));
+    ordered.dedup_by(|a, b| a.bucket == b.bucket);
+    for w in &ordered {
+        sqlx::query(
+            "INSERT INTO rate_buckets (bucket, locked_at) VALUES ($1, $2) \
+             ON CONFLICT (bucket) DO UPDATE SET locked_at = excluded.locked_at",
+        )
+        .bind(&w.bucket)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     }
-    Ok(())
+    for w in &ordered {
+        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(weight), 0) AS BIGINT), MIN(at) FROM rate_events WHERE bucket = $1 AND at > $2",
+        )
+        .bind(&w.bucket)
+        .bind(now - w.window_ms)
+        .fetch_one(&mut *conn)
+        .await?;
+        if count + n > w.limit {
+            let retry_ms = oldest.map(|o| o + w.window_ms - now).unwrap_or(w.window_ms).max(1000);
+            return Err(ApiError::rate_limited(
+                (retry_ms / 1000) as u64,
+                format!("Too many {what}; try again in {} minutes.", (retry_ms / 60_000).max(1)),
+            ));
+        }
+    }
+    let id = new_id();
+    if n > 0 {
+        for w in &ordered {
+            sqlx::query("INSERT INTO rate_events (bucket, at, id, weight) VALUES ($1, $2, $3, $4)")
+                .bind(&w.bucket)
+                .bind(now)
+                .bind(&id)
+                .bind(n)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(Reservation { id })
+}
+
+impl Reservation {
+    /// Keeps the events as recorded.
+    pub fn keep(self) {}
+
+    /// Lowers the recorded count to `used` (never raises it).
+    pub async fn settle(self, db: &Db, used: i64) -> ApiResult<()> {
+        let mut conn = db.pool.acquire().await?;
+        if used <= 0 {
+            sqlx::query("DELETE FROM rate_events WHERE id = $1").bind(&self.id).execute(&mut *conn).await?;
+        } else {
+            sqlx::query("UPDATE rate_events SET weight = $1 WHERE id = $2 AND weight > $1")
+                .bind(used)
+                .bind(&self.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives every recorded event back.
+    pub async fn release(self, db: &Db) -> ApiResult<()> {
+        self.settle(db, 0).await
+    }
 }
 
 /// Drops events older than any window we use.
 pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(now_ms() - older_than_ms).execute(conn).await.map(|_| ())
+    let cutoff = now_ms() - older_than_ms;
+    sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(cutoff).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM rate_buckets WHERE locked_at < $1").bind(cutoff).execute(conn).await.map(|_| ())
 }

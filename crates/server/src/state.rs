@@ -6,26 +6,48 @@ use std::sync::{Arc, Mutex};
 use crate::db::Db;
 use crate::metrics::Metrics;
 
-#[derive(Clone, Debug)]
+/// Every limit an operator can set, each by flag and environment variable
+/// (`--limit-<name>` / `ORGDESK_LIMIT_<NAME>`); the defaults are [`Limits::DEFAULT`].
+#[derive(Clone, Debug, clap::Args)]
 pub struct Limits {
     /// Failed sign-ins per account per hour.
+    #[arg(long = "limit-signin-failures-per-account", env = "ORGDESK_LIMIT_SIGNIN_FAILURES_PER_ACCOUNT", default_value_t = Limits::DEFAULT.signin_failures_per_account)]
     pub signin_failures_per_account: i64,
     /// Failed sign-ins per client IP per hour.
+    #[arg(long = "limit-signin-failures-per-ip", env = "ORGDESK_LIMIT_SIGNIN_FAILURES_PER_IP", default_value_t = Limits::DEFAULT.signin_failures_per_ip)]
     pub signin_failures_per_ip: i64,
     /// Invitation emails (create and resend) per organization per hour.
+    #[arg(long = "limit-invitations-per-org", env = "ORGDESK_LIMIT_INVITATIONS_PER_ORG", default_value_t = Limits::DEFAULT.invitations_per_org)]
     pub invitations_per_org: i64,
     /// Bulk invitation calls (more than one email) per organization per hour.
+    #[arg(long = "limit-bulk-invites-per-org", env = "ORGDESK_LIMIT_BULK_INVITES_PER_ORG", default_value_t = Limits::DEFAULT.bulk_invites_per_org)]
     pub bulk_invites_per_org: i64,
+    /// Invitation emails sent by one account, across its orgs, per hour.
+    #[arg(long = "limit-invitations-per-user", env = "ORGDESK_LIMIT_INVITATIONS_PER_USER", default_value_t = Limits::DEFAULT.invitations_per_user)]
+    pub invitations_per_user: i64,
+    /// Invitation emails from the whole installation per hour.
+    #[arg(long = "limit-invitations-global", env = "ORGDESK_LIMIT_INVITATIONS_GLOBAL", default_value_t = Limits::DEFAULT.invitations_global)]
+    pub invitations_global: i64,
+    /// Organizations one account creates per day (personal workspaces aside).
+    #[arg(long = "limit-orgs-per-user-per-day", env = "ORGDESK_LIMIT_ORGS_PER_USER_PER_DAY", default_value_t = Limits::DEFAULT.orgs_per_user_per_day)]
+    pub orgs_per_user_per_day: i64,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        signin_failures_per_account: 100,
+        signin_failures_per_ip: 1000,
+        invitations_per_org: 250,
+        bulk_invites_per_org: 50,
+        invitations_per_user: 500,
+        invitations_global: 10_000,
+        orgs_per_user_per_day: 20,
+    };
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            signin_failures_per_account: 100,
-            signin_failures_per_ip: 1000,
-            invitations_per_org: 250,
-            bulk_invites_per_org: 50,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -36,6 +58,11 @@ pub struct AppInner {
     /// Exposes the outbox over HTTP for local users following invitation links.
     pub dev_outbox: bool,
     pub limits: Limits,
+    /// The bearer token `/metrics` asks for; without one `/metrics` answers 404.
+    pub metrics_token: Option<String>,
+    /// Sent emails are deleted from the outbox after this many days (they
+    /// hold live invitation links).
+    pub outbox_retention_days: i64,
     pub metrics: Metrics,
     /// Wakes the mail worker when an email is queued.
     pub mail_queued: tokio::sync::Notify,

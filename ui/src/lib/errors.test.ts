@@ -10,8 +10,8 @@ describe("messageFor", () => {
       "validation_failed", "payload_too_large", "unsupported_media_type", "unauthenticated",
       "invalid_credentials", "email_not_verified", "forbidden", "member_disabled", "role_escalation",
       "owner_protected", "not_found", "slug_taken", "email_taken", "role_exists", "role_in_use",
-      "already_member", "invitation_not_pending", "invitation_expired", "invitation_email_mismatch",
-      "confirmation_mismatch", "precondition_failed", "rate_limited", "internal", "unavailable",
+      "already_member", "already_invited", "invitation_not_pending", "invitation_expired", "invitation_email_mismatch",
+      "confirmation_mismatch", "precondition_failed", "rate_limited", "idempotency_key_reused", "idempotency_key_in_progress", "internal", "unavailable",
       "offline", "bad_response", "insecure_url", "session_revoked", "not_signed_in", "keychain",
       "storage", "cancelled",
     ];

@@ -50,10 +50,7 @@ impl TestServer {
 
     async fn serve(&mut self, listener: tokio::net::TcpListener) {
         let db = Db::connect(&self.db_url).await.expect("open server database");
-        let state = orgdesk_server::state(
-            db,
-            Options { public_url: self.url.clone(), dev_outbox: true, limits: Default::default() },
-        );
+        let state = orgdesk_server::state(db, Options { dev_outbox: true, ..Options::new(self.url.clone()) });
         let (tx, rx) = oneshot::channel();
         self.shutdown = Some(tx);
         self.task = Some(tokio::spawn(async move {

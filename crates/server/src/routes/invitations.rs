@@ -8,12 +8,12 @@ use orgdesk_core::api::{
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{cached_json, created, ApiJson, ApiPath, ApiQuery};
+use super::{cached_json, created, raw_json, ApiJson, ApiPath, ApiQuery};
 use crate::access::OrgAccess;
 use crate::auth::{AuthUser, ClientMeta};
-use crate::error::{ApiError, ApiResult};
-use crate::invitations;
+use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::{idempotency, invitations};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,20 +29,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decline_mine))
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => match v.to_str() {
-            Ok(s) if !s.trim().is_empty() && s.len() <= 255 => Ok(Some(s.trim().to_owned())),
-            _ => Err(ApiError::bad_request("Idempotency-Key must be 1–255 visible ASCII characters.")),
-        },
-    }
-}
-
-/// Invite many emails with one role; one result per email. Honours `Idempotency-Key`.
+/// Invite many emails with one role; one result per email. Needs a verified
+/// email address. Honours `Idempotency-Key`: a retry while the first request
+/// runs waits for it, then answers 409 with Retry-After; a retry afterwards
+/// gets the stored answer byte for byte, which holds no secret, so its
+/// invitations come without `link` (resend one for a new link); the same key
+/// with another body answers 422.
 #[utoipa::path(post, path = "/v1/orgs/{org}/invitations", tag = "invitations", security(("session" = [])),
     params(("org" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateInvitations,
-    responses((status = 201, body = InviteResults), (status = 403, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = InviteResults), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -51,8 +47,11 @@ async fn create(
     ApiJson(req): ApiJson<CreateInvitations>,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    let key = idempotency_key(&headers)?;
-    Ok(created(invitations::create(&state, &access, &user, req, key.as_deref()).await?))
+    let key = idempotency::key_from(&headers)?;
+    Ok(match invitations::create(&state, &access, &user, req, key.as_deref()).await? {
+        invitations::Created::Fresh(results) => created(results),
+        invitations::Created::Replayed { status, body } => raw_json(status, body),
+    })
 }
 
 /// Pending invitations, soonest expiry first.

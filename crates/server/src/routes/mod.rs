@@ -51,6 +51,12 @@ pub fn created<T: Serialize>(value: T) -> Response {
     (StatusCode::CREATED, axum::Json(value)).into_response()
 }
 
+/// A JSON body stored earlier (an idempotent replay), sent as it is.
+pub fn raw_json(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
     headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
         |candidate| {
@@ -124,6 +130,15 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "metrics",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The operator's --metrics-token"))
+                    .build(),
+            ),
         );
     }
 }

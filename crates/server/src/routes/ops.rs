@@ -1,5 +1,5 @@
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgdesk_core::api::OutboxEmail;
 use orgdesk_core::{ErrorCode, Problem};
@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{ApiJson, ApiQuery};
+use crate::auth::hash_token;
 use crate::error::{ApiError, ApiResult};
 use crate::outbox;
 use crate::state::AppState;
@@ -33,10 +34,24 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
     Ok("ready")
 }
 
-/// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
-async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+/// Prometheus metrics, for the operator: `Authorization: Bearer <--metrics-token>`.
+/// Without a configured token, or with another one, it answers 404.
+#[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics" = [])),
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 404, content_type = "application/problem+json", body = Problem)))]
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(hash_token);
+    match (&state.metrics_token, presented) {
+        // Hashes compared, so the comparison's time says nothing about the token.
+        (Some(token), Some(presented)) if hash_token(token) == presented => {
+            Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response())
+        }
+        _ => Err(ApiError::new(ErrorCode::NotFound, "Metrics are served to the operator's --metrics-token only.")),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

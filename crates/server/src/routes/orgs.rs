@@ -109,11 +109,24 @@ async fn my_permissions(
 async fn get_logo(State(state): State<AppState>, user: AuthUser, ApiPath(org): ApiPath<String>) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     let (content_type, bytes) = orgs::logo(&state, &access).await?;
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=60".into())], bytes)
+    // An image, never a document: no sniffing, no scripts, no framing, and a
+    // download rather than a page if someone opens it directly.
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=60".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"logo.png\"".into()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".into()),
+        ],
+        bytes,
+    )
         .into_response())
 }
 
 /// Upload a logo: PNG, JPEG or WebP up to 512 KB, as the raw request body.
+/// The image is decoded whole and stored re-encoded as PNG, at most 512
+/// pixels on its longer side.
 #[utoipa::path(put, path = "/v1/orgs/{org}/logo", tag = "orgs", security(("session" = [])), params(("org" = String, Path)),
     request_body(content = Vec<u8>, content_type = "image/png"),
     responses((status = 200, body = Org), (status = 413, body = Problem), (status = 415, body = Problem)))]

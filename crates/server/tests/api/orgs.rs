@@ -117,7 +117,37 @@ async fn logo_upload_is_sniffed_and_size_limited() {
     assert_eq!(up.body["has_logo"], true);
     let down = app.request(Method::GET, &path, Some(&ada.token)).send().await.unwrap();
     assert_eq!(down.headers()["content-type"], "image/png");
-    assert_eq!(down.bytes().await.unwrap().as_ref(), PNG);
+    assert_eq!(down.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(down.headers()["content-security-policy"], "default-src 'none'; sandbox");
+    assert!(down.headers()["content-disposition"].to_str().unwrap().contains("logo.png"));
+    let served = image::load_from_memory(&down.bytes().await.unwrap()).expect("the served logo is an image");
+    assert_eq!((served.width(), served.height()), (1, 1));
+
+    // A PNG header followed by HTML is not an image, whatever its first bytes say.
+    let mut disguised = b"\x89PNG\r\n\x1a\n".to_vec();
+    disguised.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    send(app.request(Method::PUT, &path, Some(&ada.token)).body(disguised))
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    // A valid image with HTML appended is stored without it: re-encoded pixels only.
+    let mut appended = PNG.to_vec();
+    appended.extend_from_slice(b"<html><script>alert(1)</script></html>");
+    let up = send(app.request(Method::PUT, &path, Some(&ada.token)).body(appended)).await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+    let stored = app.request(Method::GET, &path, Some(&ada.token)).send().await.unwrap().bytes().await.unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains("script"), "appended bytes are not served");
+    // A large JPEG is decoded, scaled to 512 px and served as PNG.
+    let photo = image::RgbImage::from_fn(1200, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(photo)
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let up = send(app.request(Method::PUT, &path, Some(&ada.token)).body(jpeg)).await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+    let down = app.request(Method::GET, &path, Some(&ada.token)).send().await.unwrap();
+    assert_eq!(down.headers()["content-type"], "image/png");
+    let served = image::load_from_memory(&down.bytes().await.unwrap()).unwrap();
+    assert_eq!((served.width(), served.height()), (512, 256));
 
     let svg = send(
         app.request(Method::PUT, &path, Some(&ada.token)).body(b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec()),

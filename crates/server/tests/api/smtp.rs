@@ -79,6 +79,10 @@ async fn invitation_email_arrives_over_smtp_and_its_link_signs_up_and_joins() {
     let verification =
         tokio::time::timeout(Duration::from_secs(20), inbox.recv()).await.expect("an email within 20 s").unwrap();
     assert!(verification.contains("To: ada@example.com"), "{verification}");
+    // Sending invitations needs a verified address: follow the emailed link.
+    let verify = link_token(&unfold(&verification), "/verify/").expect("a /verify/ link");
+    let r = app.call(reqwest::Method::POST, "/v1/auth/verify-email", None, Some(json!({ "token": verify }))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let org = app.org(&ada, "Acme").await;
     app.invite(&ada, &org, "dan@example.com", "viewer").await;
     let raw =

@@ -8,9 +8,12 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = "correct horse battery";
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 pub struct TestApp {
     pub base: String,
+    /// The database URL, for replicas on the same database.
+    pub url: String,
     pub http: reqwest::Client,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
@@ -55,16 +58,35 @@ impl TestApp {
 
     pub async fn start_with(limits: Limits) -> TestApp {
         let (url, dir) = fresh_database().await;
+        TestApp::serve(url, dir, limits).await
+    }
+
+    /// Another server process's worth of state (its own pool, caches and
+    /// listener) on this app's database: a replica.
+    pub async fn replica(&self) -> TestApp {
+        TestApp::serve(self.url.clone(), None, self.state.limits.clone()).await
+    }
+
+    async fn serve(url: String, dir: Option<tempfile::TempDir>, limits: Limits) -> TestApp {
         let db = Db::connect(&url).await.expect("open test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
-        let state = orgdesk_server::state(db, Options { public_url: base.clone(), dev_outbox: true, limits });
+        let state = orgdesk_server::state(
+            db,
+            Options {
+                public_url: base.clone(),
+                dev_outbox: true,
+                limits,
+                metrics_token: Some(METRICS_TOKEN.into()),
+                outbox_retention_days: 7,
+            },
+        );
         let (tx, rx) = oneshot::channel();
         tokio::spawn(orgdesk_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
-        TestApp { base, http: reqwest::Client::new(), state, shutdown: Some(tx), _dir: dir }
+        TestApp { base, url, http: reqwest::Client::new(), state, shutdown: Some(tx), _dir: dir }
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
@@ -245,10 +267,10 @@ impl Reply {
     }
 }
 
-/// A 1×1 PNG.
+/// A 1×1 transparent PNG (valid: the server decodes logos whole).
 pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0B, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7A, 0x5E, 0xAB, 0x3F, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];

@@ -1,5 +1,7 @@
 //! The invitation lifecycle: pending → accepted | declined | revoked | expired.
-//! A pending invitation whose expiry passed is reported as expired.
+//! A pending invitation whose expiry passed is reported as expired. Sending
+//! (email text, limits) is in [`sending`]; `Idempotency-Key` in
+//! [`crate::idempotency`].
 
 use orgdesk_core::api::{
     Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InvitationStatus, InviteOutcome,
@@ -14,11 +16,13 @@ use crate::accounts::{insert_user, open_session, NewUser};
 use crate::audit::{self, Change};
 use crate::auth::{hash_token, new_token, Actor, AuthUser, ClientMeta};
 use crate::error::{ApiError, ApiResult};
-use crate::outbox::{self, Email};
+use crate::idempotency::{self, Begin, Claim};
+use crate::outbox;
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
-use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
+use crate::time::{new_id, now_ms, rfc3339, DAY};
+
+mod sending;
 
 pub const MAX_EMAILS_PER_CALL: usize = 500;
 
@@ -100,49 +104,6 @@ async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> 
     Ok(OrgInfo { name, lifetime_days })
 }
 
-fn invitation_email(state: &AppState, to: &str, org: &str, inviter: &str, role: &str, token: &str, days: i64) -> Email {
-    let link = invite_link(state, token);
-    Email {
-        to: to.to_owned(),
-        subject: format!("{inviter} invited you to {org} on Orgdesk"),
-        body: format!(
-            "Hello,\n\n{inviter} invited you to join {org} on Orgdesk as {role}.\n\n\
-             Accept the invitation in your browser:\n{link}\n\n\
-             or in the Orgdesk app:\norgdesk://invite/{token}\n\n\
-             The invitation expires in {days} days. If you did not expect it, ignore this email.\n"
-        ),
-    }
-}
-
-/// Checks the per-org sending limits for `emails` more invitation emails.
-async fn check_send_limits(
-    state: &AppState,
-    conn: &mut AnyConnection,
-    org_id: &str,
-    emails: i64,
-    bulk: bool,
-) -> ApiResult<()> {
-    let sends = format!("invite:send:{org_id}");
-    rate_limit::check(
-        conn,
-        &Window { bucket: &sends, limit: state.limits.invitations_per_org, window_ms: HOUR },
-        emails,
-        "invitation emails from this organization",
-    )
-    .await?;
-    if bulk {
-        let calls = format!("invite:bulk:{org_id}");
-        rate_limit::check(
-            conn,
-            &Window { bucket: &calls, limit: state.limits.bulk_invites_per_org, window_ms: HOUR },
-            1,
-            "bulk invitations from this organization",
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 enum Classified {
     Valid(String),
     Invalid(String, String),
@@ -161,6 +122,13 @@ fn classify(emails: &[String]) -> Vec<Classified> {
         .collect()
 }
 
+/// What [`create`] answers: a fresh result, or the stored answer of an
+/// earlier request under the same `Idempotency-Key`, byte for byte.
+pub enum Created {
+    Fresh(InviteResults),
+    Replayed { status: u16, body: String },
+}
+
 /// Bulk invitation: one role, many emails, one result per email.
 pub async fn create(
     state: &AppState,
@@ -168,8 +136,9 @@ pub async fn create(
     inviter: &AuthUser,
     req: CreateInvitations,
     idempotency_key: Option<&str>,
-) -> ApiResult<InviteResults> {
+) -> ApiResult<Created> {
     access.require(Permission::MembersInvite)?;
+    require_verified(inviter)?;
     if req.emails.is_empty() {
         return Err(ApiError::invalid("emails", "Enter at least one email address."));
     }
@@ -179,28 +148,64 @@ pub async fn create(
             format!("Invite at most {MAX_EMAILS_PER_CALL} addresses at once; split the list."),
         ));
     }
-    let role = req.role.trim().to_owned();
-    let idem_scope = format!("invitations:{}", access.org_id);
-    let mut tx = state.db.write().await?;
-    if let Some(key) = idempotency_key {
-        let stored: Option<String> = sqlx::query_scalar(
-            "SELECT response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND idem_key = $3",
-        )
-        .bind(&access.user_id)
-        .bind(&idem_scope)
-        .bind(key)
-        .fetch_optional(tx.conn())
-        .await?;
-        if let Some(stored) = stored {
-            return serde_json::from_str(&stored).map_err(|_| ApiError::internal());
+    let claim = match idempotency_key {
+        None => None,
+        Some(key) => {
+            let scope = format!("invitations:{}", access.org_id);
+            match idempotency::begin(&state.db, &access.user_id, &scope, key, &req).await? {
+                Begin::Replay { status, body } => return Ok(Created::Replayed { status, body }),
+                Begin::Fresh(claim) => Some(claim),
+            }
+        }
+    };
+    let result = create_claimed(state, access, inviter, &req, claim.as_ref()).await;
+    if result.is_err() {
+        if let Some(claim) = claim {
+            claim.abandon(&state.db).await;
         }
     }
-    let role_perms = load_role(tx.conn(), &access.org_id, &role).await?;
-    access.require_covers(&role, &role_perms)?;
+    result.map(Created::Fresh)
+}
+
+async fn create_claimed(
+    state: &AppState,
+    access: &OrgAccess,
+    inviter: &AuthUser,
+    req: &CreateInvitations,
+    claim: Option<&Claim>,
+) -> ApiResult<InviteResults> {
+    let role = req.role.trim().to_owned();
     let classified = classify(&req.emails);
     let valid = classified.iter().filter(|c| matches!(c, Classified::Valid(_))).count() as i64;
     let bulk = req.emails.len() > 1;
-    check_send_limits(state, tx.conn(), &access.org_id, valid, bulk).await?;
+    let sends = sending::reserve(state, access, valid, bulk).await?;
+    match insert_all(state, access, inviter, &role, classified, claim).await {
+        Ok((response, sent)) => {
+            sends.settle(&state.db, sent).await?;
+            Ok(response)
+        }
+        Err(e) => {
+            if let Err(release) = sends.release(&state.db).await {
+                tracing::warn!(error = release.detail, "releasing reserved invitation sends failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// One transaction: an outcome per address, the invitations, their emails,
+/// audit events and (under an `Idempotency-Key`) the stored answer.
+async fn insert_all(
+    state: &AppState,
+    access: &OrgAccess,
+    inviter: &AuthUser,
+    role: &str,
+    classified: Vec<Classified>,
+    claim: Option<&Claim>,
+) -> ApiResult<(InviteResults, i64)> {
+    let mut tx = state.db.write().await?;
+    let role_perms = load_role(tx.conn(), &access.org_id, role).await?;
+    access.require_covers(role, &role_perms)?;
     let org = org_info(tx.conn(), &access.org_id).await?;
 
     let now = now_ms();
@@ -248,43 +253,46 @@ pub async fn create(
             .bind(now)
             .execute(tx.conn())
             .await?;
-        let pending: Option<InvitationRow> = sqlx::query_as(&format!(
-            "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.email_key = $2 AND i.status = 'pending'"
-        ))
-        .bind(&access.org_id)
-        .bind(&key)
-        .fetch_optional(tx.conn())
-        .await?;
-        if let Some(existing) = pending {
-            results.push(InviteResult {
-                email,
-                outcome: InviteOutcome::AlreadyInvited,
-                message: None,
-                invitation: Some(existing.into_api(None)),
-            });
-            continue;
-        }
         let (token, token_hash) = new_token("odi");
         let id = new_id();
         let expires_at = now + org.lifetime_days * DAY;
-        sqlx::query(
+        // A concurrent request that invites the same address first wins the
+        // unique index; this one then reports it as already invited.
+        let inserted = sqlx::query(
             "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, 1)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, 1) \
+             ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING",
         )
         .bind(&id)
         .bind(&access.org_id)
         .bind(&email)
         .bind(&key)
-        .bind(&role)
+        .bind(role)
         .bind(&access.user_id)
         .bind(token_hash)
         .bind(now)
         .bind(expires_at)
         .execute(tx.conn())
         .await?;
+        if inserted.rows_affected() == 0 {
+            let pending: Option<InvitationRow> = sqlx::query_as(&format!(
+                "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.email_key = $2 AND i.status = 'pending'"
+            ))
+            .bind(&access.org_id)
+            .bind(&key)
+            .fetch_optional(tx.conn())
+            .await?;
+            results.push(InviteResult {
+                email,
+                outcome: InviteOutcome::AlreadyInvited,
+                message: None,
+                invitation: pending.map(|p| p.into_api(None)),
+            });
+            continue;
+        }
         outbox::enqueue(
             tx.conn(),
-            invitation_email(state, &email, &org.name, &inviter.name, &role, &token, org.lifetime_days),
+            sending::invitation_email(state, &email, &org.name, &inviter.name, role, &token, org.lifetime_days),
         )
         .await?;
         let change = Change::new("invitation.created", Some(&id)).after(json!({"email": email, "role": role}));
@@ -298,24 +306,25 @@ pub async fn create(
         });
         sent += 1;
     }
-    rate_limit::hit(tx.conn(), &format!("invite:send:{}", access.org_id), sent).await?;
-    if bulk {
-        rate_limit::hit(tx.conn(), &format!("invite:bulk:{}", access.org_id), 1).await?;
-    }
     let response = InviteResults { results };
-    if let Some(key) = idempotency_key {
-        sqlx::query("INSERT INTO idempotency_keys (user_id, scope, idem_key, status, response, created_at) VALUES ($1, $2, $3, 201, $4, $5)")
-            .bind(&access.user_id)
-            .bind(&idem_scope)
-            .bind(key)
-            .bind(serde_json::to_string(&response).unwrap_or_default())
-            .bind(now)
-            .execute(tx.conn())
-            .await?;
+    if let Some(claim) = claim {
+        claim.complete(tx.conn(), 201, &stored_answer(&response)).await?;
     }
     tx.commit().await?;
     state.mail_queued.notify_one();
-    Ok(response)
+    Ok((response, sent))
+}
+
+/// The answer kept for replays: the same results without the one-time links,
+/// since no secret is kept at rest.
+fn stored_answer(response: &InviteResults) -> String {
+    let mut stored = response.clone();
+    for result in &mut stored.results {
+        if let Some(invitation) = &mut result.invitation {
+            invitation.link = None;
+        }
+    }
+    serde_json::to_string(&stored).unwrap_or_default()
 }
 
 /// Pending invitations (not yet expired), soonest expiry first.
@@ -349,6 +358,23 @@ pub async fn list_pending(state: &AppState, access: &OrgAccess, query: &PageQuer
 /// A new token and a fresh lifetime; the old link stops working.
 pub async fn resend(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id: &str) -> ApiResult<Invitation> {
     access.require(Permission::MembersInvite)?;
+    require_verified(inviter)?;
+    let sends = sending::reserve(state, access, 1, false).await?;
+    match resend_reserved(state, access, inviter, id).await {
+        Ok(invitation) => {
+            sends.keep();
+            Ok(invitation)
+        }
+        Err(e) => {
+            if let Err(release) = sends.release(&state.db).await {
+                tracing::warn!(error = release.detail, "releasing a reserved invitation send failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id: &str) -> ApiResult<Invitation> {
     let mut tx = state.db.write().await?;
     let row = load(tx.conn(), &access.org_id, id).await?;
     if row.status != "pending" {
@@ -356,11 +382,10 @@ pub async fn resend(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id
     }
     let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
     access.require_covers(&row.role, &perms)?;
-    check_send_limits(state, tx.conn(), &access.org_id, 1, false).await?;
     let org = org_info(tx.conn(), &access.org_id).await?;
     let (token, token_hash) = new_token("odi");
     let now = now_ms();
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1 \
          WHERE id = $4 AND status = 'pending'",
     )
@@ -370,10 +395,12 @@ pub async fn resend(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id
     .bind(id)
     .execute(tx.conn())
     .await?;
-    rate_limit::hit(tx.conn(), &format!("invite:send:{}", access.org_id), 1).await?;
+    if done.rows_affected() != 1 {
+        return Err(not_pending());
+    }
     outbox::enqueue(
         tx.conn(),
-        invitation_email(state, &row.email, &org.name, &inviter.name, &row.role, &token, org.lifetime_days),
+        sending::invitation_email(state, &row.email, &org.name, &inviter.name, &row.role, &token, org.lifetime_days),
     )
     .await?;
     let change =
@@ -598,7 +625,10 @@ struct MineRow {
     expires_at: i64,
 }
 
+/// Invitations to my address. Only a verified address sees them: anyone can
+/// sign up with an address they do not own.
 pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitation>> {
+    require_verified(user)?;
     let rows: Vec<MineRow> = sqlx::query_as(
         "SELECT i.id, i.org_id, o.name AS org_name, i.role, u.name AS inviter_name, i.expires_at \
          FROM invitations i JOIN orgs o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by \
@@ -622,7 +652,9 @@ pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitati
 }
 
 /// Accepts or declines one of my invitations by id (the app's "My invitations").
+/// Both answers need a verified address, like [`mine`].
 pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: bool) -> ApiResult<Option<Accepted>> {
+    require_verified(user)?;
     let mut tx = state.db.write().await?;
     let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE i.id = $1 AND i.email_key = $2"))
         .bind(id)
@@ -632,16 +664,20 @@ pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: b
     let row = row.ok_or_else(|| ApiError::not_found("invitation"))?;
     check_pending(&row, now_ms())?;
     if accept {
-        require_verified(user)?;
         let accepted = join(tx.conn(), &row, &user.user_id, &user.actor()).await?;
         tx.commit().await?;
         return Ok(Some(accepted));
     }
-    sqlx::query("UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'")
-        .bind(now_ms())
-        .bind(&row.id)
-        .execute(tx.conn())
-        .await?;
+    let done = sqlx::query(
+        "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now_ms())
+    .bind(&row.id)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(not_pending());
+    }
     let change =
         Change::new("invitation.declined", Some(&row.id)).before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &row.org_id, &user.actor(), change).await?;

@@ -95,7 +95,7 @@ pub async fn insert_user(
     .execute(&mut *conn)
     .await;
     if let Err(e) = inserted {
-        if crate::db::is_unique_violation(&e) {
+        if crate::db::violation(&e) == Some(crate::db::Constraint::UserEmail) {
             return Err(ApiError::new(
                 ErrorCode::EmailTaken,
                 "An account with this email exists already; sign in instead.",

@@ -210,18 +210,75 @@ impl From<i64> for Bind {
     }
 }
 
-/// Whether a database error is the violation of a unique index or key.
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+/// A constraint the schema enforces, named once for both databases: how
+/// PostgreSQL names it and how SQLite reports it. [`violation`] reads a
+/// database error as one of these, and `ApiError`'s conversion maps each to
+/// the outcome the API promises, so a race that reaches the database answers
+/// like the check it raced, never 500.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constraint {
+    /// `users.email_key` is unique.
+    UserEmail,
+    /// `orgs.slug` is unique.
+    OrgSlug,
+    /// One pending invitation per org and address (`invitations_one_pending`).
+    OnePendingInvitation,
+    /// One membership per org and user.
+    Membership,
+    /// One owner per org (`memberships_one_owner`).
+    OneOwner,
+    /// A role key is unique within its org.
+    RoleKey,
+    /// A membership's role must exist (`memberships → roles`).
+    MembershipRole,
+    /// One answer per idempotency key.
+    IdempotencyKey,
 }
 
-pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_foreign_key_violation())
+/// (constraint, PostgreSQL name, SQLite's "UNIQUE constraint failed: …" columns)
+const CONSTRAINTS: &[(Constraint, &str, &str)] = &[
+    (Constraint::UserEmail, "users_email_key_key", "users.email_key"),
+    (Constraint::OrgSlug, "orgs_slug_key", "orgs.slug"),
+    (Constraint::OnePendingInvitation, "invitations_one_pending", "invitations.org_id, invitations.email_key"),
+    (Constraint::Membership, "memberships_pkey", "memberships.org_id, memberships.user_id"),
+    (Constraint::OneOwner, "memberships_one_owner", "memberships.org_id"),
+    (Constraint::RoleKey, "roles_pkey", "roles.org_id, roles.role_key"),
+    (Constraint::MembershipRole, "memberships_org_id_role_fkey", ""),
+    (
+        Constraint::IdempotencyKey,
+        "idempotency_keys_pkey",
+        "idempotency_keys.user_id, idempotency_keys.scope, idempotency_keys.idem_key",
+    ),
+];
+
+/// Which of the schema's constraints a database error violated, if any.
+/// SQLite does not name foreign keys; its only one that requests can break
+/// is a membership's role.
+pub fn violation(e: &sqlx::Error) -> Option<Constraint> {
+    let db = e.as_database_error()?;
+    if let Some(name) = db.constraint() {
+        return CONSTRAINTS.iter().find(|(_, pg, _)| *pg == name).map(|(c, _, _)| *c);
+    }
+    let message = db.message();
+    if let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ") {
+        return CONSTRAINTS.iter().find(|(_, _, sqlite)| *sqlite == columns).map(|(c, _, _)| *c);
+    }
+    if db.is_foreign_key_violation() {
+        return Some(Constraint::MembershipRole);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_constraint_is_named_once() {
+        for (i, (c, pg, _)) in CONSTRAINTS.iter().enumerate() {
+            assert!(CONSTRAINTS[i + 1..].iter().all(|(o, opg, _)| o != c && opg != pg), "{c:?} twice");
+        }
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -7,6 +7,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgdesk_core::{ErrorCode, FieldError, Problem};
 
+use crate::db::Constraint;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -156,8 +158,48 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The answer a request gets when the database refused its write because of
+/// `constraint`: the outcome the API promises for that conflict.
+pub fn conflict(constraint: Constraint) -> ApiError {
+    match constraint {
+        Constraint::UserEmail => {
+            ApiError::new(ErrorCode::EmailTaken, "An account with this email exists already; sign in instead.")
+        }
+        Constraint::OrgSlug => ApiError::new(ErrorCode::SlugTaken, "This slug is taken; choose another."),
+        Constraint::OnePendingInvitation => {
+            ApiError::new(ErrorCode::AlreadyInvited, "This address has a pending invitation to this organization.")
+        }
+        Constraint::Membership => {
+            ApiError::new(ErrorCode::AlreadyMember, "This person is a member of this organization already.")
+        }
+        Constraint::OneOwner => ApiError::new(
+            ErrorCode::OwnerProtected,
+            "The organization has an owner; ownership moves only by transferring it.",
+        ),
+        Constraint::RoleKey => ApiError::new(ErrorCode::RoleExists, "A role with this key exists already."),
+        Constraint::MembershipRole => ApiError::invalid(
+            "role",
+            "This role no longer exists in the organization; reload its roles and choose another.",
+        ),
+        Constraint::IdempotencyKey => ApiError::new(
+            ErrorCode::IdempotencyKeyInProgress,
+            "A request with this Idempotency-Key is still running; retry after it answers.",
+        )
+        .with_retry_after(1),
+    }
+}
+
+/// A write's "Changed since you read it" (If-Match failed).
+pub fn precondition_failed() -> ApiError {
+    ApiError::new(ErrorCode::PreconditionFailed, "Someone changed this since you read it; reload and try again.")
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
+        if let Some(constraint) = crate::db::violation(&e) {
+            tracing::info!(?constraint, "a concurrent write won; answering the promised conflict");
+            return conflict(constraint);
+        }
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::error!(error = %e, "database unavailable");

@@ -9,8 +9,7 @@ use sqlx::AnyConnection;
 use crate::access::{load_role, OrgAccess};
 use crate::audit::{self, Change};
 use crate::db::{Db, Sql};
-use crate::error::{ApiError, ApiResult};
-use crate::orgs::precondition_failed;
+use crate::error::{precondition_failed, ApiError, ApiResult};
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::time::rfc3339;
 

@@ -8,8 +8,8 @@ use sqlx::AnyConnection;
 use crate::access::{role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::auth::{Actor, AuthUser};
-use crate::db::is_unique_violation;
-use crate::error::{field, ApiError, ApiResult};
+use crate::db::{violation, Constraint};
+use crate::error::{field, precondition_failed, ApiError, ApiResult};
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use crate::time::{new_id, now_ms, rfc3339, DAY};
@@ -277,7 +277,7 @@ pub async fn update(state: &AppState, access: &OrgAccess, req: UpdateOrg, if_mat
     match updated {
         Ok(done) if done.rows_affected() == 1 => {}
         Ok(_) => return Err(precondition_failed()),
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if violation(&e) == Some(Constraint::OrgSlug) => {
             return Err(ApiError::new(
                 ErrorCode::SlugTaken,
                 format!("The slug \"{}\" is taken; choose another.", after.slug),
@@ -309,10 +309,6 @@ fn settings_diff(before: &Org, after: &Org) -> (serde_json::Value, serde_json::V
         }
     }
     (old.into(), new.into())
-}
-
-pub fn precondition_failed() -> ApiError {
-    ApiError::new(ErrorCode::PreconditionFailed, "Someone changed this since you read it; reload and try again.")
 }
 
 /// The image type from the file's first bytes, whatever the request claims.

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::access::{load_role, role_permissions, OrgAccess};
 use crate::audit::{self, Change};
-use crate::db::{is_foreign_key_violation, is_unique_violation, Db};
+use crate::db::{violation, Constraint, Db};
 use crate::error::{field, ApiError, ApiResult};
 use crate::time::now_ms;
 
@@ -82,7 +82,7 @@ pub async fn create(db: &Db, access: &OrgAccess, req: CreateRole) -> ApiResult<R
     .await;
     match inserted {
         Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if violation(&e) == Some(Constraint::RoleKey) => {
             return Err(ApiError::new(
                 ErrorCode::RoleExists,
                 format!("This organization has a role \"{key}\" already."),
@@ -171,7 +171,7 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
         .await
     {
         Ok(_) => {}
-        Err(e) if is_foreign_key_violation(&e) => return Err(in_use()),
+        Err(e) if violation(&e) == Some(Constraint::MembershipRole) => return Err(in_use()),
         Err(e) => return Err(e.into()),
     }
     let change =

@@ -1,8 +1,12 @@
 //! The small server-rendered pages behind emailed links: `/invite/<token>`
-//! and `/verify/<token>`. Plain HTML forms, no script.
+//! and `/verify/<token>`. Plain HTML forms, no script. A GET only shows a
+//! page (mail scanners follow links); every change is a form's POST. A page
+//! that shows an error answers with the error's status (404 unknown link,
+//! 409 used, 410 expired, 401 wrong password, 422 invalid input), so
+//! machines read the same outcome as people.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -22,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/signup", post(invite_sign_up))
         .route("/invite/{token}/accept", post(invite_accept))
         .route("/invite/{token}/decline", post(invite_decline))
-        .route("/verify/{token}", get(verify_page))
+        .route("/verify/{token}", get(verify_page).post(verify_confirm))
         .layer(header(header::CONTENT_SECURITY_POLICY, PAGE_CSP))
         // The token is in the address: it must not travel on in a Referer.
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
@@ -71,11 +75,18 @@ fn message_page(title: &str, message: &str) -> Html<String> {
     page(title, &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)))
 }
 
-fn error_page(e: ApiError) -> Html<String> {
-    message_page("This invitation cannot be used", &e.detail)
+/// A page and its status.
+type Page = (StatusCode, Html<String>);
+
+fn ok(html: Html<String>) -> Page {
+    (StatusCode::OK, html)
 }
 
-async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Html<String> {
+fn error_page(e: ApiError) -> Page {
+    (e.status(), message_page("This invitation cannot be used", &e.detail))
+}
+
+async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
     let preview = match invitations::preview(&state, &token).await {
         Ok(p) => p,
         Err(e) => return error_page(e),
@@ -89,12 +100,14 @@ async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<Stri
         role = escape(&preview.role_name),
     );
     if preview.status != InvitationStatus::Pending {
-        let why = match preview.status {
-            InvitationStatus::Expired => "This invitation expired; ask the organization for a new one.",
-            InvitationStatus::Accepted => "This invitation was accepted already.",
-            _ => "This invitation is no longer open.",
+        let (status, why) = match preview.status {
+            InvitationStatus::Expired => {
+                (StatusCode::GONE, "This invitation expired; ask the organization for a new one.")
+            }
+            InvitationStatus::Accepted => (StatusCode::CONFLICT, "This invitation was accepted already."),
+            _ => (StatusCode::CONFLICT, "This invitation is no longer open."),
         };
-        return page("Invitation", &format!("{head}<p class=\"error\">{why}</p>"));
+        return (status, page("Invitation", &format!("{head}<p class=\"error\">{why}</p>")));
     }
     let t = escape(&token);
     let body = format!(
@@ -113,7 +126,7 @@ async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<Stri
         expires = escape(&preview.expires_at),
         email = escape(&preview.email),
     );
-    page("Invitation", &body)
+    ok(page("Invitation", &body))
 }
 
 #[derive(Deserialize)]
@@ -132,16 +145,16 @@ async fn invite_sign_up(
     meta: ClientMeta,
     ApiPath(token): ApiPath<String>,
     Form(form): Form<SignUpForm>,
-) -> Html<String> {
+) -> Page {
     let req = InvitationSignUp { name: form.name, password: form.password, timezone: None };
     match invitations::sign_up(&state, &token, req, &meta).await {
-        Ok(grant) => message_page(
+        Ok(grant) => ok(message_page(
             "Welcome to Orgdesk",
             &format!(
                 "Your account {} is ready and you joined the organization. Sign in from the Orgdesk app.",
                 grant.user.email
             ),
-        ),
+        )),
         Err(e) => error_page(e),
     }
 }
@@ -151,28 +164,35 @@ async fn invite_accept(
     meta: ClientMeta,
     ApiPath(token): ApiPath<String>,
     Form(form): Form<PasswordForm>,
-) -> Html<String> {
+) -> Page {
     match invitations::accept_with_password(&state, &token, &form.password, &meta).await {
-        Ok(_) => message_page("You joined", "You are now a member. Open the Orgdesk app to see the organization."),
+        Ok(_) => ok(message_page("You joined", "You are now a member. Open the Orgdesk app to see the organization.")),
         Err(e) => error_page(e),
     }
 }
 
-async fn invite_decline(
-    State(state): State<AppState>,
-    meta: ClientMeta,
-    ApiPath(token): ApiPath<String>,
-) -> Html<String> {
+async fn invite_decline(State(state): State<AppState>, meta: ClientMeta, ApiPath(token): ApiPath<String>) -> Page {
     match invitations::decline(&state, &token, &meta).await {
-        Ok(()) => message_page("Invitation declined", "You declined the invitation. Nothing else will happen."),
+        Ok(()) => ok(message_page("Invitation declined", "You declined the invitation. Nothing else will happen.")),
         Err(e) => error_page(e),
     }
 }
 
-async fn verify_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Html<String> {
+/// Shows a button: following the link verifies nothing by itself, since
+/// mail scanners fetch every link in an email.
+async fn verify_page(ApiPath(token): ApiPath<String>) -> Page {
+    let body = format!(
+        "<h1>Confirm your email address</h1><p>Press the button to confirm that this address is yours.</p>\
+<form method=\"post\" action=\"/verify/{t}\"><button>Confirm my email address</button></form>",
+        t = escape(&token)
+    );
+    ok(page("Confirm your email address", &body))
+}
+
+async fn verify_confirm(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
     match crate::accounts::verify_email(&state, &token).await {
-        Ok(()) => message_page("Email verified", "Thank you: your email address is confirmed."),
-        Err(e) => message_page("This link cannot be used", &e.detail),
+        Ok(()) => ok(message_page("Email verified", "Thank you: your email address is confirmed.")),
+        Err(e) => (e.status(), message_page("This link cannot be used", &e.detail)),
     }
 }
 

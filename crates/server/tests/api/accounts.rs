@@ -52,10 +52,20 @@ async fn verification_link_verifies_the_address() {
     let app = TestApp::start().await;
     let ada = app.unverified_user("ada@example.com", "Ada").await;
     let token = app.token_from_outbox("ada@example.com", "/verify/").await;
+    // Following the link (as a mail scanner does) changes nothing: the page asks.
     let page = app.request(Method::GET, &format!("/verify/{token}"), None).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("Email verified"));
+    assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+    assert_eq!(app.get(&ada.token, "/v1/me").await.body["email_verified"], false, "a GET verifies nothing");
+    let done = app.request(Method::POST, &format!("/verify/{token}"), None).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.unwrap().contains("Email verified"));
     assert_eq!(app.get(&ada.token, "/v1/me").await.body["email_verified"], true);
+    // Confirming twice is harmless; an unknown link's page answers 404, not 200.
+    let again = app.request(Method::POST, &format!("/verify/{token}"), None).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let unknown = app.request(Method::POST, "/verify/odv_nope", None).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let bogus = app.call(Method::POST, "/v1/auth/verify-email", None, Some(json!({"token": "odv_nope"}))).await;
     bogus.assert_problem(404, "not_found");
 }

@@ -41,8 +41,12 @@ async fn parallel_invitations_of_one_address_invite_once() {
     let replies = all(N, |_| {
         let (app, token, org) = (app.clone(), ada.token.clone(), org.id.clone());
         async move {
-            app.post(&token, &format!("/v1/orgs/{org}/invitations"), json!({"emails": ["dan@example.com"], "role": "member"}))
-                .await
+            app.post(
+                &token,
+                &format!("/v1/orgs/{org}/invitations"),
+                json!({"emails": ["dan@example.com"], "role": "member"}),
+            )
+            .await
         }
     })
     .await;
@@ -50,7 +54,8 @@ async fn parallel_invitations_of_one_address_invite_once() {
     assert!(replies.iter().all(|r| r.status == StatusCode::CREATED), "{outcomes:?}");
     assert_eq!(outcomes.iter().filter(|o| **o == "invited").count(), 1, "{outcomes:?}");
     assert_eq!(outcomes.iter().filter(|o| **o == "already_invited").count(), N - 1, "{outcomes:?}");
-    let pending = count(&app, "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND status = 'pending'", &org.id).await;
+    let pending =
+        count(&app, "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND status = 'pending'", &org.id).await;
     assert_eq!(pending, 1);
     let events =
         count(&app, "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'invitation.created'", &org.id)
@@ -87,8 +92,11 @@ async fn parallel_retries_under_one_idempotency_key_run_once() {
             other => panic!("unexpected {other}: {}", r.text),
         }
     }
-    let ids: std::collections::HashSet<&Value> =
-        replies.iter().filter(|r| r.status == StatusCode::CREATED).map(|r| &r.body["results"][0]["invitation"]["id"]).collect();
+    let ids: std::collections::HashSet<&Value> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .map(|r| &r.body["results"][0]["invitation"]["id"])
+        .collect();
     assert_eq!(ids.len(), 1, "every answer names the same invitation");
     let created = count(&app, "SELECT COUNT(*) FROM invitations WHERE org_id = $1", &org.id).await;
     assert_eq!(created, 2, "the work ran once");
@@ -120,7 +128,11 @@ async fn parallel_sign_ups_with_one_name_all_succeed() {
         }
     })
     .await;
-    assert!(replies.iter().all(|r| r.status == StatusCode::CREATED), "{:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert!(
+        replies.iter().all(|r| r.status == StatusCode::CREATED),
+        "{:?}",
+        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
     // And one address signing up six times at once: one account.
     let replies = all(N, |_| {
         let app = app.clone();
@@ -205,7 +217,8 @@ async fn concurrent_invitation_sends_never_pass_the_org_limit() {
     let replica = Arc::new(first.replica().await);
     let first = Arc::new(first);
     let replies = all(20, |i| {
-        let (app, token, org) = (if i % 2 == 0 { first.clone() } else { replica.clone() }, ada.token.clone(), org.id.clone());
+        let (app, token, org) =
+            (if i % 2 == 0 { first.clone() } else { replica.clone() }, ada.token.clone(), org.id.clone());
         async move {
             let body = json!({"emails": [format!("p{i}@example.com")], "role": "member"});
             app.post(&token, &format!("/v1/orgs/{org}/invitations"), body).await
@@ -216,4 +229,32 @@ async fn concurrent_invitation_sends_never_pass_the_org_limit() {
     assert_eq!(sent, LIMIT, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
     let created = count(&first, "SELECT COUNT(*) FROM invitations WHERE org_id = $1", &org.id).await;
     assert_eq!(created, LIMIT);
+}
+
+/// Each constraint a race can hit is recognised by name on this database,
+/// so its conflict maps to the promised answer (see `db::CONSTRAINTS`).
+#[tokio::test]
+async fn every_constraint_violation_is_recognised() {
+    use orgdesk_server::db::{violation, Constraint};
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    app.invite(&ada, &org, "dan@example.com", "member").await;
+    let pool = &app.state.db.pool;
+    let cases: Vec<(Constraint, String)> = vec![
+        (Constraint::UserEmail, "INSERT INTO users (id, email, email_key, name, password_hash, timezone, created_at) VALUES ('x', 'a', 'ada@example.com', 'A', '', 'UTC', 0)".to_owned()),
+        (Constraint::OrgSlug, format!("INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, created_at) VALUES ('x', 'X', '{}', 'en', 'UTC', 7, 0)", org.slug)),
+        (Constraint::OnePendingInvitation, format!("INSERT INTO invitations (id, org_id, email, email_key, role, token_hash, status, created_at, expires_at, last_sent_at) VALUES ('x', '{}', 'dan@example.com', 'dan@example.com', 'member', 'h', 'pending', 0, 0, 0)", org.id)),
+        (Constraint::Membership, format!("INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES ('{}', '{}', 'admin', 'active', 0)", org.id, ada.id)),
+        (Constraint::RoleKey, format!("INSERT INTO roles (org_id, role_key, name, created_at) VALUES ('{}', 'admin', 'Admin', 0)", org.id)),
+        (Constraint::MembershipRole, format!("UPDATE memberships SET role = 'no-such-role' WHERE org_id = '{}'", org.id)),
+        (Constraint::OneOwner, format!("UPDATE memberships SET role = 'owner' WHERE org_id = '{}' AND user_id <> '{}'", org.id, ada.id)),
+    ];
+    // One more member, so a second owner can be attempted.
+    let bob = app.user("bob@example.com", "Bob").await;
+    app.join(&ada, &org, &bob, "member").await;
+    for (expected, sql) in cases {
+        let e = sqlx::query(&sql).execute(pool).await.expect_err(&format!("{expected:?} must be violated"));
+        assert_eq!(violation(&e), Some(expected), "{sql}: {e}");
+    }
 }

@@ -151,6 +151,7 @@ async fn existing_user_accepts_through_the_page_with_their_password() {
         .send()
         .await
         .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "the error page says so in its status too");
     assert!(wrong.text().await.unwrap().contains("wrong"));
     let ok = app
         .http
@@ -159,8 +160,16 @@ async fn existing_user_accepts_through_the_page_with_their_password() {
         .send()
         .await
         .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
     assert!(ok.text().await.unwrap().contains("You joined"));
     assert_eq!(app.get(&dan.token, &format!("/v1/orgs/{}/permissions", org.id)).await.body["role"], "member");
+    // The used link: its page and its form answer 409, an unknown one 404.
+    let page = app.http.get(format!("{}/invite/{token}", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::CONFLICT);
+    let again = app.http.post(format!("{}/invite/{token}/decline", app.base)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let unknown = app.http.get(format!("{}/invite/odi_unknown", app.base)).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&dan.token, "/v1/me").await.body["email_verified"], true);
 }
 

@@ -18,6 +18,8 @@ const files = mkdtempSync(join(tmpdir(), "orgdesk-e2e-files-"));
 
 const server = new DemoServer(serverBinary);
 const app = new AppDriver(appBinary);
+/** The same profile in an app with one async-runtime worker, for the dialog steps. */
+let oneWorker;
 let browser;
 let passed = 0;
 
@@ -260,7 +262,21 @@ async function main() {
   });
 
   // The real GTK dialogs, driven with xdotool. While each is open another
-  // screen must paint at once: no command may wait for the dialog.
+  // screen must paint at once: no command may wait for the dialog. The app
+  // runs with a single async-runtime worker here, the worst case (one core,
+  // or every other worker busy): a command that blocks its worker on the
+  // dialog then stalls every other command, so each step fails on it. With
+  // the default runtime only some of them stall: blocking_save_file in the
+  // members export did (invitations unpainted after 30 s); the audit export
+  // and the logo picker did not on a 2-core machine.
+  await step("restart the app on the same profile with one async-runtime worker", async () => {
+    await app.quitApp();
+    oneWorker = new AppDriver(appBinary, { dataDir: app.dataDir, env: { TOKIO_WORKER_THREADS: "1" } });
+    await oneWorker.startDriver();
+    browser = await oneWorker.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+  });
+
   await step("export members as CSV through the save dialog; invitations paint while it is open", async () => {
     const path = join(files, "northwind-members.csv");
     await openOrg("northwind");
@@ -316,6 +332,14 @@ async function main() {
     const img = await visible("org-logo");
     const src = await img.getAttribute("src");
     if (src !== `data:image/png;base64,${png.toString("base64")}`) throw new Error(`the logo shown is not the one chosen: ${src.slice(0, 60)}…`);
+  });
+
+  await step("back to the app with its default runtime", async () => {
+    await oneWorker.stop();
+    oneWorker = undefined;
+    browser = await app.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+    await openOrg("northwind");
     await nav("members");
   });
 
@@ -599,6 +623,7 @@ async function main() {
 try {
   await main();
 } finally {
+  await oneWorker?.stop();
   await app.stop();
   await server.stop();
   rmSync(files, { recursive: true, force: true });

@@ -2,9 +2,11 @@
 // tauri-driver) against a real orgdesk-server with demo data. Run it through
 // scripts/test.d/40-e2e.sh, which builds both and provides Xvfb, a session
 // bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
+import * as gtk from "./gtk-dialog.mjs";
 
 const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgdesk-target`;
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
@@ -12,8 +14,12 @@ const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgde
 const shots = join(process.cwd(), "docs/screenshots");
 const PASSWORD = "orgdesk-demo-2026";
 
+const files = mkdtempSync(join(tmpdir(), "orgdesk-e2e-files-"));
+
 const server = new DemoServer(serverBinary);
 const app = new AppDriver(appBinary);
+/** The same profile in an app with one async-runtime worker, for the dialog steps. */
+let oneWorker;
 let browser;
 let passed = 0;
 
@@ -63,6 +69,49 @@ async function replaceValue(id, value) {
   await input.clearValue();
   await input.setValue(value);
   await waitFor(`${id} to read ${value}`, async () => (await input.getValue()) === String(value));
+}
+
+/**
+ * Opens `screen` from the sidebar and answers how many ms passed until
+ * `painted()` held; fails after `limitMs`. Used while a native dialog is open:
+ * the screen's data comes from app commands, which must not wait for it.
+ */
+async function paintTime(screen, painted, limitMs = 5_000) {
+  const nav = await visible(`nav-${screen}`);
+  const started = Date.now();
+  await nav.click();
+  for (;;) {
+    try {
+      if (await painted()) return Date.now() - started;
+    } catch {
+      // not yet
+    }
+    if (Date.now() - started > limitMs)
+      throw new Error(`the ${screen} screen did not paint within ${limitMs} ms while the file dialog was open`);
+    await sleep(25);
+  }
+}
+
+/**
+ * Clicks `button`, waits for the GTK dialog titled `title`, runs `whileOpen`
+ * with the dialog up, then types `path` into it and presses Enter. On a
+ * failure the whole X screen is saved (docs/e2e-failure-x.png) and the dialog
+ * dismissed, so a stuck app is not left waiting on it.
+ */
+async function throughDialog({ button, title, path, whileOpen }) {
+  if ((await gtk.windowsTitled(title)).length) throw new Error(`a dialog titled ${title} is open already`);
+  await (await visible(button)).click();
+  const dialog = await gtk.waitForDialog(title);
+  try {
+    const result = await whileOpen();
+    await gtk.answerDialog(dialog, path);
+    return result;
+  } catch (error) {
+    await gtk.screenshotX(join(shots, "..", "e2e-failure-x.png"));
+    throw error;
+  } finally {
+    await gtk.dismissDialog(dialog);
+  }
 }
 
 async function signIn(email) {
@@ -209,6 +258,88 @@ async function main() {
       await sleep(1500);
       await shot(screen);
     }
+    await nav("members");
+  });
+
+  // The real GTK dialogs, driven with xdotool. While each is open another
+  // screen must paint at once: no command may wait for the dialog. The app
+  // runs with a single async-runtime worker here, the worst case (one core,
+  // or every other worker busy): a command that blocks its worker on the
+  // dialog then stalls every other command, so each step fails on it. With
+  // the default runtime only some of them stall: blocking_save_file in the
+  // members export did (invitations unpainted after 30 s); the audit export
+  // and the logo picker did not on a 2-core machine.
+  await step("restart the app on the same profile with one async-runtime worker", async () => {
+    await app.quitApp();
+    oneWorker = new AppDriver(appBinary, { dataDir: app.dataDir, env: { TOKIO_WORKER_THREADS: "1" } });
+    await oneWorker.startDriver();
+    browser = await oneWorker.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+  });
+
+  await step("export members as CSV through the save dialog; invitations paint while it is open", async () => {
+    const path = join(files, "northwind-members.csv");
+    await openOrg("northwind");
+    await nav("members");
+    await waitForMembers(10_000);
+    const ms = await throughDialog({
+      button: "members-export",
+      title: gtk.SAVE,
+      path,
+      whileOpen: () => paintTime("invitations", async () => /^\d+ pending$/.test(await text("invitation-count"))),
+    });
+    console.log(`# invitations painted in ${ms} ms with the save dialog open`);
+    await toastSays(`Saved ${path}`);
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    if (lines[0] !== "name,email,role,status,joined_at,last_active_at") throw new Error(`unexpected header: ${lines[0]}`);
+    if (lines.length < 10_001) throw new Error(`${lines.length - 1} members in the CSV; expected at least 10,000`);
+  });
+
+  await step("export the audit log as CSV through the save dialog; roles paint while it is open", async () => {
+    const path = join(files, "northwind-audit.csv");
+    await nav("audit");
+    await waitFor("the audit log", async () => (await allByTest("audit-row")).length > 0);
+    const ms = await throughDialog({
+      button: "audit-export",
+      title: gtk.SAVE,
+      path,
+      whileOpen: () => paintTime("roles", async () => (await allByTest("role-column")).length >= 5),
+    });
+    console.log(`# roles painted in ${ms} ms with the save dialog open`);
+    await toastSays(`Saved ${path}`);
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    if (!lines[0].startsWith("time,action,")) throw new Error(`unexpected header: ${lines[0]}`);
+    if (!lines.some((line) => line.includes("member.role_changed"))) throw new Error("the audit CSV lacks the role change made earlier");
+  });
+
+  await step("upload a logo through the open dialog; the audit log paints while it is open", async () => {
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const org = (await asAgency("GET", "/v1/orgs")).find((o) => o.slug === "northwind");
+    if ((await asAgency("GET", `/v1/orgs/${org.id}`)).has_logo) await asAgency("DELETE", `/v1/orgs/${org.id}/logo`);
+    const path = join(files, "logo.png");
+    const png = gtk.writePng(path);
+    await nav("settings");
+    await visible("screen-settings");
+    const ms = await throughDialog({
+      button: "logo-choose",
+      title: gtk.OPEN,
+      path,
+      whileOpen: () => paintTime("audit", async () => (await allByTest("audit-row")).length > 0),
+    });
+    console.log(`# the audit log painted in ${ms} ms with the open dialog up`);
+    await waitFor("the server to have the logo", async () => (await asAgency("GET", `/v1/orgs/${org.id}`)).has_logo, 15_000);
+    await nav("settings");
+    const img = await visible("org-logo");
+    const src = await img.getAttribute("src");
+    if (src !== `data:image/png;base64,${png.toString("base64")}`) throw new Error(`the logo shown is not the one chosen: ${src.slice(0, 60)}…`);
+  });
+
+  await step("back to the app with its default runtime", async () => {
+    await oneWorker.stop();
+    oneWorker = undefined;
+    browser = await app.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+    await openOrg("northwind");
     await nav("members");
   });
 
@@ -492,6 +623,8 @@ async function main() {
 try {
   await main();
 } finally {
+  await oneWorker?.stop();
   await app.stop();
   await server.stop();
+  rmSync(files, { recursive: true, force: true });
 }

@@ -1,34 +1,53 @@
 //! Files the app writes or reads on the user's behalf. The native dialogs are
 //! opened from Rust and Rust does the I/O, so the web UI never names a path.
+//!
+//! The dialogs are awaited, never blocked on: the plugin's `blocking_*` calls
+//! park a thread of the async runtime for as long as the dialog is open, and
+//! with them every other command waited for the person to close it. Callers
+//! gather what they need and let go of the session before asking.
 
 use std::path::PathBuf;
 
 use orgdesk_client::core::api::Member;
 use orgdesk_client::{Code, UiError};
 use tauri::AppHandle;
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
 
 fn storage_error(message: String) -> UiError {
     UiError { code: Code::Storage, message }
 }
 
+/// Which dialog to show; both answer `None` when the person cancelled.
+enum Ask {
+    Save,
+    Pick,
+}
+
+/// Shows the dialog through the plugin's callback API and awaits its answer
+/// on a channel: the calling task yields instead of holding a runtime thread.
+async fn ask(dialog: FileDialogBuilder<tauri::Wry>, kind: Ask) -> Option<PathBuf> {
+    let (tx, mut rx) = tauri::async_runtime::channel::<Option<FilePath>>(1);
+    // Called once, from the plugin's own thread; capacity 1 always has room.
+    let answer = move |path: Option<FilePath>| drop(tx.try_send(path));
+    match kind {
+        Ask::Save => dialog.save_file(answer),
+        Ask::Pick => dialog.pick_file(answer),
+    }
+    // `None` from `recv` means the plugin dropped the callback unanswered
+    // (the dialog could not be shown): the same as cancelled.
+    rx.recv().await.flatten().and_then(|path| path.into_path().ok())
+}
+
 /// Asks where to save; `None` when the person cancelled.
-pub fn ask_save_path(app: &AppHandle, suggested_name: &str) -> Option<PathBuf> {
-    app.dialog()
-        .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name(suggested_name)
-        .blocking_save_file()
-        .and_then(|path| path.into_path().ok())
+pub async fn ask_save_path(app: &AppHandle, suggested_name: &str) -> Option<PathBuf> {
+    let dialog = app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(suggested_name);
+    ask(dialog, Ask::Save).await
 }
 
 /// Asks for an image; `None` when the person cancelled.
-pub fn ask_image_path(app: &AppHandle) -> Option<PathBuf> {
-    app.dialog()
-        .file()
-        .add_filter("Image", &["png", "jpg", "jpeg", "webp"])
-        .blocking_pick_file()
-        .and_then(|path| path.into_path().ok())
+pub async fn ask_image_path(app: &AppHandle) -> Option<PathBuf> {
+    let dialog = app.dialog().file().add_filter("Image", &["png", "jpg", "jpeg", "webp"]);
+    ask(dialog, Ask::Pick).await
 }
 
 pub fn write_text(path: &PathBuf, text: &str) -> Result<String, UiError> {

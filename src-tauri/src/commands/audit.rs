@@ -17,7 +17,8 @@ pub async fn audit_page(
     Ok(desk.session().await?.audit(&org_id, &query).await?)
 }
 
-/// Saves the server's CSV of the filtered log where the person chooses.
+/// Saves the server's CSV of the filtered log where the person chooses. The
+/// CSV is fetched first and the session let go before the dialog opens.
 #[tauri::command]
 pub async fn export_audit_csv(
     app: AppHandle,
@@ -26,8 +27,10 @@ pub async fn export_audit_csv(
     slug: String,
     query: AuditQuery,
 ) -> Answer<Option<String>> {
-    let session = desk.session().await?;
-    let csv = session.call(|api| api.export_audit_csv(&org_id, &query)).await?;
-    let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "audit")) else { return Ok(None) };
+    let csv = {
+        let session = desk.session().await?;
+        session.call(|api| api.export_audit_csv(&org_id, &query)).await?
+    };
+    let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "audit")).await else { return Ok(None) };
     files::write_text(&path, &csv).map(Some)
 }

@@ -57,7 +57,8 @@ pub async fn remove_member(desk: State<'_, Desk>, org_id: String, user_id: Strin
 }
 
 /// Writes the cached member list as CSV where the person chooses; answers
-/// the path written, or `None` when they cancelled.
+/// the path written, or `None` when they cancelled. The list is read first;
+/// the session is not held while the dialog is open.
 #[tauri::command]
 pub async fn export_members_csv(
     app: AppHandle,
@@ -67,6 +68,6 @@ pub async fn export_members_csv(
 ) -> Answer<Option<String>> {
     let members = desk.session().await?.cached_members(&org_id).await?.map(|s| s.data).unwrap_or_default();
     let csv = files::members_csv(&members)?;
-    let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "members")) else { return Ok(None) };
+    let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "members")).await else { return Ok(None) };
     files::write_text(&path, &csv).map(Some)
 }

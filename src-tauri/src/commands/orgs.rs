@@ -39,11 +39,15 @@ pub async fn update_org(desk: State<'_, Desk>, org_id: String, version: i64, cha
 }
 
 /// Opens a file picker and uploads the chosen image; `None` when cancelled.
+/// No session is held while the picker is open: the upload takes the
+/// session of the account that asked, afterwards (an error if it signed
+/// out meanwhile; switching accounts does not send the logo elsewhere).
 #[tauri::command]
 pub async fn choose_org_logo(app: AppHandle, desk: State<'_, Desk>, org_id: String) -> Answer<Option<Org>> {
-    let Some(path) = files::ask_image_path(&app) else { return Ok(None) };
+    let account_id = desk.session().await?.account_id().to_owned();
+    let Some(path) = files::ask_image_path(&app).await else { return Ok(None) };
     let (bytes, content_type) = files::read_image(&path)?;
-    let session = desk.session().await?;
+    let session = desk.accounts.session(&account_id).await?;
     Ok(Some(session.call(|api| api.set_org_logo(&org_id, bytes, content_type)).await?))
 }
 

@@ -2,7 +2,8 @@
 //! pending one across the orgs I manage.
 
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InviteResults, ManagedInvitation, MyInvitation, Page, PageQuery,
+    Accepted, CreateInvitations, Invitation, InvitationFilter, InvitationListQuery, InviteResults, ManagedInvitation,
+    MyInvitation, Page,
 };
 use rand::RngCore;
 
@@ -15,9 +16,10 @@ impl Session {
         self.cached(&format!("invitations/{org_id}")).await
     }
 
-    /// Pending invitations of the org (the first 200, soonest expiry first).
+    /// The org's invitations waiting for an answer: pending and expired
+    /// unanswered ones (the first 200, soonest expiry first).
     pub async fn invitations(&self, org_id: &str) -> Result<Snapshot<Page<Invitation>>> {
-        let query = PageQuery { limit: Some(200), cursor: None };
+        let query = InvitationListQuery { limit: Some(200), cursor: None, status: Some(InvitationFilter::Open) };
         let query = &query;
         self.revalidate(&format!("invitations/{org_id}"), |api, etag| async move {
             api.list_invitations(org_id, query, etag.as_deref()).await

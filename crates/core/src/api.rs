@@ -380,6 +380,31 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+/// Which invitations an org's list shows.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationFilter {
+    /// Pending and not yet expired (the default).
+    #[default]
+    Pending,
+    /// Expired without an answer: they can be resent.
+    Expired,
+    /// Both: every invitation still waiting for an answer or a resend.
+    Open,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationListQuery {
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    pub status: Option<InvitationFilter>,
+}
+
 /// What the holder of an invitation link may see before accepting.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

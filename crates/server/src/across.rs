@@ -32,7 +32,12 @@ async fn my_roles(state: &AppState, user: &AuthUser) -> ApiResult<HashMap<String
         .collect())
 }
 
-/// Every pending invitation in the orgs where I hold `invitations:read`, soonest expiry first.
+/// How far back expired, unanswered invitations still show across my orgs.
+pub const EXPIRED_SHOWN_FOR_MS: i64 = 30 * crate::time::DAY;
+
+/// Every invitation waiting for an answer in the orgs where I hold
+/// `invitations:read`, soonest expiry first: the pending ones and those that
+/// expired unanswered in the last 30 days (`status: expired`, to resend).
 pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
     let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
@@ -40,7 +45,7 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
          WHERE i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at, i.id"
     ))
     .bind(&user.user_id)
-    .bind(now_ms())
+    .bind(now_ms() - EXPIRED_SHOWN_FOR_MS)
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows

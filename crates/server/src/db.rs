@@ -273,6 +273,37 @@ pub fn violation(e: &sqlx::Error) -> Option<Constraint> {
 mod tests {
     use super::*;
 
+    /// Applied migrations are never edited: a database that ran one keeps its
+    /// checksum and sqlx refuses to start when the file changes. Each file's
+    /// SHA-256 is recorded here when it is added; a new migration adds a
+    /// line, an edited one fails this test.
+    const APPLIED: &[(&str, &str)] = &[
+        ("0001_initial.sql", "7bfebabbeb59fad04ab8b583a2209eda314cba9f88d8f28781df9633cfe9a118"),
+        ("0002_member_sort_keys.sql", "6a787bc21a9fa55cb42af29846aaad0734b987cb9d9fde594e6b4fd13fdd6c51"),
+        ("0003_slugs_never_look_like_ids.sql", "2bbd6fde3b0a510c0d1c14295419ca133e9fc721a5c3307fb2185116c287c7dc"),
+        ("0004_atomic_limits_and_idempotency.sql", "f7ff4e3d1e6c35ff663c365ba94ac9136de6a826cf3b079bdd79b24e122ccf1e"),
+        ("0005_data_steps.sql", "eabdfaaf432afec9a6c8d15d61042d269ce541f74c7316bf55a1d4c65261d988"),
+    ];
+
+    #[test]
+    fn applied_migrations_are_never_edited() {
+        use sha2::{Digest, Sha256};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let recorded: Vec<&str> = APPLIED.iter().map(|(n, _)| *n).collect();
+        assert_eq!(files, recorded, "every migration is recorded in APPLIED, in order (add new ones at the end)");
+        for (name, sha) in APPLIED {
+            let digest = Sha256::digest(std::fs::read(dir.join(name)).unwrap());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(&hex, sha, "{name} changed after it was applied: add a new migration instead");
+        }
+    }
+
     #[test]
     fn every_constraint_is_named_once() {
         for (i, (c, pg, _)) in CONSTRAINTS.iter().enumerate() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdown, dayRange, expiresSoon, timeAgo } from "./time";
+import { countdown, dayRange, expiresSoon, isExpired, timeAgo } from "./time";
 
 const now = Date.parse("2026-11-23T12:00:00Z");
 const at = (ms: number) => new Date(now + ms).toISOString();
@@ -58,5 +58,16 @@ describe("dayRange", () => {
   it("crosses month ends and leaves empty bounds open", () => {
     expect(new Date(dayRange("", "2026-11-30").until!).getTime()).toBe(new Date(2026, 11, 1).getTime());
     expect(dayRange("", "")).toEqual({ since: null, until: null });
+  });
+});
+
+describe("isExpired", () => {
+  const now = Date.parse("2026-12-01T12:00:00Z");
+  it("trusts the server's status", () => {
+    expect(isExpired({ status: "expired", expires_at: "2026-12-09T00:00:00Z" }, now)).toBe(true);
+  });
+  it("notices a pending invitation whose time passed since it was fetched", () => {
+    expect(isExpired({ status: "pending", expires_at: "2026-12-01T11:59:59Z" }, now)).toBe(true);
+    expect(isExpired({ status: "pending", expires_at: "2026-12-01T12:00:01Z" }, now)).toBe(false);
   });
 });

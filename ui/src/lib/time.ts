@@ -17,6 +17,11 @@ export function expiresSoon(isoTime: string, now: number): boolean {
   return left > 0 && left <= EXPIRES_SOON_MS;
 }
 
+/** Whether an invitation expired unanswered: the server says so, or its time passed since. */
+export function isExpired(invitation: { status: string; expires_at: string }, now: number): boolean {
+  return invitation.status === "expired" || msUntil(invitation.expires_at, now) <= 0;
+}
+
 /** "in 6 d 4 h", "in 3 h 12 min", "in 45 s", or "expired". */
 export function countdown(isoTime: string, now: number): string {
   const left = msUntil(isoTime, now);

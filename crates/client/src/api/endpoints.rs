@@ -181,7 +181,7 @@ impl Api {
     pub async fn list_invitations(
         &self,
         org: &str,
-        query: &PageQuery,
+        query: &InvitationListQuery,
         etag: Option<&str>,
     ) -> Result<Fetched<Page<Invitation>>> {
         let call = Call::get(&["v1", "orgs", org, "invitations"]).query(query)?.if_none_match(etag)?;

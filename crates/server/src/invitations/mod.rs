@@ -4,8 +4,8 @@
 //! [`crate::idempotency`].
 
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InvitationStatus, InviteOutcome,
-    InviteResult, InviteResults, MyInvitation, Page, PageQuery, SessionGrant,
+    Accepted, CreateInvitations, Invitation, InvitationFilter, InvitationListQuery, InvitationPreview,
+    InvitationSignUp, InvitationStatus, InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, SessionGrant,
 };
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::json;
@@ -327,16 +327,27 @@ fn stored_answer(response: &InviteResults) -> String {
     serde_json::to_string(&stored).unwrap_or_default()
 }
 
-/// Pending invitations (not yet expired), soonest expiry first.
-pub async fn list_pending(state: &AppState, access: &OrgAccess, query: &PageQuery) -> ApiResult<Page<Invitation>> {
+/// Invitations waiting for an answer, soonest expiry first: pending ones, or
+/// those that expired unanswered (which can be resent), or both. Expired ones
+/// report `status: expired` and do not count as pending anywhere.
+pub async fn list_pending(
+    state: &AppState,
+    access: &OrgAccess,
+    query: &InvitationListQuery,
+) -> ApiResult<Page<Invitation>> {
     access.require(Permission::InvitationsRead)?;
     let limit = page_limit(query.limit)?;
     let (after_expiry, after_id): (i64, String) = match &query.cursor {
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };
+    let expiry = match query.status.unwrap_or_default() {
+        InvitationFilter::Pending => "AND i.expires_at > $2",
+        InvitationFilter::Expired => "AND i.expires_at <= $2",
+        InvitationFilter::Open => "AND $2 = $2",
+    };
     let mut rows: Vec<InvitationRow> = sqlx::query_as(&format!(
-        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.expires_at > $2 \
+        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
          AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
     ))
     .bind(&access.org_id)

@@ -2,8 +2,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InvitationPreview, InvitationSignUp, InviteResults, MyInvitation, Page,
-    PageQuery, SessionGrant,
+    Accepted, CreateInvitations, Invitation, InvitationListQuery, InvitationPreview, InvitationSignUp, InviteResults,
+    MyInvitation, Page, SessionGrant,
 };
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -54,14 +54,16 @@ async fn create(
     })
 }
 
-/// Pending invitations, soonest expiry first.
+/// Invitations waiting for an answer, soonest expiry first: `status=pending`
+/// (the default), `expired` (unanswered past their expiry; resend renews them)
+/// or `open` (both).
 #[utoipa::path(get, path = "/v1/orgs/{org}/invitations", tag = "invitations", security(("session" = [])),
-    params(("org" = String, Path), PageQuery), responses((status = 200, body = Page<Invitation>), (status = 403, body = Problem)))]
+    params(("org" = String, Path), InvitationListQuery), responses((status = 200, body = Page<Invitation>), (status = 403, body = Problem)))]
 async fn list_pending(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(org): ApiPath<String>,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<InvitationListQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;

@@ -131,16 +131,36 @@ async fn expired_invitations_cannot_be_accepted_but_can_be_resent() {
     let id = app.invite(&ada, &org, "dan@example.com", "member").await;
     let dan = app.user("dan@example.com", "Dan").await;
     let token = app.token_from_outbox("dan@example.com", "/invite/").await;
-    app.sql("UPDATE invitations SET expires_at = 1 WHERE id = $1", &[&id]).await;
+    let hour_ago = (orgdesk_server::time::now_ms() - orgdesk_server::time::HOUR).to_string();
+    app.sql("UPDATE invitations SET expires_at = CAST($2 AS BIGINT) WHERE id = $1", &[&id, &hour_ago]).await;
     app.post(&dan.token, &format!("/v1/invitations/{token}/accept"), json!({}))
         .await
         .assert_problem(410, "invitation_expired");
     let preview = app.call(Method::GET, &format!("/v1/invitations/{token}"), None, None).await;
     assert_eq!(preview.body["status"], "expired");
-    assert!(app.get(&ada.token, &format!("/v1/orgs/{}/invitations", org.id)).await.body["items"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    // Not pending any more, but still listed where asked, to be resent.
+    let list = |status: &str| {
+        let path = format!("/v1/orgs/{}/invitations{status}", org.id);
+        let token = ada.token.clone();
+        let app = &app;
+        async move { app.get(&token, &path).await.body["items"].as_array().unwrap().clone() }
+    };
+    assert!(list("").await.is_empty(), "the default list is pending ones only");
+    assert!(list("?status=pending").await.is_empty());
+    let expired = list("?status=expired").await;
+    assert_eq!((expired.len(), &expired[0]["status"]), (1, &json!("expired")));
+    assert_eq!(list("?status=open").await.len(), 1);
+    let managed = app.get(&ada.token, "/v1/me/managed-invitations").await;
+    assert_eq!(managed.body[0]["invitation"]["status"], "expired", "{}", managed.body);
+    app.get(&ada.token, &format!("/v1/orgs/{}/invitations?status=bogus", org.id))
+        .await
+        .assert_problem(400, "validation_failed");
+    // Resending renews it: pending again, with a new link.
+    let resent = app.post(&ada.token, &format!("/v1/orgs/{}/invitations/{id}/resend", org.id), json!({})).await;
+    assert_eq!(resent.body["status"], "pending", "{}", resent.text);
+    assert_eq!(list("").await.len(), 1);
+    assert!(list("?status=expired").await.is_empty());
+    app.sql("UPDATE invitations SET expires_at = CAST($2 AS BIGINT) WHERE id = $1", &[&id, &hour_ago]).await;
     // Inviting again replaces the expired invitation.
     let again = app
         .post(
@@ -150,6 +170,7 @@ async fn expired_invitations_cannot_be_accepted_but_can_be_resent() {
         )
         .await;
     assert_eq!(again.body["results"][0]["outcome"], "invited", "{}", again.text);
+    assert!(list("?status=expired").await.is_empty(), "the replaced one is history, not open");
 }
 
 #[tokio::test]

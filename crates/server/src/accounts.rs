@@ -5,9 +5,10 @@ use orgdesk_core::{validate, ErrorCode};
 use sqlx::AnyConnection;
 
 use crate::auth::{hash_password, hash_token, new_token, verify_password, AuthUser, ClientMeta};
+use crate::emails::{self, Block};
 use crate::error::{field, ApiError, ApiResult};
 use crate::orgs;
-use crate::outbox::{self, Email};
+use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
@@ -170,24 +171,31 @@ async fn queue_verification(
     name: &str,
 ) -> ApiResult<()> {
     let (token, hash) = new_token("odv");
+    let expires_at = now_ms() + VERIFICATION_LIFETIME_MS;
     sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
         .bind(hash)
         .bind(user_id)
-        .bind(now_ms() + VERIFICATION_LIFETIME_MS)
+        .bind(expires_at)
         .execute(&mut *conn)
         .await?;
+    let timezone: String =
+        sqlx::query_scalar("SELECT timezone FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
     let link = format!("{}/verify/{token}", state.public_url);
-    outbox::enqueue(
-        conn,
-        Email {
-            to: email.to_owned(),
-            subject: "Confirm your email address for Orgdesk".into(),
-            body: format!(
-                "Hello {name},\n\nconfirm that this is your email address by opening this link within 3 days:\n\n{link}\n\nIf you did not sign up for Orgdesk, ignore this email.\n"
+    let email = emails::compose(
+        email,
+        "Confirm your email address for Orgdesk".into(),
+        &format!("Hello {name}, confirm your email address"),
+        &[
+            Block::Para("Confirm that this is your email address: it lets you send and accept invitations.".into()),
+            Block::Button { label: "Confirm my email address".into(), url: link },
+            Block::Para(format!("The link works until {}.", emails::long_time(expires_at, &timezone))),
+            Block::Note(
+                "If you did not sign up for Orgdesk, ignore this email: nothing happens without the link.".into(),
             ),
-        },
-    )
-    .await?;
+        ],
+        None,
+    );
+    outbox::enqueue(conn, email).await?;
     Ok(())
 }
 

@@ -283,6 +283,7 @@ mod tests {
         ("0003_slugs_never_look_like_ids.sql", "2bbd6fde3b0a510c0d1c14295419ca133e9fc721a5c3307fb2185116c287c7dc"),
         ("0004_atomic_limits_and_idempotency.sql", "f7ff4e3d1e6c35ff663c365ba94ac9136de6a826cf3b079bdd79b24e122ccf1e"),
         ("0005_data_steps.sql", "eabdfaaf432afec9a6c8d15d61042d269ce541f74c7316bf55a1d4c65261d988"),
+        ("0006_email_parts.sql", "b773062d4d9400c855fe8c69d06893620459c39d01f776912e0c630a3e9efe2a"),
     ];
 
     #[test]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod emails;
 pub mod error;
 pub mod idempotency;
 pub mod invitations;

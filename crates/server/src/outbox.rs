@@ -14,22 +14,30 @@ use crate::time::{new_id, now_ms, rfc3339, HOUR, MINUTE, SECOND};
 
 pub const MAX_ATTEMPTS: i64 = 10;
 
+/// An email: plain text, optionally an HTML alternative, optionally an
+/// organization whose logo the HTML shows (`cid:logo`, attached when sent).
+/// Build them with `emails::compose`.
 pub struct Email {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
+    pub logo_org_id: Option<String>,
 }
 
 pub async fn enqueue(conn: &mut AnyConnection, email: Email) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, $5)",
+        "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at, html_body, logo_org_id) \
+         VALUES ($1, $2, $3, $4, $5, 0, $5, $6, $7)",
     )
     .bind(new_id())
     .bind(email.to)
     .bind(email.subject)
     .bind(email.body)
     .bind(now)
+    .bind(email.html)
+    .bind(email.logo_org_id)
     .execute(conn)
     .await
     .map(|_| ())
@@ -46,6 +54,13 @@ struct OutboxRow {
     attempts: i64,
     last_error: Option<String>,
     next_attempt_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Parts {
+    html_body: Option<String>,
+    logo_type: Option<String>,
+    logo_data: Option<String>,
 }
 
 impl From<OutboxRow> for OutboxEmail {
@@ -142,7 +157,13 @@ async fn deliver_due(
         if claimed.rows_affected() != 1 {
             continue;
         }
-        match send_one(transport, from, &row).await {
+        let parts: Parts = sqlx::query_as(
+            "SELECT x.html_body, o.logo_type, o.logo_data FROM outbox x LEFT JOIN orgs o ON o.id = x.logo_org_id WHERE x.id = $1",
+        )
+        .bind(&row.id)
+        .fetch_one(&state.db.pool)
+        .await?;
+        match send_one(transport, from, &row, &parts).await {
             Ok(()) => {
                 sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
                     .bind(now_ms())
@@ -173,14 +194,35 @@ async fn send_one(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
     row: &OutboxRow,
+    parts: &Parts,
 ) -> Result<(), String> {
+    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
     let to: Mailbox = row.to_email.parse().map_err(|e| format!("bad recipient: {e}"))?;
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(row.subject.clone())
-        .body(row.body.clone())
-        .map_err(|e| e.to_string())?;
+    let builder = Message::builder().from(from.clone()).to(to).subject(row.subject.clone());
+    let message = match &parts.html_body {
+        None => builder.body(row.body.clone()),
+        Some(html) => {
+            let html_part = SinglePart::html(html.clone());
+            let logo = match (&parts.logo_type, &parts.logo_data) {
+                (Some(kind), Some(data)) => {
+                    use base64::Engine;
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| e.to_string())?;
+                    let kind = ContentType::parse(kind).map_err(|e| e.to_string())?;
+                    Some(Attachment::new_inline("logo".to_owned()).body(bytes, kind))
+                }
+                _ => None,
+            };
+            // Without a logo the HTML's cid:logo image is simply absent.
+            let html_side = match logo {
+                Some(logo) => MultiPart::related().singlepart(html_part).singlepart(logo),
+                None => MultiPart::related().singlepart(html_part),
+            };
+            builder.multipart(
+                MultiPart::alternative().singlepart(SinglePart::plain(row.body.clone())).multipart(html_side),
+            )
+        }
+    }
+    .map_err(|e| e.to_string())?;
     transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
 }
 

@@ -23,6 +23,7 @@ use crate::state::AppState;
 use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 mod sending;
+use sending::InvitationEmail;
 
 pub const MAX_EMAILS_PER_CALL: usize = 500;
 
@@ -89,19 +90,51 @@ async fn load(conn: &mut AnyConnection, org_id: &str, id: &str) -> ApiResult<Inv
     row.ok_or_else(|| ApiError::not_found("invitation"))
 }
 
+#[derive(sqlx::FromRow)]
 struct OrgInfo {
+    id: String,
     name: String,
+    timezone: String,
     lifetime_days: i64,
+    #[sqlx(try_from = "i64")]
+    has_logo: IntBool,
+}
+
+/// A 0/1 column read as a bool (the `Any` driver has no boolean type).
+#[derive(Clone, Copy)]
+struct IntBool(bool);
+
+impl From<i64> for IntBool {
+    fn from(v: i64) -> IntBool {
+        IntBool(v != 0)
+    }
+}
+
+impl IntBool {
+    fn then_some<T>(self, v: T) -> Option<T> {
+        self.0.then_some(v)
+    }
 }
 
 async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> {
-    let (name, lifetime_days): (String, i64) =
-        sqlx::query_as("SELECT name, invitation_lifetime_days FROM orgs WHERE id = $1")
-            .bind(org_id)
-            .fetch_optional(conn)
-            .await?
-            .ok_or_else(|| ApiError::not_found("organization"))?;
-    Ok(OrgInfo { name, lifetime_days })
+    sqlx::query_as(
+        "SELECT id, name, timezone, invitation_lifetime_days AS lifetime_days, \
+         CASE WHEN logo_data IS NULL THEN 0 ELSE 1 END AS has_logo FROM orgs WHERE id = $1",
+    )
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("organization"))
+}
+
+/// The display name of a role key in an org (the key when the role is gone).
+async fn role_name(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM roles WHERE org_id = $1 AND role_key = $2")
+        .bind(org_id)
+        .bind(role_key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(name.unwrap_or_else(|| role_key.to_owned()))
 }
 
 enum Classified {
@@ -207,6 +240,7 @@ async fn insert_all(
     let role_perms = load_role(tx.conn(), &access.org_id, role).await?;
     access.require_covers(role, &role_perms)?;
     let org = org_info(tx.conn(), &access.org_id).await?;
+    let role_display = role_name(tx.conn(), &access.org_id, role).await?;
 
     let now = now_ms();
     let mut results = Vec::with_capacity(classified.len());
@@ -292,7 +326,18 @@ async fn insert_all(
         }
         outbox::enqueue(
             tx.conn(),
-            sending::invitation_email(state, &email, &org.name, &inviter.name, role, &token, org.lifetime_days),
+            sending::invitation_email(
+                state,
+                &InvitationEmail {
+                    to: &email,
+                    org: &org,
+                    inviter: &inviter.name,
+                    role_name: &role_display,
+                    token: &token,
+                    expires_at,
+                    resent: false,
+                },
+            ),
         )
         .await?;
         let change = Change::new("invitation.created", Some(&id)).after(json!({"email": email, "role": role}));
@@ -394,6 +439,7 @@ async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUse
     let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
     access.require_covers(&row.role, &perms)?;
     let org = org_info(tx.conn(), &access.org_id).await?;
+    let role_display = role_name(tx.conn(), &access.org_id, &row.role).await?;
     let (token, token_hash) = new_token("odi");
     let now = now_ms();
     let done = sqlx::query(
@@ -411,7 +457,18 @@ async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUse
     }
     outbox::enqueue(
         tx.conn(),
-        sending::invitation_email(state, &row.email, &org.name, &inviter.name, &row.role, &token, org.lifetime_days),
+        sending::invitation_email(
+            state,
+            &InvitationEmail {
+                to: &row.email,
+                org: &org,
+                inviter: &inviter.name,
+                role_name: &role_display,
+                token: &token,
+                expires_at: now + org.lifetime_days * DAY,
+                resent: true,
+            },
+        ),
     )
     .await?;
     let change =

@@ -2,7 +2,9 @@
 //! per organization, per inviting account and for the whole installation,
 //! each an hourly window the operator sets (`Limits`).
 
+use super::OrgInfo;
 use crate::access::OrgAccess;
+use crate::emails::{self, Block};
 use crate::error::ApiResult;
 use crate::outbox::Email;
 use crate::rate_limit::{self, Reservation, Window};
@@ -29,24 +31,42 @@ pub async fn reserve(state: &AppState, access: &OrgAccess, emails: i64, bulk: bo
     Ok(reservation)
 }
 
-pub fn invitation_email(
-    state: &AppState,
-    to: &str,
-    org: &str,
-    inviter: &str,
-    role: &str,
-    token: &str,
-    days: i64,
-) -> Email {
-    let link = super::invite_link(state, token);
-    Email {
-        to: to.to_owned(),
-        subject: format!("{inviter} invited you to {org} on Orgdesk"),
-        body: format!(
-            "Hello,\n\n{inviter} invited you to join {org} on Orgdesk as {role}.\n\n\
-             Accept the invitation in your browser:\n{link}\n\n\
-             or in the Orgdesk app:\norgdesk://invite/{token}\n\n\
-             The invitation expires in {days} days. If you did not expect it, ignore this email.\n"
-        ),
-    }
+/// What an invitation email says: who invites whom to which organization
+/// (name and logo) in which role, and until when, in the organization's own
+/// time zone. `resent` says so in the subject.
+pub struct InvitationEmail<'a> {
+    pub to: &'a str,
+    pub org: &'a OrgInfo,
+    pub inviter: &'a str,
+    pub role_name: &'a str,
+    pub token: &'a str,
+    pub expires_at: i64,
+    pub resent: bool,
+}
+
+pub fn invitation_email(state: &AppState, e: &InvitationEmail<'_>) -> Email {
+    let link = super::invite_link(state, e.token);
+    let org = &e.org.name;
+    let subject = if e.resent {
+        format!("Reminder: join {org} on Orgdesk")
+    } else {
+        format!("Join {org} on Orgdesk: {} invited you", e.inviter)
+    };
+    emails::compose(
+        e.to,
+        subject,
+        &format!("Join {org} on Orgdesk"),
+        &[
+            Block::Para(format!("{} invited you to join {org} on Orgdesk as {}.", e.inviter, e.role_name)),
+            Block::Button { label: "Accept the invitation".into(), url: link },
+            Block::Para(format!("Or open it in the Orgdesk app: orgdesk://invite/{}", e.token)),
+            Block::Para(format!("The invitation expires on {}.", emails::long_time(e.expires_at, &e.org.timezone))),
+            Block::Note(format!(
+                "This invitation was sent to {} on behalf of {org}. If you did not expect it, ignore this email: \
+                 nothing happens unless you accept.",
+                e.to
+            )),
+        ],
+        e.org.has_logo.then_some(e.org.id.as_str()),
+    )
 }

@@ -84,12 +84,36 @@ async fn invitation_email_arrives_over_smtp_and_its_link_signs_up_and_joins() {
     let r = app.call(reqwest::Method::POST, "/v1/auth/verify-email", None, Some(json!({ "token": verify }))).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let org = app.org(&ada, "Acme").await;
+    app.patch(&ada.token, &format!("/v1/orgs/{}", org.id), json!({"timezone": "Europe/Berlin"})).await;
+    let logo = crate::support::send(
+        app.request(reqwest::Method::PUT, &format!("/v1/orgs/{}/logo", org.id), Some(&ada.token))
+            .body(crate::support::PNG.to_vec()),
+    )
+    .await;
+    assert_eq!(logo.status, StatusCode::OK, "{}", logo.text);
     app.invite(&ada, &org, "dan@example.com", "viewer").await;
     let raw =
         tokio::time::timeout(Duration::from_secs(20), inbox.recv()).await.expect("the invitation within 20 s").unwrap();
     let email = unfold(&raw);
     assert!(email.contains("To: dan@example.com"), "{email}");
-    assert!(email.contains("Ada invited you to Acme"), "{email}");
+    assert!(email.contains("Subject: Join Acme on Orgdesk: Ada invited you"), "the subject names the org: {email}");
+    assert!(email.contains("Ada invited you to join Acme on Orgdesk as Viewer."), "inviter, org and role: {email}");
+    // Plain text and HTML, and the org's logo inline.
+    assert!(
+        email.contains("multipart/alternative") && email.contains("text/plain") && email.contains("text/html"),
+        "{email}"
+    );
+    assert!(
+        email.contains("Content-ID: <logo>") && email.contains("image/png") && email.contains("cid:logo"),
+        "{email}"
+    );
+    // An absolute expiry date in the org's time zone, not "in 7 days".
+    let expires = orgdesk_server::emails::long_time(
+        orgdesk_server::time::now_ms() + 7 * orgdesk_server::time::DAY,
+        "Europe/Berlin",
+    );
+    let day = expires.split(" at ").next().unwrap();
+    assert!(email.contains(&format!("expires on {day}")) && email.contains("(Europe/Berlin)"), "{day}: {email}");
     let token = link_token(&email, "/invite/").expect("an /invite/ link");
     assert!(email.contains(&format!("orgdesk://invite/{token}")), "the app link too");
 

@@ -179,8 +179,8 @@ impl Session {
 
         // 2. Walk the pages, each conditional on the ETag it had.
         let old_pages = self.cache()?.member_pages::<Member>(org_id).await?.unwrap_or_default();
-        // Asked without an ETag: the org's ETag is its version, which a join
-        // or a removal does not move, so a 304 could carry a stale count.
+        // Asked without an ETag: the org's ETag is `"<version>.<hash>"`, so a
+        // 304 would be current, but a plain read keeps this one call simple.
         let total = match self.call(|api| api.get_org(org_id, None)).await {
             Ok(Fetched::Fresh { value, .. }) => Some(value.member_count.max(0) as u64),
             _ => None,

@@ -12,8 +12,11 @@ use crate::permissions::Permission;
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUp {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     #[serde(default)]
     pub timezone: Option<String>,
@@ -23,7 +26,9 @@ pub struct SignUp {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
     /// Shown in the session list, e.g. "Orgdesk on ada-laptop".
     #[serde(default)]
@@ -95,9 +100,11 @@ pub struct VerifyEmail {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrg {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Generated from the name when absent.
     #[serde(default)]
+    #[schema(min_length = 3, max_length = 48, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     pub slug: Option<String>,
 }
 
@@ -141,8 +148,10 @@ pub struct MyOrg {
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrg {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 3, max_length = 48, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     pub slug: Option<String>,
     #[serde(default)]
     pub default_language: Option<String>,
@@ -150,6 +159,7 @@ pub struct UpdateOrg {
     pub timezone: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[schema(minimum = 1, maximum = 30)]
     pub invitation_lifetime_days: Option<i64>,
 }
 
@@ -234,6 +244,7 @@ pub enum MemberSort {
 pub struct MemberQuery {
     /// Page size, 1–200 (default 50).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -281,7 +292,9 @@ pub struct Role {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRole {
+    #[schema(min_length = 2, max_length = 32, pattern = "^[a-z][a-z0-9_-]+$")]
     pub key: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub permissions: Vec<String>,
 }
@@ -291,6 +304,7 @@ pub struct CreateRole {
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     #[serde(default)]
     pub permissions: Option<Vec<String>>,
@@ -309,6 +323,7 @@ pub struct PermissionInfo {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitations {
+    #[schema(min_items = 1, max_items = 500)]
     pub emails: Vec<String>,
     pub role: String,
 }
@@ -376,6 +391,7 @@ pub struct Invitation {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -400,6 +416,7 @@ pub enum InvitationFilter {
 #[into_params(parameter_in = Query)]
 pub struct InvitationListQuery {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     pub status: Option<InvitationFilter>,
@@ -485,6 +502,7 @@ pub struct PersonQuery {
 #[serde(deny_unknown_fields)]
 pub struct RemovePerson {
     pub email: String,
+    #[schema(min_items = 1, max_items = 500)]
     pub org_ids: Vec<String>,
 }
 
@@ -536,6 +554,7 @@ pub struct AuditEvent {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Exact action, e.g. `member.role_changed`.
@@ -543,8 +562,10 @@ pub struct AuditQuery {
     /// The actor's user id.
     pub actor: Option<String>,
     /// RFC 3339 lower bound, inclusive.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// RFC 3339 upper bound, exclusive.
+    #[param(format = DateTime)]
     pub until: Option<String>,
 }
 

@@ -123,7 +123,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
         })?;
         sql.push(" AND e.at < ").bind(ms);
     }
-    if let Some(cursor) = &query.cursor {
+    if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
         let (at, id): (i64, String) = decode_cursor(cursor)?;
         sql.push(" AND (e.at < ").bind(at).push(" OR (e.at = ").bind(at).push(" AND e.id < ").bind(id).push("))");
     }
@@ -140,6 +140,9 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
 
 /// Every matching event as CSV, newest first.
 pub async fn export_csv(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<String> {
+    // The export is every matching event; a limit is checked like the list's
+    // so a bad one is refused, not silently ignored.
+    page_limit(query.limit)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| {
         tracing::error!(error = %e, "csv export");

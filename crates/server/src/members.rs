@@ -107,7 +107,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
         sql.push(" AND m.status = ").bind(status.as_str());
     }
     let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
-    if let Some(cursor) = &query.cursor {
+    if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
         let (key, id): (Value, String) = decode_cursor(cursor)?;
         sql.push(&format!(" AND ({sort_expr} {cmp} "));
         bind_key(&mut sql, &key)?;

@@ -178,7 +178,8 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The ETag of a versioned resource is its version in quotes.
+    /// A versioned resource's ETag is `"<version>.<hash>"`; If-Match compares
+    /// only the version, so the version alone in quotes is a valid If-Match.
     fn if_match(self, version: Option<i64>) -> Result<Call<'a>> {
         match version {
             Some(v) => self.header("if-match", &format!("\"{v}\"")),

@@ -382,7 +382,7 @@ pub async fn list_pending(
 ) -> ApiResult<Page<Invitation>> {
     access.require(Permission::InvitationsRead)?;
     let limit = page_limit(query.limit)?;
-    let (after_expiry, after_id): (i64, String) = match &query.cursor {
+    let (after_expiry, after_id): (i64, String) = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };

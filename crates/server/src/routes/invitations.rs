@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// invitations come without `link` (resend one for a new link); the same key
 /// with another body answers 422.
 #[utoipa::path(post, path = "/v1/orgs/{org}/invitations", tag = "invitations", security(("session" = [])),
-    params(("org" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateInvitations,
+    params(("org" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$")), request_body = CreateInvitations,
     responses((status = 201, body = InviteResults), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn create(

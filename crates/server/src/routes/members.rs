@@ -30,7 +30,7 @@ async fn list(
     Ok(cached_json(&headers, &members::list(&state.db, &access, &query).await?))
 }
 
-/// One member. Its ETag is its version.
+/// One member. Its ETag is `"<version>.<hash>"`: If-Match compares the version, If-None-Match the whole tag.
 #[utoipa::path(get, path = "/v1/orgs/{org}/members/{user_id}", tag = "members", security(("session" = [])),
     params(("org" = String, Path), ("user_id" = String, Path)), responses((status = 200, body = Member), (status = 404, body = Problem)))]
 async fn get(

@@ -6,6 +6,7 @@ mod across;
 mod audit;
 mod invitations;
 mod members;
+mod openapi;
 mod ops;
 mod orgs;
 pub mod pages;
@@ -114,7 +115,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     info(title = "Orgdesk API", description = "Organizations, members, roles, invitations and audit trail."),
     modifiers(&BearerAuth),
     // Query-parameter enums are referenced, not inlined, so they are listed here.
-    components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus)),
+    components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus, orgdesk_core::api::InvitationFilter)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
         (name = "invitations"), (name = "across"), (name = "audit"), (name = "ops")
@@ -144,7 +145,7 @@ impl Modify for BearerAuth {
 }
 
 pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(orgs::router())
         .merge(members::router())
@@ -153,5 +154,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(across::router())
         .merge(audit::router())
         .merge(ops::router())
-        .split_for_parts()
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    (router, doc)
 }

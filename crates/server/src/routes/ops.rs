@@ -35,9 +35,11 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
 }
 
 /// Prometheus metrics, for the operator: `Authorization: Bearer <--metrics-token>`.
-/// Without a configured token, or with another one, it answers 404.
+/// A missing or wrong token answers 401; without a configured token the
+/// endpoint does not exist (404).
 #[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics" = [])),
     responses((status = 200, content_type = "text/plain", body = String),
+        (status = 401, content_type = "application/problem+json", body = Problem),
         (status = 404, content_type = "application/problem+json", body = Problem)))]
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let presented = headers
@@ -50,7 +52,14 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult
         (Some(token), Some(presented)) if hash_token(token) == presented => {
             Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response())
         }
-        _ => Err(ApiError::new(ErrorCode::NotFound, "Metrics are served to the operator's --metrics-token only.")),
+        (None, _) => Err(ApiError::new(
+            ErrorCode::NotFound,
+            "Metrics are off: the operator starts the server with --metrics-token to serve them.",
+        )),
+        (Some(_), _) => Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "Metrics need Authorization: Bearer with the operator's --metrics-token.",
+        )),
     }
 }
 

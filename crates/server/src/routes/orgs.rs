@@ -47,7 +47,8 @@ async fn create(
     Ok(created(orgs::create(&state, &user, req).await?))
 }
 
-/// One organization by id or slug. Its ETag is its version.
+/// One organization by id or slug. Its ETag is `"<version>.<hash>"`: If-Match compares the
+/// version, If-None-Match the whole tag (a new member count changes the hash).
 #[utoipa::path(get, path = "/v1/orgs/{org}", tag = "orgs", security(("session" = [])), params(("org" = String, Path, description = "id or slug")),
     responses((status = 200, body = Org), (status = 304), (status = 404, body = Problem)))]
 async fn get(

@@ -11,12 +11,12 @@ async fn health_readiness_metrics_and_request_ids() {
     assert_eq!(ready.status, StatusCode::OK);
     assert!(ready.header("x-request-id").is_some_and(|id| id.len() == 36), "every answer carries a request id");
     app.call(Method::GET, "/v1/nowhere", None, None).await.assert_problem(404, "not_found");
-    // Metrics are the operator's: no token or a wrong one answers 404.
-    app.call(Method::GET, "/metrics", None, None).await.assert_problem(404, "not_found");
-    app.call(Method::GET, "/metrics", Some("guess"), None).await.assert_problem(404, "not_found");
+    // Metrics are the operator's: no token or a wrong one answers 401.
+    app.call(Method::GET, "/metrics", None, None).await.assert_problem(401, "unauthenticated");
+    app.call(Method::GET, "/metrics", Some("guess"), None).await.assert_problem(401, "unauthenticated");
     let metrics = app.call(Method::GET, "/metrics", Some(crate::support::METRICS_TOKEN), None).await;
     assert_eq!(metrics.status, StatusCode::OK);
-    assert!(metrics.text.contains("orgdesk_http_requests_total{method=\"GET\",status=\"404\"} 3"), "{}", metrics.text);
+    assert!(metrics.text.contains("orgdesk_http_requests_total{method=\"GET\",status=\"404\"} 1"), "{}", metrics.text);
     assert!(metrics.text.contains("orgdesk_http_request_duration_seconds_count"));
 }
 

@@ -325,8 +325,13 @@ pub async fn sign_in(state: &AppState, req: SignIn, meta: ClientMeta) -> ApiResu
     open_session(&mut conn, &user_id, req.device_name.as_deref().unwrap_or("Orgdesk")).await
 }
 
+/// Ends the caller's session. Signing out twice at once is one sign-out:
+/// the session was authenticated, so a concurrent revocation already did it.
 pub async fn sign_out(state: &AppState, user: &AuthUser) -> ApiResult<()> {
-    revoke_session(state, user, &user.session_id).await
+    match revoke_session(state, user, &user.session_id).await {
+        Err(e) if e.code == ErrorCode::NotFound => Ok(()),
+        other => other,
+    }
 }
 
 pub async fn revoke_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {

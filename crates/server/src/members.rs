@@ -188,6 +188,13 @@ pub async fn update(
         return Err(ApiError::invalid("status", "You cannot disable yourself; leave the organization instead."));
     }
     let mut tx = db.write().await?;
+    // The membership's row lock until commit (see orgs::lock_org): a change
+    // without If-Match waits for a concurrent one and applies on top of it.
+    sqlx::query("UPDATE memberships SET version = version WHERE org_id = $1 AND user_id = $2")
+        .bind(&access.org_id)
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
     let before = load_member(tx.conn(), &access.org_id, user_id).await?;
     if before.role == "owner" {
         return Err(owner_protected());

@@ -246,6 +246,7 @@ pub async fn update(state: &AppState, access: &OrgAccess, req: UpdateOrg, if_mat
         .map_err(field("invitation_lifetime_days"))?;
 
     let mut tx = state.db.write().await?;
+    lock_org(tx.conn(), &access.org_id).await?;
     let before = load_org(tx.conn(), &access.org_id).await?;
     if let Some(expected) = if_match {
         if expected != before.version {
@@ -420,9 +421,20 @@ pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Ve
     }
 }
 
+/// Takes the org row's write lock for the rest of the transaction (a no-op
+/// update: PostgreSQL holds its row lock until commit, SQLite has one writer
+/// anyway), so a read-modify-write of the org cannot interleave with another
+/// one: without If-Match the second waits and applies to the new version
+/// instead of failing; a second delete finds nothing to delete.
+async fn lock_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<()> {
+    sqlx::query("UPDATE orgs SET version = version WHERE id = $1").bind(org_id).execute(conn).await?;
+    Ok(())
+}
+
 pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> ApiResult<()> {
     access.require(Permission::OrgDelete)?;
     let mut tx = state.db.write().await?;
+    lock_org(tx.conn(), &access.org_id).await?;
     let org = load_org(tx.conn(), &access.org_id).await?;
     if req.confirm_slug.trim() != org.slug {
         return Err(ApiError::new(
@@ -488,10 +500,21 @@ pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
         .execute(tx.conn())
         .await?;
     if left.rows_affected() != 1 {
-        return Err(ApiError::new(
-            ErrorCode::OwnerProtected,
-            "The owner cannot leave; transfer ownership to another member first.",
-        ));
+        // Either the caller is the owner, or a concurrent leave or removal
+        // already ended the membership.
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(&access.org_id)
+                .bind(&access.user_id)
+                .fetch_optional(tx.conn())
+                .await?;
+        return Err(match role {
+            Some(_) => ApiError::new(
+                ErrorCode::OwnerProtected,
+                "The owner cannot leave; transfer ownership to another member first.",
+            ),
+            None => ApiError::not_found("membership"),
+        });
     }
     let change = Change::new("member.left", Some(&access.user_id)).before(json!({"role": access.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;

@@ -4,6 +4,8 @@ use orgdesk_core::api::{CreateRole, PermissionInfo, Role, UpdateRole};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
 use serde_json::json;
 
+use sqlx::AnyConnection;
+
 use crate::access::{load_role, role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::db::{violation, Constraint, Db};
@@ -50,12 +52,29 @@ pub async fn list(db: &Db, access: &OrgAccess) -> ApiResult<Vec<Role>> {
 }
 
 async fn get(db: &Db, org_id: &str, key: &str) -> ApiResult<Role> {
+    let mut conn = db.pool.acquire().await?;
+    load(&mut conn, org_id, key).await
+}
+
+async fn load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
     let row: Option<RoleRow> = sqlx::query_as(&format!("{ROLE_SELECT} AND r.role_key = $2"))
         .bind(org_id)
         .bind(key)
-        .fetch_optional(&db.pool)
+        .fetch_optional(conn)
         .await?;
     row.map(Role::from).ok_or_else(|| ApiError::not_found("role"))
+}
+
+/// Takes the role row's write lock until commit (see `orgs::lock_org`) and
+/// reads it: concurrent changes of one role queue, and a role deleted
+/// meanwhile answers 404.
+async fn lock_and_load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
+    sqlx::query("UPDATE roles SET name = name WHERE org_id = $1 AND role_key = $2")
+        .bind(org_id)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    load(conn, org_id, key).await
 }
 
 fn permission_set(names: &[String]) -> ApiResult<PermissionSet> {
@@ -111,9 +130,9 @@ pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> 
     if req.name.is_none() && req.permissions.is_none() {
         return Err(ApiError::invalid("name", "Send a new name, new permissions, or both."));
     }
-    let mut tx = db.write().await?;
-    let before = get(db, &access.org_id, key).await?;
     builtin_refused(key)?;
+    let mut tx = db.write().await?;
+    let before = lock_and_load(tx.conn(), &access.org_id, key).await?;
     let old_perms = load_role(tx.conn(), &access.org_id, key).await?;
     access.require_covers(key, &old_perms)?;
     let name = match &req.name {
@@ -142,9 +161,9 @@ pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> 
 
 pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
     access.require(Permission::RolesManage)?;
-    let before = get(db, &access.org_id, key).await?;
     builtin_refused(key)?;
     let mut tx = db.write().await?;
+    let before = lock_and_load(tx.conn(), &access.org_id, key).await?;
     let perms = load_role(tx.conn(), &access.org_id, key).await?;
     access.require_covers(key, &perms)?;
     let pending: i64 =
@@ -170,7 +189,8 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
         .execute(tx.conn())
         .await
     {
-        Ok(_) => {}
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Err(ApiError::not_found("role")),
         Err(e) if violation(&e) == Some(Constraint::MembershipRole) => return Err(in_use()),
         Err(e) => return Err(e.into()),
     }

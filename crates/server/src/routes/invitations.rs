@@ -118,7 +118,7 @@ async fn accept(
 
 /// Decline; the token alone suffices.
 #[utoipa::path(post, path = "/v1/invitations/{token}/decline", tag = "invitations", params(("token" = String, Path)),
-    responses((status = 204), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 409, body = Problem), (status = 410, body = Problem)))]
 async fn decline(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -130,7 +130,7 @@ async fn decline(
 
 /// Sign up with the invited email and join at once.
 #[utoipa::path(post, path = "/v1/invitations/{token}/signup", tag = "invitations", params(("token" = String, Path)),
-    request_body = InvitationSignUp, responses((status = 201, body = SessionGrant), (status = 409, body = Problem)))]
+    request_body = InvitationSignUp, responses((status = 201, body = SessionGrant), (status = 409, body = Problem), (status = 410, body = Problem)))]
 async fn sign_up(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -148,7 +148,7 @@ async fn mine(State(state): State<AppState>, user: AuthUser, headers: HeaderMap)
 
 /// Accept one of my invitations by id.
 #[utoipa::path(post, path = "/v1/me/invitations/{id}/accept", tag = "invitations", security(("session" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Accepted)))]
+    responses((status = 200, body = Accepted), (status = 409, body = Problem), (status = 410, body = Problem)))]
 async fn accept_mine(
     State(state): State<AppState>,
     user: AuthUser,
@@ -160,7 +160,7 @@ async fn accept_mine(
 
 /// Decline one of my invitations by id.
 #[utoipa::path(post, path = "/v1/me/invitations/{id}/decline", tag = "invitations", security(("session" = [])), params(("id" = String, Path)),
-    responses((status = 204)))]
+    responses((status = 204), (status = 409, body = Problem), (status = 410, body = Problem)))]
 async fn decline_mine(
     State(state): State<AppState>,
     user: AuthUser,

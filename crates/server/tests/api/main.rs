@@ -8,6 +8,7 @@ mod authz;
 mod bad_input;
 mod concurrency;
 mod contention;
+mod contention_matrix;
 mod invitations;
 mod members;
 mod ops;

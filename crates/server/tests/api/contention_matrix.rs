@@ -1,0 +1,541 @@
+//! The contention matrix, generated like the authorization matrix: every
+//! write operation of the OpenAPI document, sent N times at once with the
+//! same request, and then every org-scoped write at once against one org,
+//! one member and one invitation. Each answer must be one the document lists
+//! for its operation, never 5xx; afterwards the invariants hold: one owner
+//! per org, one pending invitation per address, and audit events equal to
+//! the changes that succeeded. A write operation added to the API without a
+//! scenario here fails `every_write_operation_has_a_scenario`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::support::{send, Org, Reply, TestApp, User, PASSWORD, PNG};
+
+const N: usize = 6;
+
+/// What N identical requests must come to.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Exactly one succeeds; the others get a documented 4xx.
+    Once,
+    /// Every one succeeds (the operation is idempotent or repeatable).
+    All,
+    /// Any documented mix (the first may end what the others need).
+    Any,
+}
+
+/// The arranged world one scenario runs in.
+struct World {
+    app: Arc<TestApp>,
+    owner: User,
+    admin: User,
+    member: User,
+    /// Verified, invited to `org` by `invitation_for_invitee`.
+    invitee: User,
+    unverified: User,
+    org: Org,
+    /// A pending invitation to an address without an account.
+    invitation: String,
+    invitation_token: String,
+    /// The pending invitation of `invitee`, and its token.
+    invitee_invitation: String,
+    invitee_token: String,
+    verify_token: String,
+    other_session: String,
+}
+
+async fn world() -> World {
+    let app = Arc::new(TestApp::start().await);
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Contested").await;
+    let admin = app.user("admin@example.com", "Admin").await;
+    app.join(&owner, &org, &admin, "admin").await;
+    let member = app.user("member@example.com", "Member").await;
+    app.join(&owner, &org, &member, "member").await;
+    for (key, perms) in [("spare", vec!["org:read"]), ("doomed", vec!["org:read"])] {
+        let r = app
+            .post(
+                &owner.token,
+                &format!("/v1/orgs/{}/roles", org.id),
+                json!({"key": key, "name": key, "permissions": perms}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let invitation = app.invite(&owner, &org, "newcomer@example.com", "member").await;
+    let invitation_token = app.token_from_outbox("newcomer@example.com", "/invite/").await;
+    let invitee = app.user("invitee@example.com", "Invitee").await;
+    let invitee_invitation = app.invite(&owner, &org, &invitee.email, "viewer").await;
+    let invitee_token = app.token_from_outbox(&invitee.email, "/invite/").await;
+    let unverified = app.unverified_user("unverified@example.com", "Unverified").await;
+    let verify_token = app.token_from_outbox(&unverified.email, "/verify/").await;
+    let second = app
+        .call(Method::POST, "/v1/auth/signin", None, Some(json!({"email": owner.email, "password": PASSWORD})))
+        .await;
+    let sessions = app.get(second.body["token"].as_str().unwrap(), "/v1/me/sessions").await;
+    let other_session = sessions.body.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    World {
+        app,
+        owner,
+        admin,
+        member,
+        invitee,
+        unverified,
+        org,
+        invitation,
+        invitation_token,
+        invitee_invitation,
+        invitee_token,
+        verify_token,
+        other_session,
+    }
+}
+
+#[derive(Clone)]
+enum Body {
+    None,
+    Json(Value),
+    Png,
+}
+
+#[derive(Clone)]
+struct Request {
+    method: Method,
+    path: String,
+    token: Option<String>,
+    body: Body,
+}
+
+fn req(method: Method, path: String, token: Option<&User>, body: Body) -> Request {
+    Request { method, path, token: token.map(|u| u.token.clone()), body }
+}
+
+/// The operation (as the OpenAPI document names it), the request, what N
+/// copies must come to, and whether each success writes one audit event in
+/// the world's org.
+struct Scenario {
+    operation: (&'static str, &'static str),
+    request: Request,
+    expect: Expect,
+    audited: bool,
+}
+
+fn scenarios(w: &World) -> Vec<Scenario> {
+    use Expect::*;
+    let o = &w.org.id;
+    let s = |operation, request, expect, audited| Scenario { operation, request, expect, audited };
+    vec![
+        s(
+            ("post", "/v1/auth/resend-verification"),
+            req(Method::POST, "/v1/auth/resend-verification".into(), Some(&w.unverified), Body::None),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/signin"),
+            req(
+                Method::POST,
+                "/v1/auth/signin".into(),
+                None,
+                Body::Json(json!({"email": w.member.email, "password": PASSWORD})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/signout"),
+            req(Method::POST, "/v1/auth/signout".into(), Some(&w.member), Body::None),
+            Any,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/signup"),
+            req(
+                Method::POST,
+                "/v1/auth/signup".into(),
+                None,
+                Body::Json(json!({"email": "twin@example.com", "name": "Twin", "password": PASSWORD})),
+            ),
+            Once,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/verify-email"),
+            req(Method::POST, "/v1/auth/verify-email".into(), None, Body::Json(json!({"token": w.verify_token}))),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/invitations/{token}/accept"),
+            req(Method::POST, format!("/v1/invitations/{}/accept", w.invitee_token), Some(&w.invitee), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/invitations/{token}/decline"),
+            req(Method::POST, format!("/v1/invitations/{}/decline", w.invitation_token), None, Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/invitations/{token}/signup"),
+            req(
+                Method::POST,
+                format!("/v1/invitations/{}/signup", w.invitation_token),
+                None,
+                Body::Json(json!({"name": "Newcomer", "password": PASSWORD})),
+            ),
+            Once,
+            true,
+        ),
+        s(
+            ("patch", "/v1/me"),
+            req(Method::PATCH, "/v1/me".into(), Some(&w.member), Body::Json(json!({"name": "Renamed"}))),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/me/invitations/{id}/accept"),
+            req(
+                Method::POST,
+                format!("/v1/me/invitations/{}/accept", w.invitee_invitation),
+                Some(&w.invitee),
+                Body::None,
+            ),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/me/invitations/{id}/decline"),
+            req(
+                Method::POST,
+                format!("/v1/me/invitations/{}/decline", w.invitee_invitation),
+                Some(&w.invitee),
+                Body::None,
+            ),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/me/people/remove"),
+            req(
+                Method::POST,
+                "/v1/me/people/remove".into(),
+                Some(&w.owner),
+                Body::Json(json!({"email": w.member.email, "org_ids": [o]})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("delete", "/v1/me/sessions/{id}"),
+            req(Method::DELETE, format!("/v1/me/sessions/{}", w.other_session), Some(&w.owner), Body::None),
+            Any,
+            false,
+        ),
+        s(
+            ("post", "/v1/orgs"),
+            req(Method::POST, "/v1/orgs".into(), Some(&w.owner), Body::Json(json!({"name": "Same Name"}))),
+            All,
+            false,
+        ),
+        s(
+            ("patch", "/v1/orgs/{org}"),
+            req(
+                Method::PATCH,
+                format!("/v1/orgs/{o}"),
+                Some(&w.owner),
+                Body::Json(json!({"timezone": "Europe/Paris"})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}"),
+            req(
+                Method::DELETE,
+                format!("/v1/orgs/{o}"),
+                Some(&w.owner),
+                Body::Json(json!({"confirm_slug": w.org.slug})),
+            ),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/invitations"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/invitations"),
+                Some(&w.owner),
+                Body::Json(json!({"emails": ["fresh@example.com"], "role": "member"})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/invitations/{id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/invitations/{}", w.invitation), Some(&w.owner), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/invitations/{id}/resend"),
+            req(Method::POST, format!("/v1/orgs/{o}/invitations/{}/resend", w.invitation), Some(&w.owner), Body::None),
+            All,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/leave"),
+            req(Method::POST, format!("/v1/orgs/{o}/leave"), Some(&w.member), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("put", "/v1/orgs/{org}/logo"),
+            req(Method::PUT, format!("/v1/orgs/{o}/logo"), Some(&w.owner), Body::Png),
+            All,
+            true,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/logo"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/logo"), Some(&w.owner), Body::None),
+            All,
+            true,
+        ),
+        s(
+            ("patch", "/v1/orgs/{org}/members/{user_id}"),
+            req(
+                Method::PATCH,
+                format!("/v1/orgs/{o}/members/{}", w.member.id),
+                Some(&w.owner),
+                Body::Json(json!({"role": "viewer"})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/members/{user_id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/members/{}", w.member.id), Some(&w.owner), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/roles"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/roles"),
+                Some(&w.owner),
+                Body::Json(json!({"key": "twin-role", "name": "Twin", "permissions": ["org:read"]})),
+            ),
+            Once,
+            true,
+        ),
+        s(
+            ("patch", "/v1/orgs/{org}/roles/{key}"),
+            req(
+                Method::PATCH,
+                format!("/v1/orgs/{o}/roles/spare"),
+                Some(&w.owner),
+                Body::Json(json!({"name": "Spare two"})),
+            ),
+            All,
+            true,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/roles/{key}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/roles/doomed"), Some(&w.owner), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/transfer"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/transfer"),
+                Some(&w.owner),
+                Body::Json(json!({"user_id": w.admin.id})),
+            ),
+            Once,
+            true,
+        ),
+    ]
+}
+
+async fn fire(app: &TestApp, r: &Request) -> Reply {
+    let mut b = app.request(r.method.clone(), &r.path, r.token.as_deref());
+    b = match &r.body {
+        Body::None => b,
+        Body::Json(v) => b.json(v),
+        Body::Png => b.body(PNG.to_vec()),
+    };
+    send(b).await
+}
+
+/// The statuses the OpenAPI document lists per (method, path).
+async fn documented(app: &TestApp) -> HashMap<(String, String), BTreeSet<u16>> {
+    let doc = app.call(Method::GET, "/openapi.json", None, None).await.body;
+    let mut out = HashMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if let Some(responses) = op["responses"].as_object() {
+                let statuses = responses.keys().filter_map(|k| k.parse().ok()).collect();
+                out.insert((method.clone(), path.clone()), statuses);
+            }
+        }
+    }
+    out
+}
+
+async fn audit_count(app: &TestApp, org_id: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn assert_invariants(app: &TestApp, what: &str) {
+    let owners: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT o.id, (SELECT COUNT(*) FROM memberships m WHERE m.org_id = o.id AND m.role = 'owner') FROM orgs o",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    for (org, n) in owners {
+        assert_eq!(n, 1, "{what}: org {org} has {n} owners");
+    }
+    let doubled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT org_id, email_key FROM invitations WHERE status = 'pending' \
+         GROUP BY org_id, email_key HAVING COUNT(*) > 1) d",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(doubled, 0, "{what}: an address has two pending invitations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_write_operation_has_a_scenario() {
+    let w = world().await;
+    let covered: BTreeSet<(String, String)> =
+        scenarios(&w).iter().map(|s| (s.operation.0.to_owned(), s.operation.1.to_owned())).collect();
+    let writes: BTreeSet<(String, String)> = documented(&w.app)
+        .await
+        .into_keys()
+        .filter(|(m, p)| m != "get" && p.starts_with("/v1/") && !p.starts_with("/v1/dev/"))
+        .collect();
+    let missing: Vec<_> = writes.difference(&covered).collect();
+    assert!(missing.is_empty(), "write operations without a contention scenario: {missing:?}");
+    let stale: Vec<_> = covered.difference(&writes).collect();
+    assert!(stale.is_empty(), "scenarios for operations the API no longer has: {stale:?}");
+}
+
+/// N identical requests per write operation, each in a world of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn n_identical_requests_per_write_operation() {
+    let count = scenarios(&world().await).len();
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for i in 0..count {
+        let w = world().await;
+        let docs = documented(&w.app).await;
+        let scenario = scenarios(&w).swap_remove(i);
+        let (method, path) = scenario.operation;
+        let listed = &docs[&(method.to_owned(), path.to_owned())];
+        let audit_before = audit_count(&w.app, &w.org.id).await;
+        let tasks: Vec<_> = (0..N)
+            .map(|_| {
+                let (app, request) = (w.app.clone(), scenario.request.clone());
+                tokio::spawn(async move { fire(&app, &request).await })
+            })
+            .collect();
+        let mut replies = Vec::new();
+        for t in tasks {
+            replies.push(t.await.unwrap());
+        }
+        let what = format!("{} {path}", method.to_uppercase());
+        for r in &replies {
+            if r.status.is_server_error() || !listed.contains(&r.status.as_u16()) {
+                failures.push(format!("{what}: {} is not a documented answer ({listed:?}): {}", r.status, r.text));
+            }
+        }
+        let ok = replies.iter().filter(|r| r.status.is_success()).count();
+        let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+        match scenario.expect {
+            Expect::Once if ok != 1 => failures.push(format!("{what}: {ok} succeeded, not one: {statuses:?}")),
+            Expect::All if ok != N => failures.push(format!("{what}: {ok} succeeded, not all {N}: {statuses:?}")),
+            _ => {}
+        }
+        if scenario.audited {
+            let events = audit_count(&w.app, &w.org.id).await - audit_before;
+            if events != ok as i64 {
+                failures.push(format!("{what}: {ok} successes wrote {events} audit events"));
+            }
+        }
+        assert_invariants(&w.app, &what).await;
+        report.push(format!("{what}: {statuses:?}"));
+    }
+    println!("{} operations × {N} identical requests:\n{}", count, report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every org-scoped write at once, several times over, against one org, one
+/// member and one invitation: conflicting operations, not copies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn conflicting_writes_on_one_org_member_and_invitation() {
+    let w = world().await;
+    let docs = documented(&w.app).await;
+    let audit_before = audit_count(&w.app, &w.org.id).await;
+    let mixed: Vec<Scenario> = scenarios(&w)
+        .into_iter()
+        .filter(|s| s.operation.1.starts_with("/v1/orgs/{org}") || s.operation.1.starts_with("/v1/me/people"))
+        .filter(|s| s.operation != ("delete", "/v1/orgs/{org}"))
+        .collect();
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for s in &mixed {
+            let (app, request, op) = (w.app.clone(), s.request.clone(), s.operation);
+            tasks.push(tokio::spawn(async move { (op, round, fire(&app, &request).await) }));
+        }
+    }
+    let mut audited_successes = 0i64;
+    for t in tasks {
+        let ((method, path), _, r) = t.await.unwrap();
+        let listed = &docs[&(method.to_owned(), path.to_owned())];
+        assert!(!r.status.is_server_error(), "{method} {path}: {} {}", r.status, r.text);
+        assert!(listed.contains(&r.status.as_u16()), "{method} {path}: {} undocumented: {}", r.status, r.text);
+        if !r.status.is_success() {
+            continue;
+        }
+        // The changes each success made, as audit events in this org.
+        audited_successes += match (method, path) {
+            ("post", "/v1/orgs/{org}/invitations") => {
+                r.body["results"].as_array().unwrap().iter().filter(|x| x["outcome"] == "invited").count() as i64
+            }
+            ("post", "/v1/me/people/remove") => {
+                r.body["results"].as_array().unwrap().iter().filter(|x| x["outcome"] == "removed").count() as i64
+            }
+            ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}") => 0, // counted below
+            _ => 1,
+        };
+    }
+    // Settings and role changes write an event only when something changed:
+    // count those events by action and require no more than one per success.
+    let conditional: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled') AND at >= 0",
+    )
+    .bind(&w.org.id)
+    .fetch_one(&w.app.state.db.pool)
+    .await
+    .unwrap();
+    let events = audit_count(&w.app, &w.org.id).await - audit_before;
+    assert_eq!(events - conditional, audited_successes, "audit events equal the changes that succeeded");
+    assert_invariants(&w.app, "mixed writes").await;
+}

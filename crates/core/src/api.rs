@@ -365,6 +365,31 @@ pub enum InvitationStatus {
     Expired,
 }
 
+impl InvitationStatus {
+    /// The stored spelling (the `invitations.status` column and the wire).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "pending",
+            InvitationStatus::Accepted => "accepted",
+            InvitationStatus::Declined => "declined",
+            InvitationStatus::Revoked => "revoked",
+            InvitationStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InvitationStatus> {
+        [
+            InvitationStatus::Pending,
+            InvitationStatus::Accepted,
+            InvitationStatus::Declined,
+            InvitationStatus::Revoked,
+            InvitationStatus::Expired,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == s)
+    }
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Invitation {
@@ -530,6 +555,60 @@ pub struct RemovePersonResults {
     pub results: Vec<RemovePersonResult>,
 }
 
+// ---------------------------------------------------------------- audit actions
+
+macro_rules! audit_actions {
+    ($($variant:ident => $wire:literal,)*) => {
+        /// What an audit event records, with one spelling each. Every change
+        /// writes its event in the change's own transaction, so the audit
+        /// trail (and the client's sync, which watches the newest event) sees
+        /// exactly the changes that committed.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($variant,)*
+        }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $wire,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<AuditAction> {
+                match s {
+                    $($wire => Some(AuditAction::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    OrgCreated => "org.created",
+    OrgUpdated => "org.updated",
+    OrgDeleted => "org.deleted",
+    OrgLogoChanged => "org.logo_changed",
+    OrgLogoRemoved => "org.logo_removed",
+    OrgOwnershipTransferred => "org.ownership_transferred",
+    MemberRoleChanged => "member.role_changed",
+    MemberDisabled => "member.disabled",
+    MemberEnabled => "member.enabled",
+    MemberRemoved => "member.removed",
+    MemberLeft => "member.left",
+    RoleCreated => "role.created",
+    RoleUpdated => "role.updated",
+    RoleDeleted => "role.deleted",
+    InvitationCreated => "invitation.created",
+    InvitationResent => "invitation.resent",
+    InvitationRevoked => "invitation.revoked",
+    InvitationAccepted => "invitation.accepted",
+    InvitationDeclined => "invitation.declined",
+}
+
 // ---------------------------------------------------------------- audit
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -583,4 +662,23 @@ pub struct OutboxEmail {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+#[cfg(test)]
+mod spelling_tests {
+    use super::*;
+
+    #[test]
+    fn each_status_and_action_has_one_spelling() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(*action));
+        }
+        let spellings: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(spellings.len(), AuditAction::ALL.len());
+        for s in ["pending", "accepted", "declined", "revoked", "expired"] {
+            let status = InvitationStatus::parse(s).unwrap();
+            assert_eq!(status.as_str(), s);
+            assert_eq!(serde_json::to_value(status).unwrap(), s);
+        }
+    }
 }

@@ -54,7 +54,7 @@ impl OrgAccess {
         .fetch_optional(&state.db.pool)
         .await?;
         let row = row.ok_or_else(|| ApiError::not_found("organization"))?;
-        if row.status != "active" {
+        if row.status != orgdesk_core::api::MemberStatus::Active.as_str() {
             return Err(ApiError::new(
                 ErrorCode::MemberDisabled,
                 "Your membership in this organization is disabled; ask one of its admins to enable it.",

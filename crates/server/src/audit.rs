@@ -1,6 +1,6 @@
 //! The audit trail: one event per change, written in the change's transaction.
 
-use orgdesk_core::api::{AuditEvent, AuditQuery, Page};
+use orgdesk_core::api::{AuditAction, AuditEvent, AuditQuery, Page};
 use orgdesk_core::Permission;
 use serde_json::Value;
 use sqlx::AnyConnection;
@@ -14,14 +14,14 @@ use crate::time::{new_id, now_ms, parse_rfc3339, rfc3339};
 
 /// The change an event records.
 pub struct Change<'a> {
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: Option<&'a str>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
 impl<'a> Change<'a> {
-    pub fn new(action: &'a str, target: Option<&'a str>) -> Change<'a> {
+    pub fn new(action: AuditAction, target: Option<&'a str>) -> Change<'a> {
         Change { action, target, before: None, after: None }
     }
 
@@ -49,7 +49,7 @@ pub async fn record(
     .bind(new_id())
     .bind(org_id)
     .bind(actor.user_id.as_deref())
-    .bind(change.action)
+    .bind(change.action.as_str())
     .bind(change.target)
     .bind(change.before.map(|v| v.to_string()))
     .bind(change.after.map(|v| v.to_string()))

@@ -2,6 +2,7 @@
 //! organizations, one organization with 10,000 members, about 200 pending
 //! invitations with a spread of expiries, custom roles and audit history.
 
+use orgdesk_core::api::AuditAction;
 use serde_json::json;
 
 use crate::audit::{self, Change};
@@ -175,7 +176,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             conn,
             &big,
             &agency_actor,
-            Change::new("role.created", Some(key))
+            Change::new(AuditAction::RoleCreated, Some(key))
                 .after(json!({"name": name, "permissions": perms.split(' ').collect::<Vec<_>>()})),
         )
         .await?;
@@ -209,7 +210,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     }
     insert_membership(conn, &big, &member.id, "member", now).await?;
     for (k, p) in people.iter().take(30).enumerate() {
-        let change = Change::new("member.role_changed", Some(&p.id))
+        let change = Change::new(AuditAction::MemberRoleChanged, Some(&p.id))
             .before(json!({"role": "member"}))
             .after(json!({"role": roles[k % roles.len()]}));
         audit::record(conn, &big, &agency_actor, change).await?;
@@ -258,7 +259,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             conn,
             org,
             &agency_actor,
-            Change::new("invitation.created", Some(&id)).after(json!({"email": email})),
+            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email})),
         )
         .await?;
     }

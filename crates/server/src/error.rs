@@ -21,64 +21,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub fn status_of(code: ErrorCode) -> StatusCode {
-    use ErrorCode::*;
-    match code {
-        ValidationFailed | ConfirmationMismatch | IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        Unauthenticated | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        EmailNotVerified | Forbidden | MemberDisabled | RoleEscalation | InvitationEmailMismatch => {
-            StatusCode::FORBIDDEN
-        }
-        NotFound => StatusCode::NOT_FOUND,
-        OwnerProtected
-        | SlugTaken
-        | EmailTaken
-        | RoleExists
-        | RoleInUse
-        | AlreadyMember
-        | AlreadyInvited
-        | InvitationNotPending
-        | IdempotencyKeyInProgress => StatusCode::CONFLICT,
-        InvitationExpired => StatusCode::GONE,
-        PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
-fn title_of(code: ErrorCode) -> &'static str {
-    use ErrorCode::*;
-    match code {
-        ValidationFailed => "The request is not valid",
-        PayloadTooLarge => "The request body is too large",
-        UnsupportedMediaType => "Unsupported content type",
-        Unauthenticated => "Sign-in required",
-        InvalidCredentials => "Wrong email or password",
-        EmailNotVerified => "Email address not verified",
-        Forbidden => "Not allowed",
-        MemberDisabled => "Membership disabled",
-        RoleEscalation => "Role above your own",
-        OwnerProtected => "The owner is protected",
-        NotFound => "Not found",
-        SlugTaken => "Slug taken",
-        EmailTaken => "Email already registered",
-        RoleExists => "Role exists",
-        RoleInUse => "Role in use",
-        AlreadyMember => "Already a member",
-        AlreadyInvited => "Already invited",
-        IdempotencyKeyReused => "Idempotency key reused",
-        IdempotencyKeyInProgress => "Request still running",
-        InvitationNotPending => "Invitation no longer pending",
-        InvitationExpired => "Invitation expired",
-        InvitationEmailMismatch => "Invitation for another address",
-        ConfirmationMismatch => "Confirmation does not match",
-        PreconditionFailed => "Changed since you read it",
-        RateLimited => "Too many requests",
-        Internal => "Internal error",
-        Unavailable => "Service unavailable",
-    }
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl ApiError {
@@ -140,7 +83,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let problem = Problem {
             type_uri: format!("https://orgdesk.dev/problems/{}", self.code.as_str().replace('_', "-")),
-            title: title_of(self.code).to_owned(),
+            title: self.code.title().to_owned(),
             status: status.as_u16(),
             detail: self.detail,
             code: self.code,

@@ -1,7 +1,7 @@
 //! Memberships: the keyset-paginated list, one member, role and status
 //! changes, removal.
 
-use orgdesk_core::api::{Member, MemberQuery, MemberSort, MemberStatus, Page, UpdateMember};
+use orgdesk_core::api::{AuditAction, Member, MemberQuery, MemberSort, MemberStatus, Page, UpdateMember};
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -231,13 +231,14 @@ pub async fn update(
         return Err(precondition_failed());
     }
     if role != before.role {
-        let change = Change::new("member.role_changed", Some(user_id))
+        let change = Change::new(AuditAction::MemberRoleChanged, Some(user_id))
             .before(json!({"role": before.role}))
             .after(json!({"role": role}));
         audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     }
     if status != before.status {
-        let action = if status == MemberStatus::Disabled { "member.disabled" } else { "member.enabled" };
+        let action =
+            if status == MemberStatus::Disabled { AuditAction::MemberDisabled } else { AuditAction::MemberEnabled };
         let change = Change::new(action, Some(user_id))
             .before(json!({"status": before.status}))
             .after(json!({"status": status}));
@@ -273,8 +274,8 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
             Err(e) => e,
         });
     }
-    let change =
-        Change::new("member.removed", Some(user_id)).before(json!({"email": before.email, "role": before.role}));
+    let change = Change::new(AuditAction::MemberRemoved, Some(user_id))
+        .before(json!({"email": before.email, "role": before.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())

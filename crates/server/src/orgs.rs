@@ -1,5 +1,6 @@
 //! Organizations: create, read, settings, logo, delete, transfer, leave.
 
+use orgdesk_core::api::AuditAction;
 use orgdesk_core::api::{CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission};
 use serde_json::json;
@@ -120,7 +121,8 @@ pub async fn insert_org(
             .await?;
     }
     crate::members::insert_membership(conn, &id, owner_id, "owner", now).await?;
-    let change = Change::new("org.created", Some(&id)).after(json!({"name": name, "slug": slug, "owner": owner_id}));
+    let change =
+        Change::new(AuditAction::OrgCreated, Some(&id)).after(json!({"name": name, "slug": slug, "owner": owner_id}));
     audit::record(conn, &id, actor, change).await?;
     Ok(id)
 }
@@ -192,7 +194,7 @@ pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg
     Ok(rows
         .into_iter()
         .map(|r| {
-            let disabled = r.status != "active";
+            let disabled = r.status != MemberStatus::Active.as_str();
             MyOrg {
                 permissions: if disabled {
                     Vec::new()
@@ -291,7 +293,7 @@ pub async fn update(state: &AppState, access: &OrgAccess, req: UpdateOrg, if_mat
         tx.conn(),
         &access.org_id,
         &access.actor,
-        Change::new("org.updated", Some(&access.org_id)).before(b).after(a),
+        Change::new(AuditAction::OrgUpdated, Some(&access.org_id)).before(b).after(a),
     )
     .await?;
     tx.commit().await?;
@@ -381,8 +383,8 @@ pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> Api
         .bind(&access.org_id)
         .execute(tx.conn())
         .await?;
-    let change =
-        Change::new("org.logo_changed", Some(&access.org_id)).after(json!({"type": content_type, "bytes": png.len()}));
+    let change = Change::new(AuditAction::OrgLogoChanged, Some(&access.org_id))
+        .after(json!({"type": content_type, "bytes": png.len()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     let org = load_org(tx.conn(), &access.org_id).await?;
     tx.commit().await?;
@@ -396,8 +398,13 @@ pub async fn remove_logo(state: &AppState, access: &OrgAccess) -> ApiResult<Org>
         .bind(&access.org_id)
         .execute(tx.conn())
         .await?;
-    audit::record(tx.conn(), &access.org_id, &access.actor, Change::new("org.logo_removed", Some(&access.org_id)))
-        .await?;
+    audit::record(
+        tx.conn(),
+        &access.org_id,
+        &access.actor,
+        Change::new(AuditAction::OrgLogoRemoved, Some(&access.org_id)),
+    )
+    .await?;
     let org = load_org(tx.conn(), &access.org_id).await?;
     tx.commit().await?;
     Ok(org)
@@ -448,7 +455,8 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
     sqlx::query("DELETE FROM memberships WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
     sqlx::query("DELETE FROM roles WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
     sqlx::query("DELETE FROM orgs WHERE id = $1").bind(&org.id).execute(tx.conn()).await?;
-    let change = Change::new("org.deleted", Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
+    let change =
+        Change::new(AuditAction::OrgDeleted, Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
     audit::record(tx.conn(), &org.id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -483,7 +491,7 @@ pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnersh
     if promoted.rows_affected() != 1 {
         return Err(ApiError::invalid("user_id", "Ownership can go only to an active member of this organization."));
     }
-    let change = Change::new("org.ownership_transferred", Some(&req.user_id))
+    let change = Change::new(AuditAction::OrgOwnershipTransferred, Some(&req.user_id))
         .before(json!({"owner": access.user_id}))
         .after(json!({"owner": req.user_id}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
@@ -516,7 +524,7 @@ pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
             None => ApiError::not_found("membership"),
         });
     }
-    let change = Change::new("member.left", Some(&access.user_id)).before(json!({"role": access.role}));
+    let change = Change::new(AuditAction::MemberLeft, Some(&access.user_id)).before(json!({"role": access.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Built-in and custom roles, and the permission catalog.
 
+use orgdesk_core::api::AuditAction;
 use orgdesk_core::api::{CreateRole, PermissionInfo, Role, UpdateRole};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
 use serde_json::json;
@@ -109,7 +110,8 @@ pub async fn create(db: &Db, access: &OrgAccess, req: CreateRole) -> ApiResult<R
         }
         Err(e) => return Err(e.into()),
     }
-    let change = Change::new("role.created", Some(&key)).after(json!({"name": name, "permissions": perms.to_vec()}));
+    let change =
+        Change::new(AuditAction::RoleCreated, Some(&key)).after(json!({"name": name, "permissions": perms.to_vec()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     get(db, &access.org_id, &key).await
@@ -151,7 +153,7 @@ pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> 
         .bind(key)
         .execute(tx.conn())
         .await?;
-    let change = Change::new("role.updated", Some(key))
+    let change = Change::new(AuditAction::RoleUpdated, Some(key))
         .before(json!({"name": before.name, "permissions": before.permissions}))
         .after(json!({"name": name, "permissions": perms.to_vec()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
@@ -194,8 +196,8 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
         Err(e) if violation(&e) == Some(Constraint::MembershipRole) => return Err(in_use()),
         Err(e) => return Err(e.into()),
     }
-    let change =
-        Change::new("role.deleted", Some(key)).before(json!({"name": before.name, "permissions": before.permissions}));
+    let change = Change::new(AuditAction::RoleDeleted, Some(key))
+        .before(json!({"name": before.name, "permissions": before.permissions}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())

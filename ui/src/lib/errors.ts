@@ -4,7 +4,8 @@
 import type { Code } from "./bindings/Code";
 import type { UiError } from "./bindings/UiError";
 
-const MESSAGES: Record<Code, string> = {
+/** One sentence per code; `Record<Code, string>` makes a new Rust code a type error until it is worded here. */
+export const MESSAGES: Record<Code, string> = {
   validation_failed: "Some of what you entered is not valid.",
   payload_too_large: "That is too large for the server to accept.",
   unsupported_media_type: "That file type is not accepted. Use PNG, JPEG or WebP.",

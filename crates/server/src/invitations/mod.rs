@@ -3,6 +3,7 @@
 //! (email text, limits) is in [`sending`]; `Idempotency-Key` in
 //! [`crate::idempotency`].
 
+use orgdesk_core::api::AuditAction;
 use orgdesk_core::api::{
     Accepted, CreateInvitations, Invitation, InvitationFilter, InvitationListQuery, InvitationPreview,
     InvitationSignUp, InvitationStatus, InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, SessionGrant,
@@ -47,14 +48,12 @@ pub const INVITATION_SELECT: &str =
      i.created_at, i.expires_at, i.last_sent_at, i.send_count \
      FROM invitations i LEFT JOIN users u ON u.id = i.invited_by";
 
-pub fn effective_status(status: &str, expires_at: i64, now: i64) -> InvitationStatus {
-    match status {
-        "pending" if expires_at <= now => InvitationStatus::Expired,
-        "pending" => InvitationStatus::Pending,
-        "accepted" => InvitationStatus::Accepted,
-        "declined" => InvitationStatus::Declined,
-        "revoked" => InvitationStatus::Revoked,
-        _ => InvitationStatus::Expired,
+/// The status a stored invitation reports: a pending one past its expiry is expired.
+pub fn effective_status(stored: &str, expires_at: i64, now: i64) -> InvitationStatus {
+    match InvitationStatus::parse(stored) {
+        Some(InvitationStatus::Pending) if expires_at <= now => InvitationStatus::Expired,
+        Some(status) => status,
+        None => InvitationStatus::Expired,
     }
 }
 
@@ -340,7 +339,8 @@ async fn insert_all(
             ),
         )
         .await?;
-        let change = Change::new("invitation.created", Some(&id)).after(json!({"email": email, "role": role}));
+        let change =
+            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email, "role": role}));
         audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
         let invitation = load(tx.conn(), &access.org_id, &id).await?.into_api(Some(invite_link(state, &token)));
         results.push(InviteResult {
@@ -433,7 +433,7 @@ pub async fn resend(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id
 async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUser, id: &str) -> ApiResult<Invitation> {
     let mut tx = state.db.write().await?;
     let row = load(tx.conn(), &access.org_id, id).await?;
-    if row.status != "pending" {
+    if row.status != InvitationStatus::Pending.as_str() {
         return Err(not_pending());
     }
     let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
@@ -471,8 +471,8 @@ async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUse
         ),
     )
     .await?;
-    let change =
-        Change::new("invitation.resent", Some(id)).after(json!({"email": row.email, "send_count": row.send_count + 1}));
+    let change = Change::new(AuditAction::InvitationResent, Some(id))
+        .after(json!({"email": row.email, "send_count": row.send_count + 1}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     let invitation = load(tx.conn(), &access.org_id, id).await?.into_api(Some(invite_link(state, &token)));
     tx.commit().await?;
@@ -496,7 +496,8 @@ pub async fn revoke(state: &AppState, access: &OrgAccess, id: &str) -> ApiResult
     if done.rows_affected() != 1 {
         return Err(not_pending());
     }
-    let change = Change::new("invitation.revoked", Some(id)).before(json!({"email": row.email, "role": row.role}));
+    let change =
+        Change::new(AuditAction::InvitationRevoked, Some(id)).before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -592,7 +593,7 @@ async fn join(conn: &mut AnyConnection, row: &TokenRow, user_id: &str, actor: &A
         return Ok(Accepted { org_id: row.org_id.clone(), role });
     }
     crate::members::insert_membership(conn, &row.org_id, user_id, &row.role, now).await?;
-    let change = Change::new("invitation.accepted", Some(&row.id))
+    let change = Change::new(AuditAction::InvitationAccepted, Some(&row.id))
         .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
     audit::record(conn, &row.org_id, actor, change).await?;
     Ok(Accepted { org_id: row.org_id.clone(), role: row.role.clone() })
@@ -657,8 +658,8 @@ pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiRes
         return Err(not_pending());
     }
     let actor = Actor { user_id: None, meta: meta.clone() };
-    let change =
-        Change::new("invitation.declined", Some(&row.id)).before(json!({"email": row.email, "role": row.role}));
+    let change = Change::new(AuditAction::InvitationDeclined, Some(&row.id))
+        .before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &row.org_id, &actor, change).await?;
     tx.commit().await?;
     Ok(())
@@ -746,8 +747,8 @@ pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: b
     if done.rows_affected() != 1 {
         return Err(not_pending());
     }
-    let change =
-        Change::new("invitation.declined", Some(&row.id)).before(json!({"email": row.email, "role": row.role}));
+    let change = Change::new(AuditAction::InvitationDeclined, Some(&row.id))
+        .before(json!({"email": row.email, "role": row.role}));
     audit::record(tx.conn(), &row.org_id, &user.actor(), change).await?;
     tx.commit().await?;
     Ok(None)

@@ -188,6 +188,17 @@ async function main() {
     await shot("invitations");
   });
 
+  await step("an expired invitation shows greyed, apart from the pending count, and resending renews it", async () => {
+    const lapsed = '[data-testid="invitation-row"][data-email="lapsed0@prospect.test"]';
+    const row = await browser.$(lapsed);
+    await row.waitForDisplayed({ timeout: 30_000 });
+    if ((await row.getAttribute("data-status")) !== "expired") throw new Error("lapsed0 should show as expired");
+    const count = await text("invitation-count");
+    if (!/^\d+ pending, \d+ expired$/.test(count)) throw new Error(`the count should keep expired apart: "${count}"`);
+    await (await row.$('[data-testid="invitation-resend"]')).click();
+    await waitFor("the resent invitation is pending", async () => (await browser.$(lapsed).getAttribute("data-status")) === "pending");
+  });
+
   await step("resend one invitation", async () => {
     const row = await browser.$(`[data-testid="invitation-row"][data-email="${invitees[0]}"]`);
     await (await row.$('[data-testid="invitation-resend"]')).click();
@@ -286,7 +297,7 @@ async function main() {
       button: "members-export",
       title: gtk.SAVE,
       path,
-      whileOpen: () => paintTime("invitations", async () => /^\d+ pending$/.test(await text("invitation-count"))),
+      whileOpen: () => paintTime("invitations", async () => /^\d+ pending/.test(await text("invitation-count"))),
     });
     console.log(`# invitations painted in ${ms} ms with the save dialog open`);
     await toastSays(`Saved ${path}`);
@@ -331,7 +342,14 @@ async function main() {
     await nav("settings");
     const img = await visible("org-logo");
     const src = await img.getAttribute("src");
-    if (src !== `data:image/png;base64,${png.toString("base64")}`) throw new Error(`the logo shown is not the one chosen: ${src.slice(0, 60)}…`);
+    // The server stores the decoded image re-encoded as PNG, so the bytes
+    // differ from the file; the size and the PNG signature must not.
+    const shown = Buffer.from(src.replace(/^data:image\/png;base64,/, ""), "base64");
+    const chosen = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+    const isPng = shown.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    if (!isPng || shown.readUInt32BE(16) !== chosen.width || shown.readUInt32BE(20) !== chosen.height) {
+      throw new Error(`the logo shown is not the one chosen: ${src.slice(0, 60)}…`);
+    }
   });
 
   await step("back to the app with its default runtime", async () => {

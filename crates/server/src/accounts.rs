@@ -204,7 +204,7 @@ pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult
         return Err(ApiError::invalid("email", "Your email address is verified already."));
     }
     let mut tx = state.db.write().await?;
-    let window = Window::new(format!("verify:{}", user.user_id), 10, HOUR);
+    let window = Window::new(format!("verify:{}", user.user_id), state.limits.verification_emails_per_user, HOUR);
     rate_limit::take(tx.conn(), &[window], 1, "verification emails").await?.keep();
     queue_verification(tx.conn(), state, &user.user_id, &user.email, &user.name).await?;
     tx.commit().await?;

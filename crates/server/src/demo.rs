@@ -263,6 +263,28 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         )
         .await?;
     }
+    // A few that expired unanswered (two in the big org), to show them greyed with "Resend".
+    for k in 0..6i64 {
+        let org = &orgs[(k as usize * 7) % orgs.len()];
+        let (_, token_hash) = new_token("odi");
+        let email = format!("lapsed{k}@prospect.test");
+        let id = new_id();
+        let expires = now - (k + 1) * 5 * HOUR;
+        sqlx::query(
+            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
+             VALUES ($1, $2, $3, $3, 'member', $4, $5, 'pending', $6, $7, $6, 1)",
+        )
+        .bind(&id).bind(if k < 2 { &orgs[0] } else { org }).bind(&email).bind(&agency.id)
+        .bind(token_hash).bind(expires - 7 * DAY).bind(expires)
+        .execute(&mut *conn).await?;
+        audit::record(
+            conn,
+            if k < 2 { &orgs[0] } else { org },
+            &agency_actor,
+            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email})),
+        )
+        .await?;
+    }
     // An invitation for the plain member, to show "My invitations".
     let (_, token_hash) = new_token("odi");
     sqlx::query(

@@ -31,6 +31,9 @@ pub struct Limits {
     /// Organizations one account creates per day (personal workspaces aside).
     #[arg(long = "limit-orgs-per-user-per-day", env = "ORGDESK_LIMIT_ORGS_PER_USER_PER_DAY", default_value_t = Limits::DEFAULT.orgs_per_user_per_day)]
     pub orgs_per_user_per_day: i64,
+    /// Verification emails one account asks for per hour.
+    #[arg(long = "limit-verification-emails-per-user", env = "ORGDESK_LIMIT_VERIFICATION_EMAILS_PER_USER", default_value_t = Limits::DEFAULT.verification_emails_per_user)]
+    pub verification_emails_per_user: i64,
 }
 
 impl Limits {
@@ -42,6 +45,7 @@ impl Limits {
         invitations_per_user: 500,
         invitations_global: 10_000,
         orgs_per_user_per_day: 20,
+        verification_emails_per_user: 10,
     };
 }
 

@@ -140,12 +140,13 @@ pub fn redact_url(url: &str) -> String {
 /// A SQL text with `$n` placeholders and its bound values, for queries whose
 /// filters depend on the request. (sqlx's `QueryBuilder` writes `?` for `Any`,
 /// which PostgreSQL refuses.)
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Sql {
     pub text: String,
     binds: Vec<Bind>,
 }
 
+#[derive(Clone)]
 pub enum Bind {
     Text(String),
     Int(i64),
@@ -154,6 +155,11 @@ pub enum Bind {
 impl Sql {
     pub fn new(text: &str) -> Sql {
         Sql { text: text.to_owned(), binds: Vec::new() }
+    }
+
+    /// The same statement behind `prefix`, e.g. `EXPLAIN QUERY PLAN `.
+    pub fn prefixed(&self, prefix: &str) -> Sql {
+        Sql { text: format!("{prefix}{}", self.text), binds: self.binds.clone() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Sql {
@@ -165,6 +171,12 @@ impl Sql {
     pub fn bind(&mut self, value: impl Into<Bind>) -> &mut Sql {
         self.binds.push(value.into());
         self.text.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    /// Binds the next `$n` of a statement written out in full.
+    pub fn bind_value(&mut self, value: impl Into<Bind>) -> &mut Sql {
+        self.binds.push(value.into());
         self
     }
 
@@ -284,6 +296,7 @@ mod tests {
         ("0004_atomic_limits_and_idempotency.sql", "f7ff4e3d1e6c35ff663c365ba94ac9136de6a826cf3b079bdd79b24e122ccf1e"),
         ("0005_data_steps.sql", "eabdfaaf432afec9a6c8d15d61042d269ce541f74c7316bf55a1d4c65261d988"),
         ("0006_email_parts.sql", "b773062d4d9400c855fe8c69d06893620459c39d01f776912e0c630a3e9efe2a"),
+        ("0007_invitation_page_index.sql", "2c17e20efc5e84ae946d9bf62d93a9650286b94d2d221c47f648e791bbdf2d19"),
     ];
 
     #[test]

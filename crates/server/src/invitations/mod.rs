@@ -386,22 +386,14 @@ pub async fn list_pending(
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };
-    let expiry = match query.status.unwrap_or_default() {
-        InvitationFilter::Pending => "AND i.expires_at > $2",
-        InvitationFilter::Expired => "AND i.expires_at <= $2",
-        InvitationFilter::Open => "AND $2 = $2",
-    };
-    let mut rows: Vec<InvitationRow> = sqlx::query_as(&format!(
-        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
-         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
-    ))
-    .bind(&access.org_id)
-    .bind(now_ms())
-    .bind(after_expiry)
-    .bind(after_id)
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let mut rows: Vec<InvitationRow> = sqlx::query_as(&list_pending_sql(query.status.unwrap_or_default()))
+        .bind(&access.org_id)
+        .bind(now_ms())
+        .bind(after_expiry)
+        .bind(after_id)
+        .bind(limit + 1)
+        .fetch_all(&state.db.pool)
+        .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.expires_at, &r.id)))
@@ -409,6 +401,20 @@ pub async fn list_pending(
         None
     };
     Ok(Page { items: rows.into_iter().map(|r| r.into_api(None)).collect(), next_cursor })
+}
+
+/// The statement of one page of an org's open invitations: $1 org, $2 now,
+/// $3/$4 the cursor (expiry, id), $5 the limit. Public for the plan tests.
+pub fn list_pending_sql(filter: InvitationFilter) -> String {
+    let expiry = match filter {
+        InvitationFilter::Pending => "AND i.expires_at > $2",
+        InvitationFilter::Expired => "AND i.expires_at <= $2",
+        InvitationFilter::Open => "AND $2 = $2",
+    };
+    format!(
+        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
+         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
+    )
 }
 
 /// A new token and a fresh lifetime; the old link stops working.

@@ -150,6 +150,8 @@ pub struct Sql {
 pub enum Bind {
     Text(String),
     Int(i64),
+    /// Text or NULL.
+    OptText(Option<String>),
 }
 
 impl Sql {
@@ -186,9 +188,29 @@ impl Sql {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptText(t) => q.bind(t.as_deref()),
             };
         }
         q
+    }
+
+    /// Appends `(…), (…)` rows of placeholders for multi-row `VALUES`.
+    pub fn values<I, R>(&mut self, rows: I) -> &mut Sql
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = Bind>,
+    {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            for (j, value) in row.into_iter().enumerate() {
+                if j > 0 {
+                    self.push(", ");
+                }
+                self.bind(value);
+            }
+            self.push(")");
+        }
+        self
     }
 
     pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, sqlx::any::AnyArguments<'_>>
@@ -200,6 +222,7 @@ impl Sql {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptText(t) => q.bind(t.as_deref()),
             };
         }
         q
@@ -214,6 +237,16 @@ impl From<String> for Bind {
 impl From<&str> for Bind {
     fn from(s: &str) -> Bind {
         Bind::Text(s.to_owned())
+    }
+}
+impl From<Option<String>> for Bind {
+    fn from(s: Option<String>) -> Bind {
+        Bind::OptText(s)
+    }
+}
+impl From<Option<&str>> for Bind {
+    fn from(s: Option<&str>) -> Bind {
+        Bind::OptText(s.map(str::to_owned))
     }
 }
 impl From<i64> for Bind {

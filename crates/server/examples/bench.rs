@@ -183,7 +183,10 @@ async fn bulk_invitation(http: &reqwest::Client, base: &str, token: &str) -> any
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(|a, b| a.total_cmp(b));
-    println!("\nbulk invitation of 1,000 addresses, one request: median {:.0} ms of 3 ({:.0}–{:.0})", times[1], times[0], times[2]);
+    println!(
+        "\nbulk invitation of 1,000 addresses, one request: median {:.0} ms of 3 ({:.0}–{:.0})",
+        times[1], times[0], times[2]
+    );
     Ok(())
 }
 

@@ -40,11 +40,12 @@ pub const EXPIRED_SHOWN_FOR_MS: i64 = 30 * crate::time::DAY;
 /// expired unanswered in the last 30 days (`status: expired`, to resend).
 pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
-    let rows: Vec<InvitationRow> = sqlx::query_as(&managed_invitations_sql())
-        .bind(&user.user_id)
-        .bind(now_ms() - EXPIRED_SHOWN_FOR_MS)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let mut sql = crate::db::Sql::new(&managed_invitations_sql());
+    sql.bind_value(user.user_id.as_str()).bind_value(now_ms() - EXPIRED_SHOWN_FOR_MS);
+    let rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
+        Some(rows) => rows?,
+        None => sql.query_as().fetch_all(&state.db.pool).await?,
+    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {

@@ -174,11 +174,29 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok()
             .and_then(|params| params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_ascii_lowercase()));
         let by = org_ref.as_deref().map(|r| if orgdesk_core::validate::is_id_shaped(r) { "o.id" } else { "o.slug" });
-        let row: Option<SessionRow> = sqlx::query_as(&session_query(by))
-            .bind(hash_token(&token))
-            .bind(org_ref.clone().unwrap_or_default())
-            .fetch_optional(&state.db.pool)
-            .await?;
+        let mut sql = crate::db::Sql::new(&session_query(by));
+        sql.bind_value(hash_token(&token)).bind_value(org_ref.clone().unwrap_or_default());
+        let read = state.db.read(&sql, |r| {
+            Ok(SessionRow {
+                session_id: r.get("session_id")?,
+                user_id: r.get("user_id")?,
+                expires_at: r.get("expires_at")?,
+                revoked_at: r.get("revoked_at")?,
+                last_used_at: r.get("last_used_at")?,
+                email: r.get("email")?,
+                name: r.get("name")?,
+                email_verified_at: r.get("email_verified_at")?,
+                org_id: r.get("org_id")?,
+                role: r.get("role")?,
+                status: r.get("status")?,
+                builtin: r.get("builtin")?,
+                permissions: r.get("permissions")?,
+            })
+        });
+        let row: Option<SessionRow> = match read.await {
+            Some(rows) => rows?.into_iter().next(),
+            None => sql.query_as().fetch_optional(&state.db.pool).await?,
+        };
         let now = now_ms();
         let row = match row {
             Some(r) if r.revoked_at.is_none() && r.expires_at > now => r,

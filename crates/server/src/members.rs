@@ -85,19 +85,49 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     let limit = page_limit(query.limit)?;
     let sort = query.sort.unwrap_or_default();
     let sql = list_sql(&access.org_id, query, limit)?;
-    let rows = sql.query().fetch_all(&db.pool).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut last_key = Value::Null;
-    for row in rows.iter().take(limit as usize) {
-        use sqlx::{FromRow, Row};
-        let member = MemberRow::from_row(row)?;
-        last_key = match sort {
-            MemberSort::Name => Value::from(row.try_get::<String, _>("sort_key")?),
-            _ => Value::from(row.try_get::<i64, _>("sort_key")?),
+    let by_name = sort == MemberSort::Name;
+    let read = db.read(&sql, move |r| {
+        let key = if by_name {
+            Value::from(r.get::<_, String>("sort_key")?)
+        } else {
+            Value::from(r.get::<_, i64>("sort_key")?)
         };
+        let member = MemberRow {
+            user_id: r.get("user_id")?,
+            email: r.get("email")?,
+            name: r.get("name")?,
+            role: r.get("role")?,
+            status: r.get("status")?,
+            joined_at: r.get("joined_at")?,
+            last_active_at: r.get("last_active_at")?,
+            version: r.get("version")?,
+        };
+        Ok((member, key))
+    });
+    let rows: Vec<(MemberRow, Value)> = match read.await {
+        Some(rows) => rows?,
+        None => {
+            use sqlx::{FromRow, Row};
+            let mut out = Vec::new();
+            for row in sql.query().fetch_all(&db.pool).await? {
+                let key = if by_name {
+                    Value::from(row.try_get::<String, _>("sort_key")?)
+                } else {
+                    Value::from(row.try_get::<i64, _>("sort_key")?)
+                };
+                out.push((MemberRow::from_row(&row)?, key));
+            }
+            out
+        }
+    };
+    let total = rows.len();
+    let mut items = Vec::with_capacity(total);
+    let mut last_key = Value::Null;
+    for (member, key) in rows.into_iter().take(limit as usize) {
+        last_key = key;
         items.push(Member::from(member));
     }
-    let next_cursor = (rows.len() as i64 > limit)
+    let next_cursor = (total as i64 > limit)
         .then(|| items.last().map(|m: &Member| encode_cursor(&(&last_key, &m.user_id))))
         .flatten();
     Ok(Page { items, next_cursor })

@@ -58,6 +58,23 @@ pub fn effective_status(stored: &str, expires_at: i64, now: i64) -> InvitationSt
 }
 
 impl InvitationRow {
+    /// A row of `INVITATION_SELECT` read by the SQLite read path.
+    pub fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
+        Ok(InvitationRow {
+            id: r.get("id")?,
+            org_id: r.get("org_id")?,
+            email: r.get("email")?,
+            role: r.get("role")?,
+            status: r.get("status")?,
+            invited_by: r.get("invited_by")?,
+            invited_by_name: r.get("invited_by_name")?,
+            created_at: r.get("created_at")?,
+            expires_at: r.get("expires_at")?,
+            last_sent_at: r.get("last_sent_at")?,
+            send_count: r.get("send_count")?,
+        })
+    }
+
     pub fn into_api(self, link: Option<String>) -> Invitation {
         Invitation {
             status: effective_status(&self.status, self.expires_at, now_ms()),
@@ -475,14 +492,16 @@ pub async fn list_pending(
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };
-    let mut rows: Vec<InvitationRow> = sqlx::query_as(&list_pending_sql(query.status.unwrap_or_default()))
-        .bind(&access.org_id)
-        .bind(now_ms())
-        .bind(after_expiry)
-        .bind(after_id)
-        .bind(limit + 1)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let mut sql = Sql::new(&list_pending_sql(query.status.unwrap_or_default()));
+    sql.bind_value(access.org_id.as_str())
+        .bind_value(now_ms())
+        .bind_value(after_expiry)
+        .bind_value(after_id)
+        .bind_value(limit + 1);
+    let mut rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
+        Some(rows) => rows?,
+        None => sql.query_as().fetch_all(&state.db.pool).await?,
+    };
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.expires_at, &r.id)))

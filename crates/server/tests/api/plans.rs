@@ -67,7 +67,13 @@ async fn hot_reads_use_their_indexes() {
     assert_indexed("prefix search", &plan(&app, &sql).await, "m", true);
     let role = MemberQuery { role: Some("member".into()), ..Default::default() };
     let sql = orgdesk_server::members::list_sql(&org.id, &role, 50).unwrap();
-    assert_indexed("role filter", &plan(&app, &sql).await, "m", true);
+    let role_plan = plan(&app, &sql).await;
+    assert_indexed("role filter", &role_plan, "m", true);
+    assert!(
+        role_plan.join("\n").contains("memberships_org_role_name"),
+        "a role filter walks only that role's members:\n{}",
+        role_plan.join("\n")
+    );
 
     for filter in [InvitationFilter::Pending, InvitationFilter::Expired, InvitationFilter::Open] {
         let mut sql = Sql::new(&orgdesk_server::invitations::list_pending_sql(filter));

@@ -155,12 +155,57 @@ pub async fn normalize_email_keys(conn: &mut AnyConnection) -> Result<(), sqlx::
 pub async fn sign_up(state: &AppState, req: SignUp, meta: ClientMeta) -> ApiResult<SessionGrant> {
     let new = NewUser::validate(&req.email, &req.name, &req.password, req.timezone.as_deref())?;
     let mut tx = state.db.write().await?;
-    let user_id = insert_user(tx.conn(), &new, false, &meta).await?;
+    let user_id = match insert_user(tx.conn(), &new, false, &meta).await {
+        Ok(id) => id,
+        Err(e) if e.code == ErrorCode::EmailTaken => {
+            drop(tx);
+            return Err(claim_if_unconfirmed(state, &new.email).await.unwrap_or(e));
+        }
+        Err(e) => return Err(e),
+    };
     queue_verification(tx.conn(), state, &user_id, &new.email, &new.name).await?;
     let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
     tx.commit().await?;
     state.mail_queued.notify_one();
     Ok(grant)
+}
+
+/// An address held by an account that never confirmed it does not block
+/// its owner: the address gets a link, and whoever follows it owns the
+/// account (see `recovery`). `None` when the holder confirmed the address.
+async fn claim_if_unconfirmed(state: &AppState, email: &str) -> Option<ApiError> {
+    let holder: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT id, email_verified_at FROM users WHERE email_key = $1")
+            .bind(validate::email_key(email))
+            .fetch_optional(&state.db.pool)
+            .await
+            .ok()?;
+    let (user_id, None) = holder? else { return None };
+    let sent = async {
+        let mut tx = state.db.write().await?;
+        // Signing up again and again must not flood the address: the claim
+        // shares the reset links' per-address limit (then nothing is sent).
+        let window = Window::new(
+            format!("reset:account:{}", validate::email_key(email)),
+            state.limits.reset_requests_per_account,
+            HOUR,
+        );
+        if rate_limit::take(tx.conn(), &[window], 1, "claim links").await.is_err() {
+            return Ok(());
+        }
+        crate::recovery::send_claim(tx.conn(), state, &user_id).await?;
+        tx.commit().await?;
+        state.mail_queued.notify_one();
+        Ok::<(), ApiError>(())
+    };
+    if let Err(e) = sent.await {
+        return Some(e);
+    }
+    Some(ApiError::new(
+        ErrorCode::EmailTaken,
+        "An account holds this address but never confirmed it. We emailed the address a link: whoever \
+         follows it sets the password and owns the account.",
+    ))
 }
 
 async fn queue_verification(
@@ -286,14 +331,17 @@ pub async fn open_session(conn: &mut AnyConnection, user_id: &str, device_name: 
 /// however many replicas, at most the limit's worth of passwords are checked.
 pub async fn check_credentials(state: &AppState, email: &str, password: &str, meta: &ClientMeta) -> ApiResult<String> {
     let key = validate::email_key(email);
-    let windows = [
-        Window::new(format!("signin:account:{key}"), state.limits.signin_failures_per_account, HOUR),
-        Window::new(
-            format!("signin:ip:{}", meta.ip.as_deref().unwrap_or("unknown")),
-            state.limits.signin_failures_per_ip,
-            HOUR,
-        ),
-    ];
+    let ip = meta.ip.as_deref().unwrap_or("unknown");
+    // From a network this account signed in from before, failures count per
+    // (account, network) instead of per account: a stranger elsewhere who
+    // exhausts the account's limit does not lock its owner out.
+    let known = crate::recovery::known_source(state, &key, ip).await?;
+    let account_window = if known {
+        Window::new(format!("signin:known:{key}:{ip}"), state.limits.signin_failures_per_known_network, HOUR)
+    } else {
+        Window::new(format!("signin:account:{key}"), state.limits.signin_failures_per_account, HOUR)
+    };
+    let windows = [account_window, Window::new(format!("signin:ip:{ip}"), state.limits.signin_failures_per_ip, HOUR)];
     let attempt = rate_limit::reserve(&state.db, &windows, 1, "failed sign-ins").await?;
     let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
         .bind(&key)
@@ -309,6 +357,7 @@ pub async fn check_credentials(state: &AppState, email: &str, password: &str, me
     match row {
         Some((id, _)) if ok => {
             attempt.release(&state.db).await?;
+            crate::recovery::remember_source(state, &id, ip).await?;
             Ok(id)
         }
         _ => {

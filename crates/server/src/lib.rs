@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod pagination;
 pub mod rate_limit;
+pub mod recovery;
 pub mod roles;
 pub mod routes;
 pub mod state;
@@ -106,7 +107,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens.
 fn redact_path(path: &str) -> String {
-    for prefix in ["/invite/", "/verify/", "/v1/invitations/"] {
+    for prefix in ["/invite/", "/verify/", "/reset/", "/v1/invitations/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.split_once('/').map(|(_, t)| format!("/{t}")).unwrap_or_default();
             return format!("{prefix}<token>{tail}");
@@ -157,6 +158,12 @@ pub async fn run_janitor(state: AppState) {
         }
         if let Err(e) = outbox::prune_sent(&mut conn, state.outbox_retention_days * time::DAY).await {
             tracing::warn!(error = %e, "pruning sent emails failed");
+        }
+        let day_ago = time::now_ms() - time::DAY;
+        if let Err(e) =
+            sqlx::query("DELETE FROM password_resets WHERE created_at < $1").bind(day_ago).execute(&mut *conn).await
+        {
+            tracing::warn!(error = %e, "pruning reset links failed");
         }
         if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {
             tracing::warn!(error = %e, "pruning idempotency keys failed");

@@ -31,6 +31,20 @@ pub struct Limits {
     /// Organizations one account creates per day (personal workspaces aside).
     #[arg(long = "limit-orgs-per-user-per-day", env = "ORGDESK_LIMIT_ORGS_PER_USER_PER_DAY", default_value_t = Limits::DEFAULT.orgs_per_user_per_day)]
     pub orgs_per_user_per_day: i64,
+    /// Failed sign-ins per hour per account from a network it signed in from
+    /// before (counted instead of the per-account limit, so a stranger
+    /// elsewhere cannot lock the owner out).
+    #[arg(long = "limit-signin-failures-per-known-network", env = "ORGDESK_LIMIT_SIGNIN_FAILURES_PER_KNOWN_NETWORK", default_value_t = Limits::DEFAULT.signin_failures_per_known_network)]
+    pub signin_failures_per_known_network: i64,
+    /// Password reset requests per address per hour (from networks the account never used).
+    #[arg(long = "limit-reset-requests-per-account", env = "ORGDESK_LIMIT_RESET_REQUESTS_PER_ACCOUNT", default_value_t = Limits::DEFAULT.reset_requests_per_account)]
+    pub reset_requests_per_account: i64,
+    /// Password reset requests per address and network per hour.
+    #[arg(long = "limit-reset-requests-per-account-network", env = "ORGDESK_LIMIT_RESET_REQUESTS_PER_ACCOUNT_NETWORK", default_value_t = Limits::DEFAULT.reset_requests_per_account_network)]
+    pub reset_requests_per_account_network: i64,
+    /// Password reset requests per network per hour.
+    #[arg(long = "limit-reset-requests-per-ip", env = "ORGDESK_LIMIT_RESET_REQUESTS_PER_IP", default_value_t = Limits::DEFAULT.reset_requests_per_ip)]
+    pub reset_requests_per_ip: i64,
     /// Addresses one invitation call may list.
     #[arg(long = "limit-invitation-emails-per-call", env = "ORGDESK_LIMIT_INVITATION_EMAILS_PER_CALL", default_value_t = Limits::DEFAULT.invitation_emails_per_call)]
     pub invitation_emails_per_call: i64,
@@ -50,6 +64,10 @@ impl Limits {
         orgs_per_user_per_day: 20,
         verification_emails_per_user: 10,
         invitation_emails_per_call: 500,
+        signin_failures_per_known_network: 20,
+        reset_requests_per_account: 5,
+        reset_requests_per_account_network: 5,
+        reset_requests_per_ip: 50,
     };
 }
 

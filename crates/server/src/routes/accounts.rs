@@ -1,7 +1,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use orgdesk_core::api::{Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail};
+use orgdesk_core::api::{
+    PasswordResetConfirm, PasswordResetRequest, Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail,
+};
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -18,6 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_out))
         .routes(routes!(verify_email))
         .routes(routes!(resend_verification))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
         .routes(routes!(me, update_me))
         .routes(routes!(sessions))
         .routes(routes!(revoke_session))
@@ -32,6 +36,31 @@ async fn sign_up(
     ApiJson(req): ApiJson<SignUp>,
 ) -> ApiResult<Response> {
     Ok(created(accounts::sign_up(&state, req, meta).await?))
+}
+
+/// Ask for a password reset link. Answers 202 whether or not the address has
+/// an account; only an account's address gets the email (valid 30 minutes, once).
+#[utoipa::path(post, path = "/v1/auth/password-reset", tag = "accounts", request_body = PasswordResetRequest,
+    responses((status = 202), (status = 429, body = Problem)))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    crate::recovery::request(&state, &req.email, &meta).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Set a new password with a reset link's token: verifies the address and
+/// ends every session of the account.
+#[utoipa::path(post, path = "/v1/auth/password-reset/confirm", tag = "accounts", request_body = PasswordResetConfirm,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    crate::recovery::complete(&state, &req.token, &req.password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign in with email and password.

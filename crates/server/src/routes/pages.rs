@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/accept", post(invite_accept))
         .route("/invite/{token}/decline", post(invite_decline))
         .route("/verify/{token}", get(verify_page).post(verify_confirm))
+        .route("/reset", get(forgot_page).post(forgot_submit))
+        .route("/reset/{token}", get(reset_page).post(reset_submit))
         .layer(header(header::CONTENT_SECURITY_POLICY, PAGE_CSP))
         // The token is in the address: it must not travel on in a Referer.
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
@@ -121,7 +123,7 @@ async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<Stri
 <form method=\"post\" action=\"/invite/{t}/accept\"><h2>Have an account?</h2>\
 <label>Email<input value=\"{email}\" disabled></label>\
 <label>Password<input name=\"password\" type=\"password\" required autocomplete=\"current-password\"></label>\
-<button>Sign in and join</button></form>\
+<button>Sign in and join</button><p><a href=\"/reset\">Forgot your password?</a></p></form>\
 <form method=\"post\" action=\"/invite/{t}/decline\"><button>Decline</button></form>",
         expires = escape(&preview.expires_at),
         email = escape(&preview.email),
@@ -192,6 +194,57 @@ async fn verify_page(ApiPath(token): ApiPath<String>) -> Page {
 async fn verify_confirm(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
     match crate::accounts::verify_email(&state, &token).await {
         Ok(()) => ok(message_page("Email verified", "Thank you: your email address is confirmed.")),
+        Err(e) => (e.status(), message_page("This link cannot be used", &e.detail)),
+    }
+}
+
+/// "Forgot password?": asks for the address.
+async fn forgot_page() -> Page {
+    ok(page(
+        "Forgot your password?",
+        "<h1>Forgot your password?</h1><p>Enter your account's email address; we send it a link to choose a new password.</p>\
+<form method=\"post\" action=\"/reset\"><label>Email<input name=\"email\" type=\"email\" required autocomplete=\"email\"></label>\
+<button>Send the link</button></form>",
+    ))
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    email: String,
+}
+
+async fn forgot_submit(State(state): State<AppState>, meta: ClientMeta, Form(form): Form<EmailForm>) -> Page {
+    match crate::recovery::request(&state, &form.email, &meta).await {
+        Ok(()) => ok(message_page(
+            "Check your email",
+            "If an account uses this address, it has an email with a link that works for 30 minutes.",
+        )),
+        Err(e) => (e.status(), message_page("Try again later", &e.detail)),
+    }
+}
+
+/// Shows the form only: following the link changes nothing.
+async fn reset_page(ApiPath(token): ApiPath<String>) -> Page {
+    let body = format!(
+        "<h1>Choose a new password</h1><p>Every device signed in to the account is signed out when you save.</p>\
+<form method=\"post\" action=\"/reset/{t}\"><label>New password (at least 10 characters)\
+<input name=\"password\" type=\"password\" required minlength=\"10\" autocomplete=\"new-password\"></label>\
+<button>Save the new password</button></form>",
+        t = escape(&token)
+    );
+    ok(page("Choose a new password", &body))
+}
+
+async fn reset_submit(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    Form(form): Form<PasswordForm>,
+) -> Page {
+    match crate::recovery::complete(&state, &token, &form.password).await {
+        Ok(()) => ok(message_page(
+            "Password changed",
+            "Your new password is set and every session was signed out. Sign in again in the Orgdesk app.",
+        )),
         Err(e) => (e.status(), message_page("This link cannot be used", &e.detail)),
     }
 }

@@ -46,6 +46,8 @@ struct World {
     invitee_token: String,
     verify_token: String,
     other_session: String,
+    /// A reset link of `admin`.
+    reset_token: String,
 }
 
 async fn world() -> World {
@@ -77,6 +79,9 @@ async fn world() -> World {
         .call(Method::POST, "/v1/auth/signin", None, Some(json!({"email": owner.email, "password": PASSWORD})))
         .await;
     let sessions = app.get(second.body["token"].as_str().unwrap(), "/v1/me/sessions").await;
+    let r = app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": admin.email}))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let reset_token = app.token_from_outbox(&admin.email, "/reset/").await;
     let other_session = sessions.body.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"]
         .as_str()
         .unwrap()
@@ -95,6 +100,7 @@ async fn world() -> World {
         invitee_token,
         verify_token,
         other_session,
+        reset_token,
     }
 }
 
@@ -162,6 +168,23 @@ fn scenarios(w: &World) -> Vec<Scenario> {
                 "/v1/auth/signup".into(),
                 None,
                 Body::Json(json!({"email": "twin@example.com", "name": "Twin", "password": PASSWORD})),
+            ),
+            Once,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/password-reset"),
+            req(Method::POST, "/v1/auth/password-reset".into(), None, Body::Json(json!({"email": w.member.email}))),
+            Any,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/password-reset/confirm"),
+            req(
+                Method::POST,
+                "/v1/auth/password-reset/confirm".into(),
+                None,
+                Body::Json(json!({"token": w.reset_token, "password": "another passphrase"})),
             ),
             Once,
             false,

@@ -14,6 +14,7 @@ mod members;
 mod ops;
 mod orgs;
 mod plans;
+mod recovery;
 mod roles;
 mod security;
 mod smtp;

@@ -1,0 +1,184 @@
+//! Password reset, taking an address back from an account that never
+//! confirmed it, and sign-in limits that a stranger cannot turn against the
+//! owner.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use orgdesk_server::Limits;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::{Reply, TestApp, PASSWORD};
+
+const NEW_PASSWORD: &str = "a brand new passphrase";
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
+    app.call(Method::POST, "/v1/auth/signin", None, Some(json!({"email": email, "password": password}))).await
+}
+
+async fn outbox_count(app: &TestApp, email: &str) -> usize {
+    app.call(Method::GET, &format!("/v1/dev/outbox?to={email}"), None, None).await.body.as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let before = outbox_count(&app, "ada@example.com").await;
+    let r = app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "ADA@example.com"}))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let token = app.token_from_outbox("ada@example.com", "/reset/").await;
+    assert!(token.starts_with("odr_") && token.len() >= 4 + 43, "256 bits: {token}");
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM password_resets").fetch_all(&app.state.db.pool).await.unwrap();
+    assert!(stored.iter().all(|h| !h.contains(&token)), "only the hash is stored");
+
+    // Following the link (a mail scanner does) changes nothing.
+    let page = app.http.get(format!("{}/reset/{token}", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+    assert_eq!(sign_in(&app, "ada@example.com", PASSWORD).await.status, StatusCode::OK);
+
+    let done =
+        app.http.post(format!("{}/reset/{token}", app.base)).form(&[("password", NEW_PASSWORD)]).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    app.get(&ada.token, "/v1/me").await.assert_problem(401, "unauthenticated");
+    sign_in(&app, "ada@example.com", PASSWORD).await.assert_problem(401, "invalid_credentials");
+    assert_eq!(sign_in(&app, "ada@example.com", NEW_PASSWORD).await.status, StatusCode::OK);
+    let emails = app.call(Method::GET, "/v1/dev/outbox?to=ada@example.com", None, None).await;
+    assert!(emails.body[0]["subject"].as_str().unwrap().contains("password was changed"), "the address is told");
+    assert_eq!(outbox_count(&app, "ada@example.com").await, before + 2);
+
+    // Once only, and the API answers the same way.
+    let again = app
+        .call(
+            Method::POST,
+            "/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({"token": token, "password": NEW_PASSWORD})),
+        )
+        .await;
+    again.assert_problem(409, "invitation_not_pending");
+    let unknown = app
+        .call(
+            Method::POST,
+            "/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({"token": "odr_nope", "password": NEW_PASSWORD})),
+        )
+        .await;
+    unknown.assert_problem(404, "not_found");
+    // Expired after 30 minutes.
+    app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "ada@example.com"}))).await;
+    let late = app.token_from_outbox("ada@example.com", "/reset/").await;
+    app.sql("UPDATE password_resets SET expires_at = 1 WHERE used_at IS NULL AND user_id IS NOT NULL", &[]).await;
+    let expired = app
+        .call(
+            Method::POST,
+            "/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({"token": late, "password": NEW_PASSWORD})),
+        )
+        .await;
+    expired.assert_problem(410, "invitation_expired");
+}
+
+#[tokio::test]
+async fn a_reset_request_answers_the_same_for_an_unknown_address() {
+    let app = TestApp::start().await;
+    app.user("ada@example.com", "Ada").await;
+    let known =
+        app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "ada@example.com"}))).await;
+    let unknown =
+        app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "nobody@example.com"}))).await;
+    assert_eq!((known.status, &known.text), (unknown.status, &unknown.text));
+    assert_eq!(outbox_count(&app, "nobody@example.com").await, 0, "no email to an address without an account");
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM password_resets").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(rows, 2, "the same write for both");
+}
+
+/// Someone registers another person's address first. The owner is not
+/// blocked: signing up again sends the address a link, and following it
+/// makes the account theirs, the squatter's password and sessions ending.
+#[tokio::test]
+async fn the_owner_of_an_address_takes_it_back_from_an_unconfirmed_squatter() {
+    let app = TestApp::start().await;
+    let squatter = app.unverified_user("victim@example.com", "Squatter").await;
+    let squatter_verify = app.token_from_outbox("victim@example.com", "/verify/").await;
+    // The owner follows the (squatter's) verification link, as a mail scanner would: nothing happens.
+    app.http.get(format!("{}/verify/{squatter_verify}", app.base)).send().await.unwrap();
+    assert_eq!(app.get(&squatter.token, "/v1/me").await.body["email_verified"], false);
+
+    let r = app
+        .call(
+            Method::POST,
+            "/v1/auth/signup",
+            None,
+            Some(json!({"email": "victim@example.com", "name": "Victim", "password": NEW_PASSWORD})),
+        )
+        .await;
+    r.assert_problem(409, "email_taken");
+    assert!(r.body["detail"].as_str().unwrap().contains("emailed the address a link"), "{}", r.text);
+    let claim = app.token_from_outbox("victim@example.com", "/reset/").await;
+    let done = app
+        .call(
+            Method::POST,
+            "/v1/auth/password-reset/confirm",
+            None,
+            Some(json!({"token": claim, "password": NEW_PASSWORD})),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
+    app.get(&squatter.token, "/v1/me").await.assert_problem(401, "unauthenticated");
+    sign_in(&app, "victim@example.com", PASSWORD).await.assert_problem(401, "invalid_credentials");
+    let owner = sign_in(&app, "victim@example.com", NEW_PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::OK);
+    assert_eq!(owner.body["user"]["email_verified"], true, "the link proved the address");
+
+    // A confirmed account is not claimable this way.
+    let r = app
+        .call(
+            Method::POST,
+            "/v1/auth/signup",
+            None,
+            Some(json!({"email": "victim@example.com", "name": "Again", "password": NEW_PASSWORD})),
+        )
+        .await;
+    r.assert_problem(409, "email_taken");
+    assert!(!r.body["detail"].as_str().unwrap().contains("emailed"));
+}
+
+/// A stranger on another network exhausts the account's failure limit; the
+/// owner, from the network they signed in from before, still signs in and
+/// still gets a reset link.
+#[tokio::test]
+async fn a_stranger_cannot_lock_the_owner_out() {
+    let limits = Limits { signin_failures_per_account: 5, reset_requests_per_account: 2, ..Limits::default() };
+    let app = TestApp::start_with(limits).await;
+    app.user("ada@example.com", "Ada").await;
+    assert_eq!(sign_in(&app, "ada@example.com", PASSWORD).await.status, StatusCode::OK, "Ada's own network, now known");
+
+    let stranger = reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))).build().unwrap();
+    let attempt = |body: serde_json::Value, path: &'static str| {
+        let (stranger, base) = (stranger.clone(), app.base.clone());
+        async move { stranger.post(format!("{base}{path}")).json(&body).send().await.unwrap().status() }
+    };
+    for _ in 0..5 {
+        let s = attempt(json!({"email": "ada@example.com", "password": "guess guess guess"}), "/v1/auth/signin").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let s = attempt(json!({"email": "ada@example.com", "password": "guess guess guess"}), "/v1/auth/signin").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "the stranger is refused");
+    assert_eq!(sign_in(&app, "ada@example.com", PASSWORD).await.status, StatusCode::OK, "the owner is not");
+
+    for _ in 0..2 {
+        assert_eq!(attempt(json!({"email": "ada@example.com"}), "/v1/auth/password-reset").await, StatusCode::ACCEPTED);
+    }
+    assert_eq!(
+        attempt(json!({"email": "ada@example.com"}), "/v1/auth/password-reset").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let own = app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "ada@example.com"}))).await;
+    assert_eq!(own.status, StatusCode::ACCEPTED, "the owner's own network still gets a link");
+}

@@ -34,6 +34,13 @@ expected-statuses = ["2XX", "3XX", "401", "403", "404", "409", "422", "429"]
 [[operations]]
 include-name = "PUT /v1/orgs/{org}/logo"
 checks.positive_data_acceptance.expected-statuses = ["2XX", "401", "403", "404", "413", "415"]
+
+# The stateful phase follows "create an org" to "its logo", but path.org is
+# pinned to northwind above, whose logo the fuzzing itself adds and removes:
+# a 404 there says nothing about the org just created.
+[[operations]]
+include-name = "GET /v1/orgs/{org}/logo"
+checks.ensure_resource_availability.enabled = false
 TOML
 "$venv/bin/st" --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
   --checks all --max-examples 30 --seed 20261123 --exclude-path-regex 'signout|sessions|transfer|leave|^/v1/orgs/\{org\}$' --workers 2 --no-color \

@@ -87,6 +87,62 @@ pub struct UpdateProfile {
     pub timezone: Option<String>,
 }
 
+/// What a security event records.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEventKind {
+    SignIn,
+    SignInFailed,
+    PasswordReset,
+    SessionRevoked,
+    SignedOut,
+}
+
+impl SecurityEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityEventKind::SignIn => "sign_in",
+            SecurityEventKind::SignInFailed => "sign_in_failed",
+            SecurityEventKind::PasswordReset => "password_reset",
+            SecurityEventKind::SessionRevoked => "session_revoked",
+            SecurityEventKind::SignedOut => "signed_out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SecurityEventKind> {
+        [
+            SecurityEventKind::SignIn,
+            SecurityEventKind::SignInFailed,
+            SecurityEventKind::PasswordReset,
+            SecurityEventKind::SessionRevoked,
+            SecurityEventKind::SignedOut,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One entry of my security log: with the network and device, for me only.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecurityEvent {
+    pub id: String,
+    pub kind: SecurityEventKind,
+    pub at: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A member's recent sign-ins as an org admin sees them: times only.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberSignIns {
+    pub last_sign_in_at: Option<String>,
+    /// The newest first, at most 20.
+    pub recent: Vec<String>,
+}
+
 /// Ask for a password reset link.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

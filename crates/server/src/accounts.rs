@@ -10,8 +10,10 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::orgs;
 use crate::outbox;
 use crate::rate_limit::{self, Window};
+use crate::security_log;
 use crate::state::AppState;
 use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
+use orgdesk_core::api::SecurityEventKind;
 
 pub const SESSION_LIFETIME_MS: i64 = 30 * DAY;
 const VERIFICATION_LIFETIME_MS: i64 = 3 * DAY;
@@ -358,10 +360,14 @@ pub async fn check_credentials(state: &AppState, email: &str, password: &str, me
         Some((id, _)) if ok => {
             attempt.release(&state.db).await?;
             crate::recovery::remember_source(state, &id, ip).await?;
+            security_log::record_now(state, &id, SecurityEventKind::SignIn, meta).await?;
             Ok(id)
         }
         _ => {
             attempt.keep();
+            if let Some((id, _)) = &row {
+                security_log::record_now(state, id, SecurityEventKind::SignInFailed, meta).await?;
+            }
             state.metrics.count("orgdesk_signin_failures_total");
             Err(ApiError::new(ErrorCode::InvalidCredentials, "The email or the password is wrong."))
         }
@@ -377,13 +383,20 @@ pub async fn sign_in(state: &AppState, req: SignIn, meta: ClientMeta) -> ApiResu
 /// Ends the caller's session. Signing out twice at once is one sign-out:
 /// the session was authenticated, so a concurrent revocation already did it.
 pub async fn sign_out(state: &AppState, user: &AuthUser) -> ApiResult<()> {
-    match revoke_session(state, user, &user.session_id).await {
+    match end_session(state, user, &user.session_id).await {
+        Ok(()) => security_log::record_now(state, &user.user_id, SecurityEventKind::SignedOut, &user.meta).await,
         Err(e) if e.code == ErrorCode::NotFound => Ok(()),
-        other => other,
+        Err(e) => Err(e),
     }
 }
 
+/// Ends one of my sessions (the session list's "Sign out").
 pub async fn revoke_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {
+    end_session(state, user, session_id).await?;
+    security_log::record_now(state, &user.user_id, SecurityEventKind::SessionRevoked, &user.meta).await
+}
+
+async fn end_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {
     let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(session_id)

@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod recovery;
 pub mod roles;
 pub mod routes;
+pub mod security_log;
 pub mod state;
 pub mod time;
 

@@ -44,7 +44,9 @@ struct Account {
 /// (so the owner, from a network the account used, is never refused because
 /// of a stranger elsewhere) and per network.
 pub async fn request(state: &AppState, email: &str, meta: &ClientMeta) -> ApiResult<()> {
-    let key = validate::email_key(email);
+    // The address's shape is checked like everywhere (that tells nothing about accounts).
+    let email = validate::email(email).map_err(field("email"))?;
+    let key = validate::email_key(&email);
     let ip = meta.ip.as_deref().unwrap_or("unknown");
     let known = known_source(state, &key, ip).await?;
     let mut windows = vec![
@@ -99,7 +101,7 @@ pub async fn send_claim(conn: &mut AnyConnection, state: &AppState, user_id: &st
 }
 
 /// Sets a new password through a reset link: once, within 30 minutes.
-pub async fn complete(state: &AppState, token: &str, password: &str) -> ApiResult<()> {
+pub async fn complete(state: &AppState, token: &str, password: &str, meta: &ClientMeta) -> ApiResult<()> {
     validate::password(password).map_err(field("password"))?;
     let hash = tokio::task::spawn_blocking({
         let password = password.to_owned();
@@ -164,6 +166,7 @@ pub async fn complete(state: &AppState, token: &str, password: &str) -> ApiResul
         .fetch_one(tx.conn())
         .await?;
     outbox::enqueue(tx.conn(), changed_email(&account, now)).await?;
+    crate::security_log::record(tx.conn(), &user_id, orgdesk_core::api::SecurityEventKind::PasswordReset, meta).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();
     Ok(())

@@ -2,12 +2,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use orgdesk_core::api::{
-    PasswordResetConfirm, PasswordResetRequest, Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail,
+    Page, PageQuery, PasswordResetConfirm, PasswordResetRequest, SecurityEvent, Session, SessionGrant, SignIn, SignUp,
+    UpdateProfile, User, VerifyEmail,
 };
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{cached_json, created, ApiJson, ApiPath};
+use super::{cached_json, created, ApiJson, ApiPath, ApiQuery};
 use crate::accounts;
 use crate::auth::{AuthUser, ClientMeta};
 use crate::error::ApiResult;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_password_reset))
         .routes(routes!(me, update_me))
         .routes(routes!(sessions))
+        .routes(routes!(security_log))
         .routes(routes!(revoke_session))
 }
 
@@ -57,9 +59,10 @@ async fn request_password_reset(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
 async fn confirm_password_reset(
     State(state): State<AppState>,
+    meta: ClientMeta,
     ApiJson(req): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
-    crate::recovery::complete(&state, &req.token, &req.password).await?;
+    crate::recovery::complete(&state, &req.token, &req.password, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,6 +97,18 @@ async fn verify_email(State(state): State<AppState>, ApiJson(req): ApiJson<Verif
 async fn resend_verification(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
     accounts::resend_verification(&state, &user).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// My security log, newest first: sign-ins, failed attempts, password
+/// resets and ended sessions, with the network and device of each.
+#[utoipa::path(get, path = "/v1/me/security-log", tag = "accounts", security(("session" = [])), params(PageQuery),
+    responses((status = 200, body = Page<SecurityEvent>)))]
+async fn security_log(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<ApiJson<Page<SecurityEvent>>> {
+    Ok(ApiJson(crate::security_log::mine(&state, &user, &query).await?))
 }
 
 /// My profile.

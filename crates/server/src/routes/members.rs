@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use orgdesk_core::api::{Member, MemberQuery, Page, UpdateMember};
+use orgdesk_core::api::{Member, MemberQuery, MemberSignIns, Page, UpdateMember};
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -13,7 +13,20 @@ use crate::members;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, update, remove))
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, update, remove)).routes(routes!(sign_ins))
+}
+
+/// A member's last sign-in and the times of their recent ones (no networks
+/// or devices: those are for the member alone, in /v1/me/security-log).
+#[utoipa::path(get, path = "/v1/orgs/{org}/members/{user_id}/sign-ins", tag = "members", security(("session" = [])),
+    params(("org" = String, Path), ("user_id" = String, Path)), responses((status = 200, body = MemberSignIns)))]
+async fn sign_ins(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((org, user_id)): ApiPath<(String, String)>,
+) -> ApiResult<ApiJson<MemberSignIns>> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    Ok(ApiJson(crate::security_log::member_sign_ins(&state, &access, &user_id).await?))
 }
 
 /// Members, keyset-paginated, searchable by name or email prefix.

@@ -237,10 +237,11 @@ async fn reset_page(ApiPath(token): ApiPath<String>) -> Page {
 
 async fn reset_submit(
     State(state): State<AppState>,
+    meta: ClientMeta,
     ApiPath(token): ApiPath<String>,
     Form(form): Form<PasswordForm>,
 ) -> Page {
-    match crate::recovery::complete(&state, &token, &form.password).await {
+    match crate::recovery::complete(&state, &token, &form.password, &meta).await {
         Ok(()) => ok(message_page(
             "Password changed",
             "Your new password is set and every session was signed out. Sign in again in the Orgdesk app.",

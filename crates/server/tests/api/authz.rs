@@ -55,6 +55,7 @@ fn endpoints() -> Vec<Endpoint> {
         e(Method::PUT, "/v1/orgs/{org}/logo", Body::Png, P(OrgUpdate)),
         e(Method::GET, "/v1/orgs/{org}/members", Body::None, P(MembersRead)),
         e(Method::GET, "/v1/orgs/{org}/members/{member}", Body::None, P(MembersRead)),
+        e(Method::GET, "/v1/orgs/{org}/members/{member}/sign-ins", Body::None, P(MembersRead)),
         e(Method::PATCH, "/v1/orgs/{org}/members/{member}", Body::Json(r#"{"role": "viewer"}"#), P(MembersUpdate)),
         e(Method::GET, "/v1/orgs/{org}/roles", Body::None, P(MembersRead)),
         e(

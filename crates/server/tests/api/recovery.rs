@@ -182,3 +182,47 @@ async fn a_stranger_cannot_lock_the_owner_out() {
     let own = app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": "ada@example.com"}))).await;
     assert_eq!(own.status, StatusCode::ACCEPTED, "the owner's own network still gets a link");
 }
+
+/// Every sign-in, failed attempt, reset and ended session is in the
+/// person's own log, networks included; an org admin sees only the times.
+#[tokio::test]
+async fn the_security_log_records_sign_ins_and_shows_admins_only_times() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    let dan = app.user("dan@example.com", "Dan").await;
+    app.join(&ada, &org, &dan, "member").await;
+    sign_in(&app, "dan@example.com", "wrong password!!").await.assert_problem(401, "invalid_credentials");
+    let second = sign_in(&app, "dan@example.com", PASSWORD).await;
+    let second_token = second.body["token"].as_str().unwrap().to_owned();
+    let second_id = app
+        .get(&second_token, "/v1/me/sessions")
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.delete(&dan.token, &format!("/v1/me/sessions/{second_id}")).await.status, StatusCode::NO_CONTENT);
+
+    let log = app.get(&dan.token, "/v1/me/security-log").await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text);
+    let kinds: Vec<&str> = log.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["session_revoked", "sign_in", "sign_in_failed"], "newest first");
+    assert_eq!(log.body["items"][1]["ip"], "127.0.0.1", "the person sees the network");
+
+    let seen = app.get(&ada.token, &format!("/v1/orgs/{}/members/{}/sign-ins", org.id, dan.id)).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    assert_eq!(seen.body["recent"].as_array().unwrap().len(), 1, "sign-ins only: {}", seen.text);
+    assert!(seen.body["last_sign_in_at"].is_string());
+    assert!(!seen.text.contains("127.0.0.1"), "no networks for the admin: {}", seen.text);
+    // Not a member of this org: nothing.
+    let stranger = app.user("eve@example.com", "Eve").await;
+    app.get(&ada.token, &format!("/v1/orgs/{}/members/{}/sign-ins", org.id, stranger.id))
+        .await
+        .assert_problem(404, "not_found");
+}

@@ -1,0 +1,113 @@
+//! The security log: sign-ins, failed attempts, password resets and session
+//! revocations of an account. The person reads their own, networks and
+//! devices included; an org admin reads only the times of a member's
+//! sign-ins. Written outside the change's transaction where the change has
+//! none (a failed attempt writes nothing else).
+
+use orgdesk_core::api::{MemberSignIns, Page, PageQuery, SecurityEvent, SecurityEventKind};
+use orgdesk_core::Permission;
+use sqlx::AnyConnection;
+
+use crate::access::OrgAccess;
+use crate::auth::{AuthUser, ClientMeta};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{decode_cursor, encode_cursor, page_limit};
+use crate::state::AppState;
+use crate::time::{new_id, now_ms, rfc3339};
+
+/// How many sign-in times an admin sees per member.
+const RECENT_SIGN_INS: i64 = 20;
+
+pub async fn record(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    kind: SecurityEventKind,
+    meta: &ClientMeta,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO security_events (id, user_id, kind, at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(new_id())
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(now_ms())
+        .bind(meta.ip.as_deref())
+        .bind(meta.user_agent.as_deref())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// [`record`] on a pool connection of its own.
+pub async fn record_now(state: &AppState, user_id: &str, kind: SecurityEventKind, meta: &ClientMeta) -> ApiResult<()> {
+    let mut conn = state.db.pool.acquire().await?;
+    record(&mut conn, user_id, kind, meta).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    kind: String,
+    at: i64,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+/// My security log, newest first.
+pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiResult<Page<SecurityEvent>> {
+    let limit = page_limit(query.limit)?;
+    let (before_at, before_id): (i64, String) = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => decode_cursor(c)?,
+        None => (i64::MAX, String::new()),
+    };
+    let mut rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, kind, at, ip, user_agent FROM security_events WHERE user_id = $1 \
+         AND (at < $2 OR (at = $2 AND id < $3) OR $3 = '') ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(&user.user_id)
+    .bind(before_at)
+    .bind(&before_id)
+    .bind(limit + 1)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(&(r.at, &r.id)))
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| SecurityEvent {
+            kind: SecurityEventKind::parse(&r.kind).unwrap_or(SecurityEventKind::SignIn),
+            id: r.id,
+            at: rfc3339(r.at),
+            ip: r.ip,
+            user_agent: r.user_agent,
+        })
+        .collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// A member's sign-in times, for whoever may read the org's members.
+pub async fn member_sign_ins(state: &AppState, access: &OrgAccess, member_id: &str) -> ApiResult<MemberSignIns> {
+    access.require(Permission::MembersRead)?;
+    let member: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(&access.org_id)
+        .bind(member_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    if member == 0 {
+        return Err(ApiError::not_found("member"));
+    }
+    let times: Vec<i64> = sqlx::query_scalar(
+        "SELECT at FROM security_events WHERE user_id = $1 AND kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(member_id)
+    .bind(RECENT_SIGN_INS)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(MemberSignIns {
+        last_sign_in_at: times.first().copied().map(rfc3339),
+        recent: times.into_iter().map(rfc3339).collect(),
+    })
+}

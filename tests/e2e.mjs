@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
 import * as gtk from "./gtk-dialog.mjs";
+import * as axe from "./axe.mjs";
 
 const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgdesk-target`;
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
@@ -50,6 +51,8 @@ const shot = async (name) => {
   await sleep(400); // let transitions settle
   await browser.saveScreenshot(join(shots, `${name}.png`));
 };
+/** axe-core on what shows now, light and dark; fails on a critical or serious violation. */
+const a11y = (name) => axe.checkA11y(browser, name);
 const currentOrgSlug = async () => (await browser.$('[data-testid="org-item"][aria-current="true"]')).getAttribute("data-slug");
 const openOrg = async (slug) => (await browser.$(`[data-testid="org-item"][data-slug="${slug}"]`)).click();
 const nav = async (screen) => (await visible(`nav-${screen}`)).click();
@@ -148,6 +151,7 @@ async function main() {
   await step("sign-in screen paints", async () => {
     await (await browser.$('input[name="server"]')).waitForDisplayed({ timeout: 30_000 });
     await shot("sign-in");
+    await a11y("sign-in");
   });
 
   await step("agency signs in and sees their orgs", async () => {
@@ -172,6 +176,7 @@ async function main() {
     const rendered = (await allByTest("member-row")).length;
     if (rendered > 60) throw new Error(`${rendered} rows in the DOM; the table should render only a window`);
     await shot("members");
+    await a11y("members");
   });
 
   const invitees = ["e2e.one@example.com", "e2e.two@example.com", "e2e.three@example.com"];
@@ -179,13 +184,16 @@ async function main() {
     await nav("invitations");
     await (await visible("invite-open")).click();
     await (await visible("invite-emails")).setValue(invitees.join(",\n"));
+    await a11y("invite-dialog");
     await (await visible("invite-send")).click();
     await waitFor("three results", async () => (await browser.$$('[data-testid="invite-result"][data-outcome="invited"]')).length === 3);
+    await a11y("invite-results");
     await (await visible("invite-done")).click();
     for (const email of invitees) {
       await (await browser.$(`[data-testid="invitation-row"][data-email="${email}"]`)).waitForDisplayed({ timeout: 30_000 });
     }
     await shot("invitations");
+    await a11y("invitations");
   });
 
   await step("an expired invitation shows greyed, apart from the pending count, and resending renews it", async () => {
@@ -208,6 +216,8 @@ async function main() {
   await step("cancel one invitation", async () => {
     const row = await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`);
     await (await row.$('[data-testid="invitation-cancel"]')).click();
+    await visible("confirm-button");
+    await a11y("confirm-dialog");
     await (await visible("confirm-button")).click();
     await waitFor("the row to go", async () => !(await row.isExisting()));
   });
@@ -238,6 +248,7 @@ async function main() {
       await (await browser.$(`input[aria-label="Select ${email}"]`)).click();
     }
     await visible("bulk-bar");
+    await a11y("members-bulk-bar");
     await (await browser.$('select[aria-label="New role for selected"]')).selectByAttribute("value", "billing");
     await (await visible("bulk-apply")).click();
     for (const email of emails) {
@@ -257,6 +268,7 @@ async function main() {
     await browser.keys(["Control", "k"]);
     const input = await (await visible("palette")).$("input");
     await input.setValue("Northwind");
+    await a11y("palette");
     await browser.keys(["Enter"]);
     await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
   });
@@ -268,6 +280,7 @@ async function main() {
       await (await visible(`screen-${screen}`)).waitForDisplayed();
       await sleep(1500);
       await shot(screen);
+      await a11y(screen);
     }
     await nav("members");
   });
@@ -369,6 +382,7 @@ async function main() {
     await (await visible("create-org-slug")).setValue("northwind"); // taken
     await (await visible("create-org-submit")).click();
     await waitFor("an error about the slug", async () => (await text("create-org-error")).includes("slug is taken"));
+    await a11y("create-org-dialog");
     // Emptied the way a person does (WebDriver's clear fires no input event).
     await (await visible("create-org-slug")).click();
     await browser.keys(["Control", "a"]);
@@ -505,6 +519,7 @@ async function main() {
     await (await visible("person-email")).setValue(email);
     await (await visible("person-find")).click();
     await waitFor("memberships in many orgs", async () => (await allByTest("person-membership")).length >= 10);
+    await a11y("across-person-found");
     for (const item of await allByTest("person-membership")) {
       const box = await item.$('input[type="checkbox"]');
       const want = targets.includes(await item.getAttribute("data-org"));
@@ -515,6 +530,7 @@ async function main() {
     await remove.click();
     await (await visible("confirm-button")).click();
     await waitFor("a removal result per org", async () => (await allByTest("person-result")).length === 2);
+    await a11y("across-person-removed");
     for (const result of await allByTest("person-result")) {
       const line = await result.getText();
       if ((await result.getAttribute("data-outcome")) !== "removed" || !line.includes("Removed"))
@@ -546,6 +562,7 @@ async function main() {
     if (await (await byTest("member-role")).isExisting()) throw new Error("a member sees role controls");
     if (await (await byTest("member-remove")).isExisting()) throw new Error("a member sees remove buttons");
     if (await (await byTest("invite-open")).isExisting()) throw new Error("a member sees the invite button");
+    await a11y("members-as-member");
   });
 
   await step("my invitations: accept one and decline another", async () => {
@@ -564,6 +581,7 @@ async function main() {
     await nav("my-invitations");
     await (await row(accepted)).waitForDisplayed({ timeout: 30_000 });
     await (await row(declined.name)).waitForDisplayed({ timeout: 30_000 });
+    await a11y("my-invitations");
     if (await inSidebar(accepted)) throw new Error(`already a member of ${accepted}`);
     await (await (await row(accepted)).$('[data-testid="my-invitation-accept"]')).click();
     await toastSays(`You joined ${accepted}.`);
@@ -588,6 +606,7 @@ async function main() {
     await nav("members");
     await visible("offline-banner");
     await waitForMembers(10_000);
+    await a11y("members-offline");
   });
 
   await step("restart the app while the server is down: cached members still shown", async () => {
@@ -617,6 +636,7 @@ async function main() {
     browser = await app.launch([`orgdesk://invite/${token}`]);
     await visible("screen-my-invitations", 60_000);
     await waitFor("the invitation preview", async () => (await text("invite-link")).includes(org.name));
+    await a11y("invite-link");
     await (await visible("link-accept")).click();
     await waitFor(`${org.name} in the sidebar`, async () =>
       (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
@@ -635,6 +655,8 @@ async function main() {
     }
   });
 
+  console.log(axe.summary());
+  if (process.env.ORGDESK_AXE_REPORT) axe.writeReport(process.env.ORGDESK_AXE_REPORT);
   console.log(`1..${passed}\nall ${passed} end-to-end steps passed`);
 }
 

@@ -60,6 +60,7 @@ export async function checkA11y(browser, name) {
     for (const v of violations) {
       tally[v.impact] = (tally[v.impact] ?? 0) + v.nodes.length;
       tally.rules.push(`${v.impact} ${v.id} ×${v.nodes.length}`);
+      (tally.nodes ??= []).push(...v.nodes.slice(0, 3).map((n) => `${v.id}: ${n.target}`));
       if (FAILING.has(v.impact)) {
         for (const node of v.nodes.slice(0, 5)) failures.push(`[${theme}] ${v.impact} ${v.id}: ${node.target} — ${v.help}`);
       }

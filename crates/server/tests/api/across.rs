@@ -110,7 +110,10 @@ async fn find_people_by_name_or_email_prefix_across_my_orgs() {
     // A full name, as the palette offers it: by person, then org.
     let r = app.get(&ada.token, "/v1/me/people?q=Ben%20Okafor").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert_eq!(names(&r), [("ben.okafor@example.com".into(), "Acme".into()), ("ben.okafor@example.com".into(), "Beta".into())]);
+    assert_eq!(
+        names(&r),
+        [("ben.okafor@example.com".into(), "Acme".into()), ("ben.okafor@example.com".into(), "Beta".into())]
+    );
     // A word of the name: both Okafors, but not Chloe's membership in an org Ada cannot see.
     let r = app.get(&ada.token, "/v1/me/people?q=okaf").await;
     let found = names(&r);

@@ -522,8 +522,11 @@ pub struct PersonQuery {
     /// The person's exact address.
     pub email: Option<String>,
     /// Or a prefix of the name (or of a word of it) or of the email,
-    /// case-insensitive, as the member list's `q` matches; 1–100 characters.
-    /// Answers at most `PEOPLE_LIMIT` memberships. One of `email` and `q` is required.
+    /// case-insensitive, as the member list's `q` matches; at most 100
+    /// characters. Answers at most 200 memberships, by person then org. With
+    /// `email` too: that person, when the prefix matches them. Neither (or a
+    /// blank `q` alone) finds nobody.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 

@@ -73,13 +73,26 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
 /// the answer's timing does not tell whether an account exists.
 const NO_ACCOUNT: &str = "00000000-0000-0000-0000-000000000000";
 
-/// `GET /v1/me/people`: by exact `email`, or by a name or email prefix `q`.
+/// `GET /v1/me/people`: by exact `email`, by a name or email prefix `q`, or
+/// both (that person, if the prefix matches them). Neither, or a blank `q`
+/// alone, finds nobody.
 pub async fn find_people(state: &AppState, user: &AuthUser, query: &PersonQuery) -> ApiResult<Vec<PersonMembership>> {
-    match (query.email.as_deref(), query.q.as_deref().map(str::trim)) {
+    if query.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::invalid("q", "Search with at most 100 characters of a name or email."));
+    }
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    match (query.email.as_deref(), q) {
         (Some(email), None) => find_person(state, user, email).await,
-        (None, Some(q)) if !q.is_empty() && q.chars().count() <= 100 => find_by_prefix(state, user, q).await,
-        (None, Some(_)) => Err(ApiError::invalid("q", "Type 1 to 100 characters of a name or email.")),
-        _ => Err(ApiError::invalid("q", "Give either email (an exact address) or q (a name or email prefix).")),
+        (Some(email), Some(q)) => {
+            let mut found = find_person(state, user, email).await?;
+            found.retain(|m| {
+                let name = m.member.name.to_lowercase();
+                name.starts_with(&q) || name.contains(&format!(" {q}")) || m.member.email.to_lowercase().starts_with(&q)
+            });
+            Ok(found)
+        }
+        (None, Some(q)) => find_by_prefix(state, user, &q).await,
+        (None, None) => Ok(Vec::new()),
     }
 }
 
@@ -115,7 +128,6 @@ fn like_prefix(s: &str) -> String {
 /// orgs where I hold `members:read`: by person (email), then org name; at
 /// most `PEOPLE_LIMIT` memberships.
 async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult<Vec<PersonMembership>> {
-    let q = q.to_lowercase();
     let rows = sqlx::query(&format!(
         "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
          JOIN memberships me ON me.org_id = m.org_id AND me.user_id = $1 AND me.status = 'active' \
@@ -123,9 +135,9 @@ async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult
          ORDER BY u.email_key, m.org_id LIMIT $5"
     ))
     .bind(&user.user_id)
-    .bind(like_prefix(&q))
-    .bind(format!("% {}", like_prefix(&q)))
-    .bind(like_prefix(&q))
+    .bind(like_prefix(q))
+    .bind(format!("% {}", like_prefix(q)))
+    .bind(like_prefix(q))
     // Orgs where my role cannot read members are dropped after the query;
     // asking for more keeps the answer full in the usual case.
     .bind(4 * PEOPLE_LIMIT as i64)

@@ -128,9 +128,15 @@ async fn find_people_by_name_or_email_prefix_across_my_orgs() {
     // The member row says what I may do: the org owner cannot be removed.
     let r = app.get(&ada.token, "/v1/me/people?q=boss").await;
     assert_eq!(r.body[0]["can_remove"], false);
-    // One of email and q, and q not empty.
-    for bad in ["/v1/me/people", "/v1/me/people?q=%20", "/v1/me/people?email=ada@example.com&q=ada"] {
-        let r = app.get(&ada.token, bad).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.text);
+    // Both: that person, if the prefix matches; neither or a blank q: nobody; q is at most 100 characters.
+    let r = app.get(&ada.token, "/v1/me/people?email=ben.okafor@example.com&q=oka").await;
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    let r = app.get(&ada.token, "/v1/me/people?email=ben.okafor@example.com&q=chloe").await;
+    assert_eq!(r.body, json!([]));
+    for nobody in ["/v1/me/people", "/v1/me/people?q=%20"] {
+        let r = app.get(&ada.token, nobody).await;
+        assert_eq!((r.status, r.body), (StatusCode::OK, json!([])), "{nobody}");
     }
+    let long = format!("/v1/me/people?q={}", "a".repeat(101));
+    assert_eq!(app.get(&ada.token, &long).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -256,6 +256,12 @@ async function main() {
     await a11y("confirm-dialog");
     await (await visible("confirm-button")).click();
     await waitFor("the row to go", async () => !(await row.isExisting()));
+    // Ctrl+Z runs the toast's Undo: a new invitation to the same address.
+    await toastSays(`Cancelled the invitation to ${invitees[1]}`);
+    if ((await focused()).id !== "main") throw new Error(`focus should fall back to main when the row is gone: ${JSON.stringify(await focused())}`);
+    await browser.keys(["Control", "z"]);
+    await toastSays(`Invited ${invitees[1]} again.`);
+    await (await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`)).waitForDisplayed({ timeout: 30_000 });
   });
 
   await step("change a member's role", async () => {

@@ -24,8 +24,12 @@ describe("shortcutFor", () => {
     expect(shortcutFor(key("?", { shiftKey: true }), true)).toBeNull();
     expect(shortcutFor(key("?", { ctrlKey: true }))).toBeNull();
   });
+  it("Ctrl+Z undoes outside text fields only", () => {
+    expect(shortcutFor(key("z", { ctrlKey: true }))).toEqual({ kind: "undo" });
+    expect(shortcutFor(key("z", { ctrlKey: true }), true)).toBeNull();
+  });
   it("lists every global shortcut in the sheet", () => {
     const keys = SHORTCUTS.map((s) => s.keys);
-    for (const k of ["Ctrl+K", "Ctrl+1 … Ctrl+9", "?"]) expect(keys).toContain(k);
+    for (const k of ["Ctrl+K", "Ctrl+1 … Ctrl+9", "?", "Ctrl+Z"]) expect(keys).toContain(k);
   });
 });

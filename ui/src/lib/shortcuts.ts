@@ -1,8 +1,8 @@
 // Global keyboard shortcuts: Ctrl+K (or ⌘K) opens the command palette,
 // Ctrl+1…9 switch to the first nine orgs, ? (outside a text field) shows the
-// shortcuts sheet. SHORTCUTS is what that sheet lists: every keyboard path.
+// shortcuts sheet, Ctrl+Z (outside a text field) runs the newest toast's Undo. SHORTCUTS is what that sheet lists: every keyboard path.
 
-export type Shortcut = { kind: "palette" } | { kind: "org"; position: number } | { kind: "help" };
+export type Shortcut = { kind: "palette" } | { kind: "org"; position: number } | { kind: "help" } | { kind: "undo" };
 
 export function shortcutFor(
   event: {
@@ -18,6 +18,8 @@ export function shortcutFor(
   if (event.key === "?" && !mod && !event.altKey && !inTextField) return { kind: "help" };
   if (!mod || event.altKey || event.shiftKey) return null;
   if (event.key.toLowerCase() === "k") return { kind: "palette" };
+  // In a text field Ctrl+Z is the field's own undo.
+  if (event.key.toLowerCase() === "z" && !inTextField) return { kind: "undo" };
   if (/^[1-9]$/.test(event.key)) return { kind: "org", position: Number(event.key) };
   return null;
 }
@@ -46,5 +48,5 @@ export const SHORTCUTS: readonly { area: string; keys: string; does: string }[] 
   { area: "Members table", keys: "Space", does: "Select or unselect the row" },
   { area: "Members table", keys: "Enter", does: "Go into the row (its first control); Escape comes back to the row" },
   { area: "Command palette", keys: "↑ ↓, Enter", does: "Choose a command and run it" },
-  { area: "Toasts", keys: "Tab to Undo", does: "Undo a change a toast names (re-enable, re-invite, role back)" },
+  { area: "Everywhere", keys: "Ctrl+Z", does: "Undo the newest change a toast offers to undo (re-enable, invite again, role back)" },
 ];

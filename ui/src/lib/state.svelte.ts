@@ -187,6 +187,15 @@ class AppStore {
     setTimeout(() => this.dismissToast(id), kind === "error" ? 8000 : action ? 10000 : 4000);
   }
 
+  /** Ctrl+Z: runs the Undo of the newest toast that offers one. */
+  undoLatest(): boolean {
+    const toast = [...this.toasts].reverse().find((t) => t.action);
+    if (!toast?.action) return false;
+    this.dismissToast(toast.id);
+    toast.action.run();
+    return true;
+  }
+
   dismissToast(id: number): void {
     this.toasts = this.toasts.filter((t) => t.id !== id);
   }

@@ -186,6 +186,9 @@ async function main() {
 
   await step("sign-in screen paints", async () => {
     await (await browser.$('input[name="server"]')).waitForDisplayed({ timeout: 30_000 });
+    // Focus starts in the form (the server URL is filled in, so on the email).
+    await waitFor("initial focus on the email field", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 5_000);
     await shot("sign-in");
     await a11y("sign-in");
   });
@@ -454,6 +457,7 @@ async function main() {
   });
 
   await step("screens across orgs, roles, settings and audit paint", async () => {
+    await nav("members"); // across my orgs opens fresh, not with the last search
     for (const screen of ["across", "roles", "settings", "audit"]) {
       if (screen !== "across") await openOrg("northwind");
       await nav(screen);

@@ -191,6 +191,13 @@ async function main() {
       browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 5_000);
     await shot("sign-in");
     await a11y("sign-in");
+    // Submitting it empty: the app names each problem next to its field and focuses the first.
+    await (await browser.$('button[type="submit"]')).click();
+    await waitFor("field messages", async () =>
+      (await text("signin-email-error")).includes("email") && (await text("signin-password-error")).includes("password"));
+    await waitFor("focus on the first field in error", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 5_000);
+    await a11y("sign-in-field-errors");
   });
 
   await step("agency signs in and sees their orgs", async () => {

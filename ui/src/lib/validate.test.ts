@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { languageProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
+import { emailProblem, languageProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
 
 describe("form checks", () => {
   it("time zones: IANA names pass, others are named", () => {
@@ -23,5 +23,13 @@ describe("form checks", () => {
     expect(slugProblem("a b")).toMatch(/only lowercase/);
     expect(lifetimeProblem(7)).toBeNull();
     expect(lifetimeProblem(31)).toMatch(/1 to 30/);
+  });
+  it("sign-in fields", () => {
+    expect(serverUrlProblem("http://127.0.0.1:8787")).toBeNull();
+    expect(serverUrlProblem("orgdesk.example.com")).toMatch(/not a web address/);
+    expect(serverUrlProblem("ftp://x")).toMatch(/https/);
+    expect(emailProblem("a@b.test")).toBeNull();
+    expect(emailProblem("ab.test")).toMatch(/not an email/);
+    expect(emailProblem("")).toMatch(/Give your email/);
   });
 });

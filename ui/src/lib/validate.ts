@@ -57,3 +57,21 @@ export function lifetimeProblem(days: number | null | undefined): string | null 
     return "Invitations last 1 to 30 whole days.";
   return null;
 }
+
+export function serverUrlProblem(raw: string): string | null {
+  const url = raw.trim();
+  if (!url) return "Give the server's address, e.g. https://orgdesk.example.com.";
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? null : "The address starts with https:// (or http://).";
+  } catch {
+    return `“${url}” is not a web address; it looks like https://orgdesk.example.com.`;
+  }
+}
+
+/** The shape only (one @, something on each side); the server decides the rest. */
+export function emailProblem(raw: string): string | null {
+  const email = raw.trim();
+  if (!email) return "Give your email address.";
+  return /^[^\s@]+@[^\s@]+$/.test(email) ? null : `“${email}” is not an email address.`;
+}

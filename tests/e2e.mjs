@@ -274,8 +274,27 @@ async function main() {
     await (await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`)).waitForDisplayed({ timeout: 30_000 });
   });
 
-  await step("change a member's role", async () => {
+  await step("change a member's role; a demotion says what it takes away and can be undone", async () => {
     await nav("members");
+    const admin = await memberRow("hugo.okafor7@northwind.test");
+    const roleOf = async (email) =>
+      (await (await browser.$(`[data-testid="member-row"][data-email="${email}"]`).$('[data-testid="member-role"]')).getValue());
+    if ((await roleOf("hugo.okafor7@northwind.test")) !== "admin") throw new Error("expected an admin in the demo data");
+    await (await admin.$('[data-testid="member-role"]')).selectByAttribute("value", "member");
+    await waitFor("the demotion warning", async () => (await text("confirm-dialog")).includes("They lose"));
+    await (await visible("confirm-dismiss")).click();
+    await gone("confirm-dialog");
+    if ((await roleOf("hugo.okafor7@northwind.test")) !== "admin") throw new Error("the select shows a role not saved");
+    // WebKitWebDriver does not fire a second change on a select the page set back; a person's pick does.
+    await browser.execute((el) => {
+      el.value = "member";
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }, await admin.$('[data-testid="member-role"]'));
+    await (await visible("confirm-button")).click();
+    await waitFor("demoted", async () => (await roleOf("hugo.okafor7@northwind.test")) === "member");
+    await toastAction("(was Admin)");
+    await waitFor("admin again after Undo", async () => (await roleOf("hugo.okafor7@northwind.test")) === "admin");
+    await (await visible("member-search")).clearValue();
     const row = await memberRow("ada.ahmed960@northwind.test");
     await (await row.$('[data-testid="member-role"]')).selectByAttribute("value", "viewer");
     await waitFor("role saved", async () => {
@@ -303,6 +322,9 @@ async function main() {
     await a11y("members-bulk-bar");
     await (await browser.$('select[aria-label="New role for selected"]')).selectByAttribute("value", "billing");
     await (await visible("bulk-apply")).click();
+    // A role change for many asks first, and says when it takes permissions away.
+    await waitFor("the bulk confirmation", async () => (await text("confirm-dialog")).includes("Make 2 members Billing"));
+    await (await visible("confirm-button")).click();
     for (const email of emails) {
       await waitFor(`${email} to be billing`, async () => {
         const row = await browser.$(`[data-testid="member-row"][data-email="${email}"]`);

@@ -47,3 +47,15 @@ export function roleKeyProblem(key: string, taken: readonly string[] = []): stri
   if (!/^[a-z][a-z0-9_-]*$/.test(k)) return "Use only lowercase letters, digits, - and _.";
   return null;
 }
+
+/**
+ * What moving from role `from` to role `to` takes away: the permissions of
+ * `from` that `to` lacks (empty when it is not a demotion). Unknown roles
+ * (not loaded yet) take nothing away, so no warning is invented.
+ */
+export function permissionsLost(roles: readonly Role[] | null, from: string, to: string): string[] {
+  const before = roles?.find((r) => r.key === from)?.permissions;
+  const after = roles?.find((r) => r.key === to)?.permissions;
+  if (!before || !after) return [];
+  return before.filter((p) => !after.includes(p));
+}

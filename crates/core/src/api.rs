@@ -323,7 +323,8 @@ pub struct PermissionInfo {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitations {
-    #[schema(min_items = 1, max_items = 500)]
+    /// At most the server's `--limit-invitation-emails-per-call` (500 by default).
+    #[schema(min_items = 1)]
     pub emails: Vec<String>,
     pub role: String,
 }

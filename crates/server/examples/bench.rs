@@ -1,30 +1,118 @@
-//! API throughput and latency on the demo's 10,000-member organization,
-//! measured against `/healthz` (a handler that does nothing) in the same run.
+//! API throughput, latency and server CPU per request on the demo's
+//! 10,000-member organization, each endpoint against `/healthz` (a handler
+//! that does nothing, through the same middleware) in the same run.
 //!
 //!     cargo run --release -p orgdesk-server --example bench [-- <seconds per endpoint> <concurrency>]
 //!
-//! Uses a fresh SQLite file; set ORGDESK_BENCH_DATABASE_URL to a PostgreSQL
-//! database to measure that instead.
+//! The server runs in a child process (this binary, re-run as a server), so
+//! its CPU is read from /proc apart from the load generator's. A fresh SQLite
+//! file by default; ORGDESK_BENCH_DATABASE_URL names a PostgreSQL database
+//! instead. ORGDESK_BENCH_SERVER_BIN=<path to an orgdesk-server binary>
+//! measures that binary (started with --demo) instead, e.g. an older build.
+//! ORGDESK_BENCH_ONLY=<text> runs the baseline and the rows whose label
+//! contains it (for profiling one endpoint).
 
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use orgdesk_server::{demo, Db, Options};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+const SERVE: &str = "ORGDESK_BENCH_SERVE";
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    if std::env::var_os(SERVE).is_some() {
+        return runtime.block_on(serve());
+    }
     let args: Vec<String> = std::env::args().collect();
     let seconds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
     let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
     let dir = tempfile::tempdir()?;
     let url = std::env::var("ORGDESK_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+    let (mut child, base) = start_server(&url)?;
+    let result = runtime.block_on(run(&base, &url, child.id(), seconds, concurrency));
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// Child mode: seed, listen on a free port, print the address, serve.
+async fn serve() -> anyhow::Result<()> {
+    let url = std::env::var("ORGDESK_BENCH_DATABASE_URL")?;
     let db = Db::connect(&url).await?;
     demo::seed(&db).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = orgdesk_server::state(db, Options::new(base.clone()));
-    tokio::spawn(orgdesk_server::serve(listener, state, std::future::pending()));
+    println!("listening {base}");
+    // Bulk invitations of 1,000 addresses need the operator-raised limits.
+    let limits = orgdesk_server::Limits {
+        invitation_emails_per_call: 1000,
+        invitations_per_org: 1_000_000,
+        invitations_per_user: 1_000_000,
+        invitations_global: 1_000_000,
+        orgs_per_user_per_day: 1000,
+        ..orgdesk_server::Limits::default()
+    };
+    let state = orgdesk_server::state(db, Options { limits, ..Options::new(base) });
+    orgdesk_server::serve(listener, state, std::future::pending()).await?;
+    Ok(())
+}
 
+fn start_server(url: &str) -> anyhow::Result<(Child, String)> {
+    let mut child = match std::env::var("ORGDESK_BENCH_SERVER_BIN") {
+        Ok(bin) => {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+            let child = Command::new(bin)
+                .args(["--database-url", url, "--listen", &format!("127.0.0.1:{port}"), "--demo"])
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .spawn()?;
+            wait_ready(&format!("http://127.0.0.1:{port}"))?;
+            return Ok((child, format!("http://127.0.0.1:{port}")));
+        }
+        Err(_) => Command::new(std::env::current_exe()?)
+            .env(SERVE, "1")
+            .env("ORGDESK_BENCH_DATABASE_URL", url)
+            .stdout(Stdio::piped())
+            .spawn()?,
+    };
+    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout from the server"))?;
+    for line in std::io::BufReader::new(stdout).lines() {
+        if let Some(base) = line?.strip_prefix("listening ") {
+            return Ok((child, base.to_owned()));
+        }
+    }
+    anyhow::bail!("the benchmark server exited before listening")
+}
+
+fn wait_ready(base: &str) -> anyhow::Result<()> {
+    let addr = base.trim_start_matches("http://").to_owned();
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            std::thread::sleep(Duration::from_millis(200));
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anyhow::bail!("{base} did not start listening")
+}
+
+/// The process's user + system CPU time so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses).
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of stat; here 11 and 12.
+    let total = ticks(11) + ticks(12);
+    let hz = 100; // USER_HZ on Linux
+    Duration::from_micros(total * 1_000_000 / hz)
+}
+
+async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let grant: serde_json::Value = http
         .post(format!("{base}/v1/auth/signin"))
@@ -36,36 +124,80 @@ async fn main() -> anyhow::Result<()> {
     let token = grant["token"].as_str().unwrap_or_default().to_owned();
     let backend = if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" };
     println!("{backend}, {concurrency} concurrent clients, {seconds} s per endpoint, 10,002-member org\n");
-    println!("| endpoint | requests/s | p50 ms | p99 ms |");
-    println!("|---|---:|---:|---:|");
+    println!("| endpoint | requests/s | share of the no-op | p50 ms | p99 ms | server CPU µs/request |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut baseline = None;
     for (label, path) in [
-        ("GET /healthz (no-op baseline)", "/healthz".to_owned()),
-        ("GET /v1/orgs (41 orgs)", "/v1/orgs".to_owned()),
-        ("GET members, first page of 50", "/v1/orgs/northwind/members?limit=50".to_owned()),
-        ("GET members, page of 200", "/v1/orgs/northwind/members?limit=200".to_owned()),
-        (
-            "GET members, sorted by last active",
-            "/v1/orgs/northwind/members?limit=50&sort=last_active&desc=true".to_owned(),
-        ),
-        ("GET members, search \"ada\"", "/v1/orgs/northwind/members?limit=50&q=ada".to_owned()),
-        ("GET members, role filter", "/v1/orgs/northwind/members?limit=50&role=support-agent".to_owned()),
-        ("GET pending invitations", "/v1/orgs/northwind/invitations".to_owned()),
-        ("GET across-org pending invitations", "/v1/me/managed-invitations".to_owned()),
+        ("GET /healthz (no-op baseline)", "/healthz"),
+        ("GET /v1/orgs (41 orgs)", "/v1/orgs"),
+        ("GET one member", "/v1/orgs/northwind/members?limit=1"),
+        ("GET members, first page of 50", "/v1/orgs/northwind/members?limit=50"),
+        ("GET members, page of 200", "/v1/orgs/northwind/members?limit=200"),
+        ("GET members, sorted by last active", "/v1/orgs/northwind/members?limit=50&sort=last_active&desc=true"),
+        ("GET members, search \"ada\"", "/v1/orgs/northwind/members?limit=50&q=ada"),
+        ("GET members, role filter", "/v1/orgs/northwind/members?limit=50&role=support-agent"),
+        ("GET pending invitations", "/v1/orgs/northwind/invitations"),
+        ("GET across-org pending invitations", "/v1/me/managed-invitations"),
     ] {
-        let (rate, p50, p99) =
-            measure(&http, &format!("{base}{path}"), &token, concurrency, Duration::from_secs(seconds)).await;
-        println!("| {label} | {rate:.0} | {p50:.2} | {p99:.2} |");
+        // ORGDESK_BENCH_ONLY=<text>: the baseline and the rows whose label contains it.
+        if std::env::var("ORGDESK_BENCH_ONLY").is_ok_and(|only| baseline.is_some() && !label.contains(&only)) {
+            continue;
+        }
+        let cpu_before = cpu_time(pid);
+        let m = measure(&http, &format!("{base}{path}"), &token, concurrency, Duration::from_secs(seconds)).await;
+        let cpu = cpu_time(pid).saturating_sub(cpu_before).as_secs_f64() * 1e6 / m.requests.max(1) as f64;
+        let share = baseline.map_or(100.0, |b: f64| m.rate / b * 100.0);
+        baseline.get_or_insert(m.rate);
+        println!("| {label} | {:.0} | {share:.1}% | {:.2} | {:.2} | {cpu:.0} |", m.rate, m.p50, m.p99);
     }
+    bulk_invitation(&http, base, &token).await?;
     Ok(())
 }
 
-async fn measure(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    concurrency: usize,
-    length: Duration,
-) -> (f64, f64, f64) {
+/// One request inviting 1,000 new addresses into a fresh org, three times.
+async fn bulk_invitation(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
+    let mut times = Vec::new();
+    for round in 0..3 {
+        let org: serde_json::Value = http
+            .post(format!("{base}/v1/orgs"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"name": format!("Bulk bench {round}")}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let emails: Vec<String> = (0..1000).map(|i| format!("bulk{round}-{i}@bench.test")).collect();
+        let started = Instant::now();
+        let r = http
+            .post(format!("{base}/v1/orgs/{}/invitations", org["id"].as_str().unwrap_or_default()))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"emails": emails, "role": "member"}))
+            .send()
+            .await?;
+        let status = r.status();
+        r.bytes().await?;
+        if !status.is_success() {
+            println!("\nbulk invitation of 1,000 addresses: not measured ({status}; this build's limits refuse it)");
+            return Ok(());
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "\nbulk invitation of 1,000 addresses, one request: median {:.0} ms of 3 ({:.0}–{:.0})",
+        times[1], times[0], times[2]
+    );
+    Ok(())
+}
+
+struct Measured {
+    requests: usize,
+    rate: f64,
+    p50: f64,
+    p99: f64,
+}
+
+async fn measure(http: &reqwest::Client, url: &str, token: &str, concurrency: usize, length: Duration) -> Measured {
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
@@ -89,5 +221,5 @@ async fn measure(
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| all.get(((all.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
-    (all.len() as f64 / elapsed, pick(0.5), pick(0.99))
+    Measured { requests: all.len(), rate: all.len() as f64 / elapsed, p50: pick(0.5), p99: pick(0.99) }
 }

@@ -19,13 +19,14 @@ pub struct OrgAccess {
     pub actor: Actor,
 }
 
-#[derive(sqlx::FromRow)]
-struct AccessRow {
-    org_id: String,
-    role: String,
-    status: String,
-    builtin: i64,
-    permissions: String,
+/// The caller's membership row in one org, with its role's permissions.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct AccessRow {
+    pub org_id: String,
+    pub role: String,
+    pub status: String,
+    pub builtin: i64,
+    pub permissions: String,
 }
 
 /// The effective permissions of a role row.
@@ -40,9 +41,20 @@ impl OrgAccess {
     /// Resolves `org_ref` for the caller: an id when it has an id's shape, a
     /// slug otherwise. Slugs never take the id shape (`validate::slug`), so a
     /// reference names at most one org and an id is never looked up as a slug.
+    ///
+    /// For the org the request's path names, the row was read with the
+    /// session (`AuthUser::org_access`) and no query runs here.
     pub async fn resolve(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<OrgAccess> {
+        let row = match &user.org_access {
+            Some(prefetched) if prefetched.org_ref == org_ref.to_ascii_lowercase() => prefetched.row.clone(),
+            _ => Self::query(state, user, org_ref).await?,
+        };
+        Self::from_row(state, user, row).await
+    }
+
+    async fn query(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<Option<AccessRow>> {
         let by = if validate::is_id_shaped(org_ref) { "o.id" } else { "o.slug" };
-        let row: Option<AccessRow> = sqlx::query_as(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
              FROM orgs o \
              JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
@@ -52,7 +64,10 @@ impl OrgAccess {
         .bind(org_ref.to_ascii_lowercase())
         .bind(&user.user_id)
         .fetch_optional(&state.db.pool)
-        .await?;
+        .await?)
+    }
+
+    async fn from_row(state: &AppState, user: &AuthUser, row: Option<AccessRow>) -> ApiResult<OrgAccess> {
         let row = row.ok_or_else(|| ApiError::not_found("organization"))?;
         if row.status != orgdesk_core::api::MemberStatus::Active.as_str() {
             return Err(ApiError::new(

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::access::OrgAccess;
 use crate::auth::Actor;
-use crate::db::{Db, Sql};
+use crate::db::{Bind, Db, Sql};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::time::{new_id, now_ms, parse_rfc3339, rfc3339};
@@ -59,6 +59,37 @@ pub async fn record(
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// Many events of one actor in one org, in one statement per 100.
+pub async fn record_many(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    for chunk in changes.chunks(100) {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) VALUES ",
+        );
+        sql.values(chunk.iter().map(|change| {
+            [
+                Bind::from(new_id()),
+                Bind::from(org_id),
+                Bind::from(actor.user_id.clone()),
+                Bind::from(change.action.as_str()),
+                Bind::from(change.target),
+                Bind::from(change.before.as_ref().map(|v| v.to_string())),
+                Bind::from(change.after.as_ref().map(|v| v.to_string())),
+                Bind::from(now),
+                Bind::from(actor.meta.ip.clone()),
+                Bind::from(actor.meta.user_agent.clone()),
+            ]
+        }));
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

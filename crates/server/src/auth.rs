@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
+use crate::access::AccessRow;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::time::{now_ms, MINUTE};
@@ -84,6 +85,18 @@ pub struct AuthUser {
     pub name: String,
     pub email_verified: bool,
     pub meta: ClientMeta,
+    /// The caller's access to the org the path names (`{org}`), read in the
+    /// same query as the session, so an org-scoped request costs one round
+    /// trip before its own work (see `OrgAccess::resolve`).
+    pub org_access: Option<PrefetchedAccess>,
+}
+
+/// The access row read with the session for the path's org reference.
+#[derive(Clone, Debug)]
+pub struct PrefetchedAccess {
+    pub org_ref: String,
+    /// `None`: no such org, or the caller is not a member.
+    pub row: Option<AccessRow>,
 }
 
 impl AuthUser {
@@ -109,6 +122,33 @@ struct SessionRow {
     email: String,
     name: String,
     email_verified_at: Option<i64>,
+    org_id: Option<String>,
+    role: Option<String>,
+    status: Option<String>,
+    builtin: Option<i64>,
+    permissions: Option<String>,
+}
+
+const SESSION_COLUMNS: &str = "s.id AS session_id, s.user_id, s.expires_at, s.revoked_at, s.last_used_at, \
+     u.email, u.name, u.email_verified_at";
+
+/// The session, and the caller's membership in the org `$2` names, in one statement.
+fn session_query(org_by: Option<&str>) -> String {
+    match org_by {
+        None => format!(
+            "SELECT {SESSION_COLUMNS}, CAST(NULL AS TEXT) AS org_id, CAST(NULL AS TEXT) AS role, \
+             CAST(NULL AS TEXT) AS status, CAST(NULL AS BIGINT) AS builtin, CAST(NULL AS TEXT) AS permissions \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        ),
+        Some(by) => format!(
+            "SELECT {SESSION_COLUMNS}, m.org_id, m.role, m.status, r.builtin, r.permissions \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN orgs o ON {by} = $2 \
+             LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = s.user_id \
+             LEFT JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
+             WHERE s.token_hash = $1"
+        ),
+    }
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -120,21 +160,43 @@ impl FromRequestParts<AppState> for AuthUser {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .map(|t| t.trim().to_owned())
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Unauthenticated,
                     "Sign in first: send the header Authorization: Bearer <session token>.",
                 )
             })?;
-        let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT s.id AS session_id, s.user_id, s.expires_at, s.revoked_at, s.last_used_at, \
-                    u.email, u.name, u.email_verified_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-        )
-        .bind(hash_token(token))
-        .fetch_optional(&state.db.pool)
-        .await?;
+        // An org-scoped route names its org as `{org}`: read the caller's
+        // access to it with the session.
+        let org_ref = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_ascii_lowercase()));
+        let by = org_ref.as_deref().map(|r| if orgdesk_core::validate::is_id_shaped(r) { "o.id" } else { "o.slug" });
+        let mut sql = crate::db::Sql::new(&session_query(by));
+        sql.bind_value(hash_token(&token)).bind_value(org_ref.clone().unwrap_or_default());
+        let read = state.db.read(&sql, |r| {
+            Ok(SessionRow {
+                session_id: r.get("session_id")?,
+                user_id: r.get("user_id")?,
+                expires_at: r.get("expires_at")?,
+                revoked_at: r.get("revoked_at")?,
+                last_used_at: r.get("last_used_at")?,
+                email: r.get("email")?,
+                name: r.get("name")?,
+                email_verified_at: r.get("email_verified_at")?,
+                org_id: r.get("org_id")?,
+                role: r.get("role")?,
+                status: r.get("status")?,
+                builtin: r.get("builtin")?,
+                permissions: r.get("permissions")?,
+            })
+        });
+        let row: Option<SessionRow> = match read.await {
+            Some(rows) => rows?.into_iter().next(),
+            None => sql.query_as().fetch_optional(&state.db.pool).await?,
+        };
         let now = now_ms();
         let row = match row {
             Some(r) if r.revoked_at.is_none() && r.expires_at > now => r,
@@ -159,7 +221,17 @@ impl FromRequestParts<AppState> for AuthUser {
                 .await?;
         }
         let meta = ClientMeta::from_request_parts(parts, state).await?;
+        let org_access = org_ref.map(|org_ref| PrefetchedAccess {
+            org_ref,
+            row: match (row.org_id, row.role, row.status, row.builtin, row.permissions) {
+                (Some(org_id), Some(role), Some(status), Some(builtin), Some(permissions)) => {
+                    Some(AccessRow { org_id, role, status, builtin, permissions })
+                }
+                _ => None,
+            },
+        });
         Ok(AuthUser {
+            org_access,
             user_id: row.user_id,
             session_id: row.session_id,
             email: row.email,

@@ -19,6 +19,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// SQLite only: read connections that run statements on the calling
+    /// blocking thread (see [`Db::read`]).
+    readers: Option<Arc<Readers>>,
     /// SQLite has one writer at a time; taking this lock before `BEGIN` turns
     /// "database is locked" upgrade failures into an orderly queue.
     sqlite_writer: Arc<Mutex<()>>,
@@ -77,7 +80,11 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        let db = Db { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) };
+        let readers = match backend {
+            Backend::Sqlite => Some(Arc::new(Readers::open(url)?)),
+            Backend::Postgres => None,
+        };
+        let db = Db { pool, backend, readers, sqlite_writer: Arc::new(Mutex::new(())) };
         db.run_data_step("email_keys_nfkc_casefold", crate::accounts::normalize_email_keys).await?;
         Ok(db)
     }
@@ -118,8 +125,93 @@ impl Db {
         Ok(WriteTx { tx, _writer: writer })
     }
 
+    /// The hot reads on SQLite: `sql` runs on one of a few rusqlite
+    /// connections, on a blocking thread, in one hand-off for the whole
+    /// statement. (sqlx's SQLite driver runs each connection on its own
+    /// thread and hands every statement and every row across a channel: the
+    /// profile in docs/benchmarks.md showed those hand-offs at ≈30 % of a
+    /// members page.) `None` on PostgreSQL: the caller uses the pool.
+    pub async fn read<T, F>(&self, sql: &Sql, map: F) -> Option<Result<Vec<T>, sqlx::Error>>
+    where
+        T: Send + 'static,
+        F: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let readers = self.readers.clone()?;
+        let (text, binds) = (sql.text.clone(), sql.binds.clone());
+        let result = async move {
+            let _permit = readers.available.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+            let worker = readers.clone();
+            tokio::task::spawn_blocking(move || worker.run(&text, &binds, map))
+                .await
+                .map_err(|e| sqlx::Error::Protocol(format!("a read thread failed: {e}")))?
+                .map_err(|e| sqlx::Error::Protocol(format!("sqlite read: {e}")))
+        };
+        Some(result.await)
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+/// Read-only rusqlite connections to the database file, shared by the
+/// request tasks through a semaphore. WAL lets them read while the writer
+/// writes; each keeps its prepared statements cached.
+struct Readers {
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+    available: tokio::sync::Semaphore,
+}
+
+const READERS: usize = 4;
+
+impl Readers {
+    fn open(url: &str) -> anyhow::Result<Readers> {
+        let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        let mut idle = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let conn = rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| anyhow::anyhow!("cannot open {path} for reading: {e}"))?;
+            conn.busy_timeout(Duration::from_secs(10))?;
+            conn.set_prepared_statement_cache_capacity(64);
+            idle.push(conn);
+        }
+        Ok(Readers { idle: std::sync::Mutex::new(idle), available: tokio::sync::Semaphore::new(READERS) })
+    }
+
+    fn run<T>(
+        &self,
+        text: &str,
+        binds: &[Bind],
+        map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let conn = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let Some(conn) = conn else {
+            return Err(rusqlite::Error::InvalidQuery);
+        };
+        let result = (|| {
+            let mut statement = conn.prepare_cached(text)?;
+            for (i, bind) in binds.iter().enumerate() {
+                // Placeholders are `$n`: bind by name, whatever their order.
+                let Some(index) = statement.parameter_index(&format!("${}", i + 1))? else { continue };
+                match bind {
+                    Bind::Text(s) => statement.raw_bind_parameter(index, s.as_str())?,
+                    Bind::Int(n) => statement.raw_bind_parameter(index, *n)?,
+                    Bind::OptText(s) => statement.raw_bind_parameter(index, s.as_deref())?,
+                }
+            }
+            let mut rows = statement.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(map(row)?);
+            }
+            Ok(out)
+        })();
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        result
     }
 }
 
@@ -140,20 +232,28 @@ pub fn redact_url(url: &str) -> String {
 /// A SQL text with `$n` placeholders and its bound values, for queries whose
 /// filters depend on the request. (sqlx's `QueryBuilder` writes `?` for `Any`,
 /// which PostgreSQL refuses.)
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Sql {
     pub text: String,
     binds: Vec<Bind>,
 }
 
+#[derive(Clone)]
 pub enum Bind {
     Text(String),
     Int(i64),
+    /// Text or NULL.
+    OptText(Option<String>),
 }
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
         Sql { text: text.to_owned(), binds: Vec::new() }
+    }
+
+    /// The same statement behind `prefix`, e.g. `EXPLAIN QUERY PLAN `.
+    pub fn prefixed(&self, prefix: &str) -> Sql {
+        Sql { text: format!("{prefix}{}", self.text), binds: self.binds.clone() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Sql {
@@ -168,15 +268,41 @@ impl Sql {
         self
     }
 
+    /// Binds the next `$n` of a statement written out in full.
+    pub fn bind_value(&mut self, value: impl Into<Bind>) -> &mut Sql {
+        self.binds.push(value.into());
+        self
+    }
+
     pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for b in &self.binds {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptText(t) => q.bind(t.as_deref()),
             };
         }
         q
+    }
+
+    /// Appends `(…), (…)` rows of placeholders for multi-row `VALUES`.
+    pub fn values<I, R>(&mut self, rows: I) -> &mut Sql
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = Bind>,
+    {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            for (j, value) in row.into_iter().enumerate() {
+                if j > 0 {
+                    self.push(", ");
+                }
+                self.bind(value);
+            }
+            self.push(")");
+        }
+        self
     }
 
     pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, sqlx::any::AnyArguments<'_>>
@@ -188,6 +314,7 @@ impl Sql {
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::OptText(t) => q.bind(t.as_deref()),
             };
         }
         q
@@ -202,6 +329,16 @@ impl From<String> for Bind {
 impl From<&str> for Bind {
     fn from(s: &str) -> Bind {
         Bind::Text(s.to_owned())
+    }
+}
+impl From<Option<String>> for Bind {
+    fn from(s: Option<String>) -> Bind {
+        Bind::OptText(s)
+    }
+}
+impl From<Option<&str>> for Bind {
+    fn from(s: Option<&str>) -> Bind {
+        Bind::OptText(s.map(str::to_owned))
     }
 }
 impl From<i64> for Bind {
@@ -284,6 +421,8 @@ mod tests {
         ("0004_atomic_limits_and_idempotency.sql", "f7ff4e3d1e6c35ff663c365ba94ac9136de6a826cf3b079bdd79b24e122ccf1e"),
         ("0005_data_steps.sql", "eabdfaaf432afec9a6c8d15d61042d269ce541f74c7316bf55a1d4c65261d988"),
         ("0006_email_parts.sql", "b773062d4d9400c855fe8c69d06893620459c39d01f776912e0c630a3e9efe2a"),
+        ("0007_invitation_page_index.sql", "2c17e20efc5e84ae946d9bf62d93a9650286b94d2d221c47f648e791bbdf2d19"),
+        ("0008_member_role_index.sql", "0458b810334f0875d6a6043d540bce407469cd8c39ab216ba1fe63123212e4b8"),
     ];
 
     #[test]

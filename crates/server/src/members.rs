@@ -84,6 +84,58 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     access.require(Permission::MembersRead)?;
     let limit = page_limit(query.limit)?;
     let sort = query.sort.unwrap_or_default();
+    let sql = list_sql(&access.org_id, query, limit)?;
+    let by_name = sort == MemberSort::Name;
+    let read = db.read(&sql, move |r| {
+        let key = if by_name {
+            Value::from(r.get::<_, String>("sort_key")?)
+        } else {
+            Value::from(r.get::<_, i64>("sort_key")?)
+        };
+        let member = MemberRow {
+            user_id: r.get("user_id")?,
+            email: r.get("email")?,
+            name: r.get("name")?,
+            role: r.get("role")?,
+            status: r.get("status")?,
+            joined_at: r.get("joined_at")?,
+            last_active_at: r.get("last_active_at")?,
+            version: r.get("version")?,
+        };
+        Ok((member, key))
+    });
+    let rows: Vec<(MemberRow, Value)> = match read.await {
+        Some(rows) => rows?,
+        None => {
+            use sqlx::{FromRow, Row};
+            let mut out = Vec::new();
+            for row in sql.query().fetch_all(&db.pool).await? {
+                let key = if by_name {
+                    Value::from(row.try_get::<String, _>("sort_key")?)
+                } else {
+                    Value::from(row.try_get::<i64, _>("sort_key")?)
+                };
+                out.push((MemberRow::from_row(&row)?, key));
+            }
+            out
+        }
+    };
+    let total = rows.len();
+    let mut items = Vec::with_capacity(total);
+    let mut last_key = Value::Null;
+    for (member, key) in rows.into_iter().take(limit as usize) {
+        last_key = key;
+        items.push(Member::from(member));
+    }
+    let next_cursor = (total as i64 > limit)
+        .then(|| items.last().map(|m: &Member| encode_cursor(&(&last_key, &m.user_id))))
+        .flatten();
+    Ok(Page { items, next_cursor })
+}
+
+/// The statement of one member page (public for the query-plan tests).
+pub fn list_sql(org_id: &str, query: &MemberQuery, limit: i64) -> ApiResult<Sql> {
+    let sort = query.sort.unwrap_or_default();
     let desc = query.desc.unwrap_or(false);
     let sort_expr = match sort {
         MemberSort::Name => "m.sort_name",
@@ -93,7 +145,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
     let mut sql = Sql::new(&format!(
         "SELECT {MEMBER_COLUMNS}, {sort_expr} AS sort_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = "
     ));
-    sql.bind(access.org_id.as_str());
+    sql.bind(org_id);
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
         sql.push(" AND (m.sort_name LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\'");
@@ -116,23 +168,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult
         sql.push(&format!(" AND m.user_id {cmp} ")).bind(id).push("))");
     }
     sql.push(&format!(" ORDER BY {sort_expr} {dir}, m.user_id {dir} LIMIT ")).bind(limit + 1);
-
-    let rows = sql.query().fetch_all(&db.pool).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut last_key = Value::Null;
-    for row in rows.iter().take(limit as usize) {
-        use sqlx::{FromRow, Row};
-        let member = MemberRow::from_row(row)?;
-        last_key = match sort {
-            MemberSort::Name => Value::from(row.try_get::<String, _>("sort_key")?),
-            _ => Value::from(row.try_get::<i64, _>("sort_key")?),
-        };
-        items.push(Member::from(member));
-    }
-    let next_cursor = (rows.len() as i64 > limit)
-        .then(|| items.last().map(|m: &Member| encode_cursor(&(&last_key, &m.user_id))))
-        .flatten();
-    Ok(Page { items, next_cursor })
+    Ok(sql)
 }
 
 fn bind_key(sql: &mut Sql, key: &Value) -> ApiResult<()> {

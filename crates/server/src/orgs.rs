@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 use crate::access::{role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::auth::{Actor, AuthUser};
-use crate::db::{violation, Constraint};
+use crate::db::{violation, Constraint, Sql};
 use crate::error::{field, precondition_failed, ApiError, ApiResult};
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
@@ -182,15 +182,31 @@ struct MyOrgRow {
 
 /// My organizations with my role and permissions, by name.
 pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg>> {
-    let rows: Vec<MyOrgRow> = sqlx::query_as(
+    let mut sql = Sql::new(
         "SELECT o.id, o.name, o.slug, o.personal, CASE WHEN o.logo_data IS NULL THEN 0 ELSE 1 END AS has_logo, \
                 m.role, r.name AS role_name, r.builtin, r.permissions, m.status \
          FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
          WHERE m.user_id = $1 ORDER BY LOWER(o.name), o.id",
-    )
-    .bind(&user.user_id)
-    .fetch_all(&state.db.pool)
-    .await?;
+    );
+    sql.bind_value(user.user_id.as_str());
+    let read = state.db.read(&sql, |r| {
+        Ok(MyOrgRow {
+            id: r.get("id")?,
+            name: r.get("name")?,
+            slug: r.get("slug")?,
+            personal: r.get("personal")?,
+            has_logo: r.get("has_logo")?,
+            role: r.get("role")?,
+            role_name: r.get("role_name")?,
+            builtin: r.get("builtin")?,
+            permissions: r.get("permissions")?,
+            status: r.get("status")?,
+        })
+    });
+    let rows: Vec<MyOrgRow> = match read.await {
+        Some(rows) => rows?,
+        None => sql.query_as().fetch_all(&state.db.pool).await?,
+    };
     Ok(rows
         .into_iter()
         .map(|r| {

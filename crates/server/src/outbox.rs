@@ -43,6 +43,32 @@ pub async fn enqueue(conn: &mut AnyConnection, email: Email) -> Result<(), sqlx:
     .map(|_| ())
 }
 
+/// Many emails in one statement per 100.
+pub async fn enqueue_many(conn: &mut AnyConnection, emails: Vec<Email>) -> Result<(), sqlx::Error> {
+    use crate::db::{Bind, Sql};
+    let now = now_ms();
+    for chunk in emails.chunks(100) {
+        let mut sql = Sql::new(
+            "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at, html_body, logo_org_id) VALUES ",
+        );
+        sql.values(chunk.iter().map(|e| {
+            [
+                Bind::from(new_id()),
+                Bind::from(e.to.as_str()),
+                Bind::from(e.subject.as_str()),
+                Bind::from(e.body.as_str()),
+                Bind::from(now),
+                Bind::from(0i64),
+                Bind::from(now),
+                Bind::from(e.html.clone()),
+                Bind::from(e.logo_org_id.clone()),
+            ]
+        }));
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
     id: String,

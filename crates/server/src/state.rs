@@ -31,6 +31,9 @@ pub struct Limits {
     /// Organizations one account creates per day (personal workspaces aside).
     #[arg(long = "limit-orgs-per-user-per-day", env = "ORGDESK_LIMIT_ORGS_PER_USER_PER_DAY", default_value_t = Limits::DEFAULT.orgs_per_user_per_day)]
     pub orgs_per_user_per_day: i64,
+    /// Addresses one invitation call may list.
+    #[arg(long = "limit-invitation-emails-per-call", env = "ORGDESK_LIMIT_INVITATION_EMAILS_PER_CALL", default_value_t = Limits::DEFAULT.invitation_emails_per_call)]
+    pub invitation_emails_per_call: i64,
     /// Verification emails one account asks for per hour.
     #[arg(long = "limit-verification-emails-per-user", env = "ORGDESK_LIMIT_VERIFICATION_EMAILS_PER_USER", default_value_t = Limits::DEFAULT.verification_emails_per_user)]
     pub verification_emails_per_user: i64,
@@ -46,6 +49,7 @@ impl Limits {
         invitations_global: 10_000,
         orgs_per_user_per_day: 20,
         verification_emails_per_user: 10,
+        invitation_emails_per_call: 500,
     };
 }
 

@@ -11,11 +11,13 @@ use orgdesk_core::api::{
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::json;
 use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
 
 use crate::access::{load_role, OrgAccess};
 use crate::accounts::{insert_user, open_session, NewUser};
 use crate::audit::{self, Change};
 use crate::auth::{hash_token, new_token, Actor, AuthUser, ClientMeta};
+use crate::db::{Bind, Sql};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Begin, Claim};
 use crate::outbox;
@@ -25,8 +27,6 @@ use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 mod sending;
 use sending::InvitationEmail;
-
-pub const MAX_EMAILS_PER_CALL: usize = 500;
 
 #[derive(sqlx::FromRow, Clone)]
 pub struct InvitationRow {
@@ -58,6 +58,23 @@ pub fn effective_status(stored: &str, expires_at: i64, now: i64) -> InvitationSt
 }
 
 impl InvitationRow {
+    /// A row of `INVITATION_SELECT` read by the SQLite read path.
+    pub fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
+        Ok(InvitationRow {
+            id: r.get("id")?,
+            org_id: r.get("org_id")?,
+            email: r.get("email")?,
+            role: r.get("role")?,
+            status: r.get("status")?,
+            invited_by: r.get("invited_by")?,
+            invited_by_name: r.get("invited_by_name")?,
+            created_at: r.get("created_at")?,
+            expires_at: r.get("expires_at")?,
+            last_sent_at: r.get("last_sent_at")?,
+            send_count: r.get("send_count")?,
+        })
+    }
+
     pub fn into_api(self, link: Option<String>) -> Invitation {
         Invitation {
             status: effective_status(&self.status, self.expires_at, now_ms()),
@@ -174,11 +191,9 @@ pub async fn create(
     if req.emails.is_empty() {
         return Err(ApiError::invalid("emails", "Enter at least one email address."));
     }
-    if req.emails.len() > MAX_EMAILS_PER_CALL {
-        return Err(ApiError::invalid(
-            "emails",
-            format!("Invite at most {MAX_EMAILS_PER_CALL} addresses at once; split the list."),
-        ));
+    let max = state.limits.invitation_emails_per_call;
+    if req.emails.len() as i64 > max {
+        return Err(ApiError::invalid("emails", format!("Invite at most {max} addresses at once; split the list.")));
     }
     let claim = match idempotency_key {
         None => None,
@@ -226,7 +241,10 @@ async fn create_claimed(
 }
 
 /// One transaction: an outcome per address, the invitations, their emails,
-/// audit events and (under an `Idempotency-Key`) the stored answer.
+/// audit events and (under an `Idempotency-Key`) the stored answer. Set
+/// based: a constant number of statements per chunk of addresses, however
+/// many there are (members among them, stale ones expired, the inserts,
+/// the ones a concurrent request invited first, emails, audit events).
 async fn insert_all(
     state: &AppState,
     access: &OrgAccess,
@@ -240,116 +258,186 @@ async fn insert_all(
     access.require_covers(role, &role_perms)?;
     let org = org_info(tx.conn(), &access.org_id).await?;
     let role_display = role_name(tx.conn(), &access.org_id, role).await?;
-
     let now = now_ms();
-    let mut results = Vec::with_capacity(classified.len());
+    let expires_at = now + org.lifetime_days * DAY;
+
+    let valid: Vec<(String, String)> = classified
+        .iter()
+        .filter_map(|c| match c {
+            Classified::Valid(email) => Some((email.clone(), validate::email_key(email))),
+            _ => None,
+        })
+        .collect();
+    let mut outcomes: HashMap<String, InviteResult> = HashMap::new();
+    let mut emails = Vec::new();
+    let mut changes = Vec::new();
     let mut sent = 0;
-    for item in classified {
-        let email = match item {
-            Classified::Invalid(email, message) => {
-                results.push(InviteResult {
-                    email,
-                    outcome: InviteOutcome::Invalid,
-                    message: Some(message),
+    for chunk in valid.chunks(INSERT_CHUNK) {
+        let keys: Vec<&str> = chunk.iter().map(|(_, k)| k.as_str()).collect();
+        let members: HashSet<String> = in_list(
+            "SELECT u.email_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key IN ",
+            &access.org_id,
+            &keys,
+            "",
+        )
+        .query_as::<(String,)>()
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|(k,)| k)
+        .collect();
+        let candidates: Vec<&(String, String)> = chunk.iter().filter(|(_, k)| !members.contains(k)).collect();
+        for (email, _) in chunk.iter().filter(|(_, k)| members.contains(k)) {
+            outcomes.insert(
+                email.clone(),
+                InviteResult {
+                    email: email.clone(),
+                    outcome: InviteOutcome::AlreadyMember,
+                    message: None,
                     invitation: None,
-                });
-                continue;
-            }
-            Classified::Duplicate(email) => {
-                let message = Some("This address is listed twice; it is invited once.".to_owned());
-                results.push(InviteResult { email, outcome: InviteOutcome::AlreadyInvited, message, invitation: None });
-                continue;
-            }
-            Classified::Valid(email) => email,
-        };
-        let key = validate::email_key(&email);
-        let member: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key = $2",
-        )
-        .bind(&access.org_id)
-        .bind(&key)
-        .fetch_one(tx.conn())
-        .await?;
-        if member > 0 {
-            results.push(InviteResult {
-                email,
-                outcome: InviteOutcome::AlreadyMember,
-                message: None,
-                invitation: None,
-            });
+                },
+            );
+        }
+        if candidates.is_empty() {
             continue;
         }
-        // An expired pending invitation makes way for the new one.
-        sqlx::query("UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND email_key = $2 AND status = 'pending' AND expires_at <= $3")
-            .bind(&access.org_id)
-            .bind(&key)
-            .bind(now)
-            .execute(tx.conn())
-            .await?;
-        let (token, token_hash) = new_token("odi");
-        let id = new_id();
-        let expires_at = now + org.lifetime_days * DAY;
-        // A concurrent request that invites the same address first wins the
-        // unique index; this one then reports it as already invited.
-        let inserted = sqlx::query(
-            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, 1) \
-             ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&access.org_id)
-        .bind(&email)
-        .bind(&key)
-        .bind(role)
-        .bind(&access.user_id)
-        .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(tx.conn())
-        .await?;
-        if inserted.rows_affected() == 0 {
-            let pending: Option<InvitationRow> = sqlx::query_as(&format!(
-                "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.email_key = $2 AND i.status = 'pending'"
-            ))
-            .bind(&access.org_id)
-            .bind(&key)
-            .fetch_optional(tx.conn())
-            .await?;
-            results.push(InviteResult {
-                email,
-                outcome: InviteOutcome::AlreadyInvited,
-                message: None,
-                invitation: pending.map(|p| p.into_api(None)),
-            });
-            continue;
-        }
-        outbox::enqueue(
-            tx.conn(),
-            sending::invitation_email(
+        let candidate_keys: Vec<&str> = candidates.iter().map(|(_, k)| k.as_str()).collect();
+        // Expired pending invitations make way for the new ones.
+        let mut expire = in_list(
+            "UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND status = 'pending' AND email_key IN ",
+            &access.org_id,
+            &candidate_keys,
+            " AND expires_at <= ",
+        );
+        expire.bind(now);
+        expire.query().execute(tx.conn()).await?;
+        // A concurrent request that invites an address first wins the unique
+        // index; this one reports it as already invited.
+        let fresh: Vec<(String, String, String)> = candidates
+            .iter()
+            .map(|(email, _)| {
+                let (token, hash) = new_token("odi");
+                (email.clone(), token, hash)
+            })
+            .collect();
+        let mut insert = Sql::new(
+            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) VALUES ",
+        );
+        let ids: Vec<String> = fresh.iter().map(|_| new_id()).collect();
+        insert.values(fresh.iter().zip(&ids).zip(&candidates).map(|(((email, _, hash), id), (_, key))| {
+            [
+                Bind::from(id.as_str()),
+                Bind::from(access.org_id.as_str()),
+                Bind::from(email.as_str()),
+                Bind::from(key.as_str()),
+                Bind::from(role),
+                Bind::from(access.user_id.as_str()),
+                Bind::from(hash.as_str()),
+                Bind::from("pending"),
+                Bind::from(now),
+                Bind::from(expires_at),
+                Bind::from(now),
+                Bind::from(1i64),
+            ]
+        }));
+        insert.push(" ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING RETURNING id");
+        let inserted: HashSet<String> =
+            insert.query_as::<(String,)>().fetch_all(tx.conn()).await?.into_iter().map(|(id,)| id).collect();
+        let mut lost = Vec::new();
+        for (((email, token, _), id), _) in fresh.iter().zip(&ids).zip(&candidates) {
+            if !inserted.contains(id) {
+                lost.push(email.clone());
+                continue;
+            }
+            emails.push(sending::invitation_email(
                 state,
                 &InvitationEmail {
-                    to: &email,
+                    to: email,
                     org: &org,
                     inviter: &inviter.name,
                     role_name: &role_display,
-                    token: &token,
+                    token,
                     expires_at,
                     resent: false,
                 },
-            ),
-        )
-        .await?;
-        let change =
-            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email, "role": role}));
-        audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
-        let invitation = load(tx.conn(), &access.org_id, &id).await?.into_api(Some(invite_link(state, &token)));
-        results.push(InviteResult {
-            email,
-            outcome: InviteOutcome::Invited,
-            message: None,
-            invitation: Some(invitation),
+            ));
+            changes.push((id.clone(), json!({"email": email, "role": role})));
+            let invitation = Invitation {
+                id: id.clone(),
+                org_id: access.org_id.clone(),
+                email: email.clone(),
+                role: role.to_owned(),
+                status: InvitationStatus::Pending,
+                invited_by: Some(access.user_id.clone()),
+                invited_by_name: Some(inviter.name.clone()),
+                created_at: rfc3339(now),
+                expires_at: rfc3339(expires_at),
+                last_sent_at: rfc3339(now),
+                send_count: 1,
+                link: Some(invite_link(state, token)),
+            };
+            outcomes.insert(
+                email.clone(),
+                InviteResult {
+                    email: email.clone(),
+                    outcome: InviteOutcome::Invited,
+                    message: None,
+                    invitation: Some(invitation),
+                },
+            );
+            sent += 1;
+        }
+        if !lost.is_empty() {
+            let lost_keys: Vec<String> = lost.iter().map(|e| validate::email_key(e)).collect();
+            let lost_refs: Vec<&str> = lost_keys.iter().map(String::as_str).collect();
+            let pending: Vec<InvitationRow> = in_list(
+                &format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.email_key IN "),
+                &access.org_id,
+                &lost_refs,
+                "",
+            )
+            .query_as()
+            .fetch_all(tx.conn())
+            .await?;
+            let mut by_key: HashMap<String, InvitationRow> =
+                pending.into_iter().map(|row| (validate::email_key(&row.email), row)).collect();
+            for email in lost {
+                let existing = by_key.remove(&validate::email_key(&email)).map(|row| row.into_api(None));
+                outcomes.insert(
+                    email.clone(),
+                    InviteResult { email, outcome: InviteOutcome::AlreadyInvited, message: None, invitation: existing },
+                );
+            }
+        }
+    }
+    outbox::enqueue_many(tx.conn(), emails).await?;
+    let audit_changes = changes
+        .iter()
+        .map(|(id, after)| Change::new(AuditAction::InvitationCreated, Some(id.as_str())).after(after.clone()))
+        .collect();
+    audit::record_many(tx.conn(), &access.org_id, &access.actor, audit_changes).await?;
+
+    // One result per address, in the order given.
+    let mut results = Vec::with_capacity(classified.len());
+    for item in classified {
+        results.push(match item {
+            Classified::Invalid(email, message) => {
+                InviteResult { email, outcome: InviteOutcome::Invalid, message: Some(message), invitation: None }
+            }
+            Classified::Duplicate(email) => InviteResult {
+                email,
+                outcome: InviteOutcome::AlreadyInvited,
+                message: Some("This address is listed twice; it is invited once.".to_owned()),
+                invitation: None,
+            },
+            Classified::Valid(email) => match outcomes.remove(&email) {
+                Some(result) => result,
+                None => {
+                    tracing::error!("an address of a bulk invitation got no outcome");
+                    return Err(ApiError::internal());
+                }
+            },
         });
-        sent += 1;
     }
     let response = InviteResults { results };
     if let Some(claim) = claim {
@@ -358,6 +446,24 @@ async fn insert_all(
     tx.commit().await?;
     state.mail_queued.notify_one();
     Ok((response, sent))
+}
+
+/// Addresses per statement of a bulk invitation (12 values a row).
+const INSERT_CHUNK: usize = 250;
+
+/// `<head>($2, $3, …)<tail>` with `$1` = `first` and the list after it.
+fn in_list(head: &str, first: &str, list: &[&str], tail: &str) -> Sql {
+    let mut sql = Sql::new(head);
+    sql.bind_value(first);
+    sql.push("(");
+    for (i, item) in list.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*item);
+    }
+    sql.push(")").push(tail);
+    sql
 }
 
 /// The answer kept for replays: the same results without the one-time links,
@@ -386,22 +492,16 @@ pub async fn list_pending(
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };
-    let expiry = match query.status.unwrap_or_default() {
-        InvitationFilter::Pending => "AND i.expires_at > $2",
-        InvitationFilter::Expired => "AND i.expires_at <= $2",
-        InvitationFilter::Open => "AND $2 = $2",
+    let mut sql = Sql::new(&list_pending_sql(query.status.unwrap_or_default()));
+    sql.bind_value(access.org_id.as_str())
+        .bind_value(now_ms())
+        .bind_value(after_expiry)
+        .bind_value(after_id)
+        .bind_value(limit + 1);
+    let mut rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
+        Some(rows) => rows?,
+        None => sql.query_as().fetch_all(&state.db.pool).await?,
     };
-    let mut rows: Vec<InvitationRow> = sqlx::query_as(&format!(
-        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
-         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
-    ))
-    .bind(&access.org_id)
-    .bind(now_ms())
-    .bind(after_expiry)
-    .bind(after_id)
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.expires_at, &r.id)))
@@ -409,6 +509,20 @@ pub async fn list_pending(
         None
     };
     Ok(Page { items: rows.into_iter().map(|r| r.into_api(None)).collect(), next_cursor })
+}
+
+/// The statement of one page of an org's open invitations: $1 org, $2 now,
+/// $3/$4 the cursor (expiry, id), $5 the limit. Public for the plan tests.
+pub fn list_pending_sql(filter: InvitationFilter) -> String {
+    let expiry = match filter {
+        InvitationFilter::Pending => "AND i.expires_at > $2",
+        InvitationFilter::Expired => "AND i.expires_at <= $2",
+        InvitationFilter::Open => "AND $2 = $2",
+    };
+    format!(
+        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
+         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
+    )
 }
 
 /// A new token and a fresh lifetime; the old link stops working.

@@ -258,3 +258,27 @@ async fn every_constraint_violation_is_recognised() {
         assert_eq!(violation(&e), Some(expected), "{sql}: {e}");
     }
 }
+
+/// Session and access are read per request (with one statement), never
+/// cached: a removal or a revoked session on one replica holds on the other
+/// at its next request.
+#[tokio::test]
+async fn removals_and_revocations_hold_on_every_replica_at_once() {
+    let a = TestApp::start().await;
+    let b = a.replica().await;
+    let ada = a.user("ada@example.com", "Ada").await;
+    let org = a.org(&ada, "Acme").await;
+    let dan = a.user("dan@example.com", "Dan").await;
+    a.join(&ada, &org, &dan, "member").await;
+    let members = format!("/v1/orgs/{}/members", org.slug);
+    assert_eq!(b.get(&dan.token, &members).await.status, StatusCode::OK, "Dan reads on replica b");
+    let r = a.delete(&ada.token, &format!("/v1/orgs/{}/members/{}", org.id, dan.id)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    b.get(&dan.token, &members).await.assert_problem(404, "not_found");
+    // Ada's session, revoked on a, is refused by b.
+    let sessions = a.get(&ada.token, "/v1/me/sessions").await;
+    let id = sessions.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(b.get(&ada.token, &members).await.status, StatusCode::OK);
+    a.delete(&ada.token, &format!("/v1/me/sessions/{id}")).await;
+    b.get(&ada.token, &members).await.assert_problem(401, "unauthenticated");
+}

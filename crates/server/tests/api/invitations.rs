@@ -255,3 +255,69 @@ async fn sending_is_rate_limited_per_org() {
         StatusCode::CREATED
     );
 }
+
+/// A bulk invitation past one statement's chunk (250) keeps one result per
+/// address in the order given, with members, duplicates and already invited
+/// addresses mixed in.
+#[tokio::test]
+async fn a_large_bulk_invitation_answers_every_address_in_order() {
+    let limits = orgdesk_server::Limits {
+        invitation_emails_per_call: 1000,
+        invitations_per_org: 10_000,
+        invitations_per_user: 10_000,
+        ..orgdesk_server::Limits::default()
+    };
+    let app = TestApp::start_with(limits).await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    let dan = app.user("dan@example.com", "Dan").await;
+    app.join(&ada, &org, &dan, "member").await;
+    app.invite(&ada, &org, "early@example.com", "member").await;
+    let mut emails: Vec<String> = (0..600).map(|i| format!("p{i}@example.com")).collect();
+    emails.insert(300, "DAN@example.com".into());
+    emails.insert(10, "early@example.com".into());
+    emails.push("p5@example.com".into());
+    emails.push("not an email".into());
+    let r = app
+        .post(&ada.token, &format!("/v1/orgs/{}/invitations", org.id), json!({"emails": emails, "role": "member"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), emails.len());
+    for (sent, got) in emails.iter().zip(results) {
+        assert_eq!(got["email"].as_str().unwrap(), sent.trim(), "results keep the order given");
+    }
+    let outcome = |email: &str| {
+        let at = emails.iter().position(|e| e == email).unwrap();
+        results[at]["outcome"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(outcome("DAN@example.com"), "already_member");
+    assert_eq!(outcome("early@example.com"), "already_invited");
+    assert_eq!(outcome("p599@example.com"), "invited");
+    assert_eq!(outcome("not an email"), "invalid");
+    assert_eq!(results.iter().filter(|x| x["outcome"] == "invited").count(), 600);
+    assert!(results.last().is_some_and(|x| x["outcome"] == "invalid"));
+    assert_eq!(results[results.len() - 2]["outcome"], "already_invited", "p5 listed twice");
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND status = 'pending'")
+        .bind(&org.id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 601);
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'invitation.created'")
+            .bind(&org.id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(events, 602, "one event per invitation (Dan's, early's and the 600)");
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_email LIKE 'p%@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 600, "one email per invitation");
+    let too_many: Vec<String> = (0..1001).map(|i| format!("q{i}@example.com")).collect();
+    app.post(&ada.token, &format!("/v1/orgs/{}/invitations", org.id), json!({"emails": too_many, "role": "member"}))
+        .await
+        .assert_problem(422, "validation_failed");
+}

@@ -13,6 +13,7 @@ mod invitations;
 mod members;
 mod ops;
 mod orgs;
+mod plans;
 mod roles;
 mod security;
 mod smtp;

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
 import * as gtk from "./gtk-dialog.mjs";
+import * as axe from "./axe.mjs";
 
 const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgdesk-target`;
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
@@ -46,10 +47,13 @@ const gone = (id, timeout = 30_000) =>
   waitFor(`${id} to disappear`, async () => !(await (await byTest(id)).isExisting()), timeout);
 const text = async (id) => (await byTest(id)).getText();
 const shot = async (name) => {
-  for (const close of await browser.$$('[aria-label="Dismiss"]')) await close.click().catch(() => {});
+  // Dismissed from script, so the focus (part of some shots) stays where it is.
+  await browser.execute(() => document.querySelectorAll('[data-testid="toast"] [aria-label="Dismiss"]').forEach((b) => b.click()));
   await sleep(400); // let transitions settle
   await browser.saveScreenshot(join(shots, `${name}.png`));
 };
+/** axe-core on what shows now, light and dark; fails on a critical or serious violation. */
+const a11y = (name) => axe.checkA11y(browser, name);
 const currentOrgSlug = async () => (await browser.$('[data-testid="org-item"][aria-current="true"]')).getAttribute("data-slug");
 const openOrg = async (slug) => (await browser.$(`[data-testid="org-item"][data-slug="${slug}"]`)).click();
 const nav = async (screen) => (await visible(`nav-${screen}`)).click();
@@ -58,6 +62,13 @@ const toastSays = (words) =>
     for (const toast of await allByTest("toast")) if ((await toast.getText()).includes(words)) return true;
     return false;
   });
+/** Clicks the action button (Undo, Re-invite) of the toast that says `words`. */
+const toastAction = async (words) => {
+  await toastSays(words);
+  for (const toast of await allByTest("toast")) {
+    if ((await toast.getText()).includes(words)) return (await toast.$('[data-testid="toast-action"]')).click();
+  }
+};
 // WebKitWebDriver's getText leaves out the ellipsized name of a sidebar item; its text content is what shows.
 const orgItemText = async (item) => (await item.getProperty("textContent")).replace(/\s+/g, " ");
 const noError = async (id) => {
@@ -114,6 +125,34 @@ async function throughDialog({ button, title, path, whileOpen }) {
   }
 }
 
+/** What has focus: its test id, tag, and a few attributes. */
+const focused = () =>
+  browser.execute(() => {
+    const el = document.activeElement;
+    return {
+      testid: el?.getAttribute("data-testid") ?? null,
+      tag: el?.tagName.toLowerCase(),
+      id: el?.id ?? "",
+      type: el?.getAttribute("type"),
+      inMain: !!el?.closest("main"),
+      inDialog: !!el?.closest("dialog[open]"),
+      rowIndex: el?.getAttribute("aria-rowindex"),
+      group: el?.closest("[data-testid=person-group]")?.getAttribute("data-email") ?? null,
+      text: (el?.textContent ?? "").trim().slice(0, 60),
+    };
+  });
+
+/** Presses Tab (Shift+Tab with back) until `wanted(focused)` holds; answers how many presses it took. */
+async function tabTo(what, wanted, { max = 40, back = false } = {}) {
+  if (wanted(await focused())) return 0;
+  for (let presses = 1; presses <= max; presses++) {
+    await browser.keys(back ? ["Shift", "Tab"] : ["Tab"]);
+    if (wanted(await focused())) return presses;
+  }
+  throw new Error(`${what} not reached within ${max} Tab presses (at ${JSON.stringify(await focused())})`);
+}
+const key = (k) => browser.keys([k]);
+
 async function signIn(email) {
   await (await browser.$('input[name="server"]')).setValue(server.url);
   await (await browser.$('input[name="email"]')).setValue(email);
@@ -147,7 +186,18 @@ async function main() {
 
   await step("sign-in screen paints", async () => {
     await (await browser.$('input[name="server"]')).waitForDisplayed({ timeout: 30_000 });
+    // Focus starts in the form (the server URL is filled in, so on the email).
+    await waitFor("initial focus on the email field", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 5_000);
     await shot("sign-in");
+    await a11y("sign-in");
+    // Submitting it empty: the app names each problem next to its field and focuses the first.
+    await (await browser.$('button[type="submit"]')).click();
+    await waitFor("field messages", async () =>
+      (await text("signin-email-error")).includes("email") && (await text("signin-password-error")).includes("password"));
+    await waitFor("focus on the first field in error", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 5_000);
+    await a11y("sign-in-field-errors");
   });
 
   await step("agency signs in and sees their orgs", async () => {
@@ -172,6 +222,7 @@ async function main() {
     const rendered = (await allByTest("member-row")).length;
     if (rendered > 60) throw new Error(`${rendered} rows in the DOM; the table should render only a window`);
     await shot("members");
+    await a11y("members");
   });
 
   const invitees = ["e2e.one@example.com", "e2e.two@example.com", "e2e.three@example.com"];
@@ -179,13 +230,16 @@ async function main() {
     await nav("invitations");
     await (await visible("invite-open")).click();
     await (await visible("invite-emails")).setValue(invitees.join(",\n"));
+    await a11y("invite-dialog");
     await (await visible("invite-send")).click();
     await waitFor("three results", async () => (await browser.$$('[data-testid="invite-result"][data-outcome="invited"]')).length === 3);
+    await a11y("invite-results");
     await (await visible("invite-done")).click();
     for (const email of invitees) {
       await (await browser.$(`[data-testid="invitation-row"][data-email="${email}"]`)).waitForDisplayed({ timeout: 30_000 });
     }
     await shot("invitations");
+    await a11y("invitations");
   });
 
   await step("an expired invitation shows greyed, apart from the pending count, and resending renews it", async () => {
@@ -208,12 +262,39 @@ async function main() {
   await step("cancel one invitation", async () => {
     const row = await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`);
     await (await row.$('[data-testid="invitation-cancel"]')).click();
+    await visible("confirm-button");
+    await a11y("confirm-dialog");
     await (await visible("confirm-button")).click();
     await waitFor("the row to go", async () => !(await row.isExisting()));
+    // Ctrl+Z runs the toast's Undo: a new invitation to the same address.
+    await toastSays(`Cancelled the invitation to ${invitees[1]}`);
+    if ((await focused()).id !== "main") throw new Error(`focus should fall back to main when the row is gone: ${JSON.stringify(await focused())}`);
+    await browser.keys(["Control", "z"]);
+    await toastSays(`Invited ${invitees[1]} again.`);
+    await (await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`)).waitForDisplayed({ timeout: 30_000 });
   });
 
-  await step("change a member's role", async () => {
+  await step("change a member's role; a demotion says what it takes away and can be undone", async () => {
     await nav("members");
+    const admin = await memberRow("hugo.okafor7@northwind.test");
+    const roleOf = async (email) =>
+      (await (await browser.$(`[data-testid="member-row"][data-email="${email}"]`).$('[data-testid="member-role"]')).getValue());
+    if ((await roleOf("hugo.okafor7@northwind.test")) !== "admin") throw new Error("expected an admin in the demo data");
+    await (await admin.$('[data-testid="member-role"]')).selectByAttribute("value", "member");
+    await waitFor("the demotion warning", async () => (await text("confirm-dialog")).includes("They lose"));
+    await (await visible("confirm-dismiss")).click();
+    await gone("confirm-dialog");
+    if ((await roleOf("hugo.okafor7@northwind.test")) !== "admin") throw new Error("the select shows a role not saved");
+    // WebKitWebDriver does not fire a second change on a select the page set back; a person's pick does.
+    await browser.execute((el) => {
+      el.value = "member";
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }, await admin.$('[data-testid="member-role"]'));
+    await (await visible("confirm-button")).click();
+    await waitFor("demoted", async () => (await roleOf("hugo.okafor7@northwind.test")) === "member");
+    await toastAction("(was Admin)");
+    await waitFor("admin again after Undo", async () => (await roleOf("hugo.okafor7@northwind.test")) === "admin");
+    await (await visible("member-search")).clearValue();
     const row = await memberRow("ada.ahmed960@northwind.test");
     await (await row.$('[data-testid="member-role"]')).selectByAttribute("value", "viewer");
     await waitFor("role saved", async () => {
@@ -238,8 +319,12 @@ async function main() {
       await (await browser.$(`input[aria-label="Select ${email}"]`)).click();
     }
     await visible("bulk-bar");
+    await a11y("members-bulk-bar");
     await (await browser.$('select[aria-label="New role for selected"]')).selectByAttribute("value", "billing");
     await (await visible("bulk-apply")).click();
+    // A role change for many asks first, and says when it takes permissions away.
+    await waitFor("the bulk confirmation", async () => (await text("confirm-dialog")).includes("Make 2 members Billing"));
+    await (await visible("confirm-button")).click();
     for (const email of emails) {
       await waitFor(`${email} to be billing`, async () => {
         const row = await browser.$(`[data-testid="member-row"][data-email="${email}"]`);
@@ -248,7 +333,18 @@ async function main() {
     }
     const first = await browser.$(`[data-testid="member-row"][data-email="${emails[0]}"]`);
     await (await first.$('[data-testid="member-toggle-status"]')).click();
+    // Disabling asks first and says what happens.
+    const dialog = await visible("confirm-dialog");
+    if (!(await dialog.getText()).includes("lose access")) throw new Error(`unclear disable confirmation: ${await dialog.getText()}`);
+    await (await visible("confirm-button")).click();
     await waitFor("disabled badge", async () => (await first.getText()).includes("disabled"));
+    // The toast's Undo re-enables them.
+    await toastAction("Disabled");
+    await waitFor("enabled again", async () => !(await first.getText()).includes("disabled"));
+    await toastSays("Enabled");
+    await (await first.$('[data-testid="member-toggle-status"]')).click();
+    await (await visible("confirm-button")).click();
+    await waitFor("disabled again", async () => (await first.getText()).includes("disabled"));
     await (await visible("member-search")).clearValue();
   });
 
@@ -257,17 +353,147 @@ async function main() {
     await browser.keys(["Control", "k"]);
     const input = await (await visible("palette")).$("input");
     await input.setValue("Northwind");
+    await a11y("palette");
     await browser.keys(["Enter"]);
     await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
   });
 
+  /** From nothing focused: Tab to the skip link, Enter, and answer the presses to main's first control. */
+  async function skipToMain() {
+    await browser.execute(() => document.activeElement?.blur());
+    let presses = await tabTo("the skip link", (f) => f.testid === "skip-link", { max: 1 });
+    await key("Enter");
+    await waitFor("main focused", async () => (await focused()).id === "main", 5_000);
+    presses += await tabTo("main's first control", (f) => f.inMain && f.id !== "main", { max: 3 });
+    return presses;
+  }
+
+  await step("keyboard only: skip link, switch org by search and arrows, member rows, shortcuts sheet, palette focus", async () => {
+    await openOrg("acme-robotics");
+    await visible("screen-members");
+    const presses = await skipToMain();
+    console.log(`# ${presses} Tab presses from the top to the first control of the main content`);
+    if (presses > 2) throw new Error(`${presses} Tab presses to the main content`);
+    // The sidebar search: Enter opens the match.
+    await browser.execute(() => document.activeElement?.blur());
+    const toSearch = await tabTo("the org search", (f) => f.testid === "org-search", { max: 6 });
+    if (toSearch > 4) throw new Error(`${toSearch} Tab presses to the org search`);
+    await browser.keys("northw");
+    await key("Enter");
+    await waitFor("northwind opened from the search", async () => (await currentOrgSlug()) === "northwind");
+    // Arrow keys in the org list (focus is still in the search); Enter opens the focused org.
+    if ((await focused()).testid !== "org-search") throw new Error("focus left the search after Enter");
+    await key("ArrowDown");
+    await key("ArrowDown");
+    const second = await (await allByTest("org-item"))[1].getAttribute("data-slug");
+    if ((await focused()).testid !== "org-item") throw new Error("ArrowDown did not move into the org list");
+    await key("Enter");
+    await waitFor("the second org opened by keyboard", async () => (await currentOrgSlug()) === second);
+    await key("ArrowUp");
+    await key("ArrowUp");
+    if ((await focused()).testid !== "org-search") throw new Error("ArrowUp from the first org should go back to the search");
+    await browser.keys("northwind");
+    await key("Enter");
+    await waitFor("northwind again", async () => (await currentOrgSlug()) === "northwind");
+    await waitForMembers(10_000);
+    // Member rows: one Tab stop, arrows move, Enter goes into the row, Escape comes back.
+    await skipToMain();
+    await tabTo("a member row", (f) => f.testid === "member-row", { max: 20 });
+    const startRow = Number((await focused()).rowIndex);
+    await key("ArrowDown");
+    await key("ArrowDown");
+    await waitFor("two rows down", async () => Number((await focused()).rowIndex) === startRow + 2, 5_000);
+    await key("End");
+    await waitFor("the last row", async () => Number((await focused()).rowIndex) >= 10_000, 5_000);
+    if ((await browser.$('[data-testid="member-table"]').getAttribute("aria-rowcount")) !== String(Number((await focused()).rowIndex)))
+      throw new Error("aria-rowcount does not match the last row's aria-rowindex");
+    await key("Home");
+    await waitFor("the first row", async () => (await focused()).rowIndex === "2", 5_000);
+    await key("ArrowDown");
+    await shot("keyboard-focus");
+    await key("Enter");
+    await waitFor("focus inside the row", async () => {
+      const f = await focused();
+      return f.testid !== "member-row" && f.inMain && ["input", "select", "button"].includes(f.tag);
+    }, 5_000);
+    await key("Escape");
+    await waitFor("back on the row", async () => (await focused()).rowIndex === "3", 5_000);
+    // ? opens the shortcuts sheet; Escape closes it and focus comes back.
+    await browser.keys("?");
+    await visible("shortcuts");
+    await a11y("shortcuts");
+    await shot("shortcuts");
+    await key("Escape");
+    await gone("shortcuts");
+    await waitFor("focus restored after the sheet", async () => (await focused()).rowIndex === "3", 5_000);
+    // The palette keeps Tab inside and gives focus back on Escape.
+    await browser.keys(["Control", "k"]);
+    await visible("palette");
+    for (let i = 0; i < 4; i++) {
+      await key("Tab");
+      if (!(await focused()).inDialog) throw new Error("Tab left the open palette");
+    }
+    await key("Escape");
+    await gone("palette");
+    await waitFor("focus restored after the palette", async () => (await focused()).rowIndex === "3", 5_000);
+  });
+
+  await step("keyboard only: invite by email, remove a person from two orgs", async () => {
+    await browser.keys(["Control", "k"]);
+    await visible("palette");
+    await browser.keys("Go to Invitations");
+    await key("Enter");
+    await visible("invite-open");
+    await skipToMain();
+    await tabTo("the invite button", (f) => f.testid === "invite-open", { max: 10 });
+    await key("Enter");
+    await visible("invite-dialog");
+    await waitFor("focus in the invite dialog", async () => (await focused()).inDialog, 5_000);
+    if ((await focused()).testid !== "invite-emails") await tabTo("the email field", (f) => f.testid === "invite-emails", { max: 5 });
+    await browser.keys("e2e.keyboard@example.com");
+    await tabTo("the send button", (f) => f.testid === "invite-send", { max: 6 });
+    await key("Enter");
+    await waitFor("the result", async () => (await browser.$$('[data-testid="invite-result"][data-outcome="invited"]')).length === 1);
+    await tabTo("Done", (f) => f.testid === "invite-done", { max: 6 });
+    await key("Enter");
+    await gone("invite-dialog");
+    await waitFor("focus back on the invite button", async () => (await focused()).testid === "invite-open", 5_000);
+    await (await browser.$('[data-testid="invitation-row"][data-email="e2e.keyboard@example.com"]')).waitForDisplayed({ timeout: 30_000 });
+
+    // Remove a person from two orgs: palette → find → choose two with Space → confirm.
+    const person = "ben.okafor1@northwind.test";
+    await browser.keys(["Control", "k"]);
+    await visible("palette");
+    await browser.keys(person);
+    await key("Enter");
+    await visible("screen-across");
+    await waitFor("Ben's memberships", async () => (await browser.$$(`[data-testid="person-group"][data-email="${person}"] [data-testid="person-membership"]`)).length >= 10);
+    await skipToMain();
+    await tabTo("Ben's first org", (f) => f.group === person && f.type === "checkbox", { max: 10 });
+    await key(" ");
+    await key("Tab");
+    if ((await focused()).type !== "checkbox") throw new Error("the next Tab stop is not the next org");
+    await key(" ");
+    await tabTo("the remove button (above the list)", (f) => f.testid === "person-remove" && f.group === person, { max: 6, back: true });
+    if (!(await focused()).text.includes("2 selected")) throw new Error(`the button reads "${(await focused()).text}"`);
+    await key("Enter");
+    await visible("confirm-dialog");
+    if ((await focused()).testid !== "confirm-dismiss") throw new Error("the confirmation should start on the safe choice");
+    await tabTo("the confirm button", (f) => f.testid === "confirm-button", { max: 3, back: true });
+    await key("Enter");
+    await waitFor("two removals", async () => (await browser.$$('[data-testid="person-result"][data-outcome="removed"]')).length === 2);
+    await toastSays("Removed Ben Okafor from");
+  });
+
   await step("screens across orgs, roles, settings and audit paint", async () => {
+    await nav("members"); // across my orgs opens fresh, not with the last search
     for (const screen of ["across", "roles", "settings", "audit"]) {
       if (screen !== "across") await openOrg("northwind");
       await nav(screen);
       await (await visible(`screen-${screen}`)).waitForDisplayed();
       await sleep(1500);
       await shot(screen);
+      await a11y(screen);
     }
     await nav("members");
   });
@@ -369,6 +595,7 @@ async function main() {
     await (await visible("create-org-slug")).setValue("northwind"); // taken
     await (await visible("create-org-submit")).click();
     await waitFor("an error about the slug", async () => (await text("create-org-error")).includes("slug is taken"));
+    await a11y("create-org-dialog");
     // Emptied the way a person does (WebDriver's clear fires no input event).
     await (await visible("create-org-slug")).click();
     await browser.keys(["Control", "a"]);
@@ -392,9 +619,21 @@ async function main() {
     await nav("settings");
     await visible("screen-settings");
     await waitFor("the settings form", async () => (await (await visible("settings-name")).getValue()) === created.name);
+    // The time zone and language fields suggest values (datalists of IANA zones and supported languages).
+    const suggestions = await browser.execute(() => ({
+      zones: document.querySelectorAll("#timezone-suggestions option").length,
+      languages: document.querySelectorAll("#language-suggestions option").length,
+      berlin: !!document.querySelector('#timezone-suggestions option[value="Europe/Berlin"]'),
+    }));
+    if (suggestions.zones < 300 || !suggestions.berlin || suggestions.languages < 10)
+      throw new Error(`too few suggestions: ${JSON.stringify(suggestions)}`);
     await replaceValue("settings-timezone", "Mars/Olympus_Mons");
     await (await visible("settings-save")).click();
-    await waitFor("an error about the time zone", async () => (await text("settings-error")).includes("Mars/Olympus_Mons"));
+    // The app says it next to the field, in words, and puts focus there.
+    await waitFor("an error next to the time zone", async () => (await text("settings-timezone-error")).includes("Mars/Olympus_Mons"));
+    if ((await focused()).testid !== "settings-timezone") throw new Error("focus did not go to the field in error");
+    if ((await (await byTest("settings-timezone")).getAttribute("aria-invalid")) !== "true") throw new Error("the field is not marked invalid");
+    await a11y("settings-field-error");
     await replaceValue("settings-name", wanted.name);
     await replaceValue("settings-slug", wanted.slug);
     await replaceValue("settings-timezone", wanted.timezone);
@@ -403,6 +642,7 @@ async function main() {
     await (await visible("settings-save")).click();
     await toastSays("Settings saved.");
     await gone("settings-error");
+    await gone("settings-timezone-error");
     await waitFor("the new name and slug in the sidebar", async () =>
       (await orgItemText(await browser.$(`[data-testid="org-item"][data-slug="${wanted.slug}"]`))).includes(wanted.name));
     if ((await currentOrgSlug()) !== wanted.slug) throw new Error("the renamed org is no longer the current one");
@@ -435,10 +675,15 @@ async function main() {
     await visible("screen-roles");
     const key = await browser.$('input[aria-label="Role key"]');
     const roleName = await browser.$('input[aria-label="Role name"]');
-    await key.setValue("admin"); // taken by a built-in role
+    // App-side checks, next to the field, in words (no native bubble).
+    await key.setValue("Support Agent");
     await roleName.setValue("Second admin");
     await (await visible("role-create")).click();
-    await visible("roles-error");
+    await waitFor("a message about capitals", async () => (await text("role-key-error")).includes("lowercase"));
+    await a11y("roles-field-error");
+    await key.clearValue();
+    await key.setValue("admin"); // taken by a built-in role
+    await waitFor("a message about built-in roles", async () => (await text("role-key-error")).includes("built-in"));
     await key.clearValue();
     await key.setValue("e2e-agent");
     await roleName.clearValue();
@@ -451,6 +696,15 @@ async function main() {
       throw new Error("a new role starts with members:read");
     if (await (await box()).isSelected()) throw new Error("a new role should not have audit:read");
     await (await box()).click();
+    // Leaving with the change unsaved asks first; staying keeps it.
+    await nav("members");
+    const leave = await visible("confirm-dialog");
+    if (!(await leave.getText()).includes("unsaved")) throw new Error(`no unsaved warning: ${await leave.getText()}`);
+    await a11y("unsaved-warning");
+    await (await visible("confirm-dismiss")).click();
+    await gone("confirm-dialog");
+    await visible("screen-roles");
+    if (!(await (await box()).isSelected())) throw new Error("the unsaved change was lost");
     await (await browser.$('[data-testid="role-save"][data-role="e2e-agent"]')).click();
     await toastSays("Saved E2E agent.");
     await noError("roles-error");
@@ -505,6 +759,17 @@ async function main() {
     await (await visible("person-email")).setValue(email);
     await (await visible("person-find")).click();
     await waitFor("memberships in many orgs", async () => (await allByTest("person-membership")).length >= 10);
+    await a11y("across-person-found");
+    await shot("safe-removal");
+    // Nothing is preselected: the button is off until orgs are chosen.
+    for (const box of await browser.$$('[data-testid="person-membership"] input[type="checkbox"]'))
+      if (await box.isSelected()) throw new Error("an org is preselected for removal");
+    if (await (await visible("person-remove")).isEnabled()) throw new Error("remove is enabled with nothing chosen");
+    await (await visible("person-select-all")).click();
+    const removable = (await browser.$$('[data-testid="person-membership"] input[type="checkbox"]:enabled')).length;
+    await waitFor("all selected", async () => (await text("person-remove")).includes(`${removable} selected`));
+    await (await visible("person-select-none")).click();
+    await waitFor("none selected", async () => !(await (await byTest("person-remove")).isEnabled()));
     for (const item of await allByTest("person-membership")) {
       const box = await item.$('input[type="checkbox"]');
       const want = targets.includes(await item.getAttribute("data-org"));
@@ -513,14 +778,19 @@ async function main() {
     const remove = await visible("person-remove");
     await waitFor("two selected", async () => (await remove.getText()).includes("2 selected"));
     await remove.click();
+    const confirm = await visible("confirm-dialog");
+    for (const org of targets) if (!(await confirm.getText()).includes(org)) throw new Error(`the confirmation does not name ${org}`);
+    await shot("safe-removal-confirm");
     await (await visible("confirm-button")).click();
     await waitFor("a removal result per org", async () => (await allByTest("person-result")).length === 2);
+    await a11y("across-person-removed");
     for (const result of await allByTest("person-result")) {
       const line = await result.getText();
       if ((await result.getAttribute("data-outcome")) !== "removed" || !line.includes("Removed"))
         throw new Error(`unexpected result: ${line}`);
       if (!targets.some((org) => line.startsWith(org))) throw new Error(`result for an org not chosen: ${line}`);
     }
+    await toastSays(`from ${targets[0]} and ${targets[1]}`);
     for (const org of targets) if (await (await membership(org)).isExisting()) throw new Error(`still listed in ${org}`);
     if (!(await (await membership("Northwind Traders")).isExisting())) throw new Error("removed from an org not chosen");
     await (await visible("person-find")).click();
@@ -537,15 +807,60 @@ async function main() {
     await openOrg("northwind");
   });
 
+  await step("across my orgs: find people by name; cancel an invitation asks, and Undo invites again", async () => {
+    await nav("across");
+    await replaceValue("person-email", "Ben Okafor");
+    await (await visible("person-find")).click();
+    await waitFor("several Ben Okafors", async () => (await allByTest("person-group")).length >= 5);
+    for (const group of await allByTest("person-group"))
+      if (!(await group.getAttribute("data-email")).startsWith("ben.okafor")) throw new Error(`not a Ben Okafor: ${await group.getAttribute("data-email")}`);
+    // The pending list: search, filters, grouping.
+    const rows = async () => (await allByTest("across-row")).length;
+    await waitFor("the pending list", async () => (await rows()) > 0);
+    await replaceValue("across-search", "e2e.three");
+    await waitFor("one row", async () => (await rows()) === 1);
+    await (await visible("across-group")).click();
+    await waitFor("grouped by org", async () => (await allByTest("across-group-table")).length === 1);
+    await a11y("across-filtered-grouped");
+    const row = await browser.$('[data-testid="across-row"][data-email="e2e.three@example.com"]');
+    await (await row.$('[data-testid="across-cancel"]')).click();
+    const dialog = await visible("confirm-dialog");
+    if (!(await dialog.getText()).includes("e2e.three@example.com")) throw new Error("the confirmation does not name the address");
+    await (await visible("confirm-button")).click();
+    await waitFor("the row to go", async () => (await rows()) === 0);
+    await toastAction("Cancelled the invitation to e2e.three@example.com");
+    await toastSays("Invited e2e.three@example.com");
+    await waitFor("the invitation back", async () => (await rows()) === 1, 15_000);
+    await (await visible("across-group")).click();
+    await replaceValue("across-search", "zz-nothing");
+    await waitFor("no rows", async () => (await rows()) === 0);
+    await (await byTest("across-search")).clearValue();
+    await openOrg("northwind");
+    await nav("audit"); // the next account cannot open this screen
+    await visible("screen-audit");
+  });
+
   await step("a member-role account sees members but no invitation controls", async () => {
     await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
-    await signIn("member@orgdesk.test");
+    // Signing in by keyboard: focus starts on the email (the server is filled in), Tab, password, Enter.
+    await waitFor("focus on the email field", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("name") === "email"), 10_000);
+    await browser.keys("member@orgdesk.test");
+    await key("Tab");
+    await browser.keys(PASSWORD);
+    await key("Enter");
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+    // The screen falls back to one the role allows (not the agency's audit log).
+    await visible("screen-members");
+    if (await (await byTest("screen-audit")).isExisting()) throw new Error("a plain member is shown the audit log");
     await openOrg("northwind");
     await waitForMembers(10_000);
+    if (await (await byTest("screen-audit")).isExisting()) throw new Error("a plain member is shown the audit log");
     if (await (await byTest("nav-invitations")).isExisting()) throw new Error("a member sees the invitations screen");
     if (await (await byTest("member-role")).isExisting()) throw new Error("a member sees role controls");
     if (await (await byTest("member-remove")).isExisting()) throw new Error("a member sees remove buttons");
     if (await (await byTest("invite-open")).isExisting()) throw new Error("a member sees the invite button");
+    await a11y("members-as-member");
   });
 
   await step("my invitations: accept one and decline another", async () => {
@@ -564,6 +879,7 @@ async function main() {
     await nav("my-invitations");
     await (await row(accepted)).waitForDisplayed({ timeout: 30_000 });
     await (await row(declined.name)).waitForDisplayed({ timeout: 30_000 });
+    await a11y("my-invitations");
     if (await inSidebar(accepted)) throw new Error(`already a member of ${accepted}`);
     await (await (await row(accepted)).$('[data-testid="my-invitation-accept"]')).click();
     await toastSays(`You joined ${accepted}.`);
@@ -588,6 +904,11 @@ async function main() {
     await nav("members");
     await visible("offline-banner");
     await waitForMembers(10_000);
+    await a11y("members-offline");
+    await nav("across");
+    await visible("screen-across");
+    await a11y("across-offline");
+    await nav("members");
   });
 
   await step("restart the app while the server is down: cached members still shown", async () => {
@@ -617,6 +938,7 @@ async function main() {
     browser = await app.launch([`orgdesk://invite/${token}`]);
     await visible("screen-my-invitations", 60_000);
     await waitFor("the invitation preview", async () => (await text("invite-link")).includes(org.name));
+    await a11y("invite-link");
     await (await visible("link-accept")).click();
     await waitFor(`${org.name} in the sidebar`, async () =>
       (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
@@ -635,6 +957,8 @@ async function main() {
     }
   });
 
+  console.log(axe.summary());
+  if (process.env.ORGDESK_AXE_REPORT) axe.writeReport(process.env.ORGDESK_AXE_REPORT);
   console.log(`1..${passed}\nall ${passed} end-to-end steps passed`);
 }
 

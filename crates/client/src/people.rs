@@ -19,6 +19,13 @@ impl Session {
         self.refresh(&name, |api| api.find_person(email)).await
     }
 
+    /// Everyone whose name or email starts with `prefix`, with their
+    /// memberships in every org where I may read members. Not cached: a
+    /// removal could not tell which stored searches it made stale.
+    pub async fn find_people(&self, prefix: &str) -> Result<Vec<PersonMembership>> {
+        self.call(|api| api.find_people(prefix)).await
+    }
+
     /// Removes the person from `org_ids`; the answer has one outcome per org.
     pub async fn remove_person(&self, email: &str, org_ids: &[String]) -> Result<RemovePersonResults> {
         let req = RemovePerson { email: email.to_owned(), org_ids: org_ids.to_vec() };

@@ -595,8 +595,19 @@ pub struct PersonMembership {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
-    pub email: String,
+    /// The person's exact address.
+    pub email: Option<String>,
+    /// Or a prefix of the name (or of a word of it) or of the email,
+    /// case-insensitive, as the member list's `q` matches; at most 100
+    /// characters. Answers at most 200 memberships, by person then org. With
+    /// `email` too: that person, when the prefix matches them. Neither (or a
+    /// blank `q` alone) finds nobody.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
 }
+
+/// The most memberships one `GET /v1/me/people?q=` answers.
+pub const PEOPLE_LIMIT: usize = 200;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use orgdesk_core::api::{
-    ManagedInvitation, MemberStatus, PersonMembership, RemoveOutcome, RemovePersonResult, RemovePersonResults,
+    ManagedInvitation, MemberStatus, PersonMembership, PersonQuery, RemoveOutcome, RemovePersonResult,
+    RemovePersonResults, PEOPLE_LIMIT,
 };
 use orgdesk_core::{ErrorCode, Permission, PermissionSet};
 
@@ -79,19 +80,95 @@ pub fn managed_invitations_sql() -> String {
     )
 }
 
+/// `GET /v1/me/people`: by exact `email`, by a name or email prefix `q`, or
+/// both (that person, if the prefix matches them). Neither, or a blank `q`
+/// alone, finds nobody.
+pub async fn find_people(state: &AppState, user: &AuthUser, query: &PersonQuery) -> ApiResult<Vec<PersonMembership>> {
+    if query.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::invalid("q", "Search with at most 100 characters of a name or email."));
+    }
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    match (query.email.as_deref(), q) {
+        (Some(email), None) => find_person(state, user, email).await,
+        (Some(email), Some(q)) => {
+            let mut found = find_person(state, user, email).await?;
+            found.retain(|m| {
+                let name = m.member.name.to_lowercase();
+                name.starts_with(&q) || name.contains(&format!(" {q}")) || m.member.email.to_lowercase().starts_with(&q)
+            });
+            Ok(found)
+        }
+        (None, Some(q)) => find_by_prefix(state, user, &q).await,
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
 /// The memberships of a person across the orgs where I hold `members:read`.
 pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiResult<Vec<PersonMembership>> {
     let person_id = members::user_id_by_email(&state.db, email).await?.unwrap_or_else(|| NO_ACCOUNT.to_owned());
-    let roles = my_roles(state, user).await?;
     let rows = sqlx::query(&format!(
         "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
     ))
     .bind(&person_id)
     .fetch_all(&state.db.pool)
     .await?;
+    let mut out = visible_memberships(state, user, &rows).await?;
+    out.sort_by_key(|m| m.org_name.to_lowercase());
+    Ok(out)
+}
+
+/// Escapes LIKE wildcards (the statement uses `ESCAPE '\'`) and appends `%`:
+/// the same prefix rule as the member list's search.
+fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Everyone whose name (or a word of it) or email starts with `q`, in the
+/// orgs where I hold `members:read`: by person (email), then org name; at
+/// most `PEOPLE_LIMIT` memberships.
+async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult<Vec<PersonMembership>> {
+    let rows = sqlx::query(&format!(
+        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+         JOIN memberships me ON me.org_id = m.org_id AND me.user_id = $1 AND me.status = 'active' \
+         WHERE (m.sort_name LIKE $2 ESCAPE '\\' OR m.sort_name LIKE $3 ESCAPE '\\' OR u.email_key LIKE $4 ESCAPE '\\') \
+         ORDER BY u.email_key, m.org_id LIMIT $5"
+    ))
+    .bind(&user.user_id)
+    .bind(like_prefix(q))
+    .bind(format!("% {}", like_prefix(q)))
+    .bind(like_prefix(q))
+    // Orgs where my role cannot read members are dropped after the query;
+    // asking for more keeps the answer full in the usual case.
+    .bind(4 * PEOPLE_LIMIT as i64)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = visible_memberships(state, user, &rows).await?;
+    out.sort_by(|a, b| {
+        (a.member.email.to_lowercase(), a.org_name.to_lowercase())
+            .cmp(&(b.member.email.to_lowercase(), b.org_name.to_lowercase()))
+    });
+    out.truncate(PEOPLE_LIMIT);
+    Ok(out)
+}
+
+/// The rows (memberships with `member_org_id`) in orgs where I hold `members:read`.
+async fn visible_memberships(
+    state: &AppState,
+    user: &AuthUser,
+    rows: &[sqlx::any::AnyRow],
+) -> ApiResult<Vec<PersonMembership>> {
+    use sqlx::{FromRow, Row};
+    let roles = my_roles(state, user).await?;
     let mut out = Vec::new();
-    for row in &rows {
-        use sqlx::{FromRow, Row};
+    for row in rows {
         let org_id: String = row.try_get("member_org_id")?;
         let member = MemberRow::from_row(row)?;
         let Some(org) = roles.get(&org_id) else {
@@ -101,7 +178,7 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
             continue;
         }
         let can_remove =
-            org.permissions.has(Permission::MembersRemove) && member.role != "owner" && person_id != user.user_id;
+            org.permissions.has(Permission::MembersRemove) && member.role != "owner" && member.user_id != user.user_id;
         out.push(PersonMembership {
             org_id,
             org_name: org.name.clone(),
@@ -110,7 +187,6 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
             can_remove,
         });
     }
-    out.sort_by_key(|m| m.org_name.to_lowercase());
     Ok(out)
 }
 

@@ -18,9 +18,10 @@ pub async fn refresh_managed_invitations(desk: State<'_, Desk>) -> Answer<Snapsh
     Ok(desk.session().await?.managed_invitations().await?)
 }
 
+/// Everyone whose name or email starts with `query` across my orgs.
 #[tauri::command]
-pub async fn find_person(desk: State<'_, Desk>, email: String) -> Answer<Snapshot<Vec<PersonMembership>>> {
-    Ok(desk.session().await?.find_person(&email).await?)
+pub async fn find_people(desk: State<'_, Desk>, query: String) -> Answer<Vec<PersonMembership>> {
+    Ok(desk.session().await?.find_people(&query).await?)
 }
 
 #[tauri::command]

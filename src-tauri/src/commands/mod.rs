@@ -56,7 +56,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         invitations::watch_invite_links,
         across::cached_managed_invitations,
         across::refresh_managed_invitations,
-        across::find_person,
+        across::find_people,
         across::remove_person,
         roles::cached_roles,
         roles::refresh_roles,

@@ -95,8 +95,8 @@ export const cachedManagedInvitations = () =>
   invoke<Snapshot<ManagedInvitation[]> | null>("cached_managed_invitations");
 export const refreshManagedInvitations = () =>
   invoke<Snapshot<ManagedInvitation[]>>("refresh_managed_invitations");
-export const findPerson = (email: string) =>
-  invoke<Snapshot<PersonMembership[]>>("find_person", { email });
+/** Everyone whose name (or a word of it) or email starts with `query`, with their memberships in my orgs. */
+export const findPeople = (query: string) => invoke<PersonMembership[]>("find_people", { query });
 export const removePerson = (email: string, orgIds: string[]) =>
   invoke<RemovePersonResults>("remove_person", { email, orgIds });
 

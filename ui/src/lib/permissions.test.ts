@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  allowedScreen,
   invitationControls,
   memberControls,
   offlineReason,
@@ -59,5 +60,22 @@ describe("offlineReason", () => {
     expect(offlineReason(true, null)).toBeNull();
     expect(offlineReason(false, null)).toBe("Offline — needs the server");
     expect(offlineReason(false, "2026-11-23T12:00:00Z")).toMatch(/^Offline — needs the server \(last synced /);
+  });
+});
+
+describe("allowedScreen", () => {
+  it("keeps a screen the role allows", () => {
+    expect(allowedScreen("audit", admin)).toBe("audit");
+  });
+  it("falls back to the first allowed org screen when the role cannot open it", () => {
+    expect(allowedScreen("audit", member)).toBe("members");
+    expect(allowedScreen("invitations", member)).toBe("members");
+  });
+  it("falls back to the account's own invitations when no org screen is allowed", () => {
+    expect(allowedScreen("members", permissionSet([]))).toBe("my-invitations");
+  });
+  it("always allows the cross-org screens", () => {
+    expect(allowedScreen("across", permissionSet([]))).toBe("across");
+    expect(allowedScreen("my-invitations", member)).toBe("my-invitations");
   });
 });

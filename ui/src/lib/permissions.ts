@@ -79,6 +79,18 @@ export function visibleScreens(perms: Permissions): Screen[] {
   return ORG_SCREENS.filter((screen) => perms.has(screen.needs));
 }
 
+/**
+ * The screen to show for `screen` in an org where the account holds `perms`:
+ * the same when the role allows it, else the first org screen it allows, else
+ * the account's own invitations. The cross-org screens are always allowed.
+ */
+export function allowedScreen<S extends string>(screen: S, perms: Permissions): S | Screen["id"] | "my-invitations" {
+  if (screen === "across" || screen === "my-invitations") return screen;
+  const screens = visibleScreens(perms);
+  if (screens.some((s) => s.id === screen)) return screen;
+  return screens[0]?.id ?? "my-invitations";
+}
+
 /** Why a server action is disabled right now, or null when it is allowed. */
 export function offlineReason(online: boolean, lastSynced: string | null): string | null {
   if (online) return null;

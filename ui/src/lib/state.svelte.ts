@@ -22,6 +22,8 @@ export interface Toast {
   id: number;
   text: string;
   kind: "info" | "error";
+  /** A button in the toast, e.g. Undo. */
+  action?: { label: string; run: () => void | Promise<void> };
 }
 
 class AppStore {
@@ -45,6 +47,11 @@ class AppStore {
   addingAccount = $state(false);
   /** Set by the palette's "find a person"; read by the Across screen. */
   personQuery = $state("");
+  /** What a screen's unsaved edits are (e.g. "permission changes to 2 roles"); navigation asks before dropping them. */
+  unsaved = $state<string | null>(null);
+  /** A navigation waiting for the person to agree to drop the unsaved edits. */
+  pendingLeave = $state<(() => void) | null>(null);
+  shortcutsOpen = $state(false);
 
   currentOrg = $derived(this.orgs.find((org) => org.id === this.currentOrgId) ?? null);
   permissions: Permissions = $derived(permissionSet(this.currentOrg?.permissions));
@@ -107,6 +114,33 @@ class AppStore {
     else if (keep && this.currentOrgId !== keep.id) this.selectOrg(keep.id);
   }
 
+  /** Runs `go` now, or once the person agrees to lose the unsaved edits. */
+  leave(go: () => void): void {
+    if (this.unsaved) this.pendingLeave = go;
+    else go();
+  }
+
+  discardAndLeave(): void {
+    const go = this.pendingLeave;
+    this.unsaved = null;
+    this.pendingLeave = null;
+    go?.();
+  }
+
+  /** Shows `screen` (after asking, when edits would be lost). */
+  go(screen: ScreenId): void {
+    if (screen !== this.screen) this.leave(() => (this.screen = screen));
+  }
+
+  /** Opens an org from the sidebar, palette or Ctrl+1…9; the cross-org screens give way to its members. */
+  openOrg(orgId: string): void {
+    if (orgId === this.currentOrgId && this.screen !== "across" && this.screen !== "my-invitations") return;
+    this.leave(() => {
+      this.selectOrg(orgId);
+      if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
+    });
+  }
+
   selectOrg(orgId: string): void {
     if (this.currentOrgId === orgId) return;
     this.currentOrgId = orgId;
@@ -116,9 +150,7 @@ class AppStore {
   /** Ctrl+1…9: the n-th org as the sidebar lists it. */
   selectOrgByPosition(position: number): void {
     const org = this.orgs[position - 1];
-    if (!org) return;
-    this.selectOrg(org.id);
-    if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
+    if (org) this.openOrg(org.id);
   }
 
   async refreshConnection(): Promise<void> {
@@ -147,11 +179,21 @@ class AppStore {
     }
   }
 
-  toast(text: string, kind: Toast["kind"] = "info"): void {
+  toast(text: string, kind: Toast["kind"] = "info", action?: Toast["action"]): void {
     const id = Date.now() + Math.random();
     // At most three at once, so they never hide the screen they talk about.
-    this.toasts = [...this.toasts, { id, text, kind }].slice(-3);
-    setTimeout(() => this.dismissToast(id), kind === "error" ? 8000 : 4000);
+    this.toasts = [...this.toasts, { id, text, kind, action }].slice(-3);
+    // One with an Undo stays longer, so there is time to reach it by keyboard.
+    setTimeout(() => this.dismissToast(id), kind === "error" ? 8000 : action ? 10000 : 4000);
+  }
+
+  /** Ctrl+Z: runs the Undo of the newest toast that offers one. */
+  undoLatest(): boolean {
+    const toast = [...this.toasts].reverse().find((t) => t.action);
+    if (!toast?.action) return false;
+    this.dismissToast(toast.id);
+    toast.action.run();
+    return true;
   }
 
   dismissToast(id: number): void {
@@ -167,6 +209,10 @@ class AppStore {
   }
 
   async switchTo(accountId: string): Promise<void> {
+    if (this.unsaved) {
+      this.leave(() => this.switchTo(accountId));
+      return;
+    }
     try {
       await this.openAccount(await api.switchAccount(accountId));
     } catch (error) {

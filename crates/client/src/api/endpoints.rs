@@ -232,7 +232,13 @@ impl Api {
     }
 
     pub async fn find_person(&self, email: &str) -> Result<Vec<PersonMembership>> {
-        let query = PersonQuery { email: email.into() };
+        let query = PersonQuery { email: Some(email.into()), q: None };
+        self.json(Call::get(&["v1", "me", "people"]).query(&query)?).await
+    }
+
+    /// Everyone whose name or email starts with `prefix`, in my orgs.
+    pub async fn find_people(&self, prefix: &str) -> Result<Vec<PersonMembership>> {
+        let query = PersonQuery { email: None, q: Some(prefix.into()) };
         self.json(Call::get(&["v1", "me", "people"]).query(&query)?).await
     }
 

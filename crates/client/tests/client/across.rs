@@ -37,6 +37,12 @@ async fn managed_invitations_and_people_across_orgs() {
     assert!(found.data.iter().all(|m| m.can_remove));
     let cached = admin.cached_person(&email).await.unwrap().expect("cached");
     assert_eq!(cached.data.len(), 2);
+    // By a prefix of the name or email, as the palette's "find person" asks.
+    let by_name = admin.find_people("pat").await.unwrap();
+    assert_eq!(by_name.len(), 2, "{by_name:?}");
+    assert!(by_name.iter().all(|m| m.member.email == email));
+    let prefix: String = email.chars().take(3).collect();
+    assert!(admin.find_people(&prefix).await.unwrap().iter().any(|m| m.member.email == email));
 
     let outsider = "00000000-0000-7000-8000-000000000000".to_owned();
     let results = admin.remove_person(&email, &[home.clone(), second.clone(), outsider.clone()]).await.unwrap();

@@ -24,7 +24,8 @@ async fn managed_invitations(State(state): State<AppState>, user: AuthUser, head
     Ok(cached_json(&headers, &across::managed_invitations(&state, &user).await?))
 }
 
-/// A person's memberships across the orgs where I hold `members:read`.
+/// A person's memberships across the orgs where I hold `members:read`: by
+/// exact `email`, or everyone whose name or email starts with `q`.
 #[utoipa::path(get, path = "/v1/me/people", tag = "across", security(("session" = [])), params(PersonQuery),
     responses((status = 200, body = Vec<PersonMembership>)))]
 async fn find_person(
@@ -33,7 +34,7 @@ async fn find_person(
     ApiQuery(q): ApiQuery<PersonQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    Ok(cached_json(&headers, &across::find_person(&state, &user, &q.email).await?))
+    Ok(cached_json(&headers, &across::find_people(&state, &user, &q).await?))
 }
 
 /// Remove a person from the listed orgs; one result per org.

@@ -78,3 +78,65 @@ async fn find_a_person_and_remove_them_from_many_orgs() {
     let none = app.get(&ada.token, "/v1/me/people?email=nobody@example.com").await;
     assert_eq!(none.body, json!([]));
 }
+
+#[tokio::test]
+async fn find_people_by_name_or_email_prefix_across_my_orgs() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let ben = app.user("ben.okafor@example.com", "Ben Okafor").await;
+    let chloe = app.user("chloe@okafor.test", "Chloe Okafor").await;
+    let other = app.user("bentley@example.com", "Bentley Percent_Sign").await;
+    let acme = app.org(&ada, "Acme").await;
+    let beta = app.org(&boss, "Beta").await;
+    let hidden = app.org(&boss, "Hidden").await;
+    app.join(&boss, &beta, &ada, "admin").await;
+    for org in [&acme, &beta] {
+        let inviter = if org.id == acme.id { &ada } else { &boss };
+        app.join(inviter, org, &ben, "member").await;
+    }
+    app.join(&ada, &acme, &chloe, "member").await;
+    app.join(&boss, &hidden, &chloe, "member").await;
+    app.join(&ada, &acme, &other, "member").await;
+
+    let names = |r: &crate::support::Reply| -> Vec<(String, String)> {
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["member"]["email"].as_str().unwrap().to_owned(), m["org_name"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    // A full name, as the palette offers it: by person, then org.
+    let r = app.get(&ada.token, "/v1/me/people?q=Ben%20Okafor").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        names(&r),
+        [("ben.okafor@example.com".into(), "Acme".into()), ("ben.okafor@example.com".into(), "Beta".into())]
+    );
+    // A word of the name: both Okafors, but not Chloe's membership in an org Ada cannot see.
+    let r = app.get(&ada.token, "/v1/me/people?q=okaf").await;
+    let found = names(&r);
+    assert!(found.contains(&("chloe@okafor.test".into(), "Acme".into())));
+    assert!(!found.iter().any(|(_, org)| org == "Hidden"), "{found:?}");
+    assert_eq!(found.len(), 3);
+    // An email prefix, case-insensitive; wildcards are literal.
+    let r = app.get(&ada.token, "/v1/me/people?q=BEN").await;
+    let emails: Vec<String> = names(&r).into_iter().map(|(e, _)| e).collect();
+    assert_eq!(emails, ["ben.okafor@example.com", "ben.okafor@example.com", "bentley@example.com"]);
+    assert_eq!(app.get(&ada.token, "/v1/me/people?q=b%25").await.body, json!([]));
+    // The member row says what I may do: the org owner cannot be removed.
+    let r = app.get(&ada.token, "/v1/me/people?q=boss").await;
+    assert_eq!(r.body[0]["can_remove"], false);
+    // Both: that person, if the prefix matches; neither or a blank q: nobody; q is at most 100 characters.
+    let r = app.get(&ada.token, "/v1/me/people?email=ben.okafor@example.com&q=oka").await;
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    let r = app.get(&ada.token, "/v1/me/people?email=ben.okafor@example.com&q=chloe").await;
+    assert_eq!(r.body, json!([]));
+    for nobody in ["/v1/me/people", "/v1/me/people?q=%20"] {
+        let r = app.get(&ada.token, nobody).await;
+        assert_eq!((r.status, r.body), (StatusCode::OK, json!([])), "{nobody}");
+    }
+    let long = format!("/v1/me/people?q={}", "a".repeat(101));
+    assert_eq!(app.get(&ada.token, &long).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { emailProblem, languageProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
+
+describe("form checks", () => {
+  it("time zones: IANA names pass, others are named", () => {
+    expect(timeZoneProblem("Europe/Berlin")).toBeNull();
+    expect(timeZoneProblem("UTC")).toBeNull();
+    expect(timeZoneProblem("Mars/Olympus_Mons")).toMatch(/“Mars\/Olympus_Mons” is not an IANA time zone/);
+    expect(timeZoneProblem(" ")).toMatch(/Choose a time zone/);
+  });
+  it("suggests UTC first and real zones", () => {
+    const zones = timeZoneSuggestions();
+    expect(zones[0]).toBe("UTC");
+    expect(zones).toContain("Europe/Berlin");
+  });
+  it("languages: the shapes core accepts", () => {
+    for (const ok of ["en", "pt-BR", "zh-Hant-TW", "es-419", "de-CH-1901"]) expect(languageProblem(ok)).toBeNull();
+    for (const bad of ["english", "en_US", "e", "en-", "en-US-x"]) expect(languageProblem(bad)).not.toBeNull();
+  });
+  it("slugs and lifetimes", () => {
+    expect(slugProblem("acme-2")).toBeNull();
+    expect(slugProblem("Acme")).toMatch(/lowercase/);
+    expect(slugProblem("a b")).toMatch(/only lowercase/);
+    expect(lifetimeProblem(7)).toBeNull();
+    expect(lifetimeProblem(31)).toMatch(/1 to 30/);
+  });
+  it("sign-in fields", () => {
+    expect(serverUrlProblem("http://127.0.0.1:8787")).toBeNull();
+    expect(serverUrlProblem("orgdesk.example.com")).toMatch(/not a web address/);
+    expect(serverUrlProblem("ftp://x")).toMatch(/https/);
+    expect(emailProblem("a@b.test")).toBeNull();
+    expect(emailProblem("ab.test")).toMatch(/not an email/);
+    expect(emailProblem("")).toMatch(/Give your email/);
+  });
+});

@@ -159,7 +159,25 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
         sql.push(" AND (e.at < ").bind(at).push(" OR (e.at = ").bind(at).push(" AND e.id < ").bind(id).push("))");
     }
     sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT ").bind(limit + 1);
-    let mut rows: Vec<EventRow> = sql.query_as().fetch_all(&db.pool).await?;
+    let read = db.read(&sql, |r| {
+        Ok(EventRow {
+            id: r.get("id")?,
+            org_id: r.get("org_id")?,
+            actor_id: r.get("actor_id")?,
+            actor_name: r.get("actor_name")?,
+            action: r.get("action")?,
+            target: r.get("target")?,
+            before_data: r.get("before_data")?,
+            after_data: r.get("after_data")?,
+            at: r.get("at")?,
+            ip: r.get("ip")?,
+            user_agent: r.get("user_agent")?,
+        })
+    });
+    let mut rows: Vec<EventRow> = match read.await {
+        Some(rows) => rows?,
+        None => sql.query_as().fetch_all(&db.pool).await?,
+    };
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.at, &r.id)))

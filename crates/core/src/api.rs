@@ -143,6 +143,25 @@ pub struct MemberSignIns {
     pub recent: Vec<String>,
 }
 
+/// Move my account to another address (confirmed by a link sent there).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmail {
+    #[schema(max_length = 254)]
+    pub email: String,
+    #[schema(max_length = 1024)]
+    pub password: String,
+}
+
+/// The token of an address-change link.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailChange {
+    pub token: String,
+}
+
 /// Ask for a password reset link.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -425,6 +425,7 @@ mod tests {
         ("0008_member_role_index.sql", "0458b810334f0875d6a6043d540bce407469cd8c39ab216ba1fe63123212e4b8"),
         ("0009_recovery.sql", "beb67f41c024c12f4255be0cadedffd78cbf39a43d56b703f86a4c08cc004736"),
         ("0010_security_log.sql", "370cca71ebd3838c8ab187fddcc8012076b9af2e048df1736e2fd0634d8c836b"),
+        ("0011_email_changes.sql", "9ab092e8819d92ce884b381c2da3ea6e1ab010a20d93ba32506ac507c6dd26d8"),
     ];
 
     #[test]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod email_change;
 pub mod emails;
 pub mod error;
 pub mod idempotency;
@@ -108,7 +109,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens.
 fn redact_path(path: &str) -> String {
-    for prefix in ["/invite/", "/verify/", "/reset/", "/v1/invitations/"] {
+    for prefix in ["/invite/", "/verify/", "/reset/", "/email-change/", "/v1/invitations/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.split_once('/').map(|(_, t)| format!("/{t}")).unwrap_or_default();
             return format!("{prefix}<token>{tail}");

@@ -2,8 +2,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use orgdesk_core::api::{
-    Page, PageQuery, PasswordResetConfirm, PasswordResetRequest, SecurityEvent, Session, SessionGrant, SignIn, SignUp,
-    UpdateProfile, User, VerifyEmail,
+    ChangeEmail, ConfirmEmailChange, Page, PageQuery, PasswordResetConfirm, PasswordResetRequest, SecurityEvent,
+    Session, SessionGrant, SignIn, SignUp, UpdateProfile, User, VerifyEmail,
 };
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -26,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me, update_me))
         .routes(routes!(sessions))
         .routes(routes!(security_log))
+        .routes(routes!(change_email))
+        .routes(routes!(confirm_email_change))
         .routes(routes!(revoke_session))
 }
 
@@ -109,6 +111,30 @@ async fn security_log(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<ApiJson<Page<SecurityEvent>>> {
     Ok(ApiJson(crate::security_log::mine(&state, &user, &query).await?))
+}
+
+/// Move my account to another address: needs my password; the new address
+/// gets a link, and the change happens when it is followed.
+#[utoipa::path(post, path = "/v1/me/email", tag = "accounts", security(("session" = [])), request_body = ChangeEmail,
+    responses((status = 202), (status = 401, body = Problem), (status = 409, body = Problem), (status = 429, body = Problem)))]
+async fn change_email(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<ChangeEmail>,
+) -> ApiResult<StatusCode> {
+    crate::email_change::request(&state, &user, &req.email, &req.password).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Confirm an address change with the emailed link's token.
+#[utoipa::path(post, path = "/v1/auth/email-change/confirm", tag = "accounts", request_body = ConfirmEmailChange,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
+async fn confirm_email_change(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ConfirmEmailChange>,
+) -> ApiResult<StatusCode> {
+    crate::email_change::confirm(&state, &req.token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// My profile.

@@ -18,6 +18,7 @@ const RATE_LIMITED: &[(&str, &str)] = &[
     ("post", "/v1/auth/signin"),
     ("post", "/v1/auth/resend-verification"),
     ("post", "/v1/auth/password-reset"),
+    ("post", "/v1/me/email"),
     ("post", "/v1/orgs"),
     ("post", "/v1/orgs/{org}/invitations"),
     ("post", "/v1/orgs/{org}/invitations/{id}/resend"),

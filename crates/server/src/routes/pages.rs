@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/decline", post(invite_decline))
         .route("/verify/{token}", get(verify_page).post(verify_confirm))
         .route("/reset", get(forgot_page).post(forgot_submit))
+        .route("/email-change/{token}", get(email_change_page).post(email_change_submit))
         .route("/reset/{token}", get(reset_page).post(reset_submit))
         .layer(header(header::CONTENT_SECURITY_POLICY, PAGE_CSP))
         // The token is in the address: it must not travel on in a Referer.
@@ -194,6 +195,23 @@ async fn verify_page(ApiPath(token): ApiPath<String>) -> Page {
 async fn verify_confirm(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
     match crate::accounts::verify_email(&state, &token).await {
         Ok(()) => ok(message_page("Email verified", "Thank you: your email address is confirmed.")),
+        Err(e) => (e.status(), message_page("This link cannot be used", &e.detail)),
+    }
+}
+
+/// Shows a button only: the change happens on its POST.
+async fn email_change_page(ApiPath(token): ApiPath<String>) -> Page {
+    let body = format!(
+        "<h1>Use this address for Orgdesk?</h1><p>Your account moves to this address when you confirm.</p>\
+<form method=\"post\" action=\"/email-change/{t}\"><button>Use this address</button></form>",
+        t = escape(&token)
+    );
+    ok(page("Confirm your new address", &body))
+}
+
+async fn email_change_submit(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
+    match crate::email_change::confirm(&state, &token).await {
+        Ok(()) => ok(message_page("Address changed", "Your Orgdesk account uses this address from now on.")),
         Err(e) => (e.status(), message_page("This link cannot be used", &e.detail)),
     }
 }

@@ -48,6 +48,8 @@ struct World {
     other_session: String,
     /// A reset link of `admin`.
     reset_token: String,
+    /// A link moving `admin` to another address.
+    email_change_token: String,
 }
 
 async fn world() -> World {
@@ -82,6 +84,10 @@ async fn world() -> World {
     let r = app.call(Method::POST, "/v1/auth/password-reset", None, Some(json!({"email": admin.email}))).await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     let reset_token = app.token_from_outbox(&admin.email, "/reset/").await;
+    let r =
+        app.post(&admin.token, "/v1/me/email", json!({"email": "admin.new@example.com", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let email_change_token = app.token_from_outbox("admin.new@example.com", "/email-change/").await;
     let other_session = sessions.body.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"]
         .as_str()
         .unwrap()
@@ -101,6 +107,7 @@ async fn world() -> World {
         verify_token,
         other_session,
         reset_token,
+        email_change_token,
     }
 }
 
@@ -185,6 +192,28 @@ fn scenarios(w: &World) -> Vec<Scenario> {
                 "/v1/auth/password-reset/confirm".into(),
                 None,
                 Body::Json(json!({"token": w.reset_token, "password": "another passphrase"})),
+            ),
+            Once,
+            false,
+        ),
+        s(
+            ("post", "/v1/me/email"),
+            req(
+                Method::POST,
+                "/v1/me/email".into(),
+                Some(&w.member),
+                Body::Json(json!({"email": "moved@example.com", "password": PASSWORD})),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/email-change/confirm"),
+            req(
+                Method::POST,
+                "/v1/auth/email-change/confirm".into(),
+                None,
+                Body::Json(json!({"token": w.email_change_token})),
             ),
             Once,
             false,

@@ -226,3 +226,38 @@ async fn the_security_log_records_sign_ins_and_shows_admins_only_times() {
         .await
         .assert_problem(404, "not_found");
 }
+
+/// A new address takes effect only when its link is followed; the old
+/// address is told; invitations stay with the address they were sent to.
+#[tokio::test]
+async fn changing_the_address_waits_for_the_new_address_to_confirm() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let org = app.org(&boss, "Acme").await;
+    app.invite(&boss, &org, "ada@example.com", "member").await;
+    app.post(&ada.token, "/v1/me/email", json!({"email": "ada@new.example", "password": "not my password"}))
+        .await
+        .assert_problem(401, "invalid_credentials");
+    app.post(&ada.token, "/v1/me/email", json!({"email": "boss@example.com", "password": PASSWORD}))
+        .await
+        .assert_problem(409, "email_taken");
+    let r = app.post(&ada.token, "/v1/me/email", json!({"email": "ada@new.example", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(app.get(&ada.token, "/v1/me").await.body["email"], "ada@example.com", "nothing changes before the link");
+    let token = app.token_from_outbox("ada@new.example", "/email-change/").await;
+    let page = app.http.get(format!("{}/email-change/{token}", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(app.get(&ada.token, "/v1/me").await.body["email"], "ada@example.com", "a GET changes nothing");
+    let done = app.http.post(format!("{}/email-change/{token}", app.base)).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let me = app.get(&ada.token, "/v1/me").await;
+    assert_eq!((me.body["email"].as_str(), me.body["email_verified"].as_bool()), (Some("ada@new.example"), Some(true)));
+    let told = app.call(Method::GET, "/v1/dev/outbox?to=ada@example.com", None, None).await;
+    assert!(told.body[0]["subject"].as_str().unwrap().contains("address was changed"), "{}", told.text);
+    assert_eq!(sign_in(&app, "ada@new.example", PASSWORD).await.status, StatusCode::OK);
+    // The invitation was sent to the old address and stays there.
+    assert_eq!(app.get(&ada.token, "/v1/me/invitations").await.body.as_array().map(Vec::len), Some(0));
+    let again = app.call(Method::POST, "/v1/auth/email-change/confirm", None, Some(json!({"token": token}))).await;
+    again.assert_problem(409, "invitation_not_pending");
+}

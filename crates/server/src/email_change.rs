@@ -1,0 +1,144 @@
+//! Changing an account's address: the new address gets a link and the change
+//! takes effect only when it is followed (the page's POST); the old address
+//! is told. Pending invitations stay bound to the address they were sent to.
+
+use orgdesk_core::{validate, ErrorCode};
+
+use crate::auth::{hash_token, new_token, verify_password, AuthUser};
+use crate::db::{violation, Constraint};
+use crate::emails::{self, Block};
+use crate::error::{field, ApiError, ApiResult};
+use crate::outbox;
+use crate::rate_limit::{self, Window};
+use crate::state::AppState;
+use crate::time::{now_ms, DAY, HOUR};
+
+pub const LINK_LIFETIME_MS: i64 = 3 * DAY;
+
+/// Asks to move the account to `new_email`; needs the current password.
+pub async fn request(state: &AppState, user: &AuthUser, new_email: &str, password: &str) -> ApiResult<()> {
+    let new_email = validate::email(new_email).map_err(field("email"))?;
+    let new_key = validate::email_key(&new_email);
+    if new_key == validate::email_key(&user.email) {
+        return Err(ApiError::invalid("email", "This is your address already."));
+    }
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(&user.user_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let given = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&given, Some(&stored))).await.unwrap_or(false);
+    if !ok {
+        return Err(ApiError::new(ErrorCode::InvalidCredentials, "The password is wrong."));
+    }
+    let mut tx = state.db.write().await?;
+    let window = Window::new(format!("email-change:{}", user.user_id), state.limits.verification_emails_per_user, HOUR);
+    rate_limit::take(tx.conn(), &[window], 1, "address changes").await?.keep();
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
+        .bind(&new_key)
+        .fetch_one(tx.conn())
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::new(ErrorCode::EmailTaken, "Another account uses this address."));
+    }
+    let (token, hash) = new_token("ode");
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO email_changes (token_hash, user_id, new_email, new_email_key, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash)
+    .bind(&user.user_id)
+    .bind(&new_email)
+    .bind(&new_key)
+    .bind(now)
+    .bind(now + LINK_LIFETIME_MS)
+    .execute(tx.conn())
+    .await?;
+    let link = format!("{}/email-change/{token}", state.public_url);
+    let email = emails::compose(
+        &new_email,
+        "Confirm your new address for Orgdesk".into(),
+        &format!("Hello {}, confirm your new address", user.name),
+        &[
+            Block::Para(format!("Your Orgdesk account {} asked to use this address from now on.", user.email)),
+            Block::Button { label: "Use this address".into(), url: link },
+            Block::Para("The change happens only when you confirm; the link works once, for 3 days.".into()),
+            Block::Note("If you did not ask for this, ignore this email: nothing changes.".into()),
+        ],
+        None,
+    );
+    outbox::enqueue(tx.conn(), email).await?;
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(())
+}
+
+/// Follows the link: the account moves to the new address, which is then
+/// verified; the old address is told.
+pub async fn confirm(state: &AppState, token: &str) -> ApiResult<()> {
+    let mut tx = state.db.write().await?;
+    let now = now_ms();
+    let row: Option<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT user_id, new_email, new_email_key, expires_at, used_at FROM email_changes WHERE token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(tx.conn())
+    .await?;
+    let (user_id, new_email, new_key) = match row {
+        Some((u, e, k, expires_at, None)) if expires_at > now => (u, e, k),
+        Some((_, _, _, _, Some(_))) => {
+            return Err(ApiError::new(ErrorCode::InvitationNotPending, "This link was used already."))
+        }
+        Some(_) => {
+            return Err(ApiError::new(ErrorCode::InvitationExpired, "This link expired; ask again from the app."))
+        }
+        None => return Err(ApiError::not_found("address change link")),
+    };
+    let used = sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(hash_token(token))
+        .execute(tx.conn())
+        .await?;
+    if used.rows_affected() != 1 {
+        return Err(ApiError::new(ErrorCode::InvitationNotPending, "This link was used already."));
+    }
+    let (old_email, name, timezone): (String, String, String) =
+        sqlx::query_as("SELECT email, name, timezone FROM users WHERE id = $1")
+            .bind(&user_id)
+            .fetch_one(tx.conn())
+            .await?;
+    // Someone may have taken the address since the request: the unique key decides.
+    let moved = sqlx::query("UPDATE users SET email = $1, email_key = $2, email_verified_at = $3 WHERE id = $4")
+        .bind(&new_email)
+        .bind(&new_key)
+        .bind(now)
+        .bind(&user_id)
+        .execute(tx.conn())
+        .await;
+    match moved {
+        Ok(_) => {}
+        Err(e) if violation(&e) == Some(Constraint::UserEmail) => {
+            return Err(ApiError::new(ErrorCode::EmailTaken, "Another account took this address meanwhile."))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let told = emails::compose(
+        &old_email,
+        "Your Orgdesk address was changed".into(),
+        &format!("Hello {name}, your address was changed"),
+        &[
+            Block::Para(format!(
+                "Your Orgdesk account uses {new_email} instead of this address since {}.",
+                emails::long_time(now, &timezone)
+            )),
+            Block::Para("Invitations sent to this address stay addressed to it.".into()),
+            Block::Note("If this was not you, reset your password and tell your admin at once.".into()),
+        ],
+        None,
+    );
+    outbox::enqueue(tx.conn(), told).await?;
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(())
+}

@@ -117,20 +117,6 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
     Ok(out)
 }
 
-/// Escapes LIKE wildcards (the statement uses `ESCAPE '\'`) and appends `%`:
-/// the same prefix rule as the member list's search.
-fn like_prefix(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 1);
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 /// Everyone whose name (or a word of it) or email starts with `q`, in the
 /// orgs where I hold `members:read`: by person (email), then org name; at
 /// most `PEOPLE_LIMIT` memberships.
@@ -142,9 +128,9 @@ async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult
          ORDER BY u.email_key, m.org_id LIMIT $5"
     ))
     .bind(&user.user_id)
-    .bind(like_prefix(q))
-    .bind(format!("% {}", like_prefix(q)))
-    .bind(like_prefix(q))
+    .bind(members::like_prefix(q))
+    .bind(format!("% {}", members::like_prefix(q)))
+    .bind(members::like_prefix(q))
     // Orgs where my role cannot read members are dropped after the query;
     // asking for more keeps the answer full in the usual case.
     .bind(4 * PEOPLE_LIMIT as i64)

@@ -67,8 +67,9 @@ pub async fn insert_membership(
 pub const MEMBER_COLUMNS: &str =
     "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, m.version";
 
-/// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`).
-fn like_prefix(s: &str) -> String {
+/// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
+/// and appends `%`: the prefix rule of every name and email search.
+pub(crate) fn like_prefix(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 1);
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -112,24 +112,8 @@ struct OrgInfo {
     name: String,
     timezone: String,
     lifetime_days: i64,
-    #[sqlx(try_from = "i64")]
-    has_logo: IntBool,
-}
-
-/// A 0/1 column read as a bool (the `Any` driver has no boolean type).
-#[derive(Clone, Copy)]
-struct IntBool(bool);
-
-impl From<i64> for IntBool {
-    fn from(v: i64) -> IntBool {
-        IntBool(v != 0)
-    }
-}
-
-impl IntBool {
-    fn then_some<T>(self, v: T) -> Option<T> {
-        self.0.then_some(v)
-    }
+    /// 0 or 1 (the `Any` driver has no boolean type).
+    has_logo: i64,
 }
 
 async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> {
@@ -756,25 +740,31 @@ pub async fn accept_with_password(
     Ok(accepted)
 }
 
-/// Declining needs only the token: it was sent to the invited address.
-pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiResult<()> {
-    let mut tx = state.db.write().await?;
-    let row = by_token(tx.conn(), token).await?;
-    check_pending(&row, now_ms())?;
+/// Marks the invitation declined (only one answer can win) and records it.
+async fn mark_declined(conn: &mut AnyConnection, row: &TokenRow, actor: &Actor) -> ApiResult<()> {
     let done = sqlx::query(
         "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
     )
     .bind(now_ms())
     .bind(&row.id)
-    .execute(tx.conn())
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
         return Err(not_pending());
     }
-    let actor = Actor { user_id: None, meta: meta.clone() };
     let change = Change::new(AuditAction::InvitationDeclined, Some(&row.id))
         .before(json!({"email": row.email, "role": row.role}));
-    audit::record(tx.conn(), &row.org_id, &actor, change).await?;
+    audit::record(conn, &row.org_id, actor, change).await?;
+    Ok(())
+}
+
+/// Declining needs only the token: it was sent to the invited address.
+pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiResult<()> {
+    let mut tx = state.db.write().await?;
+    let row = by_token(tx.conn(), token).await?;
+    check_pending(&row, now_ms())?;
+    let actor = Actor { user_id: None, meta: meta.clone() };
+    mark_declined(tx.conn(), &row, &actor).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -851,19 +841,7 @@ pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: b
         tx.commit().await?;
         return Ok(Some(accepted));
     }
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(now_ms())
-    .bind(&row.id)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(not_pending());
-    }
-    let change = Change::new(AuditAction::InvitationDeclined, Some(&row.id))
-        .before(json!({"email": row.email, "role": row.role}));
-    audit::record(tx.conn(), &row.org_id, &user.actor(), change).await?;
+    mark_declined(tx.conn(), &row, &user.actor()).await?;
     tx.commit().await?;
     Ok(None)
 }

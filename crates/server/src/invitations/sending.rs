@@ -67,6 +67,6 @@ pub fn invitation_email(state: &AppState, e: &InvitationEmail<'_>) -> Email {
                 e.to
             )),
         ],
-        e.org.has_logo.then_some(e.org.id.as_str()),
+        (e.org.has_logo != 0).then_some(e.org.id.as_str()),
     )
 }

@@ -171,10 +171,19 @@ async function memberRow(email) {
 
 /** Waits until the table holds at least `least` members (the demo org has 10,000 plus its admins). */
 async function waitForMembers(least) {
-  await waitFor(`${least} members`, async () => {
-    const total = Number((await text("member-count")).split(" of ")[1]?.replace(/[^0-9]/g, ""));
-    return total >= least;
-  }, 120_000);
+  try {
+    await waitFor(`${least} members`, async () => {
+      const total = Number((await text("member-count")).split(" of ")[1]?.replace(/[^0-9]/g, ""));
+      return total >= least;
+    }, 120_000);
+  } catch (error) {
+    // Say what the screen showed instead, so a failure on CI can be read from its log.
+    const seen = await browser.execute(() => ({
+      screen: document.querySelector("main")?.innerText.slice(0, 600),
+      toasts: [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.innerText),
+    })).catch((e) => ({ unreadable: String(e) }));
+    throw new Error(`${error.message}; the screen showed ${JSON.stringify(seen)}`);
+  }
 }
 
 async function main() {

@@ -178,3 +178,24 @@ async fn progress_total_follows_joins() {
     assert!(!fetching.is_empty());
     assert!(fetching.iter().all(|(_, t)| *t == Some(2)), "while fetching the total is current: {totals:?}");
 }
+
+/// Two screens (or a screen mounted twice) asking at once: both syncs of the
+/// same org succeed and the cache ends up with the whole list.
+#[tokio::test]
+async fn concurrent_syncs_of_one_org_both_succeed() {
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, "member@orgdesk.test", DEMO_PASSWORD).await.unwrap();
+    let orgs = session.orgs().await.unwrap().data;
+    let org = orgs.iter().find(|o| o.slug == "northwind").expect("the member belongs to northwind");
+    let (first, second) = (CancelToken::new(), CancelToken::new());
+    let (a, b) = tokio::join!(
+        session.sync_members(&org.id, SyncMode::Auto, |_| {}, &first),
+        session.sync_members(&org.id, SyncMode::Auto, |_| {}, &second),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.members >= 10_000 && b.members == a.members, "{a:?} {b:?}");
+    let cached = session.cached_members(&org.id).await.unwrap().expect("cached");
+    assert_eq!(cached.data.len() as u64, a.members);
+}

@@ -420,7 +420,19 @@ async function main() {
     await waitFor("the first row", async () => (await focused()).rowIndex === "2", 5_000);
     await key("ArrowDown");
     await shot("keyboard-focus");
+    // Enter opens the member pane with focus in it; Escape closes it and focus comes back to the row.
     await key("Enter");
+    await visible("member-pane");
+    await waitFor("focus in the member pane", async () =>
+      browser.execute(() => !!document.activeElement?.closest('[data-testid="member-pane"]')), 5_000);
+    await waitFor("the last sign-in line", async () => !(await text("member-pane-last-sign-in")).includes("Loading"));
+    await a11y("member-pane");
+    await shot("member-pane");
+    await key("Escape");
+    await gone("member-pane");
+    await waitFor("back on the row after the pane", async () => (await focused()).rowIndex === "3", 5_000);
+    // → goes into the row's controls; Escape comes back.
+    await key("ArrowRight");
     await waitFor("focus inside the row", async () => {
       const f = await focused();
       return f.testid !== "member-row" && f.inMain && ["input", "select", "button"].includes(f.tag);

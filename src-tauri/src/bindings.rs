@@ -35,5 +35,6 @@ fn export_bindings() {
         Invitation, InvitationStatus, InviteResults, InviteResult, InviteOutcome, InvitationPreview,
         MyInvitation, Accepted, ManagedInvitation, PersonMembership, RemovePersonResults,
         RemovePersonResult, RemoveOutcome, AuditEvent, AuditQuery,
+        User, Session, SecurityEvent, SecurityEventKind, MemberSignIns,
     );
 }

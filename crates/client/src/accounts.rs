@@ -126,7 +126,7 @@ impl Shared {
 
 /// Every account of this desktop, and the sessions opened so far.
 pub struct Accounts {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     /// One session load at a time: the UI fires several commands at once for
     /// a freshly opened account, and two loads would each open the cache and

@@ -73,6 +73,9 @@ pub enum Error {
     Storage(String),
     #[error("Cancelled.")]
     Cancelled,
+    /// Input refused before anything was sent (the message says what to fix).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Error {
@@ -87,6 +90,7 @@ impl Error {
             Error::Keychain(_) => Code::Keychain,
             Error::Storage(_) => Code::Storage,
             Error::Cancelled => Code::Cancelled,
+            Error::Invalid(_) => Code::ValidationFailed,
         }
     }
 

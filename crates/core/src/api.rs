@@ -746,6 +746,8 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// The actor's user id.
     pub actor: Option<String>,
+    /// What the event is about: a member's user id, an invitation's id, a role key.
+    pub target: Option<String>,
     /// RFC 3339 lower bound, inclusive.
     #[param(format = DateTime)]
     pub since: Option<String>,

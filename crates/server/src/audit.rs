@@ -142,6 +142,9 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
     if let Some(actor) = &query.actor {
         sql.push(" AND e.actor_id = ").bind(actor.as_str());
     }
+    if let Some(target) = &query.target {
+        sql.push(" AND e.target = ").bind(target.as_str());
+    }
     if let Some(since) = &query.since {
         let ms = parse_rfc3339(since).ok_or_else(|| {
             ApiError::invalid("since", format!("\"{since}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))

@@ -426,6 +426,7 @@ mod tests {
         ("0009_recovery.sql", "beb67f41c024c12f4255be0cadedffd78cbf39a43d56b703f86a4c08cc004736"),
         ("0010_security_log.sql", "370cca71ebd3838c8ab187fddcc8012076b9af2e048df1736e2fd0634d8c836b"),
         ("0011_email_changes.sql", "9ab092e8819d92ce884b381c2da3ea6e1ab010a20d93ba32506ac507c6dd26d8"),
+        ("0012_audit_target_index.sql", "1533c11f0a120d5c4124b01c07088b967c993efcb558ee948eb004c15d94075d"),
     ];
 
     #[test]

@@ -1,6 +1,6 @@
 //! An org's members: the cached list, its sync with progress, and changes.
 
-use orgdesk_client::core::api::{Member, MemberStatus, UpdateMember};
+use orgdesk_client::core::api::{Member, MemberSignIns, MemberStatus, UpdateMember};
 use orgdesk_client::sync::SyncMode;
 use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
 use tauri::ipc::Channel;
@@ -70,4 +70,10 @@ pub async fn export_members_csv(
     let csv = files::members_csv(&members)?;
     let Some(path) = files::ask_save_path(&app, &files::csv_name(&slug, "members")).await else { return Ok(None) };
     files::write_text(&path, &csv).map(Some)
+}
+
+/// A member's recent sign-in times, for the member pane.
+#[tauri::command]
+pub async fn member_sign_ins(desk: State<'_, Desk>, org_id: String, user_id: String) -> Answer<MemberSignIns> {
+    Ok(desk.session().await?.member_sign_ins(&org_id, &user_id).await?)
 }

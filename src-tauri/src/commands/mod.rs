@@ -9,6 +9,7 @@ mod audit;
 mod invitations;
 mod members;
 mod orgs;
+mod profile;
 mod roles;
 
 use orgdesk_client::UiError;
@@ -24,6 +25,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         accounts::sign_out,
         accounts::connection_status,
         accounts::remember_org,
+        profile::sign_up,
+        profile::request_password_reset,
+        profile::reset_password,
+        profile::my_profile,
+        profile::update_profile,
+        profile::verify_email,
+        profile::resend_verification,
+        profile::change_email,
+        profile::confirm_email_change,
+        profile::my_sessions,
+        profile::revoke_session,
+        profile::security_log,
         orgs::cached_orgs,
         orgs::refresh_orgs,
         orgs::create_org,
@@ -40,6 +53,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         members::change_member_role,
         members::set_member_status,
         members::remove_member,
+        members::member_sign_ins,
         members::export_members_csv,
         invitations::cached_invitations,
         invitations::refresh_invitations,

@@ -14,6 +14,7 @@ import type { InvitationPreview } from "./bindings/InvitationPreview";
 import type { InviteResults } from "./bindings/InviteResults";
 import type { ManagedInvitation } from "./bindings/ManagedInvitation";
 import type { Member } from "./bindings/Member";
+import type { MemberSignIns } from "./bindings/MemberSignIns";
 import type { MemberStatus } from "./bindings/MemberStatus";
 import type { MyInvitation } from "./bindings/MyInvitation";
 import type { MyOrg } from "./bindings/MyOrg";
@@ -23,11 +24,14 @@ import type { PermissionInfo } from "./bindings/PermissionInfo";
 import type { PersonMembership } from "./bindings/PersonMembership";
 import type { RemovePersonResults } from "./bindings/RemovePersonResults";
 import type { Role } from "./bindings/Role";
+import type { SecurityEvent } from "./bindings/SecurityEvent";
+import type { Session } from "./bindings/Session";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { UpdateOrg } from "./bindings/UpdateOrg";
 import type { UpdateRole } from "./bindings/UpdateRole";
+import type { User } from "./bindings/User";
 
 // ---------------------------------------------------------------- accounts
 export const appState = () => invoke<AppState>("app_state");
@@ -38,6 +42,25 @@ export const switchAccount = (accountId: string) =>
 export const signOut = (accountId: string) => invoke<void>("sign_out", { accountId });
 export const connectionStatus = () => invoke<ConnectionStatus>("connection_status");
 export const rememberOrg = (orgId: string) => invoke<void>("remember_org", { orgId });
+
+// ---------------------------------------------------------------- my account
+export const signUp = (serverUrl: string, name: string, email: string, password: string, timezone: string | null) =>
+  invoke<AccountSummary>("sign_up", { serverUrl, name, email, password, timezone });
+export const requestPasswordReset = (serverUrl: string, email: string) =>
+  invoke<void>("request_password_reset", { serverUrl, email });
+/** `link` is the reset link (or its code) as pasted from the email. */
+export const resetPassword = (serverUrl: string, link: string, password: string) =>
+  invoke<void>("reset_password", { serverUrl, link, password });
+export const myProfile = () => invoke<User>("my_profile");
+export const updateProfile = (name: string | null, timezone: string | null) =>
+  invoke<User>("update_profile", { name, timezone });
+export const verifyEmail = (link: string) => invoke<User>("verify_email", { link });
+export const resendVerification = () => invoke<void>("resend_verification");
+export const changeEmail = (email: string, password: string) => invoke<void>("change_email", { email, password });
+export const confirmEmailChange = (link: string) => invoke<User>("confirm_email_change", { link });
+export const mySessions = () => invoke<Session[]>("my_sessions");
+export const revokeSession = (sessionId: string) => invoke<void>("revoke_session", { sessionId });
+export const securityLog = (cursor: string | null) => invoke<Page<SecurityEvent>>("security_log", { cursor });
 
 // ---------------------------------------------------------------- orgs
 export const cachedOrgs = () => invoke<Snapshot<MyOrg[]> | null>("cached_orgs");
@@ -75,6 +98,8 @@ export const setMemberStatus = (orgId: string, member: Member, status: MemberSta
   invoke<Member>("set_member_status", { orgId, userId: member.user_id, version: member.version, status });
 export const removeMember = (orgId: string, userId: string) =>
   invoke<void>("remove_member", { orgId, userId });
+export const memberSignIns = (orgId: string, userId: string) =>
+  invoke<MemberSignIns>("member_sign_ins", { orgId, userId });
 export const exportMembersCsv = (orgId: string, slug: string) =>
   invoke<string | null>("export_members_csv", { orgId, slug });
 

@@ -46,7 +46,8 @@ export const SHORTCUTS: readonly { area: string; keys: string; does: string }[] 
   { area: "Organization list", keys: "↑ ↓ Home End", does: "Move between organizations; Enter opens one" },
   { area: "Members table", keys: "↑ ↓ Page Up/Down Home End", does: "Move between member rows" },
   { area: "Members table", keys: "Space", does: "Select or unselect the row" },
-  { area: "Members table", keys: "Enter", does: "Go into the row (its first control); Escape comes back to the row" },
+  { area: "Members table", keys: "Enter", does: "Open the member's details pane; Escape closes it and returns to the row" },
+  { area: "Members table", keys: "→", does: "Go into the row (its first control); Escape comes back to the row" },
   { area: "Command palette", keys: "↑ ↓, Enter", does: "Choose a command and run it" },
   { area: "Everywhere", keys: "Ctrl+Z", does: "Undo the newest change a toast offers to undo (re-enable, invite again, role back)" },
 ];

@@ -34,6 +34,33 @@ impl Api {
         self.no_content(Call::new(Method::POST, &["v1", "auth", "resend-verification"])).await
     }
 
+    /// Answers the same whether or not the address has an account.
+    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+        let body = PasswordResetRequest { email: email.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "password-reset"]).json(&body)?).await
+    }
+
+    /// Ends every session of the account, this client's included.
+    pub async fn confirm_password_reset(&self, token: &str, password: &str) -> Result<()> {
+        let body = PasswordResetConfirm { token: token.into(), password: password.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "password-reset", "confirm"]).json(&body)?).await
+    }
+
+    /// The new address gets a link; the change happens when it is followed.
+    pub async fn change_email(&self, email: &str, password: &str) -> Result<()> {
+        let body = ChangeEmail { email: email.into(), password: password.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "me", "email"]).json(&body)?).await
+    }
+
+    pub async fn confirm_email_change(&self, token: &str) -> Result<()> {
+        let body = ConfirmEmailChange { token: token.into() };
+        self.no_content(Call::new(Method::POST, &["v1", "auth", "email-change", "confirm"]).json(&body)?).await
+    }
+
+    pub async fn security_log(&self, query: &PageQuery) -> Result<Page<SecurityEvent>> {
+        self.json(Call::get(&["v1", "me", "security-log"]).query(query)?).await
+    }
+
     pub async fn me(&self) -> Result<User> {
         self.json(Call::get(&["v1", "me"])).await
     }
@@ -133,6 +160,11 @@ impl Api {
     ) -> Result<Member> {
         let call = Call::new(Method::PATCH, &["v1", "orgs", org, "members", user_id]).if_match(version)?.json(req)?;
         self.json(call).await
+    }
+
+    /// Times only: networks and devices are shown to the person themselves.
+    pub async fn member_sign_ins(&self, org: &str, user_id: &str) -> Result<MemberSignIns> {
+        self.json(Call::get(&["v1", "orgs", org, "members", user_id, "sign-ins"])).await
     }
 
     pub async fn remove_member(&self, org: &str, user_id: &str) -> Result<()> {

@@ -43,6 +43,11 @@ async fn changes_leave_an_audit_trail_with_filters_and_csv() {
     assert_eq!(filtered.body["items"].as_array().unwrap().len(), 2);
     let by_actor = app.get(&ada.token, &format!("{path}?actor={}", bob.id)).await;
     assert_eq!(by_actor.body["items"].as_array().unwrap().len(), 1, "bob accepted his invitation");
+    // A member's trail: the events about them (the member pane).
+    let about_bob = app.get(&ada.token, &format!("{path}?target={}", bob.id)).await;
+    let about: Vec<&str> =
+        about_bob.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(about, ["member.role_changed"], "only the events whose target is bob");
     let future = app.get(&ada.token, &format!("{path}?since=2999-01-01T00:00:00Z")).await;
     assert!(future.body["items"].as_array().unwrap().is_empty());
     let past = app.get(&ada.token, &format!("{path}?until=2000-01-01T00:00:00Z")).await;

@@ -10,6 +10,10 @@ action: string | null,
  */
 actor: string | null, 
 /**
+ * What the event is about: a member's user id, an invitation's id, a role key.
+ */
+target: string | null, 
+/**
  * RFC 3339 lower bound, inclusive.
  */
 since: string | null, 

@@ -3,7 +3,8 @@
 // scripts/test.d/40-e2e.sh, which builds both and provides Xvfb, a session
 // bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
 import * as gtk from "./gtk-dialog.mjs";
@@ -170,6 +171,14 @@ async function memberRow(email) {
 }
 
 /** Waits until the table holds at least `least` members (the demo org has 10,000 plus its admins). */
+/** WM_DELETE_WINDOW to the app's window (tests/wm-close.py; there is no window manager under Xvfb). */
+async function closeWindowAsTheWindowManagerDoes() {
+  const python = join(process.env.ORGDESK_VENV ?? join(homedir(), ".cache", "orgdesk-venv"), "bin", "python");
+  await new Promise((resolve, reject) =>
+    execFile(python, [join(import.meta.dirname, "wm-close.py"), "Orgdesk"], { timeout: 10_000 }, (error, _out, stderr) =>
+      error ? reject(new Error(`wm-close.py: ${stderr || error.message}`)) : resolve()));
+}
+
 async function waitForMembers(least) {
   try {
     await waitFor(`${least} members`, async () => {
@@ -354,6 +363,24 @@ async function main() {
     await (await first.$('[data-testid="member-toggle-status"]')).click();
     await (await visible("confirm-button")).click();
     await waitFor("disabled again", async () => (await first.getText()).includes("disabled"));
+    await (await visible("member-search")).clearValue();
+  });
+
+  await step("open the member pane and change a role from it", async () => {
+    const email = "ada.ahmed2960@northwind.test";
+    const row = await memberRow(email);
+    await (await row.$('[data-testid="member-open"]')).click();
+    const pane = await browser.$(`[data-testid="member-pane"][data-email="${email}"]`);
+    await pane.waitForDisplayed({ timeout: 10_000 });
+    await waitFor("the last sign-in", async () => (await text("member-pane-last-sign-in")) === "never");
+    await (await visible("member-pane-role")).selectByAttribute("value", "admin");
+    await toastSays("is now Admin");
+    await waitFor("the row follows", async () =>
+      (await browser.$(`[data-testid="member-row"][data-email="${email}"] [data-testid="member-role"]`).getValue()) === "admin");
+    await waitFor("the change in the member's trail", async () => (await text("member-pane-audit")).includes("member role changed"));
+    await shot("member-pane-changed");
+    await key("Escape");
+    await gone("member-pane");
     await (await visible("member-search")).clearValue();
   });
 
@@ -726,6 +753,17 @@ async function main() {
     await gone("confirm-dialog");
     await visible("screen-roles");
     if (!(await (await box()).isSelected())) throw new Error("the unsaved change was lost");
+    // Signing out, and closing the window as a window manager asks it to, ask first too.
+    await (await visible("sign-out")).click();
+    await visible("confirm-dialog");
+    await (await visible("confirm-dismiss")).click();
+    await gone("confirm-dialog");
+    await closeWindowAsTheWindowManagerDoes();
+    if (!(await (await visible("confirm-dialog")).getText()).includes("unsaved")) throw new Error("closing did not warn");
+    await (await visible("confirm-dismiss")).click();
+    await gone("confirm-dialog");
+    await visible("screen-roles");
+    if (!(await (await box()).isSelected())) throw new Error("the unsaved change was lost");
     await (await browser.$('[data-testid="role-save"][data-role="e2e-agent"]')).click();
     await toastSays("Saved E2E agent.");
     await noError("roles-error");
@@ -963,6 +1001,89 @@ async function main() {
     await (await visible("link-accept")).click();
     await waitFor(`${org.name} in the sidebar`, async () =>
       (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  /** The newest link of `kind` (verify, reset, email-change) emailed to `to`, from the demo's outbox. */
+  async function emailedLink(to, kind) {
+    let link = null;
+    await waitFor(`a ${kind} email to ${to}`, async () => {
+      const mails = await (await fetch(`${server.url}/v1/dev/outbox?to=${encodeURIComponent(to)}`)).json();
+      const found = mails.map((m) => m.body.match(new RegExp(`https?://\\S+/${kind}/[A-Za-z0-9_-]+`))).find(Boolean);
+      link = found?.[0] ?? null;
+      return !!link;
+    });
+    return link;
+  }
+
+  const NEWCOMER = "newcomer@example.com";
+  await step("create an account in the app and confirm it through the emailed link", async () => {
+    await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    await (await visible("open-signup")).click();
+    await visible("signup-form");
+    await waitFor("focus on the name", async () => browser.execute(() => document.activeElement?.getAttribute("name") === "name"), 5_000);
+    // Too short a password is named at its field before anything is sent.
+    await browser.keys("Nia Newcomer");
+    await (await browser.$('[data-testid="signup-form"] input[name="email"]')).setValue(NEWCOMER);
+    await (await browser.$('[data-testid="signup-form"] input[name="password"]')).setValue("short");
+    await (await visible("signup-submit")).click();
+    await waitFor("the password's message", async () => (await text("signup-password-error")).includes("at least 10"));
+    await a11y("sign-up");
+    await shot("sign-up");
+    const password = await browser.$('[data-testid="signup-form"] input[name="password"]');
+    await password.clearValue();
+    await password.setValue(PASSWORD);
+    await (await visible("signup-submit")).click();
+    await visible("verify-banner", 30_000);
+    await waitFor("the personal workspace, labelled", async () => (await allByTest("org-personal")).length === 1);
+    await a11y("verify-banner");
+    await shot("verify-banner");
+    const link = await emailedLink(NEWCOMER, "verify");
+    await (await visible("verify-link")).setValue(link);
+    await (await visible("verify-submit")).click();
+    await gone("verify-banner");
+    await toastSays(`Confirmed ${NEWCOMER}`);
+  });
+
+  await step("forgot password: reset through the emailed link, then signed in with the new password", async () => {
+    await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    await (await visible("open-reset")).click();
+    await visible("reset-ask-form");
+    await (await browser.$('[data-testid="reset-ask-form"] input[name="email"]')).setValue(NEWCOMER);
+    await a11y("reset-ask");
+    await (await visible("reset-send")).click();
+    await visible("reset-sent");
+    const link = await emailedLink(NEWCOMER, "reset");
+    await (await visible("reset-link")).setValue(link);
+    await (await browser.$('[data-testid="reset-set-form"] input[name="new-password"]')).setValue("a-new-password-2026");
+    await a11y("reset-set");
+    await shot("reset-password");
+    await (await visible("reset-submit")).click();
+    await waitFor("signed in again", async () => (await allByTest("org-personal")).length === 1, 30_000);
+    await toastSays("Your password is changed");
+    // The old password no longer works.
+    const refused = await fetch(`${server.url}/v1/auth/signin`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: NEWCOMER, password: PASSWORD }),
+    });
+    if (refused.status !== 401) throw new Error(`the old password still signs in (${refused.status})`);
+  });
+
+  await step("my account: profile, sessions and the security log", async () => {
+    await (await visible("nav-account")).click();
+    await visible("screen-account");
+    await waitFor("the security log", async () => (await allByTest("security-event")).length > 0);
+    const kinds = [];
+    for (const event of await allByTest("security-event")) kinds.push(await event.getAttribute("data-kind"));
+    if (!kinds.includes("password_reset") || !kinds.includes("sign_in")) throw new Error(`security log kinds: ${kinds}`);
+    await waitFor("this session listed", async () => (await browser.$$('[data-testid="session-row"][data-current="true"]')).length === 1);
+    await a11y("account");
+    await shot("account");
+    const name = await browser.$('[data-testid="screen-account"] input[name="name"]');
+    await waitFor("the profile form", async () => (await name.getValue()) === "Nia Newcomer");
+    await name.clearValue();
+    await name.setValue("Nia N. Newcomer");
+    await (await visible("profile-save")).click();
+    await toastSays("Profile saved");
   });
 
   await step("without a keychain the app says so at sign-in", async () => {

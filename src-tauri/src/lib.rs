@@ -2,6 +2,7 @@
 //! Only this side talks to the network and the keychain; the web UI gets
 //! data and `{code, message}` errors, never a token.
 
+mod close_guard;
 mod commands;
 mod desk;
 mod files;
@@ -36,10 +37,12 @@ pub fn run() {
         .setup(|app| {
             let desk = tauri::async_runtime::block_on(Desk::open(data_dir(app))).map_err(|e| e.message)?;
             app.manage(desk);
+            app.manage(close_guard::CloseGuard::default());
             invite_links::listen(app.handle());
             window::open_main(app)?;
             Ok(())
         })
+        .on_window_event(close_guard::on_window_event)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("the Orgdesk window failed to start");

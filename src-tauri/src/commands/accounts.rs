@@ -1,9 +1,11 @@
 //! Sign in, accounts, connection state.
 
 use orgdesk_client::{AccountSummary, ConnectionStatus};
+use tauri::ipc::Channel;
 use tauri::State;
 
 use super::Answer;
+use crate::close_guard::CloseGuard;
 use crate::desk::{AppState, Desk};
 
 #[tauri::command]
@@ -42,4 +44,25 @@ pub async fn connection_status(desk: State<'_, Desk>) -> Answer<ConnectionStatus
 pub async fn remember_org(desk: State<'_, Desk>, org_id: String) -> Answer<()> {
     let session = desk.session().await?;
     Ok(desk.accounts.set_last_org(session.account_id(), &org_id)?)
+}
+
+/// The UI has (or no longer has) edits that closing the window would drop.
+#[tauri::command]
+pub fn set_unsaved_edits(guard: State<'_, CloseGuard>, unsaved: bool) {
+    guard.set_unsaved(unsaved);
+}
+
+/// Close requests held for unsaved edits arrive on `channel`.
+#[tauri::command]
+pub fn watch_close_requests(guard: State<'_, CloseGuard>, channel: Channel<()>) {
+    guard.listen(channel);
+}
+
+/// Closes the window after the person agreed to drop unsaved edits.
+#[tauri::command]
+pub fn close_window(window: tauri::Window, guard: State<'_, CloseGuard>) {
+    guard.agree_to_close();
+    if let Err(e) = window.close() {
+        tracing::warn!(error = %e, "closing the window failed");
+    }
 }

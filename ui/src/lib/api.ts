@@ -42,6 +42,14 @@ export const switchAccount = (accountId: string) =>
 export const signOut = (accountId: string) => invoke<void>("sign_out", { accountId });
 export const connectionStatus = () => invoke<ConnectionStatus>("connection_status");
 export const rememberOrg = (orgId: string) => invoke<void>("remember_org", { orgId });
+export const setUnsavedEdits = (unsaved: boolean) => invoke<void>("set_unsaved_edits", { unsaved });
+/** `onRequest` runs when closing the window waits for the person to agree to drop unsaved edits. */
+export function watchCloseRequests(onRequest: () => void): Promise<void> {
+  const channel = new Channel<null>();
+  channel.onmessage = () => onRequest();
+  return invoke<void>("watch_close_requests", { channel });
+}
+export const closeWindow = () => invoke<void>("close_window");
 
 // ---------------------------------------------------------------- my account
 export const signUp = (serverUrl: string, name: string, email: string, password: string, timezone: string | null) =>

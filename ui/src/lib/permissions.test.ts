@@ -77,5 +77,6 @@ describe("allowedScreen", () => {
   it("always allows the cross-org screens", () => {
     expect(allowedScreen("across", permissionSet([]))).toBe("across");
     expect(allowedScreen("my-invitations", member)).toBe("my-invitations");
+    expect(allowedScreen("account", permissionSet([]))).toBe("account");
   });
 });

@@ -84,8 +84,12 @@ export function visibleScreens(perms: Permissions): Screen[] {
  * the same when the role allows it, else the first org screen it allows, else
  * the account's own invitations. The cross-org screens are always allowed.
  */
+/** The screens of the account rather than of one org: any role may open them. */
+export const ACCOUNT_SCREENS = ["across", "my-invitations", "account"] as const;
+export const isAccountScreen = (screen: string): boolean => (ACCOUNT_SCREENS as readonly string[]).includes(screen);
+
 export function allowedScreen<S extends string>(screen: S, perms: Permissions): S | Screen["id"] | "my-invitations" {
-  if (screen === "across" || screen === "my-invitations") return screen;
+  if (isAccountScreen(screen)) return screen;
   const screens = visibleScreens(perms);
   if (screens.some((s) => s.id === screen)) return screen;
   return screens[0]?.id ?? "my-invitations";

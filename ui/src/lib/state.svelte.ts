@@ -7,7 +7,8 @@ import type { MyOrg } from "./bindings/MyOrg";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { VaultStatus } from "./bindings/VaultStatus";
 import { describeError, isOfflineError, isUiError } from "./errors";
-import { permissionSet, type Permissions } from "./permissions";
+import { isAccountScreen, permissionSet, type Permissions } from "./permissions";
+import type { User } from "./bindings/User";
 
 export type ScreenId =
   | "members"
@@ -16,7 +17,8 @@ export type ScreenId =
   | "settings"
   | "audit"
   | "across"
-  | "my-invitations";
+  | "my-invitations"
+  | "account";
 
 export interface Toast {
   id: number;
@@ -42,6 +44,8 @@ class AppStore {
   toasts = $state<Toast[]>([]);
   paletteOpen = $state(false);
   pendingInviteToken = $state<string | null>(null);
+  /** A password reset link to open in the reset form (from `orgdesk://reset/…`). */
+  resetLink = $state<string | null>(null);
   /** Counts offline → online transitions; screens re-fetch when it moves. */
   reconnections = $state(0);
   addingAccount = $state(false);
@@ -52,6 +56,8 @@ class AppStore {
   /** A navigation waiting for the person to agree to drop the unsaved edits. */
   pendingLeave = $state<(() => void) | null>(null);
   shortcutsOpen = $state(false);
+  /** The signed-in person's profile, when the server could be asked (for the verification banner and the account screen). */
+  me = $state<User | null>(null);
 
   currentOrg = $derived(this.orgs.find((org) => org.id === this.currentOrgId) ?? null);
   permissions: Permissions = $derived(permissionSet(this.currentOrg?.permissions));
@@ -80,7 +86,20 @@ class AppStore {
     this.orgsLoaded = false;
     this.orgsError = null;
     this.currentOrgId = null;
+    this.me = null;
+    this.loadMe();
     await this.loadOrgs(account.last_org_id);
+  }
+
+  /** Asks the server who is signed in (offline: stays unknown, the banner waits). */
+  async loadMe(): Promise<void> {
+    const account = this.activeAccount;
+    try {
+      const me = await api.myProfile();
+      if (this.activeAccount?.id === account?.id) this.me = me;
+    } catch {
+      // Offline or signed out: the org list says so.
+    }
   }
 
   /** Paints the cached org list, then asks the server. */
@@ -134,10 +153,10 @@ class AppStore {
 
   /** Opens an org from the sidebar, palette or Ctrl+1…9; the cross-org screens give way to its members. */
   openOrg(orgId: string): void {
-    if (orgId === this.currentOrgId && this.screen !== "across" && this.screen !== "my-invitations") return;
+    if (orgId === this.currentOrgId && !isAccountScreen(this.screen)) return;
     this.leave(() => {
       this.selectOrg(orgId);
-      if (this.screen === "across" || this.screen === "my-invitations") this.screen = "members";
+      if (isAccountScreen(this.screen)) this.screen = "members";
     });
   }
 
@@ -222,6 +241,10 @@ class AppStore {
 
   async signOut(): Promise<void> {
     if (!this.activeAccount) return;
+    if (this.unsaved) {
+      this.leave(() => this.signOut());
+      return;
+    }
     try {
       await api.signOut(this.activeAccount.id);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emailProblem, languageProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
+import { emailProblem, languageProblem, newPasswordProblem, personNameProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
 
 describe("form checks", () => {
   it("time zones: IANA names pass, others are named", () => {
@@ -31,5 +31,13 @@ describe("form checks", () => {
     expect(emailProblem("a@b.test")).toBeNull();
     expect(emailProblem("ab.test")).toMatch(/not an email/);
     expect(emailProblem("")).toMatch(/Give your email/);
+  });
+  it("sign-up fields, as core counts them", () => {
+    expect(newPasswordProblem("123456789")).toMatch(/at least 10/);
+    expect(newPasswordProblem("1234567890")).toBeNull();
+    expect(newPasswordProblem("🔑".repeat(10))).toBeNull();
+    expect(personNameProblem("  ")).toMatch(/Give your name/);
+    expect(personNameProblem("Ada Lovelace")).toBeNull();
+    expect(personNameProblem("x".repeat(101))).toMatch(/at most 100/);
   });
 });

@@ -75,3 +75,19 @@ export function emailProblem(raw: string): string | null {
   if (!email) return "Give your email address.";
   return /^[^\s@]+@[^\s@]+$/.test(email) ? null : `“${email}” is not an email address.`;
 }
+
+/** As core's `validate::password` (10 to 1024 characters). */
+export function newPasswordProblem(raw: string): string | null {
+  const length = [...raw].length;
+  if (length < 10) return "Choose a password of at least 10 characters.";
+  if (length > 1024) return "A password can be at most 1024 characters long.";
+  return null;
+}
+
+/** As core's `validate::person_name`: 1 to 100 characters. */
+export function personNameProblem(raw: string): string | null {
+  const name = raw.trim();
+  if (!name) return "Give your name as colleagues should see it.";
+  if ([...name].length > 100) return "A name can be at most 100 characters long.";
+  return null;
+}

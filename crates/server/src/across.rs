@@ -128,9 +128,9 @@ async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult
          ORDER BY u.email_key, m.org_id LIMIT $5"
     ))
     .bind(&user.user_id)
-    .bind(members::like_prefix(q))
-    .bind(format!("% {}", members::like_prefix(q)))
-    .bind(members::like_prefix(q))
+    .bind(crate::store::like_prefix(q))
+    .bind(format!("% {}", crate::store::like_prefix(q)))
+    .bind(crate::store::like_prefix(q))
     // Orgs where my role cannot read members are dropped after the query;
     // asking for more keeps the answer full in the usual case.
     .bind(4 * PEOPLE_LIMIT as i64)

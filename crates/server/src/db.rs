@@ -201,6 +201,7 @@ impl Readers {
                     Bind::Text(s) => statement.raw_bind_parameter(index, s.as_str())?,
                     Bind::Int(n) => statement.raw_bind_parameter(index, *n)?,
                     Bind::OptText(s) => statement.raw_bind_parameter(index, s.as_deref())?,
+                    Bind::OptInt(n) => statement.raw_bind_parameter(index, *n)?,
                 }
             }
             let mut rows = statement.raw_query();
@@ -244,6 +245,8 @@ pub enum Bind {
     Int(i64),
     /// Text or NULL.
     OptText(Option<String>),
+    /// An integer or NULL.
+    OptInt(Option<i64>),
 }
 
 impl Sql {
@@ -281,6 +284,7 @@ impl Sql {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptText(t) => q.bind(t.as_deref()),
+                Bind::OptInt(n) => q.bind(*n),
             };
         }
         q
@@ -315,6 +319,7 @@ impl Sql {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptText(t) => q.bind(t.as_deref()),
+                Bind::OptInt(n) => q.bind(*n),
             };
         }
         q
@@ -339,6 +344,11 @@ impl From<Option<String>> for Bind {
 impl From<Option<&str>> for Bind {
     fn from(s: Option<&str>) -> Bind {
         Bind::OptText(s.map(str::to_owned))
+    }
+}
+impl From<Option<i64>> for Bind {
+    fn from(n: Option<i64>) -> Bind {
+        Bind::OptInt(n)
     }
 }
 impl From<i64> for Bind {

@@ -25,6 +25,7 @@ pub mod roles;
 pub mod routes;
 pub mod security_log;
 pub mod state;
+pub mod store;
 pub mod time;
 
 use std::net::SocketAddr;

@@ -67,20 +67,6 @@ pub async fn insert_membership(
 pub const MEMBER_COLUMNS: &str =
     "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, m.version";
 
-/// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
-/// and appends `%`: the prefix rule of every name and email search.
-pub(crate) fn like_prefix(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 1);
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 pub async fn list(db: &Db, access: &OrgAccess, query: &MemberQuery) -> ApiResult<Page<Member>> {
     access.require(Permission::MembersRead)?;
     let limit = page_limit(query.limit)?;
@@ -149,9 +135,9 @@ pub fn list_sql(org_id: &str, query: &MemberQuery, limit: i64) -> ApiResult<Sql>
     sql.bind(org_id);
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
-        sql.push(" AND (m.sort_name LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\'");
-        sql.push(" OR m.sort_name LIKE ").bind(format!("% {}", like_prefix(&q))).push(" ESCAPE '\\'");
-        sql.push(" OR u.email_key LIKE ").bind(like_prefix(&q)).push(" ESCAPE '\\')");
+        sql.push(" AND (m.sort_name LIKE ").bind(crate::store::like_prefix(&q)).push(" ESCAPE '\\'");
+        sql.push(" OR m.sort_name LIKE ").bind(format!("% {}", crate::store::like_prefix(&q))).push(" ESCAPE '\\'");
+        sql.push(" OR u.email_key LIKE ").bind(crate::store::like_prefix(&q)).push(" ESCAPE '\\')");
     }
     if let Some(role) = &query.role {
         sql.push(" AND m.role = ").bind(role.as_str());
@@ -322,12 +308,4 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
 pub async fn user_id_by_email(db: &Db, email: &str) -> ApiResult<Option<String>> {
     let key = validate::email_key(email);
     Ok(sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1").bind(key).fetch_optional(&db.pool).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::like_prefix("a_b%"), "a\\_b\\%%");
-    }
 }

@@ -1,0 +1,42 @@
+//! The store: every SQL statement of the server, one module per noun, behind
+//! functions with typed arguments and typed rows. Domain modules hold the
+//! rules (validation, permissions, audit decisions, error mapping) and call
+//! these; `crate::db` holds the pool, the transactions, the `Sql` builder and
+//! the constraint table. Statements are written once, in portable SQL with
+//! `$n` placeholders, for SQLite and PostgreSQL; the hot reads also run on
+//! SQLite's read connections (`Db::read`) with the same text.
+
+pub mod accounts;
+pub mod invitations;
+pub mod memberships;
+pub mod orgs;
+pub mod sessions;
+pub mod tokens;
+
+pub use sqlx::any::AnyExecutor as Executor;
+
+/// What every store function answers: the rows, or the database's error
+/// (read with `db::violation` where a constraint decides).
+pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+/// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
+/// and appends `%`: the prefix rule of every name and email search.
+pub fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(super::like_prefix("a_b%"), "a\\_b\\%%");
+    }
+}

@@ -8,8 +8,8 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::auth::{hash_password, new_token, Actor};
 use crate::db::{Db, Sql};
-use crate::members::insert_membership;
 use crate::orgs::insert_org;
+use crate::store::memberships::insert as insert_membership;
 use crate::time::{new_id, now_ms, DAY, HOUR, MINUTE};
 
 pub const DEMO_PASSWORD: &str = "orgdesk-demo-2026";

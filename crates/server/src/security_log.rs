@@ -91,12 +91,7 @@ pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiRe
 /// A member's sign-in times, for whoever may read the org's members.
 pub async fn member_sign_ins(state: &AppState, access: &OrgAccess, member_id: &str) -> ApiResult<MemberSignIns> {
     access.require(Permission::MembersRead)?;
-    let member: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2")
-        .bind(&access.org_id)
-        .bind(member_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    if member == 0 {
+    if !crate::store::memberships::is_member(&state.db.pool, &access.org_id, member_id).await? {
         return Err(ApiError::not_found("member"));
     }
     let times: Vec<i64> = sqlx::query_scalar(

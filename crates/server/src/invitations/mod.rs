@@ -690,7 +690,7 @@ async fn join(conn: &mut AnyConnection, row: &TokenRow, user_id: &str, actor: &A
     if let Some(role) = existing {
         return Ok(Accepted { org_id: row.org_id.clone(), role });
     }
-    crate::members::insert_membership(conn, &row.org_id, user_id, &row.role, now).await?;
+    crate::store::memberships::insert(conn, &row.org_id, user_id, &row.role, now).await?;
     let change = Change::new(AuditAction::InvitationAccepted, Some(&row.id))
         .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
     audit::record(conn, &row.org_id, actor, change).await?;

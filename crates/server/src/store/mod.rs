@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod invitations;
 pub mod memberships;
 pub mod orgs;
+pub mod roles;
 pub mod sessions;
 pub mod tokens;
 

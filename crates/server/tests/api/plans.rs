@@ -6,6 +6,7 @@
 
 use orgdesk_core::api::{InvitationFilter, MemberQuery, MemberSort};
 use orgdesk_server::db::Sql;
+use orgdesk_server::{members, store};
 use sqlx::Row;
 
 use crate::support::{on_postgres, TestApp};
@@ -58,15 +59,15 @@ async fn hot_reads_use_their_indexes() {
     for sort in [MemberSort::Joined, MemberSort::Name, MemberSort::LastActive] {
         for desc in [false, true] {
             let q = MemberQuery { sort: Some(sort), desc: Some(desc), ..Default::default() };
-            let sql = orgdesk_server::members::list_sql(&org.id, &q, 50).unwrap();
+            let sql = store::memberships::page_sql(&members::page_query(&org.id, &q, 50).unwrap());
             assert_indexed(&format!("members by {sort:?} desc={desc}"), &plan(&app, &sql).await, "m", true);
         }
     }
     let search = MemberQuery { q: Some("ada".into()), sort: Some(MemberSort::Name), ..Default::default() };
-    let sql = orgdesk_server::members::list_sql(&org.id, &search, 50).unwrap();
+    let sql = store::memberships::page_sql(&members::page_query(&org.id, &search, 50).unwrap());
     assert_indexed("prefix search", &plan(&app, &sql).await, "m", true);
     let role = MemberQuery { role: Some("member".into()), ..Default::default() };
-    let sql = orgdesk_server::members::list_sql(&org.id, &role, 50).unwrap();
+    let sql = store::memberships::page_sql(&members::page_query(&org.id, &role, 50).unwrap());
     let role_plan = plan(&app, &sql).await;
     assert_indexed("role filter", &role_plan, "m", true);
     assert!(

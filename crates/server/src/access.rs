@@ -106,13 +106,7 @@ impl OrgAccess {
 
 /// A role of the org with its effective permissions, or 404 / 422.
 pub async fn load_role(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<PermissionSet> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT builtin, permissions FROM roles WHERE org_id = $1 AND role_key = $2")
-            .bind(org_id)
-            .bind(role_key)
-            .fetch_optional(conn)
-            .await?;
-    match row {
+    match store::roles::permissions(conn, org_id, role_key).await? {
         Some((builtin, stored)) => Ok(role_permissions(role_key, builtin, &stored)),
         None => Err(ApiError::invalid(
             "role",

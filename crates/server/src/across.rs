@@ -11,7 +11,6 @@ use orgdesk_core::{ErrorCode, Permission, PermissionSet};
 use crate::access::OrgAccess;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::invitations::{InvitationRow, INVITATION_SELECT};
 use crate::members;
 use crate::orgs;
 use crate::state::AppState;
@@ -42,12 +41,7 @@ pub const EXPIRED_SHOWN_FOR_MS: i64 = 30 * crate::time::DAY;
 /// expired unanswered in the last 30 days (`status: expired`, to resend).
 pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
-    let mut sql = crate::db::Sql::new(&managed_invitations_sql());
-    sql.bind_value(user.user_id.as_str()).bind_value(now_ms() - EXPIRED_SHOWN_FOR_MS);
-    let rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
-        Some(rows) => rows?,
-        None => sql.query_as().fetch_all(&state.db.pool).await?,
-    };
+    let rows = store::invitations::managed(&state.db, &user.user_id, now_ms() - EXPIRED_SHOWN_FOR_MS).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -71,15 +65,6 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
 /// address costs the same queries as a known one that is in none of my orgs:
 /// the answer's timing does not tell whether an account exists.
 const NO_ACCOUNT: &str = "00000000-0000-0000-0000-000000000000";
-
-/// The statement behind [`managed_invitations`]: $1 the caller, $2 the
-/// oldest expiry shown. Public for the plan tests.
-pub fn managed_invitations_sql() -> String {
-    format!(
-        "{INVITATION_SELECT} JOIN memberships me ON me.org_id = i.org_id AND me.user_id = $1 AND me.status = 'active' \
-         WHERE i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at, i.id"
-    )
-}
 
 /// `GET /v1/me/people`: by exact `email`, by a name or email prefix `q`, or
 /// both (that person, if the prefix matches them). Neither, or a blank `q`

@@ -338,3 +338,21 @@ pub async fn search_in_orgs_of(
     .fetch_all(db)
     .await
 }
+
+/// Which of `email_keys` belong to members of the org.
+pub async fn member_email_keys(
+    db: impl Executor<'_>,
+    org_id: &str,
+    email_keys: &[&str],
+) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = super::in_list(
+        "SELECT u.email_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key IN ",
+        org_id,
+        email_keys,
+        "",
+    )
+    .query_as()
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}

@@ -34,6 +34,21 @@ pub fn like_prefix(s: &str) -> String {
     out
 }
 
+/// `<head>($2, $3, …)<tail>` with `$1` = `first` and the list after it.
+fn in_list(head: &str, first: &str, list: &[&str], tail: &str) -> crate::db::Sql {
+    let mut sql = crate::db::Sql::new(head);
+    sql.bind_value(first);
+    sql.push("(");
+    for (i, item) in list.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*item);
+    }
+    sql.push(")").push(tail);
+    sql
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

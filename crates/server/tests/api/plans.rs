@@ -77,11 +77,11 @@ async fn hot_reads_use_their_indexes() {
     );
 
     for filter in [InvitationFilter::Pending, InvitationFilter::Expired, InvitationFilter::Open] {
-        let mut sql = Sql::new(&orgdesk_server::invitations::list_pending_sql(filter));
+        let mut sql = Sql::new(&store::invitations::open_page_sql(filter));
         sql.bind_value(org.id.as_str()).bind_value(0i64).bind_value(0i64).bind_value("").bind_value(51i64);
         assert_indexed(&format!("{filter:?} invitations"), &plan(&app, &sql).await, "i", true);
     }
-    let mut sql = Sql::new(&orgdesk_server::across::managed_invitations_sql());
+    let mut sql = Sql::new(&store::invitations::managed_sql());
     sql.bind_value(ada.id.as_str()).bind_value(0i64);
     // Across orgs the rows come from one index range per org I belong to;
     // merging them sorts the answer (my orgs' open invitations), never an org.

@@ -7,9 +7,11 @@
 //! SQLite's read connections (`Db::read`) with the same text.
 
 pub mod accounts;
+pub mod audit;
 pub mod invitations;
 pub mod memberships;
 pub mod orgs;
+pub mod outbox;
 pub mod roles;
 pub mod sessions;
 pub mod tokens;

@@ -96,13 +96,7 @@ impl Db {
         F: for<'c> AsyncFnOnce(&'c mut AnyConnection) -> Result<(), sqlx::Error>,
     {
         let mut tx = self.write().await?;
-        let claimed =
-            sqlx::query("INSERT INTO data_steps (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(name)
-                .bind(crate::time::now_ms())
-                .execute(tx.conn())
-                .await?;
-        if claimed.rows_affected() == 1 {
+        if crate::store::data_steps::claim(tx.conn(), name, crate::time::now_ms()).await? {
             step(tx.conn()).await.map_err(|e| anyhow::anyhow!("data step {name} failed: {e}"))?;
             tracing::info!(step = name, "data step applied");
         }

@@ -163,9 +163,7 @@ pub async fn run_janitor(state: AppState) {
             tracing::warn!(error = %e, "pruning sent emails failed");
         }
         let day_ago = time::now_ms() - time::DAY;
-        if let Err(e) =
-            sqlx::query("DELETE FROM password_resets WHERE created_at < $1").bind(day_ago).execute(&mut *conn).await
-        {
+        if let Err(e) = store::tokens::delete_resets_before(&mut *conn, day_ago).await {
             tracing::warn!(error = %e, "pruning reset links failed");
         }
         if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {

@@ -356,3 +356,36 @@ pub async fn member_email_keys(
     .await?;
     Ok(rows.into_iter().map(|(k,)| k).collect())
 }
+
+/// A membership written as is (demo seeding).
+pub struct SeedMembership<'a> {
+    pub org_id: &'a str,
+    pub user_id: &'a str,
+    pub role: &'a str,
+    pub status: MemberStatus,
+    pub joined_at: i64,
+    pub last_active_at: i64,
+    pub sort_name: String,
+}
+
+/// Many memberships, in one statement per 500.
+pub async fn insert_many(conn: &mut sqlx::AnyConnection, memberships: &[SeedMembership<'_>]) -> Result<()> {
+    for chunk in memberships.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",
+        );
+        sql.values(chunk.iter().map(|m| {
+            [
+                Bind::from(m.org_id),
+                Bind::from(m.user_id),
+                Bind::from(m.role),
+                Bind::from(m.status.as_str()),
+                Bind::from(m.joined_at),
+                Bind::from(m.last_active_at),
+                Bind::from(m.sort_name.as_str()),
+            ]
+        }));
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}

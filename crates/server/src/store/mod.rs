@@ -8,11 +8,15 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod data_steps;
+pub mod idempotency;
 pub mod invitations;
 pub mod memberships;
 pub mod orgs;
 pub mod outbox;
+pub mod rate_limits;
 pub mod roles;
+pub mod security_log;
 pub mod sessions;
 pub mod tokens;
 
@@ -21,6 +25,12 @@ pub use sqlx::any::AnyExecutor as Executor;
 /// What every store function answers: the rows, or the database's error
 /// (read with `db::violation` where a constraint decides).
 pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+/// Fresh planner statistics for every table (after bulk writes, so the
+/// planners use the member-list indexes at once).
+pub async fn analyze(db: impl Executor<'_>) -> Result<()> {
+    sqlx::query("ANALYZE").execute(db).await.map(|_| ())
+}
 
 /// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
 /// and appends `%`: the prefix rule of every name and email search.

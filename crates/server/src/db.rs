@@ -1,5 +1,7 @@
-//! The store: one sqlx `Any` pool over SQLite or PostgreSQL, the migrations,
-//! and write transactions. Dialect differences stay inside this module.
+//! The database layer under the store: one sqlx `Any` pool over SQLite or
+//! PostgreSQL, the migrations, write transactions, SQLite's read path, the
+//! `Sql` builder and the constraint table. Dialect differences stay inside
+//! this module; the statements themselves are in `crate::store`.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! The Orgdesk hosted API: axum handlers (`routes`) over domain modules named
-//! after what they manage, over one sqlx store for SQLite and PostgreSQL.
+//! after what they manage (the rules), over the store (`store`, every SQL
+//! statement, one module per noun) on one database layer (`db`) for SQLite
+//! and PostgreSQL.
 
 pub mod access;
 pub mod accounts;

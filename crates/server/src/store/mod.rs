@@ -63,6 +63,58 @@ fn in_list(head: &str, first: &str, list: &[&str], tail: &str) -> crate::db::Sql
 
 #[cfg(test)]
 mod tests {
+    /// What marks SQL or running it: sqlx's query functions, the `Sql`
+    /// builder, fetching and executing, the read path, and statement keywords
+    /// at the start of a string.
+    const SQL_MARKS: &[&str] = &[
+        "sqlx::query",
+        "sqlx::raw_sql",
+        "query_scalar",
+        "query_as",
+        "Sql::new(",
+        ".query()",
+        ".fetch_all(",
+        ".fetch_one(",
+        ".fetch_optional(",
+        ".execute(",
+        "db.read(",
+        "\"SELECT ",
+        "\"INSERT INTO",
+        "\"UPDATE ",
+        "\"DELETE FROM",
+        "\"WITH ",
+    ];
+
+    /// SQL lives in `src/store/` (and `src/db.rs`: the pool's pragmas, the
+    /// ping and the `Sql` builder). Anywhere else it fails this test: add a
+    /// typed store function instead.
+    #[test]
+    fn sql_lives_in_the_store() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut found = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                if path == src.join("store") {
+                    continue;
+                }
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path == src.join("db.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if let Some(mark) = SQL_MARKS.iter().find(|m| line.contains(*m)) {
+                    found.push(format!("{}:{}: {mark}", path.strip_prefix(&src).unwrap().display(), n + 1));
+                }
+            }
+        }
+        found.sort();
+        assert!(found.is_empty(), "SQL outside src/store (move it into a store function):\n{}", found.join("\n"));
+    }
+
     #[test]
     fn like_wildcards_are_escaped() {
         assert_eq!(super::like_prefix("a_b%"), "a\\_b\\%%");

@@ -12,7 +12,7 @@ use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::security_log;
 use crate::state::AppState;
-use crate::store::{self, accounts::UserRow};
+use crate::store::{self, accounts::UserRow, tokens::VerificationRow};
 use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
 use orgdesk_core::api::SecurityEventKind;
 
@@ -226,8 +226,8 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
     let row = store::tokens::verification(tx.conn(), &token_hash).await?;
     let now = now_ms();
     let user_id = match row {
-        Some((user_id, expires_at, None)) if expires_at > now => user_id,
-        Some((_, _, Some(_))) => return Ok(()),
+        Some(VerificationRow { user_id, expires_at, used_at: None }) if expires_at > now => user_id,
+        Some(VerificationRow { used_at: Some(_), .. }) => return Ok(()),
         Some(_) => {
             return Err(ApiError::new(
                 ErrorCode::InvitationExpired,

@@ -11,7 +11,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::store::{self, accounts::Addressee};
+use crate::store::{self, accounts::Addressee, tokens::AddressChangeRow};
 use crate::time::{now_ms, DAY, HOUR};
 
 pub const LINK_LIFETIME_MS: i64 = 3 * DAY;
@@ -73,8 +73,10 @@ pub async fn confirm(state: &AppState, token: &str) -> ApiResult<()> {
     let token_hash = hash_token(token);
     let row = store::tokens::address_change(tx.conn(), &token_hash).await?;
     let (user_id, new_email, new_key) = match row {
-        Some((u, e, k, expires_at, None)) if expires_at > now => (u, e, k),
-        Some((_, _, _, _, Some(_))) => {
+        Some(AddressChangeRow { user_id, new_email, new_email_key, expires_at, used_at: None }) if expires_at > now => {
+            (user_id, new_email, new_email_key)
+        }
+        Some(AddressChangeRow { used_at: Some(_), .. }) => {
             return Err(ApiError::new(ErrorCode::InvitationNotPending, "This link was used already."))
         }
         Some(_) => {

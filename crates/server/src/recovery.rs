@@ -18,7 +18,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::store::{self, accounts::Addressee as Account};
+use crate::store::{self, accounts::Addressee, tokens::ResetRow};
 use crate::time::{now_ms, HOUR, MINUTE};
 
 pub const RESET_LIFETIME_MS: i64 = 30 * MINUTE;
@@ -90,14 +90,14 @@ pub async fn complete(state: &AppState, token: &str, password: &str, meta: &Clie
     let token_hash = hash_token(token);
     let row = store::tokens::reset(tx.conn(), &token_hash).await?;
     let user_id = match row {
-        Some((Some(user_id), expires_at, None)) if expires_at > now => user_id,
-        Some((Some(_), _, Some(_))) => {
+        Some(ResetRow { user_id: Some(user_id), expires_at, used_at: None }) if expires_at > now => user_id,
+        Some(ResetRow { user_id: Some(_), used_at: Some(_), .. }) => {
             return Err(ApiError::new(
                 ErrorCode::InvitationNotPending,
                 "This reset link was used already; ask for a new one.",
             ))
         }
-        Some((Some(_), _, None)) => {
+        Some(ResetRow { user_id: Some(_), used_at: None, .. }) => {
             return Err(ApiError::new(ErrorCode::InvitationExpired, "This reset link expired; ask for a new one."))
         }
         _ => return Err(ApiError::not_found("reset link")),
@@ -133,7 +133,7 @@ pub async fn remember_source(state: &AppState, user_id: &str, ip: &str) -> ApiRe
     Ok(())
 }
 
-fn reset_email(state: &AppState, account: &Account, token: &str, expires_at: i64, reason: Reason) -> outbox::Email {
+fn reset_email(state: &AppState, account: &Addressee, token: &str, expires_at: i64, reason: Reason) -> outbox::Email {
     let link = format!("{}/reset/{token}", state.public_url);
     let until = emails::long_time(expires_at, &account.timezone);
     let (subject, heading, why) = match reason {
@@ -166,7 +166,7 @@ fn reset_email(state: &AppState, account: &Account, token: &str, expires_at: i64
     )
 }
 
-fn changed_email(account: &Account, at: i64) -> outbox::Email {
+fn changed_email(account: &Addressee, at: i64) -> outbox::Email {
     emails::compose(
         &account.email,
         "Your Orgdesk password was changed".into(),

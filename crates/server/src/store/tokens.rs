@@ -18,8 +18,14 @@ pub async fn insert_verification(
         .map(|_| ())
 }
 
-/// (user_id, expires_at, used_at) of a verification link.
-pub async fn verification(db: impl Executor<'_>, token_hash: &str) -> Result<Option<(String, i64, Option<i64>)>> {
+#[derive(sqlx::FromRow)]
+pub struct VerificationRow {
+    pub user_id: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn verification(db: impl Executor<'_>, token_hash: &str) -> Result<Option<VerificationRow>> {
     sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(db)
@@ -54,8 +60,15 @@ pub async fn insert_reset(
         .map(|_| ())
 }
 
-/// (user_id, expires_at, used_at) of a reset link.
-pub async fn reset(db: impl Executor<'_>, token_hash: &str) -> Result<Option<(Option<String>, i64, Option<i64>)>> {
+#[derive(sqlx::FromRow)]
+pub struct ResetRow {
+    /// `None` for a link asked for an address no account holds.
+    pub user_id: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn reset(db: impl Executor<'_>, token_hash: &str) -> Result<Option<ResetRow>> {
     sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(db)
@@ -111,12 +124,16 @@ pub async fn insert_address_change(db: impl Executor<'_>, change: &NewAddressCha
     .map(|_| ())
 }
 
-/// (user_id, new_email, new_email_key, expires_at, used_at) of an address-change link.
-#[allow(clippy::type_complexity)]
-pub async fn address_change(
-    db: impl Executor<'_>,
-    token_hash: &str,
-) -> Result<Option<(String, String, String, i64, Option<i64>)>> {
+#[derive(sqlx::FromRow)]
+pub struct AddressChangeRow {
+    pub user_id: String,
+    pub new_email: String,
+    pub new_email_key: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn address_change(db: impl Executor<'_>, token_hash: &str) -> Result<Option<AddressChangeRow>> {
     sqlx::query_as(
         "SELECT user_id, new_email, new_email_key, expires_at, used_at FROM email_changes WHERE token_hash = $1",
     )

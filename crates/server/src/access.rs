@@ -2,12 +2,13 @@
 //! by resolving an [`OrgAccess`]; a caller who is not a member gets 404, so ids
 //! from other tenants reveal nothing.
 
-use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
+use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
 use sqlx::AnyConnection;
 
 use crate::auth::{Actor, AuthUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::{self, memberships::AccessRow, orgs::OrgRef};
 use crate::time::{now_ms, MINUTE};
 
 #[derive(Clone, Debug)]
@@ -17,16 +18,6 @@ pub struct OrgAccess {
     pub role: String,
     pub permissions: PermissionSet,
     pub actor: Actor,
-}
-
-/// The caller's membership row in one org, with its role's permissions.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct AccessRow {
-    pub org_id: String,
-    pub role: String,
-    pub status: String,
-    pub builtin: i64,
-    pub permissions: String,
 }
 
 /// The effective permissions of a role row.
@@ -53,18 +44,8 @@ impl OrgAccess {
     }
 
     async fn query(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<Option<AccessRow>> {
-        let by = if validate::is_id_shaped(org_ref) { "o.id" } else { "o.slug" };
-        Ok(sqlx::query_as(&format!(
-            "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
-             FROM orgs o \
-             JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
-             JOIN roles r ON r.org_id = o.id AND r.role_key = m.role \
-             WHERE {by} = $1"
-        ))
-        .bind(org_ref.to_ascii_lowercase())
-        .bind(&user.user_id)
-        .fetch_optional(&state.db.pool)
-        .await?)
+        let org_ref = org_ref.to_ascii_lowercase();
+        Ok(store::memberships::access(&state.db.pool, OrgRef::of(&org_ref), &user.user_id).await?)
     }
 
     async fn from_row(state: &AppState, user: &AuthUser, row: Option<AccessRow>) -> ApiResult<OrgAccess> {
@@ -125,13 +106,7 @@ impl OrgAccess {
 
 /// A role of the org with its effective permissions, or 404 / 422.
 pub async fn load_role(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<PermissionSet> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT builtin, permissions FROM roles WHERE org_id = $1 AND role_key = $2")
-            .bind(org_id)
-            .bind(role_key)
-            .fetch_optional(conn)
-            .await?;
-    match row {
+    match store::roles::permissions(conn, org_id, role_key).await? {
         Some((builtin, stored)) => Ok(role_permissions(role_key, builtin, &stored)),
         None => Err(ApiError::invalid(
             "role",
@@ -154,15 +129,6 @@ async fn touch_last_active(state: &AppState, org_id: &str, user_id: &str) -> Api
         }
         written.insert(key, now);
     }
-    sqlx::query(
-        "UPDATE memberships SET last_active_at = $1 \
-         WHERE org_id = $2 AND user_id = $3 AND (last_active_at IS NULL OR last_active_at < $4)",
-    )
-    .bind(now)
-    .bind(org_id)
-    .bind(user_id)
-    .bind(now - MINUTE)
-    .execute(&state.db.pool)
-    .await?;
+    store::memberships::touch_last_active(&state.db.pool, org_id, user_id, now, now - MINUTE).await?;
     Ok(())
 }

@@ -12,21 +12,12 @@ use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::security_log;
 use crate::state::AppState;
+use crate::store::{self, accounts::UserRow, tokens::VerificationRow};
 use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
 use orgdesk_core::api::SecurityEventKind;
 
 pub const SESSION_LIFETIME_MS: i64 = 30 * DAY;
 const VERIFICATION_LIFETIME_MS: i64 = 3 * DAY;
-
-#[derive(sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub timezone: String,
-    pub email_verified_at: Option<i64>,
-    pub created_at: i64,
-}
 
 impl From<UserRow> for User {
     fn from(r: UserRow) -> User {
@@ -41,13 +32,8 @@ impl From<UserRow> for User {
     }
 }
 
-pub const USER_COLUMNS: &str = "id, email, name, timezone, email_verified_at, created_at";
-
 pub async fn load_user(conn: &mut AnyConnection, user_id: &str) -> ApiResult<User> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await?;
+    let row = store::accounts::user(conn, user_id).await?;
     row.map(User::from).ok_or_else(|| ApiError::not_found("user"))
 }
 
@@ -83,20 +69,17 @@ pub async fn insert_user(
     let id = new_id();
     let now = now_ms();
     let hash = hash_password(&new.password);
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, email, email_key, name, password_hash, timezone, email_verified_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&id)
-    .bind(&new.email)
-    .bind(validate::email_key(&new.email))
-    .bind(&new.name)
-    .bind(hash)
-    .bind(&new.timezone)
-    .bind(verified.then_some(now))
-    .bind(now)
-    .execute(&mut *conn)
-    .await;
+    let row = store::accounts::NewUser {
+        id: &id,
+        email: &new.email,
+        email_key: &validate::email_key(&new.email),
+        name: &new.name,
+        password_hash: &hash,
+        timezone: &new.timezone,
+        email_verified_at: verified.then_some(now),
+        created_at: now,
+    };
+    let inserted = store::accounts::insert(&mut *conn, &row).await;
     if let Err(e) = inserted {
         if crate::db::violation(&e) == Some(crate::db::Constraint::UserEmail) {
             return Err(ApiError::new(
@@ -117,39 +100,27 @@ pub async fn insert_user(
 /// collides with another account's keeps its old key and is logged, so
 /// neither person is locked out; the operator resolves it.
 pub async fn normalize_email_keys(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    for table in ["users", "invitations"] {
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as(&format!("SELECT id, email, email_key FROM {table}")).fetch_all(&mut *conn).await?;
-        for (id, email, key) in rows {
-            let normalized = validate::email_key(&email);
-            if normalized == key {
-                continue;
-            }
-            let taken: i64 = if table == "users" {
-                sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
-                    .bind(&normalized)
-                    .fetch_one(&mut *conn)
-                    .await?
-            } else {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM invitations i JOIN invitations me ON me.id = $2 \
-                     WHERE i.email_key = $1 AND i.org_id = me.org_id AND i.status = 'pending' AND me.status = 'pending'",
-                )
-                .bind(&normalized)
-                .bind(&id)
-                .fetch_one(&mut *conn)
-                .await?
-            };
-            if taken > 0 {
-                tracing::warn!(table, id, "an email key collides after normalisation; kept the old key");
-                continue;
-            }
-            sqlx::query(&format!("UPDATE {table} SET email_key = $1 WHERE id = $2"))
-                .bind(&normalized)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
+    for (id, email, key) in store::accounts::email_keys(&mut *conn).await? {
+        let normalized = validate::email_key(&email);
+        if normalized == key {
+            continue;
         }
+        if store::accounts::email_key_in_use(&mut *conn, &normalized).await? {
+            tracing::warn!(table = "users", id, "an email key collides after normalisation; kept the old key");
+            continue;
+        }
+        store::accounts::set_email_key(&mut *conn, &id, &normalized).await?;
+    }
+    for (id, email, key) in store::invitations::email_keys(&mut *conn).await? {
+        let normalized = validate::email_key(&email);
+        if normalized == key {
+            continue;
+        }
+        if store::invitations::pending_key_collides(&mut *conn, &normalized, &id).await? {
+            tracing::warn!(table = "invitations", id, "an email key collides after normalisation; kept the old key");
+            continue;
+        }
+        store::invitations::set_email_key(&mut *conn, &id, &normalized).await?;
     }
     Ok(())
 }
@@ -176,12 +147,7 @@ pub async fn sign_up(state: &AppState, req: SignUp, meta: ClientMeta) -> ApiResu
 /// its owner: the address gets a link, and whoever follows it owns the
 /// account (see `recovery`). `None` when the holder confirmed the address.
 async fn claim_if_unconfirmed(state: &AppState, email: &str) -> Option<ApiError> {
-    let holder: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT id, email_verified_at FROM users WHERE email_key = $1")
-            .bind(validate::email_key(email))
-            .fetch_optional(&state.db.pool)
-            .await
-            .ok()?;
+    let holder = store::accounts::verification_by_email_key(&state.db.pool, &validate::email_key(email)).await.ok()?;
     let (user_id, None) = holder? else { return None };
     let sent = async {
         let mut tx = state.db.write().await?;
@@ -219,14 +185,8 @@ async fn queue_verification(
 ) -> ApiResult<()> {
     let (token, hash) = new_token("odv");
     let expires_at = now_ms() + VERIFICATION_LIFETIME_MS;
-    sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(hash)
-        .bind(user_id)
-        .bind(expires_at)
-        .execute(&mut *conn)
-        .await?;
-    let timezone: String =
-        sqlx::query_scalar("SELECT timezone FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
+    store::tokens::insert_verification(&mut *conn, &hash, user_id, expires_at).await?;
+    let timezone = store::accounts::timezone(&mut *conn, user_id).await?;
     let link = format!("{}/verify/{token}", state.public_url);
     let email = emails::compose(
         email,
@@ -262,15 +222,12 @@ pub async fn resend_verification(state: &AppState, user: &AuthUser) -> ApiResult
 /// Marks the address behind a verification token as verified.
 pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
     let mut tx = state.db.write().await?;
-    let row: Option<(String, i64, Option<i64>)> =
-        sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1")
-            .bind(hash_token(token))
-            .fetch_optional(tx.conn())
-            .await?;
+    let token_hash = hash_token(token);
+    let row = store::tokens::verification(tx.conn(), &token_hash).await?;
     let now = now_ms();
     let user_id = match row {
-        Some((user_id, expires_at, None)) if expires_at > now => user_id,
-        Some((_, _, Some(_))) => return Ok(()),
+        Some(VerificationRow { user_id, expires_at, used_at: None }) if expires_at > now => user_id,
+        Some(VerificationRow { used_at: Some(_), .. }) => return Ok(()),
         Some(_) => {
             return Err(ApiError::new(
                 ErrorCode::InvitationExpired,
@@ -279,16 +236,8 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
         }
         None => return Err(ApiError::not_found("verification link")),
     };
-    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(hash_token(token))
-        .execute(tx.conn())
-        .await?;
-    sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
-        .bind(now)
-        .bind(&user_id)
-        .execute(tx.conn())
-        .await?;
+    store::tokens::use_verification(tx.conn(), &token_hash, now).await?;
+    store::accounts::mark_verified(tx.conn(), &user_id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -298,17 +247,15 @@ pub async fn open_session(conn: &mut AnyConnection, user_id: &str, device_name: 
     let now = now_ms();
     let id = new_id();
     let device_name: String = device_name.trim().chars().take(100).collect();
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, device_name, created_at, last_used_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)",
-    )
-    .bind(&id)
-    .bind(user_id)
-    .bind(hash)
-    .bind(&device_name)
-    .bind(now)
-    .bind(now + SESSION_LIFETIME_MS)
-    .execute(&mut *conn)
-    .await?;
+    let session = store::sessions::NewSession {
+        id: &id,
+        user_id,
+        token_hash: &hash,
+        device_name: &device_name,
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME_MS,
+    };
+    store::sessions::insert(&mut *conn, &session).await?;
     let user = load_user(conn, user_id).await?;
     Ok(SessionGrant {
         token,
@@ -345,10 +292,7 @@ pub async fn check_credentials(state: &AppState, email: &str, password: &str, me
     };
     let windows = [account_window, Window::new(format!("signin:ip:{ip}"), state.limits.signin_failures_per_ip, HOUR)];
     let attempt = rate_limit::reserve(&state.db, &windows, 1, "failed sign-ins").await?;
-    let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email_key = $1")
-        .bind(&key)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let row = store::accounts::credentials_by_email_key(&state.db.pool, &key).await?;
     let hash = row.as_ref().map(|(_, h)| h.clone());
     let ok = tokio::task::spawn_blocking({
         let password = password.to_owned();
@@ -397,36 +341,14 @@ pub async fn revoke_session(state: &AppState, user: &AuthUser, session_id: &str)
 }
 
 async fn end_session(state: &AppState, user: &AuthUser, session_id: &str) -> ApiResult<()> {
-    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(session_id)
-        .bind(&user.user_id)
-        .execute(&state.db.pool)
-        .await?;
-    if done.rows_affected() == 0 {
+    if !store::sessions::revoke(&state.db.pool, session_id, &user.user_id, now_ms()).await? {
         return Err(ApiError::not_found("session"));
     }
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: String,
-    device_name: String,
-    created_at: i64,
-    last_used_at: i64,
-    expires_at: i64,
-}
-
 pub async fn list_sessions(state: &AppState, user: &AuthUser) -> ApiResult<Vec<Session>> {
-    let rows: Vec<SessionRow> = sqlx::query_as(
-        "SELECT id, device_name, created_at, last_used_at, expires_at FROM sessions \
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
-    )
-    .bind(&user.user_id)
-    .bind(now_ms())
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = store::sessions::live(&state.db.pool, &user.user_id, now_ms()).await?;
     Ok(rows
         .into_iter()
         .map(|r| Session {
@@ -453,23 +375,11 @@ pub async fn update_profile(state: &AppState, user: &AuthUser, req: UpdateProfil
     let timezone = req.timezone.as_deref().map(validate::timezone).transpose().map_err(field("timezone"))?;
     let mut tx = state.db.write().await?;
     if let Some(name) = name {
-        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
-            .bind(&name)
-            .bind(&user.user_id)
-            .execute(tx.conn())
-            .await?;
-        sqlx::query("UPDATE memberships SET sort_name = $1 WHERE user_id = $2")
-            .bind(name.to_lowercase())
-            .bind(&user.user_id)
-            .execute(tx.conn())
-            .await?;
+        store::accounts::set_name(tx.conn(), &user.user_id, &name).await?;
+        store::memberships::set_sort_name(tx.conn(), &user.user_id, &name.to_lowercase()).await?;
     }
     if let Some(tz) = timezone {
-        sqlx::query("UPDATE users SET timezone = $1 WHERE id = $2")
-            .bind(tz)
-            .bind(&user.user_id)
-            .execute(tx.conn())
-            .await?;
+        store::accounts::set_timezone(tx.conn(), &user.user_id, &tz).await?;
     }
     let user = load_user(tx.conn(), &user.user_id).await?;
     tx.commit().await?;

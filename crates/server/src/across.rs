@@ -11,10 +11,10 @@ use orgdesk_core::{ErrorCode, Permission, PermissionSet};
 use crate::access::OrgAccess;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::invitations::{InvitationRow, INVITATION_SELECT};
-use crate::members::{self, MemberRow, MEMBER_COLUMNS};
+use crate::members;
 use crate::orgs;
 use crate::state::AppState;
+use crate::store::{self, memberships::OrgMemberRow};
 use crate::time::now_ms;
 
 struct MyOrgRole {
@@ -41,12 +41,7 @@ pub const EXPIRED_SHOWN_FOR_MS: i64 = 30 * crate::time::DAY;
 /// expired unanswered in the last 30 days (`status: expired`, to resend).
 pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
-    let mut sql = crate::db::Sql::new(&managed_invitations_sql());
-    sql.bind_value(user.user_id.as_str()).bind_value(now_ms() - EXPIRED_SHOWN_FOR_MS);
-    let rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
-        Some(rows) => rows?,
-        None => sql.query_as().fetch_all(&state.db.pool).await?,
-    };
+    let rows = store::invitations::managed(&state.db, &user.user_id, now_ms() - EXPIRED_SHOWN_FOR_MS).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -70,15 +65,6 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
 /// address costs the same queries as a known one that is in none of my orgs:
 /// the answer's timing does not tell whether an account exists.
 const NO_ACCOUNT: &str = "00000000-0000-0000-0000-000000000000";
-
-/// The statement behind [`managed_invitations`]: $1 the caller, $2 the
-/// oldest expiry shown. Public for the plan tests.
-pub fn managed_invitations_sql() -> String {
-    format!(
-        "{INVITATION_SELECT} JOIN memberships me ON me.org_id = i.org_id AND me.user_id = $1 AND me.status = 'active' \
-         WHERE i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at, i.id"
-    )
-}
 
 /// `GET /v1/me/people`: by exact `email`, by a name or email prefix `q`, or
 /// both (that person, if the prefix matches them). Neither, or a blank `q`
@@ -106,13 +92,8 @@ pub async fn find_people(state: &AppState, user: &AuthUser, query: &PersonQuery)
 /// The memberships of a person across the orgs where I hold `members:read`.
 pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiResult<Vec<PersonMembership>> {
     let person_id = members::user_id_by_email(&state.db, email).await?.unwrap_or_else(|| NO_ACCOUNT.to_owned());
-    let rows = sqlx::query(&format!(
-        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
-    ))
-    .bind(&person_id)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut out = visible_memberships(state, user, &rows).await?;
+    let rows = store::memberships::of_user(&state.db.pool, &person_id).await?;
+    let mut out = visible_memberships(state, user, rows).await?;
     out.sort_by_key(|m| m.org_name.to_lowercase());
     Ok(out)
 }
@@ -121,22 +102,10 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
 /// orgs where I hold `members:read`: by person (email), then org name; at
 /// most `PEOPLE_LIMIT` memberships.
 async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult<Vec<PersonMembership>> {
-    let rows = sqlx::query(&format!(
-        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
-         JOIN memberships me ON me.org_id = m.org_id AND me.user_id = $1 AND me.status = 'active' \
-         WHERE (m.sort_name LIKE $2 ESCAPE '\\' OR m.sort_name LIKE $3 ESCAPE '\\' OR u.email_key LIKE $4 ESCAPE '\\') \
-         ORDER BY u.email_key, m.org_id LIMIT $5"
-    ))
-    .bind(&user.user_id)
-    .bind(members::like_prefix(q))
-    .bind(format!("% {}", members::like_prefix(q)))
-    .bind(members::like_prefix(q))
     // Orgs where my role cannot read members are dropped after the query;
     // asking for more keeps the answer full in the usual case.
-    .bind(4 * PEOPLE_LIMIT as i64)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut out = visible_memberships(state, user, &rows).await?;
+    let rows = store::memberships::search_in_orgs_of(&state.db.pool, &user.user_id, q, 4 * PEOPLE_LIMIT as i64).await?;
+    let mut out = visible_memberships(state, user, rows).await?;
     out.sort_by(|a, b| {
         (a.member.email.to_lowercase(), a.org_name.to_lowercase())
             .cmp(&(b.member.email.to_lowercase(), b.org_name.to_lowercase()))
@@ -149,14 +118,11 @@ async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult
 async fn visible_memberships(
     state: &AppState,
     user: &AuthUser,
-    rows: &[sqlx::any::AnyRow],
+    rows: Vec<OrgMemberRow>,
 ) -> ApiResult<Vec<PersonMembership>> {
-    use sqlx::{FromRow, Row};
     let roles = my_roles(state, user).await?;
     let mut out = Vec::new();
-    for row in rows {
-        let org_id: String = row.try_get("member_org_id")?;
-        let member = MemberRow::from_row(row)?;
+    for OrgMemberRow { member_org_id: org_id, member } in rows {
         let Some(org) = roles.get(&org_id) else {
             continue;
         };

@@ -7,10 +7,14 @@ use sqlx::AnyConnection;
 
 use crate::access::OrgAccess;
 use crate::auth::Actor;
-use crate::db::{Bind, Db, Sql};
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
-use crate::time::{new_id, now_ms, parse_rfc3339, rfc3339};
+use crate::store::{
+    self,
+    audit::{EventPage, EventRow, NewEvent},
+};
+use crate::time::{now_ms, parse_rfc3339, rfc3339};
 
 /// The change an event records.
 pub struct Change<'a> {
@@ -36,29 +40,29 @@ impl<'a> Change<'a> {
     }
 }
 
+impl Change<'_> {
+    fn event<'a>(&'a self, org_id: &'a str, actor: &'a Actor, at: i64) -> NewEvent<'a> {
+        NewEvent {
+            org_id,
+            actor_id: actor.user_id.as_deref(),
+            action: self.action,
+            target: self.target,
+            before: self.before.as_ref().map(Value::to_string),
+            after: self.after.as_ref().map(Value::to_string),
+            at,
+            ip: actor.meta.ip.as_deref(),
+            user_agent: actor.meta.user_agent.as_deref(),
+        }
+    }
+}
+
 pub async fn record(
     conn: &mut AnyConnection,
     org_id: &str,
     actor: &Actor,
     change: Change<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(new_id())
-    .bind(org_id)
-    .bind(actor.user_id.as_deref())
-    .bind(change.action.as_str())
-    .bind(change.target)
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
-    .bind(now_ms())
-    .bind(actor.meta.ip.as_deref())
-    .bind(actor.meta.user_agent.as_deref())
-    .execute(conn)
-    .await
-    .map(|_| ())
+    store::audit::insert(conn, &change.event(org_id, actor, now_ms())).await
 }
 
 /// Many events of one actor in one org, in one statement per 100.
@@ -69,42 +73,8 @@ pub async fn record_many(
     changes: Vec<Change<'_>>,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    for chunk in changes.chunks(100) {
-        let mut sql = Sql::new(
-            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) VALUES ",
-        );
-        sql.values(chunk.iter().map(|change| {
-            [
-                Bind::from(new_id()),
-                Bind::from(org_id),
-                Bind::from(actor.user_id.clone()),
-                Bind::from(change.action.as_str()),
-                Bind::from(change.target),
-                Bind::from(change.before.as_ref().map(|v| v.to_string())),
-                Bind::from(change.after.as_ref().map(|v| v.to_string())),
-                Bind::from(now),
-                Bind::from(actor.meta.ip.clone()),
-                Bind::from(actor.meta.user_agent.clone()),
-            ]
-        }));
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    id: String,
-    org_id: String,
-    actor_id: Option<String>,
-    actor_name: Option<String>,
-    action: String,
-    target: Option<String>,
-    before_data: Option<String>,
-    after_data: Option<String>,
-    at: i64,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    let events: Vec<NewEvent<'_>> = changes.iter().map(|change| change.event(org_id, actor, now)).collect();
+    store::audit::insert_many(conn, &events).await
 }
 
 impl From<EventRow> for AuditEvent {
@@ -130,57 +100,29 @@ impl From<EventRow> for AuditEvent {
 pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<Page<AuditEvent>> {
     access.require(Permission::AuditRead)?;
     let limit = page_limit(query.limit)?;
-    let mut sql = Sql::new(
-        "SELECT e.id, e.org_id, e.actor_id, u.name AS actor_name, e.action, e.target, e.before_data, e.after_data, \
-                e.at, e.ip, e.user_agent \
-         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.org_id = ",
-    );
-    sql.bind(access.org_id.as_str());
-    if let Some(action) = &query.action {
-        sql.push(" AND e.action = ").bind(action.as_str());
-    }
-    if let Some(actor) = &query.actor {
-        sql.push(" AND e.actor_id = ").bind(actor.as_str());
-    }
-    if let Some(target) = &query.target {
-        sql.push(" AND e.target = ").bind(target.as_str());
-    }
-    if let Some(since) = &query.since {
-        let ms = parse_rfc3339(since).ok_or_else(|| {
-            ApiError::invalid("since", format!("\"{since}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))
-        })?;
-        sql.push(" AND e.at >= ").bind(ms);
-    }
-    if let Some(until) = &query.until {
-        let ms = parse_rfc3339(until).ok_or_else(|| {
-            ApiError::invalid("until", format!("\"{until}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))
-        })?;
-        sql.push(" AND e.at < ").bind(ms);
-    }
-    if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        let (at, id): (i64, String) = decode_cursor(cursor)?;
-        sql.push(" AND (e.at < ").bind(at).push(" OR (e.at = ").bind(at).push(" AND e.id < ").bind(id).push("))");
-    }
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT ").bind(limit + 1);
-    let read = db.read(&sql, |r| {
-        Ok(EventRow {
-            id: r.get("id")?,
-            org_id: r.get("org_id")?,
-            actor_id: r.get("actor_id")?,
-            actor_name: r.get("actor_name")?,
-            action: r.get("action")?,
-            target: r.get("target")?,
-            before_data: r.get("before_data")?,
-            after_data: r.get("after_data")?,
-            at: r.get("at")?,
-            ip: r.get("ip")?,
-            user_agent: r.get("user_agent")?,
-        })
-    });
-    let mut rows: Vec<EventRow> = match read.await {
-        Some(rows) => rows?,
-        None => sql.query_as().fetch_all(&db.pool).await?,
+    let time = |field: &str, value: &Option<String>| match value {
+        None => Ok(None),
+        Some(text) => parse_rfc3339(text).map(Some).ok_or_else(|| {
+            ApiError::invalid(field, format!("\"{text}\" is not an RFC 3339 time such as 2026-01-31T12:00:00Z."))
+        }),
     };
+    let since = time("since", &query.since)?;
+    let until = time("until", &query.until)?;
+    let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => Some(decode_cursor::<(i64, String)>(cursor)?),
+        None => None,
+    };
+    let page = EventPage {
+        org_id: &access.org_id,
+        action: query.action.as_deref(),
+        actor_id: query.actor.as_deref(),
+        target: query.target.as_deref(),
+        since,
+        until,
+        before,
+        rows: limit + 1,
+    };
+    let mut rows = store::audit::page(db, &page).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.at, &r.id)))

@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
-use crate::access::AccessRow;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::{self, memberships::AccessRow, orgs::OrgRef};
 use crate::time::{now_ms, MINUTE};
 
 pub fn hash_password(password: &str) -> String {
@@ -112,45 +112,6 @@ pub struct Actor {
     pub meta: ClientMeta,
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    session_id: String,
-    user_id: String,
-    expires_at: i64,
-    revoked_at: Option<i64>,
-    last_used_at: i64,
-    email: String,
-    name: String,
-    email_verified_at: Option<i64>,
-    org_id: Option<String>,
-    role: Option<String>,
-    status: Option<String>,
-    builtin: Option<i64>,
-    permissions: Option<String>,
-}
-
-const SESSION_COLUMNS: &str = "s.id AS session_id, s.user_id, s.expires_at, s.revoked_at, s.last_used_at, \
-     u.email, u.name, u.email_verified_at";
-
-/// The session, and the caller's membership in the org `$2` names, in one statement.
-fn session_query(org_by: Option<&str>) -> String {
-    match org_by {
-        None => format!(
-            "SELECT {SESSION_COLUMNS}, CAST(NULL AS TEXT) AS org_id, CAST(NULL AS TEXT) AS role, \
-             CAST(NULL AS TEXT) AS status, CAST(NULL AS BIGINT) AS builtin, CAST(NULL AS TEXT) AS permissions \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
-        ),
-        Some(by) => format!(
-            "SELECT {SESSION_COLUMNS}, m.org_id, m.role, m.status, r.builtin, r.permissions \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             LEFT JOIN orgs o ON {by} = $2 \
-             LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = s.user_id \
-             LEFT JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
-             WHERE s.token_hash = $1"
-        ),
-    }
-}
-
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -173,32 +134,9 @@ impl FromRequestParts<AppState> for AuthUser {
             .await
             .ok()
             .and_then(|params| params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_ascii_lowercase()));
-        let by = org_ref.as_deref().map(|r| if orgdesk_core::validate::is_id_shaped(r) { "o.id" } else { "o.slug" });
-        let mut sql = crate::db::Sql::new(&session_query(by));
-        sql.bind_value(hash_token(&token)).bind_value(org_ref.clone().unwrap_or_default());
-        let read = state.db.read(&sql, |r| {
-            Ok(SessionRow {
-                session_id: r.get("session_id")?,
-                user_id: r.get("user_id")?,
-                expires_at: r.get("expires_at")?,
-                revoked_at: r.get("revoked_at")?,
-                last_used_at: r.get("last_used_at")?,
-                email: r.get("email")?,
-                name: r.get("name")?,
-                email_verified_at: r.get("email_verified_at")?,
-                org_id: r.get("org_id")?,
-                role: r.get("role")?,
-                status: r.get("status")?,
-                builtin: r.get("builtin")?,
-                permissions: r.get("permissions")?,
-            })
-        });
-        let row: Option<SessionRow> = match read.await {
-            Some(rows) => rows?.into_iter().next(),
-            None => sql.query_as().fetch_optional(&state.db.pool).await?,
-        };
+        let row = store::sessions::caller(&state.db, &hash_token(&token), org_ref.as_deref().map(OrgRef::of)).await?;
         let now = now_ms();
-        let row = match row {
+        let mut row = match row {
             Some(r) if r.revoked_at.is_none() && r.expires_at > now => r,
             Some(_) => {
                 return Err(ApiError::new(
@@ -214,22 +152,10 @@ impl FromRequestParts<AppState> for AuthUser {
             }
         };
         if now - row.last_used_at > MINUTE {
-            sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&row.session_id)
-                .execute(&state.db.pool)
-                .await?;
+            store::sessions::touch(&state.db.pool, &row.session_id, now).await?;
         }
         let meta = ClientMeta::from_request_parts(parts, state).await?;
-        let org_access = org_ref.map(|org_ref| PrefetchedAccess {
-            org_ref,
-            row: match (row.org_id, row.role, row.status, row.builtin, row.permissions) {
-                (Some(org_id), Some(role), Some(status), Some(builtin), Some(permissions)) => {
-                    Some(AccessRow { org_id, role, status, builtin, permissions })
-                }
-                _ => None,
-            },
-        });
+        let org_access = org_ref.map(|org_ref| PrefetchedAccess { org_ref, row: row.access() });
         Ok(AuthUser {
             org_access,
             user_id: row.user_id,

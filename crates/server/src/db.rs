@@ -1,5 +1,7 @@
-//! The store: one sqlx `Any` pool over SQLite or PostgreSQL, the migrations,
-//! and write transactions. Dialect differences stay inside this module.
+//! The database layer under the store: one sqlx `Any` pool over SQLite or
+//! PostgreSQL, the migrations, write transactions, SQLite's read path, the
+//! `Sql` builder and the constraint table. Dialect differences stay inside
+//! this module; the statements themselves are in `crate::store`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,13 +98,7 @@ impl Db {
         F: for<'c> AsyncFnOnce(&'c mut AnyConnection) -> Result<(), sqlx::Error>,
     {
         let mut tx = self.write().await?;
-        let claimed =
-            sqlx::query("INSERT INTO data_steps (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(name)
-                .bind(crate::time::now_ms())
-                .execute(tx.conn())
-                .await?;
-        if claimed.rows_affected() == 1 {
+        if crate::store::data_steps::claim(tx.conn(), name, crate::time::now_ms()).await? {
             step(tx.conn()).await.map_err(|e| anyhow::anyhow!("data step {name} failed: {e}"))?;
             tracing::info!(step = name, "data step applied");
         }
@@ -201,6 +197,7 @@ impl Readers {
                     Bind::Text(s) => statement.raw_bind_parameter(index, s.as_str())?,
                     Bind::Int(n) => statement.raw_bind_parameter(index, *n)?,
                     Bind::OptText(s) => statement.raw_bind_parameter(index, s.as_deref())?,
+                    Bind::OptInt(n) => statement.raw_bind_parameter(index, *n)?,
                 }
             }
             let mut rows = statement.raw_query();
@@ -244,6 +241,8 @@ pub enum Bind {
     Int(i64),
     /// Text or NULL.
     OptText(Option<String>),
+    /// An integer or NULL.
+    OptInt(Option<i64>),
 }
 
 impl Sql {
@@ -281,6 +280,7 @@ impl Sql {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptText(t) => q.bind(t.as_deref()),
+                Bind::OptInt(n) => q.bind(*n),
             };
         }
         q
@@ -315,6 +315,7 @@ impl Sql {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::OptText(t) => q.bind(t.as_deref()),
+                Bind::OptInt(n) => q.bind(*n),
             };
         }
         q
@@ -339,6 +340,11 @@ impl From<Option<String>> for Bind {
 impl From<Option<&str>> for Bind {
     fn from(s: Option<&str>) -> Bind {
         Bind::OptText(s.map(str::to_owned))
+    }
+}
+impl From<Option<i64>> for Bind {
+    fn from(n: Option<i64>) -> Bind {
+        Bind::OptInt(n)
     }
 }
 impl From<i64> for Bind {

@@ -2,14 +2,19 @@
 //! organizations, one organization with 10,000 members, about 200 pending
 //! invitations with a spread of expiries, custom roles and audit history.
 
-use orgdesk_core::api::AuditAction;
+use orgdesk_core::api::{AuditAction, MemberStatus};
 use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::{hash_password, new_token, Actor};
-use crate::db::{Db, Sql};
-use crate::members::insert_membership;
+use crate::db::Db;
 use crate::orgs::insert_org;
+use crate::store::{
+    self,
+    accounts::NewUser,
+    invitations::NewInvitation,
+    memberships::{insert as insert_membership, SeedMembership},
+};
 use crate::time::{new_id, now_ms, DAY, HOUR, MINUTE};
 
 pub const DEMO_PASSWORD: &str = "orgdesk-demo-2026";
@@ -95,11 +100,7 @@ const CLIENTS: [&str; 40] = [
 
 /// Seeds once; later runs find the agency user and only print the credentials.
 pub async fn seed(db: &Db) -> anyhow::Result<String> {
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
-        .bind(AGENCY_EMAIL)
-        .fetch_one(&db.pool)
-        .await?;
-    if exists == 0 {
+    if !store::accounts::email_key_in_use(&db.pool, AGENCY_EMAIL).await? {
         tracing::info!("seeding demo data (10,000 members, 40 client organizations)…");
         seed_all(db).await?;
     }
@@ -122,7 +123,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
 
     let agency = Person { id: new_id(), email: AGENCY_EMAIL.into(), name: "Avery Agency".into() };
     let member = Person { id: new_id(), email: MEMBER_EMAIL.into(), name: "Morgan Member".into() };
-    let mut people: Vec<Person> = (0..BIG_ORG_MEMBERS)
+    let people: Vec<Person> = (0..BIG_ORG_MEMBERS)
         .map(|i| {
             let first = FIRST[i % FIRST.len()];
             let last = LAST[(i / FIRST.len()) % LAST.len()];
@@ -141,25 +142,22 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         })
         .collect();
     let everyone: Vec<&Person> = [&agency, &member].into_iter().chain(owners.iter()).chain(people.iter()).collect();
-    for chunk in everyone.chunks(400) {
-        let mut sql = Sql::new("INSERT INTO users (id, email, email_key, name, password_hash, timezone, email_verified_at, created_at) VALUES ");
-        for (i, p) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(").bind(p.id.as_str()).push(", ").bind(p.email.as_str()).push(", ").bind(p.email.to_lowercase());
-            sql.push(", ")
-                .bind(p.name.as_str())
-                .push(", ")
-                .bind(hash.as_str())
-                .push(", 'Europe/Berlin', ")
-                .bind(now)
-                .push(", ")
-                .bind(now)
-                .push(")");
-        }
-        sql.query().execute(&mut *conn).await?;
-    }
+    let keys: Vec<String> = everyone.iter().map(|p| p.email.to_lowercase()).collect();
+    let users: Vec<NewUser<'_>> = everyone
+        .iter()
+        .zip(&keys)
+        .map(|(p, key)| NewUser {
+            id: &p.id,
+            email: &p.email,
+            email_key: key,
+            name: &p.name,
+            password_hash: &hash,
+            timezone: "Europe/Berlin",
+            email_verified_at: Some(now),
+            created_at: now,
+        })
+        .collect();
+    store::accounts::insert_many(&mut *conn, &users).await?;
     let agency_actor = Actor { user_id: Some(agency.id.clone()), ..Default::default() };
 
     // The large organization, owned by the agency user, with custom roles.
@@ -170,8 +168,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         ("support-agent", "Support agent", "org:read members:read app:tickets.reply app:tickets.read"),
         ("auditor", "Auditor", "org:read members:read audit:read"),
     ] {
-        sqlx::query("INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 0, $4, $5)")
-            .bind(&big).bind(key).bind(name).bind(perms).bind(now).execute(&mut *conn).await?;
+        store::roles::insert_custom(&mut *conn, &big, key, name, perms, now).await?;
         audit::record(
             conn,
             &big,
@@ -183,31 +180,20 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     }
     let roles =
         ["member", "member", "member", "member", "viewer", "support-agent", "billing", "admin", "auditor", "member"];
-    people.rotate_left(0);
-    for (n, chunk) in people.chunks(500).enumerate() {
-        let mut sql = Sql::new(
-            "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",
-        );
-        for (i, p) in chunk.iter().enumerate() {
-            let k = n * 500 + i;
-            if i > 0 {
-                sql.push(", ");
-            }
-            let status = if k % 97 == 0 { "disabled" } else { "active" };
-            let joined = now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE;
-            sql.push("(").bind(big.as_str()).push(", ").bind(p.id.as_str()).push(", ").bind(roles[k % roles.len()]);
-            sql.push(", ")
-                .bind(status)
-                .push(", ")
-                .bind(joined)
-                .push(", ")
-                .bind(now - (k as i64 % 500) * HOUR)
-                .push(", ")
-                .bind(p.name.to_lowercase())
-                .push(")");
-        }
-        sql.query().execute(&mut *conn).await?;
-    }
+    let memberships: Vec<SeedMembership<'_>> = people
+        .iter()
+        .enumerate()
+        .map(|(k, p)| SeedMembership {
+            org_id: &big,
+            user_id: &p.id,
+            role: roles[k % roles.len()],
+            status: if k % 97 == 0 { MemberStatus::Disabled } else { MemberStatus::Active },
+            joined_at: now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE,
+            last_active_at: now - (k as i64 % 500) * HOUR,
+            sort_name: p.name.to_lowercase(),
+        })
+        .collect();
+    store::memberships::insert_many(&mut *conn, &memberships).await?;
     insert_membership(conn, &big, &member.id, "member", now).await?;
     for (k, p) in people.iter().take(30).enumerate() {
         let change = Change::new(AuditAction::MemberRoleChanged, Some(&p.id))
@@ -240,63 +226,76 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         orgs.push(org);
     }
 
-    // About 200 pending invitations, expiring from within the hour to a week out.
+    // About 200 pending invitations, expiring from within the hour to a week
+    // out; a few that expired unanswered (two in the big org), to show them
+    // greyed with "Resend"; and one for the plain member, to show "My
+    // invitations".
+    struct Seeded {
+        id: String,
+        org: String,
+        email: String,
+        role: &'static str,
+        token_hash: String,
+        created: i64,
+        expires: i64,
+    }
+    let mut seeded = Vec::new();
     for k in 0..200i64 {
-        let org = &orgs[(k as usize) % orgs.len()];
-        let (_, token_hash) = new_token("odi");
-        let created = now - (k % 6) * DAY;
-        let expires = now + HOUR / 2 + k * 50 * MINUTE;
-        let email = format!("invitee{k}@prospect.test");
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
-             VALUES ($1, $2, $3, $3, $4, $5, $6, 'pending', $7, $8, $7, 1)",
-        )
-        .bind(&id).bind(org).bind(&email).bind(if k % 5 == 0 { "admin" } else { "member" }).bind(&agency.id)
-        .bind(token_hash).bind(created).bind(expires)
-        .execute(&mut *conn).await?;
-        audit::record(
-            conn,
-            org,
-            &agency_actor,
-            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email})),
-        )
-        .await?;
+        seeded.push(Seeded {
+            id: new_id(),
+            org: orgs[(k as usize) % orgs.len()].clone(),
+            email: format!("invitee{k}@prospect.test"),
+            role: if k % 5 == 0 { "admin" } else { "member" },
+            token_hash: new_token("odi").1,
+            created: now - (k % 6) * DAY,
+            expires: now + HOUR / 2 + k * 50 * MINUTE,
+        });
     }
-    // A few that expired unanswered (two in the big org), to show them greyed with "Resend".
     for k in 0..6i64 {
-        let org = &orgs[(k as usize * 7) % orgs.len()];
-        let (_, token_hash) = new_token("odi");
-        let email = format!("lapsed{k}@prospect.test");
-        let id = new_id();
         let expires = now - (k + 1) * 5 * HOUR;
-        sqlx::query(
-            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
-             VALUES ($1, $2, $3, $3, 'member', $4, $5, 'pending', $6, $7, $6, 1)",
-        )
-        .bind(&id).bind(if k < 2 { &orgs[0] } else { org }).bind(&email).bind(&agency.id)
-        .bind(token_hash).bind(expires - 7 * DAY).bind(expires)
-        .execute(&mut *conn).await?;
-        audit::record(
-            conn,
-            if k < 2 { &orgs[0] } else { org },
-            &agency_actor,
-            Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email})),
-        )
-        .await?;
+        seeded.push(Seeded {
+            id: new_id(),
+            org: if k < 2 { orgs[0].clone() } else { orgs[(k as usize * 7) % orgs.len()].clone() },
+            email: format!("lapsed{k}@prospect.test"),
+            role: "member",
+            token_hash: new_token("odi").1,
+            created: expires - 7 * DAY,
+            expires,
+        });
     }
-    // An invitation for the plain member, to show "My invitations".
-    let (_, token_hash) = new_token("odi");
-    sqlx::query(
-        "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) \
-         VALUES ($1, $2, $3, $3, 'viewer', $4, $5, 'pending', $6, $7, $6, 1)",
-    )
-    .bind(new_id()).bind(&orgs[10]).bind(MEMBER_EMAIL).bind(&agency.id).bind(token_hash).bind(now).bind(now + 5 * DAY)
-    .execute(&mut *conn).await?;
+    let audited = seeded.len();
+    seeded.push(Seeded {
+        id: new_id(),
+        org: orgs[10].clone(),
+        email: MEMBER_EMAIL.to_owned(),
+        role: "viewer",
+        token_hash: new_token("odi").1,
+        created: now,
+        expires: now + 5 * DAY,
+    });
+    let invitations: Vec<NewInvitation<'_>> = seeded
+        .iter()
+        .map(|i| NewInvitation {
+            id: &i.id,
+            org_id: &i.org,
+            email: &i.email,
+            email_key: &i.email,
+            role: i.role,
+            invited_by: &agency.id,
+            token_hash: &i.token_hash,
+            created_at: i.created,
+            expires_at: i.expires,
+        })
+        .collect();
+    store::invitations::insert_unless_pending(&mut *conn, &invitations).await?;
+    for i in &seeded[..audited] {
+        let change = Change::new(AuditAction::InvitationCreated, Some(&i.id)).after(json!({"email": i.email}));
+        audit::record(conn, &i.org, &agency_actor, change).await?;
+    }
     tx.commit().await?;
     // Fresh statistics, so the planners use the member-list indexes at once
     // instead of waiting for autovacuum (PostgreSQL) or never (SQLite).
-    sqlx::query("ANALYZE").execute(&db.pool).await?;
+    store::analyze(&db.pool).await?;
     Ok(())
 }
 

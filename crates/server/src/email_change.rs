@@ -11,6 +11,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
+use crate::store::{self, accounts::Addressee, tokens::AddressChangeRow};
 use crate::time::{now_ms, DAY, HOUR};
 
 pub const LINK_LIFETIME_MS: i64 = 3 * DAY;
@@ -22,10 +23,7 @@ pub async fn request(state: &AppState, user: &AuthUser, new_email: &str, passwor
     if new_key == validate::email_key(&user.email) {
         return Err(ApiError::invalid("email", "This is your address already."));
     }
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(&user.user_id)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let stored = store::accounts::password_hash(&state.db.pool, &user.user_id).await?;
     let given = password.to_owned();
     let ok = tokio::task::spawn_blocking(move || verify_password(&given, Some(&stored))).await.unwrap_or(false);
     if !ok {
@@ -34,27 +32,20 @@ pub async fn request(state: &AppState, user: &AuthUser, new_email: &str, passwor
     let mut tx = state.db.write().await?;
     let window = Window::new(format!("email-change:{}", user.user_id), state.limits.verification_emails_per_user, HOUR);
     rate_limit::take(tx.conn(), &[window], 1, "address changes").await?.keep();
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_key = $1")
-        .bind(&new_key)
-        .fetch_one(tx.conn())
-        .await?;
-    if taken > 0 {
+    if store::accounts::email_key_in_use(tx.conn(), &new_key).await? {
         return Err(ApiError::new(ErrorCode::EmailTaken, "Another account uses this address."));
     }
     let (token, hash) = new_token("ode");
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO email_changes (token_hash, user_id, new_email, new_email_key, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(hash)
-    .bind(&user.user_id)
-    .bind(&new_email)
-    .bind(&new_key)
-    .bind(now)
-    .bind(now + LINK_LIFETIME_MS)
-    .execute(tx.conn())
-    .await?;
+    let change = store::tokens::NewAddressChange {
+        token_hash: &hash,
+        user_id: &user.user_id,
+        new_email: &new_email,
+        new_email_key: &new_key,
+        created_at: now,
+        expires_at: now + LINK_LIFETIME_MS,
+    };
+    store::tokens::insert_address_change(tx.conn(), &change).await?;
     let link = format!("{}/email-change/{token}", state.public_url);
     let email = emails::compose(
         &new_email,
@@ -79,15 +70,13 @@ pub async fn request(state: &AppState, user: &AuthUser, new_email: &str, passwor
 pub async fn confirm(state: &AppState, token: &str) -> ApiResult<()> {
     let mut tx = state.db.write().await?;
     let now = now_ms();
-    let row: Option<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT user_id, new_email, new_email_key, expires_at, used_at FROM email_changes WHERE token_hash = $1",
-    )
-    .bind(hash_token(token))
-    .fetch_optional(tx.conn())
-    .await?;
+    let token_hash = hash_token(token);
+    let row = store::tokens::address_change(tx.conn(), &token_hash).await?;
     let (user_id, new_email, new_key) = match row {
-        Some((u, e, k, expires_at, None)) if expires_at > now => (u, e, k),
-        Some((_, _, _, _, Some(_))) => {
+        Some(AddressChangeRow { user_id, new_email, new_email_key, expires_at, used_at: None }) if expires_at > now => {
+            (user_id, new_email, new_email_key)
+        }
+        Some(AddressChangeRow { used_at: Some(_), .. }) => {
             return Err(ApiError::new(ErrorCode::InvitationNotPending, "This link was used already."))
         }
         Some(_) => {
@@ -95,28 +84,12 @@ pub async fn confirm(state: &AppState, token: &str) -> ApiResult<()> {
         }
         None => return Err(ApiError::not_found("address change link")),
     };
-    let used = sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(hash_token(token))
-        .execute(tx.conn())
-        .await?;
-    if used.rows_affected() != 1 {
+    if !store::tokens::use_address_change(tx.conn(), &token_hash, now).await? {
         return Err(ApiError::new(ErrorCode::InvitationNotPending, "This link was used already."));
     }
-    let (old_email, name, timezone): (String, String, String) =
-        sqlx::query_as("SELECT email, name, timezone FROM users WHERE id = $1")
-            .bind(&user_id)
-            .fetch_one(tx.conn())
-            .await?;
+    let Addressee { email: old_email, name, timezone, .. } = store::accounts::addressee(tx.conn(), &user_id).await?;
     // Someone may have taken the address since the request: the unique key decides.
-    let moved = sqlx::query("UPDATE users SET email = $1, email_key = $2, email_verified_at = $3 WHERE id = $4")
-        .bind(&new_email)
-        .bind(&new_key)
-        .bind(now)
-        .bind(&user_id)
-        .execute(tx.conn())
-        .await;
-    match moved {
+    match store::accounts::move_address(tx.conn(), &user_id, &new_email, &new_key, now).await {
         Ok(_) => {}
         Err(e) if violation(&e) == Some(Constraint::UserEmail) => {
             return Err(ApiError::new(ErrorCode::EmailTaken, "Another account took this address meanwhile."))

@@ -19,6 +19,7 @@ use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::store::{self, idempotency::KeyRef};
 use crate::time::now_ms;
 
 /// A claim older than this, still without an answer, belongs to a request
@@ -53,14 +54,6 @@ pub struct Claim {
     key: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct Stored {
-    status: i64,
-    response: String,
-    created_at: i64,
-    request_hash: String,
-}
-
 /// Claims `key` for this request, or answers what an earlier one did.
 pub async fn begin(db: &Db, user_id: &str, scope: &str, key: &str, request: &impl Serialize) -> ApiResult<Begin> {
     let hash = request_hash(request);
@@ -68,31 +61,12 @@ pub async fn begin(db: &Db, user_id: &str, scope: &str, key: &str, request: &imp
     loop {
         let mut tx = db.write().await?;
         let now = now_ms();
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, scope, idem_key, status, response, created_at, request_hash) \
-             VALUES ($1, $2, $3, 0, '', $4, $5) ON CONFLICT (user_id, scope, idem_key) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(scope)
-        .bind(key)
-        .bind(now)
-        .bind(&hash)
-        .execute(tx.conn())
-        .await?;
         let claim = Claim { user_id: user_id.to_owned(), scope: scope.to_owned(), key: key.to_owned() };
-        if claimed.rows_affected() == 1 {
+        if store::idempotency::claim(tx.conn(), &claim.key_ref(), &hash, now).await? {
             tx.commit().await?;
             return Ok(Begin::Fresh(claim));
         }
-        let stored: Option<Stored> = sqlx::query_as(
-            "SELECT status, response, created_at, request_hash FROM idempotency_keys \
-             WHERE user_id = $1 AND scope = $2 AND idem_key = $3",
-        )
-        .bind(user_id)
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(tx.conn())
-        .await?;
+        let stored = store::idempotency::stored(tx.conn(), &claim.key_ref()).await?;
         let Some(stored) = stored else {
             // Pruned or abandoned between the insert and the select: try again.
             tx.commit().await?;
@@ -108,19 +82,9 @@ pub async fn begin(db: &Db, user_id: &str, scope: &str, key: &str, request: &imp
             return Ok(Begin::Replay { status: stored.status as u16, body: stored.response });
         }
         if stored.created_at < now - ABANDONED_AFTER_MS {
-            let taken = sqlx::query(
-                "UPDATE idempotency_keys SET created_at = $1 \
-                 WHERE user_id = $2 AND scope = $3 AND idem_key = $4 AND status = 0 AND created_at = $5",
-            )
-            .bind(now)
-            .bind(user_id)
-            .bind(scope)
-            .bind(key)
-            .bind(stored.created_at)
-            .execute(tx.conn())
-            .await?;
+            let taken = store::idempotency::take_over(tx.conn(), &claim.key_ref(), stored.created_at, now).await?;
             tx.commit().await?;
-            if taken.rows_affected() == 1 {
+            if taken {
                 return Ok(Begin::Fresh(claim));
             }
             continue;
@@ -138,33 +102,20 @@ pub async fn begin(db: &Db, user_id: &str, scope: &str, key: &str, request: &imp
 }
 
 impl Claim {
+    fn key_ref(&self) -> KeyRef<'_> {
+        KeyRef { user_id: &self.user_id, scope: &self.scope, key: &self.key }
+    }
+
     /// Stores the answer, in the transaction that did the work: the answer
     /// exists exactly when the work committed.
     pub async fn complete(&self, conn: &mut AnyConnection, status: u16, body: &str) -> ApiResult<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, response = $2 \
-             WHERE user_id = $3 AND scope = $4 AND idem_key = $5 AND status = 0",
-        )
-        .bind(status as i64)
-        .bind(body)
-        .bind(&self.user_id)
-        .bind(&self.scope)
-        .bind(&self.key)
-        .execute(conn)
-        .await?;
+        store::idempotency::answer(conn, &self.key_ref(), status, body).await?;
         Ok(())
     }
 
     /// Frees the key after the work failed, so a retry runs it again.
     pub async fn abandon(self, db: &Db) {
-        let deleted = sqlx::query(
-            "DELETE FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND idem_key = $3 AND status = 0",
-        )
-        .bind(&self.user_id)
-        .bind(&self.scope)
-        .bind(&self.key)
-        .execute(&db.pool)
-        .await;
+        let deleted = store::idempotency::release(&db.pool, &self.key_ref()).await;
         if let Err(e) = deleted {
             tracing::warn!(error = %e, "freeing an idempotency key failed; it is taken over after a minute");
         }
@@ -179,9 +130,5 @@ fn request_hash(request: &impl Serialize) -> String {
 
 /// Deletes keys older than `older_than_ms`.
 pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind(now_ms() - older_than_ms)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    store::idempotency::delete_before(conn, now_ms() - older_than_ms).await
 }

@@ -1,5 +1,7 @@
 //! The Orgdesk hosted API: axum handlers (`routes`) over domain modules named
-//! after what they manage, over one sqlx store for SQLite and PostgreSQL.
+//! after what they manage (the rules), over the store (`store`, every SQL
+//! statement, one module per noun) on one database layer (`db`) for SQLite
+//! and PostgreSQL.
 
 pub mod access;
 pub mod accounts;
@@ -25,6 +27,7 @@ pub mod roles;
 pub mod routes;
 pub mod security_log;
 pub mod state;
+pub mod store;
 pub mod time;
 
 use std::net::SocketAddr;
@@ -162,9 +165,7 @@ pub async fn run_janitor(state: AppState) {
             tracing::warn!(error = %e, "pruning sent emails failed");
         }
         let day_ago = time::now_ms() - time::DAY;
-        if let Err(e) =
-            sqlx::query("DELETE FROM password_resets WHERE created_at < $1").bind(day_ago).execute(&mut *conn).await
-        {
+        if let Err(e) = store::tokens::delete_resets_before(&mut *conn, day_ago).await {
             tracing::warn!(error = %e, "pruning reset links failed");
         }
         if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {

@@ -9,28 +9,14 @@ use sqlx::AnyConnection;
 use crate::access::{role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::auth::{Actor, AuthUser};
-use crate::db::{violation, Constraint, Sql};
+use crate::db::{violation, Constraint};
 use crate::error::{field, precondition_failed, ApiError, ApiResult};
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
+use crate::store::{self, orgs::OrgRow};
 use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
-
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: String,
-    name: String,
-    slug: String,
-    default_language: String,
-    timezone: String,
-    invitation_lifetime_days: i64,
-    personal: i64,
-    has_logo: i64,
-    member_count: i64,
-    created_at: i64,
-    version: i64,
-}
 
 impl From<OrgRow> for Org {
     fn from(r: OrgRow) -> Org {
@@ -51,15 +37,7 @@ impl From<OrgRow> for Org {
 }
 
 pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> {
-    let row: Option<OrgRow> = sqlx::query_as(
-        "SELECT id, name, slug, default_language, timezone, invitation_lifetime_days, personal, \
-                CASE WHEN logo_data IS NULL THEN 0 ELSE 1 END AS has_logo, \
-                (SELECT COUNT(*) FROM memberships m WHERE m.org_id = orgs.id) AS member_count, created_at, version \
-         FROM orgs WHERE id = $1",
-    )
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?;
+    let row = store::orgs::org(conn, org_id).await?;
     row.map(Org::from).ok_or_else(|| ApiError::not_found("organization"))
 }
 
@@ -85,18 +63,8 @@ pub async fn insert_org(
             None if attempt == 0 => free_slug(conn, &base).await?,
             None => random_suffix_slug(&base),
         };
-        let inserted = sqlx::query(
-            "INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, personal, created_at) \
-             VALUES ($1, $2, $3, 'en', 'UTC', 7, $4, $5) ON CONFLICT (slug) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(name)
-        .bind(&candidate)
-        .bind(personal as i64)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        if inserted.rows_affected() == 1 {
+        let org = store::orgs::NewOrg { id: &id, name, slug: &candidate, personal, created_at: now };
+        if store::orgs::insert_if_slug_free(&mut *conn, &org).await? {
             break candidate;
         }
         if slug.is_some() {
@@ -112,15 +80,9 @@ pub async fn insert_org(
         }
     };
     for role in BuiltinRole::ALL {
-        sqlx::query("INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 1, '', $4)")
-            .bind(&id)
-            .bind(role.key())
-            .bind(role.name())
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        store::roles::insert_builtin(&mut *conn, &id, role.key(), role.name(), now).await?;
     }
-    crate::members::insert_membership(conn, &id, owner_id, "owner", now).await?;
+    store::memberships::insert(conn, &id, owner_id, "owner", now).await?;
     let change =
         Change::new(AuditAction::OrgCreated, Some(&id)).after(json!({"name": name, "slug": slug, "owner": owner_id}));
     audit::record(conn, &id, actor, change).await?;
@@ -132,11 +94,7 @@ async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
     let base = slug_base(base);
     for n in 0..50 {
         let candidate = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE slug = $1")
-            .bind(&candidate)
-            .fetch_one(&mut *conn)
-            .await?;
-        if taken == 0 {
+        if !store::orgs::slug_taken(&mut *conn, &candidate).await? {
             return Ok(candidate);
         }
     }
@@ -166,47 +124,9 @@ pub async fn create(state: &AppState, user: &AuthUser, req: CreateOrg) -> ApiRes
     Ok(org)
 }
 
-#[derive(sqlx::FromRow)]
-struct MyOrgRow {
-    id: String,
-    name: String,
-    slug: String,
-    personal: i64,
-    has_logo: i64,
-    role: String,
-    role_name: String,
-    builtin: i64,
-    permissions: String,
-    status: String,
-}
-
 /// My organizations with my role and permissions, by name.
 pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg>> {
-    let mut sql = Sql::new(
-        "SELECT o.id, o.name, o.slug, o.personal, CASE WHEN o.logo_data IS NULL THEN 0 ELSE 1 END AS has_logo, \
-                m.role, r.name AS role_name, r.builtin, r.permissions, m.status \
-         FROM memberships m JOIN orgs o ON o.id = m.org_id JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role \
-         WHERE m.user_id = $1 ORDER BY LOWER(o.name), o.id",
-    );
-    sql.bind_value(user.user_id.as_str());
-    let read = state.db.read(&sql, |r| {
-        Ok(MyOrgRow {
-            id: r.get("id")?,
-            name: r.get("name")?,
-            slug: r.get("slug")?,
-            personal: r.get("personal")?,
-            has_logo: r.get("has_logo")?,
-            role: r.get("role")?,
-            role_name: r.get("role_name")?,
-            builtin: r.get("builtin")?,
-            permissions: r.get("permissions")?,
-            status: r.get("status")?,
-        })
-    });
-    let rows: Vec<MyOrgRow> = match read.await {
-        Some(rows) => rows?,
-        None => sql.query_as().fetch_all(&state.db.pool).await?,
-    };
+    let rows = store::orgs::mine(&state.db, &user.user_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -280,22 +200,16 @@ pub async fn update(state: &AppState, access: &OrgAccess, req: UpdateOrg, if_mat
         version: before.version + 1,
         ..before.clone()
     };
-    let updated = sqlx::query(
-        "UPDATE orgs SET name = $1, slug = $2, default_language = $3, timezone = $4, invitation_lifetime_days = $5, \
-                version = version + 1 WHERE id = $6 AND version = $7",
-    )
-    .bind(&after.name)
-    .bind(&after.slug)
-    .bind(&after.default_language)
-    .bind(&after.timezone)
-    .bind(after.invitation_lifetime_days)
-    .bind(&access.org_id)
-    .bind(before.version)
-    .execute(tx.conn())
-    .await;
-    match updated {
-        Ok(done) if done.rows_affected() == 1 => {}
-        Ok(_) => return Err(precondition_failed()),
+    let settings = store::orgs::Settings {
+        name: &after.name,
+        slug: &after.slug,
+        default_language: &after.default_language,
+        timezone: &after.timezone,
+        invitation_lifetime_days: after.invitation_lifetime_days,
+    };
+    match store::orgs::update_settings(tx.conn(), &access.org_id, before.version, &settings).await {
+        Ok(true) => {}
+        Ok(false) => return Err(precondition_failed()),
         Err(e) if violation(&e) == Some(Constraint::OrgSlug) => {
             return Err(ApiError::new(
                 ErrorCode::SlugTaken,
@@ -393,12 +307,7 @@ pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> Api
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
     let mut tx = state.db.write().await?;
-    sqlx::query("UPDATE orgs SET logo_type = $1, logo_data = $2, version = version + 1 WHERE id = $3")
-        .bind(content_type)
-        .bind(encoded)
-        .bind(&access.org_id)
-        .execute(tx.conn())
-        .await?;
+    store::orgs::set_logo(tx.conn(), &access.org_id, content_type, &encoded).await?;
     let change = Change::new(AuditAction::OrgLogoChanged, Some(&access.org_id))
         .after(json!({"type": content_type, "bytes": png.len()}));
     audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
@@ -410,10 +319,7 @@ pub async fn set_logo(state: &AppState, access: &OrgAccess, bytes: &[u8]) -> Api
 pub async fn remove_logo(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {
     access.require(Permission::OrgUpdate)?;
     let mut tx = state.db.write().await?;
-    sqlx::query("UPDATE orgs SET logo_type = NULL, logo_data = NULL, version = version + 1 WHERE id = $1")
-        .bind(&access.org_id)
-        .execute(tx.conn())
-        .await?;
+    store::orgs::remove_logo(tx.conn(), &access.org_id).await?;
     audit::record(
         tx.conn(),
         &access.org_id,
@@ -429,11 +335,7 @@ pub async fn remove_logo(state: &AppState, access: &OrgAccess) -> ApiResult<Org>
 /// The logo's content type and bytes.
 pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Vec<u8>)> {
     access.require(Permission::OrgRead)?;
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT logo_type, logo_data FROM orgs WHERE id = $1")
-            .bind(&access.org_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let row = store::orgs::logo(&state.db.pool, &access.org_id).await?;
     use base64::Engine;
     match row {
         Some((Some(t), Some(data))) => {
@@ -444,13 +346,13 @@ pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Ve
     }
 }
 
-/// Takes the org row's write lock for the rest of the transaction (a no-op
-/// update: PostgreSQL holds its row lock until commit, SQLite has one writer
-/// anyway), so a read-modify-write of the org cannot interleave with another
-/// one: without If-Match the second waits and applies to the new version
-/// instead of failing; a second delete finds nothing to delete.
+/// Takes the org row's write lock for the rest of the transaction
+/// (`store::orgs::lock`), so a read-modify-write of the org cannot
+/// interleave with another one: without If-Match the second waits and
+/// applies to the new version instead of failing; a second delete finds
+/// nothing to delete.
 async fn lock_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<()> {
-    sqlx::query("UPDATE orgs SET version = version WHERE id = $1").bind(org_id).execute(conn).await?;
+    store::orgs::lock(conn, org_id).await?;
     Ok(())
 }
 
@@ -465,12 +367,8 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
             format!("Type the organization's slug \"{}\" to confirm its deletion.", org.slug),
         ));
     }
-    // Invitations and memberships go with the org (ON DELETE CASCADE); the
-    // audit trail stays.
-    sqlx::query("DELETE FROM invitations WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
-    sqlx::query("DELETE FROM memberships WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
-    sqlx::query("DELETE FROM roles WHERE org_id = $1").bind(&org.id).execute(tx.conn()).await?;
-    sqlx::query("DELETE FROM orgs WHERE id = $1").bind(&org.id).execute(tx.conn()).await?;
+    // Invitations, memberships and roles go with the org; the audit trail stays.
+    store::orgs::delete(tx.conn(), &org.id).await?;
     let change =
         Change::new(AuditAction::OrgDeleted, Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
     audit::record(tx.conn(), &org.id, &access.actor, change).await?;
@@ -487,24 +385,10 @@ pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnersh
         return Err(ApiError::invalid("user_id", "You own this organization already; choose another member."));
     }
     let mut tx = state.db.write().await?;
-    let demoted = sqlx::query(
-        "UPDATE memberships SET role = 'admin', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND role = 'owner'",
-    )
-    .bind(&access.org_id)
-    .bind(&access.user_id)
-    .execute(tx.conn())
-    .await?;
-    if demoted.rows_affected() != 1 {
+    if !store::memberships::demote_owner(tx.conn(), &access.org_id, &access.user_id).await? {
         return Err(ApiError::new(ErrorCode::Forbidden, "You are no longer the owner of this organization."));
     }
-    let promoted = sqlx::query(
-        "UPDATE memberships SET role = 'owner', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
-    )
-    .bind(&access.org_id)
-    .bind(&req.user_id)
-    .execute(tx.conn())
-    .await?;
-    if promoted.rows_affected() != 1 {
+    if !store::memberships::promote_to_owner(tx.conn(), &access.org_id, &req.user_id).await? {
         return Err(ApiError::invalid("user_id", "Ownership can go only to an active member of this organization."));
     }
     let change = Change::new(AuditAction::OrgOwnershipTransferred, Some(&req.user_id))
@@ -518,20 +402,10 @@ pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnersh
 /// Leaves the org; the owner must transfer ownership first.
 pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
     let mut tx = state.db.write().await?;
-    let left = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'")
-        .bind(&access.org_id)
-        .bind(&access.user_id)
-        .execute(tx.conn())
-        .await?;
-    if left.rows_affected() != 1 {
+    if !store::memberships::remove_unless_owner(tx.conn(), &access.org_id, &access.user_id).await? {
         // Either the caller is the owner, or a concurrent leave or removal
         // already ended the membership.
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-                .bind(&access.org_id)
-                .bind(&access.user_id)
-                .fetch_optional(tx.conn())
-                .await?;
+        let role = store::memberships::role_of(tx.conn(), &access.org_id, &access.user_id).await?;
         return Err(match role {
             Some(_) => ApiError::new(
                 ErrorCode::OwnerProtected,

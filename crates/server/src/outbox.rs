@@ -10,83 +10,23 @@ use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::state::AppState;
-use crate::time::{new_id, now_ms, rfc3339, HOUR, MINUTE, SECOND};
+use crate::store::{
+    self,
+    outbox::{HtmlParts, OutboxRow},
+};
+use crate::time::{now_ms, rfc3339, HOUR, MINUTE, SECOND};
 
 pub const MAX_ATTEMPTS: i64 = 10;
 
-/// An email: plain text, optionally an HTML alternative, optionally an
-/// organization whose logo the HTML shows (`cid:logo`, attached when sent).
-/// Build them with `emails::compose`.
-pub struct Email {
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    pub html: Option<String>,
-    pub logo_org_id: Option<String>,
-}
+pub use crate::store::outbox::Email;
 
 pub async fn enqueue(conn: &mut AnyConnection, email: Email) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at, html_body, logo_org_id) \
-         VALUES ($1, $2, $3, $4, $5, 0, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(email.to)
-    .bind(email.subject)
-    .bind(email.body)
-    .bind(now)
-    .bind(email.html)
-    .bind(email.logo_org_id)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    store::outbox::insert(conn, &email, now_ms()).await
 }
 
 /// Many emails in one statement per 100.
 pub async fn enqueue_many(conn: &mut AnyConnection, emails: Vec<Email>) -> Result<(), sqlx::Error> {
-    use crate::db::{Bind, Sql};
-    let now = now_ms();
-    for chunk in emails.chunks(100) {
-        let mut sql = Sql::new(
-            "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at, html_body, logo_org_id) VALUES ",
-        );
-        sql.values(chunk.iter().map(|e| {
-            [
-                Bind::from(new_id()),
-                Bind::from(e.to.as_str()),
-                Bind::from(e.subject.as_str()),
-                Bind::from(e.body.as_str()),
-                Bind::from(now),
-                Bind::from(0i64),
-                Bind::from(now),
-                Bind::from(e.html.clone()),
-                Bind::from(e.logo_org_id.clone()),
-            ]
-        }));
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct OutboxRow {
-    id: String,
-    to_email: String,
-    subject: String,
-    body: String,
-    created_at: i64,
-    sent_at: Option<i64>,
-    attempts: i64,
-    last_error: Option<String>,
-    next_attempt_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct Parts {
-    html_body: Option<String>,
-    logo_type: Option<String>,
-    logo_data: Option<String>,
+    store::outbox::insert_many(conn, &emails, now_ms()).await
 }
 
 impl From<OutboxRow> for OutboxEmail {
@@ -106,25 +46,14 @@ impl From<OutboxRow> for OutboxEmail {
 
 /// The newest emails, optionally only those to one address.
 pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<OutboxEmail>, sqlx::Error> {
-    let rows: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, to_email, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at FROM outbox \
-         WHERE ($1 = '' OR LOWER(to_email) = LOWER($1)) ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
-    .bind(to.unwrap_or(""))
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = store::outbox::newest(&db.pool, to, limit).await?;
     Ok(rows.into_iter().map(OutboxEmail::from).collect())
 }
 
 /// Deletes emails sent more than `older_than_ms` ago: their links are live
 /// tokens, and nothing reads a sent email again.
 pub async fn prune_sent(conn: &mut AnyConnection, older_than_ms: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
-        .bind(crate::time::now_ms() - older_than_ms)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+    store::outbox::delete_sent_before(conn, now_ms() - older_than_ms).await
 }
 
 /// Retry delay after `attempts` failures: 2 s, 4 s, 8 s … capped at an hour.
@@ -162,53 +91,24 @@ async fn deliver_due(
     from: &Mailbox,
 ) -> Result<usize, sqlx::Error> {
     let now = now_ms();
-    let due: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, to_email, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at FROM outbox \
-         WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT 20",
-    )
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let due = store::outbox::due(&state.db.pool, MAX_ATTEMPTS, now).await?;
     let mut sent = 0;
     for row in due {
-        let claimed = sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL",
-        )
-        .bind(now + 5 * MINUTE)
-        .bind(&row.id)
-        .bind(row.next_attempt_at)
-        .execute(&state.db.pool)
-        .await?;
-        if claimed.rows_affected() != 1 {
+        if !store::outbox::lease(&state.db.pool, &row.id, row.next_attempt_at, now + 5 * MINUTE).await? {
             continue;
         }
-        let parts: Parts = sqlx::query_as(
-            "SELECT x.html_body, o.logo_type, o.logo_data FROM outbox x LEFT JOIN orgs o ON o.id = x.logo_org_id WHERE x.id = $1",
-        )
-        .bind(&row.id)
-        .fetch_one(&state.db.pool)
-        .await?;
+        let parts = store::outbox::html_parts(&state.db.pool, &row.id).await?;
         match send_one(transport, from, &row, &parts).await {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                    .bind(now_ms())
-                    .bind(&row.id)
-                    .execute(&state.db.pool)
-                    .await?;
+                store::outbox::mark_sent(&state.db.pool, &row.id, now_ms()).await?;
                 state.metrics.count("orgdesk_emails_sent_total");
                 sent += 1;
             }
             Err(error) => {
                 tracing::warn!(email_id = %row.id, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
-                sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
-                )
-                .bind(error.chars().take(500).collect::<String>())
-                .bind(now_ms() + backoff_ms(row.attempts + 1))
-                .bind(&row.id)
-                .execute(&state.db.pool)
-                .await?;
+                let error: String = error.chars().take(500).collect();
+                store::outbox::mark_failed(&state.db.pool, &row.id, &error, now_ms() + backoff_ms(row.attempts + 1))
+                    .await?;
                 state.metrics.count("orgdesk_email_failures_total");
             }
         }
@@ -220,7 +120,7 @@ async fn send_one(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
     row: &OutboxRow,
-    parts: &Parts,
+    parts: &HtmlParts,
 ) -> Result<(), String> {
     use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
     let to: Mailbox = row.to_email.parse().map_err(|e| format!("bad recipient: {e}"))?;

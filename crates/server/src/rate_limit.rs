@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::store;
 use crate::time::{new_id, now_ms};
 
 pub struct Window {
@@ -53,23 +54,10 @@ pub async fn take(conn: &mut AnyConnection, windows: &[Window], n: i64, what: &s
     ordered.sort_by(|a, b| a.bucket.cmp(&b.bucket));
     ordered.dedup_by(|a, b| a.bucket == b.bucket);
     for w in &ordered {
-        sqlx::query(
-            "INSERT INTO rate_buckets (bucket, locked_at) VALUES ($1, $2) \
-             ON CONFLICT (bucket) DO UPDATE SET locked_at = excluded.locked_at",
-        )
-        .bind(&w.bucket)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        store::rate_limits::lock_bucket(&mut *conn, &w.bucket, now).await?;
     }
     for w in &ordered {
-        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(weight), 0) AS BIGINT), MIN(at) FROM rate_events WHERE bucket = $1 AND at > $2",
-        )
-        .bind(&w.bucket)
-        .bind(now - w.window_ms)
-        .fetch_one(&mut *conn)
-        .await?;
+        let (count, oldest) = store::rate_limits::counted_since(&mut *conn, &w.bucket, now - w.window_ms).await?;
         if count + n > w.limit {
             let retry_ms = oldest.map(|o| o + w.window_ms - now).unwrap_or(w.window_ms).max(1000);
             return Err(ApiError::rate_limited(
@@ -81,13 +69,7 @@ pub async fn take(conn: &mut AnyConnection, windows: &[Window], n: i64, what: &s
     let id = new_id();
     if n > 0 {
         for w in &ordered {
-            sqlx::query("INSERT INTO rate_events (bucket, at, id, weight) VALUES ($1, $2, $3, $4)")
-                .bind(&w.bucket)
-                .bind(now)
-                .bind(&id)
-                .bind(n)
-                .execute(&mut *conn)
-                .await?;
+            store::rate_limits::insert_event(&mut *conn, &w.bucket, now, &id, n).await?;
         }
     }
     Ok(Reservation { id })
@@ -101,13 +83,9 @@ impl Reservation {
     pub async fn settle(self, db: &Db, used: i64) -> ApiResult<()> {
         let mut conn = db.pool.acquire().await?;
         if used <= 0 {
-            sqlx::query("DELETE FROM rate_events WHERE id = $1").bind(&self.id).execute(&mut *conn).await?;
+            store::rate_limits::delete_events(&mut *conn, &self.id).await?;
         } else {
-            sqlx::query("UPDATE rate_events SET weight = $1 WHERE id = $2 AND weight > $1")
-                .bind(used)
-                .bind(&self.id)
-                .execute(&mut *conn)
-                .await?;
+            store::rate_limits::lower_weight(&mut *conn, &self.id, used).await?;
         }
         Ok(())
     }
@@ -120,7 +98,5 @@ impl Reservation {
 
 /// Drops events older than any window we use.
 pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
-    let cutoff = now_ms() - older_than_ms;
-    sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(cutoff).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM rate_buckets WHERE locked_at < $1").bind(cutoff).execute(conn).await.map(|_| ())
+    store::rate_limits::delete_before(conn, now_ms() - older_than_ms).await
 }

@@ -18,6 +18,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
+use crate::store::{self, accounts::Addressee, tokens::ResetRow};
 use crate::time::{now_ms, HOUR, MINUTE};
 
 pub const RESET_LIFETIME_MS: i64 = 30 * MINUTE;
@@ -28,14 +29,6 @@ pub const RESET_LIFETIME_MS: i64 = 30 * MINUTE;
 pub enum Reason {
     Requested,
     Claim,
-}
-
-#[derive(sqlx::FromRow)]
-struct Account {
-    id: String,
-    email: String,
-    name: String,
-    timezone: String,
 }
 
 /// Asks for a reset link. Answers the same whatever the address: the same
@@ -58,19 +51,11 @@ pub async fn request(state: &AppState, email: &str, meta: &ClientMeta) -> ApiRes
     }
     rate_limit::reserve(&state.db, &windows, 1, "password reset requests").await?.keep();
     let mut tx = state.db.write().await?;
-    let account: Option<Account> = sqlx::query_as("SELECT id, email, name, timezone FROM users WHERE email_key = $1")
-        .bind(&key)
-        .fetch_optional(tx.conn())
-        .await?;
+    let account = store::accounts::addressee_by_email_key(tx.conn(), &key).await?;
     let (token, hash) = new_token("odr");
     let now = now_ms();
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(hash)
-        .bind(account.as_ref().map(|a| a.id.as_str()))
-        .bind(now)
-        .bind(now + RESET_LIFETIME_MS)
-        .execute(tx.conn())
-        .await?;
+    let user_id = account.as_ref().map(|a| a.id.as_str());
+    store::tokens::insert_reset(tx.conn(), &hash, user_id, now, now + RESET_LIFETIME_MS).await?;
     if let Some(account) = &account {
         outbox::enqueue(tx.conn(), reset_email(state, account, &token, now + RESET_LIFETIME_MS, Reason::Requested))
             .await?;
@@ -83,19 +68,10 @@ pub async fn request(state: &AppState, email: &str, meta: &ClientMeta) -> ApiRes
 /// Sends the claim link to an unconfirmed account's address (inside the
 /// caller's transaction): someone just tried to sign up with it.
 pub async fn send_claim(conn: &mut AnyConnection, state: &AppState, user_id: &str) -> ApiResult<()> {
-    let account: Account = sqlx::query_as("SELECT id, email, name, timezone FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let account = store::accounts::addressee(&mut *conn, user_id).await?;
     let (token, hash) = new_token("odr");
     let now = now_ms();
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(hash)
-        .bind(&account.id)
-        .bind(now)
-        .bind(now + RESET_LIFETIME_MS)
-        .execute(&mut *conn)
-        .await?;
+    store::tokens::insert_reset(&mut *conn, &hash, Some(&account.id), now, now + RESET_LIFETIME_MS).await?;
     outbox::enqueue(conn, reset_email(state, &account, &token, now + RESET_LIFETIME_MS, Reason::Claim)).await?;
     Ok(())
 }
@@ -111,60 +87,34 @@ pub async fn complete(state: &AppState, token: &str, password: &str, meta: &Clie
     .map_err(|_| ApiError::internal())?;
     let mut tx = state.db.write().await?;
     let now = now_ms();
-    let row: Option<(Option<String>, i64, Option<i64>)> =
-        sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
-            .bind(hash_token(token))
-            .fetch_optional(tx.conn())
-            .await?;
+    let token_hash = hash_token(token);
+    let row = store::tokens::reset(tx.conn(), &token_hash).await?;
     let user_id = match row {
-        Some((Some(user_id), expires_at, None)) if expires_at > now => user_id,
-        Some((Some(_), _, Some(_))) => {
+        Some(ResetRow { user_id: Some(user_id), expires_at, used_at: None }) if expires_at > now => user_id,
+        Some(ResetRow { user_id: Some(_), used_at: Some(_), .. }) => {
             return Err(ApiError::new(
                 ErrorCode::InvitationNotPending,
                 "This reset link was used already; ask for a new one.",
             ))
         }
-        Some((Some(_), _, None)) => {
+        Some(ResetRow { user_id: Some(_), used_at: None, .. }) => {
             return Err(ApiError::new(ErrorCode::InvitationExpired, "This reset link expired; ask for a new one."))
         }
         _ => return Err(ApiError::not_found("reset link")),
     };
     // Single use, even when two tabs submit at once.
-    let used = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(hash_token(token))
-        .execute(tx.conn())
-        .await?;
-    if used.rows_affected() != 1 {
+    if !store::tokens::use_reset(tx.conn(), &token_hash, now).await? {
         return Err(ApiError::new(
             ErrorCode::InvitationNotPending,
             "This reset link was used already; ask for a new one.",
         ));
     }
-    sqlx::query(
-        "UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
-    )
-    .bind(hash)
-    .bind(now)
-    .bind(&user_id)
-    .execute(tx.conn())
-    .await?;
+    store::accounts::reset_password(tx.conn(), &user_id, &hash, now).await?;
     // Every session ends: the old password's holder, whoever that was, is out.
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(&user_id)
-        .execute(tx.conn())
-        .await?;
+    store::sessions::revoke_all(tx.conn(), &user_id, now).await?;
     // Other outstanding links of this account stop working too.
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&user_id)
-        .execute(tx.conn())
-        .await?;
-    let account: Account = sqlx::query_as("SELECT id, email, name, timezone FROM users WHERE id = $1")
-        .bind(&user_id)
-        .fetch_one(tx.conn())
-        .await?;
+    store::tokens::use_all_resets(tx.conn(), &user_id, now).await?;
+    let account = store::accounts::addressee(tx.conn(), &user_id).await?;
     outbox::enqueue(tx.conn(), changed_email(&account, now)).await?;
     crate::security_log::record(tx.conn(), &user_id, orgdesk_core::api::SecurityEventKind::PasswordReset, meta).await?;
     tx.commit().await?;
@@ -174,31 +124,16 @@ pub async fn complete(state: &AppState, token: &str, password: &str, meta: &Clie
 
 /// Whether this network signed in to the account before.
 pub async fn known_source(state: &AppState, email_key: &str, ip: &str) -> ApiResult<bool> {
-    let known: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM signin_sources s JOIN users u ON u.id = s.user_id WHERE u.email_key = $1 AND s.ip = $2",
-    )
-    .bind(email_key)
-    .bind(ip)
-    .fetch_one(&state.db.pool)
-    .await?;
-    Ok(known > 0)
+    Ok(store::security_log::known_source(&state.db.pool, email_key, ip).await?)
 }
 
 /// Remembers the network of a successful sign-in.
 pub async fn remember_source(state: &AppState, user_id: &str, ip: &str) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO signin_sources (user_id, ip, last_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id, ip) DO UPDATE SET last_at = excluded.last_at",
-    )
-    .bind(user_id)
-    .bind(ip)
-    .bind(now_ms())
-    .execute(&state.db.pool)
-    .await?;
+    store::security_log::remember_source(&state.db.pool, user_id, ip, now_ms()).await?;
     Ok(())
 }
 
-fn reset_email(state: &AppState, account: &Account, token: &str, expires_at: i64, reason: Reason) -> outbox::Email {
+fn reset_email(state: &AppState, account: &Addressee, token: &str, expires_at: i64, reason: Reason) -> outbox::Email {
     let link = format!("{}/reset/{token}", state.public_url);
     let until = emails::long_time(expires_at, &account.timezone);
     let (subject, heading, why) = match reason {
@@ -231,7 +166,7 @@ fn reset_email(state: &AppState, account: &Account, token: &str, expires_at: i64
     )
 }
 
-fn changed_email(account: &Account, at: i64) -> outbox::Email {
+fn changed_email(account: &Addressee, at: i64) -> outbox::Email {
     emails::compose(
         &account.email,
         "Your Orgdesk password was changed".into(),

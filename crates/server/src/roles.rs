@@ -11,24 +11,12 @@ use crate::access::{load_role, role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::db::{violation, Constraint, Db};
 use crate::error::{field, ApiError, ApiResult};
+use crate::store::{self, roles::RoleRow};
 use crate::time::now_ms;
 
 pub fn catalog() -> Vec<PermissionInfo> {
     Permission::ALL.into_iter().map(|p| PermissionInfo { key: p, description: p.description().to_owned() }).collect()
 }
-
-#[derive(sqlx::FromRow)]
-struct RoleRow {
-    role_key: String,
-    name: String,
-    builtin: i64,
-    permissions: String,
-    member_count: i64,
-}
-
-const ROLE_SELECT: &str = "SELECT r.role_key, r.name, r.builtin, r.permissions, \
-    (SELECT COUNT(*) FROM memberships m WHERE m.org_id = r.org_id AND m.role = r.role_key) AS member_count \
-    FROM roles r WHERE r.org_id = $1";
 
 impl From<RoleRow> for Role {
     fn from(r: RoleRow) -> Role {
@@ -45,7 +33,7 @@ impl From<RoleRow> for Role {
 /// Built-in roles first in the table's order, then custom ones by name.
 pub async fn list(db: &Db, access: &OrgAccess) -> ApiResult<Vec<Role>> {
     access.require(Permission::MembersRead)?;
-    let rows: Vec<RoleRow> = sqlx::query_as(ROLE_SELECT).bind(&access.org_id).fetch_all(&db.pool).await?;
+    let rows = store::roles::of_org(&db.pool, &access.org_id).await?;
     let mut roles: Vec<Role> = rows.into_iter().map(Role::from).collect();
     let rank = |r: &Role| BuiltinRole::ALL.iter().position(|b| b.key() == r.key).unwrap_or(BuiltinRole::ALL.len());
     roles.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
@@ -58,11 +46,7 @@ async fn get(db: &Db, org_id: &str, key: &str) -> ApiResult<Role> {
 }
 
 async fn load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
-    let row: Option<RoleRow> = sqlx::query_as(&format!("{ROLE_SELECT} AND r.role_key = $2"))
-        .bind(org_id)
-        .bind(key)
-        .fetch_optional(conn)
-        .await?;
+    let row = store::roles::role(conn, org_id, key).await?;
     row.map(Role::from).ok_or_else(|| ApiError::not_found("role"))
 }
 
@@ -70,11 +54,7 @@ async fn load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Ro
 /// reads it: concurrent changes of one role queue, and a role deleted
 /// meanwhile answers 404.
 async fn lock_and_load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
-    sqlx::query("UPDATE roles SET name = name WHERE org_id = $1 AND role_key = $2")
-        .bind(org_id)
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
+    store::roles::lock(&mut *conn, org_id, key).await?;
     load(conn, org_id, key).await
 }
 
@@ -90,16 +70,8 @@ pub async fn create(db: &Db, access: &OrgAccess, req: CreateRole) -> ApiResult<R
     let perms = permission_set(&req.permissions)?;
     access.require_covers(&key, &perms)?;
     let mut tx = db.write().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO roles (org_id, role_key, name, builtin, permissions, created_at) VALUES ($1, $2, $3, 0, $4, $5)",
-    )
-    .bind(&access.org_id)
-    .bind(&key)
-    .bind(&name)
-    .bind(perms.to_storage())
-    .bind(now_ms())
-    .execute(tx.conn())
-    .await;
+    let inserted =
+        store::roles::insert_custom(tx.conn(), &access.org_id, &key, &name, &perms.to_storage(), now_ms()).await;
     match inserted {
         Ok(_) => {}
         Err(e) if violation(&e) == Some(Constraint::RoleKey) => {
@@ -146,13 +118,7 @@ pub async fn update(db: &Db, access: &OrgAccess, key: &str, req: UpdateRole) -> 
         None => old_perms,
     };
     access.require_covers(key, &perms)?;
-    sqlx::query("UPDATE roles SET name = $1, permissions = $2 WHERE org_id = $3 AND role_key = $4")
-        .bind(&name)
-        .bind(perms.to_storage())
-        .bind(&access.org_id)
-        .bind(key)
-        .execute(tx.conn())
-        .await?;
+    store::roles::update(tx.conn(), &access.org_id, key, &name, &perms.to_storage()).await?;
     let change = Change::new(AuditAction::RoleUpdated, Some(key))
         .before(json!({"name": before.name, "permissions": before.permissions}))
         .after(json!({"name": name, "permissions": perms.to_vec()}));
@@ -168,31 +134,21 @@ pub async fn delete(db: &Db, access: &OrgAccess, key: &str) -> ApiResult<()> {
     let before = lock_and_load(tx.conn(), &access.org_id, key).await?;
     let perms = load_role(tx.conn(), &access.org_id, key).await?;
     access.require_covers(key, &perms)?;
-    let pending: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'")
-            .bind(&access.org_id)
-            .bind(key)
-            .fetch_one(tx.conn())
-            .await?;
+    let pending = store::invitations::pending_with_role(tx.conn(), &access.org_id, key).await?;
     let in_use = || {
         ApiError::new(
             ErrorCode::RoleInUse,
             format!("Members or pending invitations still hold the role \"{key}\"; give them another role first."),
         )
     };
-    if pending > 0 {
+    if pending {
         return Err(in_use());
     }
     // Memberships reference the role row, so the database refuses the delete
     // while anyone holds it, even under a concurrent role change.
-    match sqlx::query("DELETE FROM roles WHERE org_id = $1 AND role_key = $2")
-        .bind(&access.org_id)
-        .bind(key)
-        .execute(tx.conn())
-        .await
-    {
-        Ok(done) if done.rows_affected() == 1 => {}
-        Ok(_) => return Err(ApiError::not_found("role")),
+    match store::roles::delete(tx.conn(), &access.org_id, key).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::not_found("role")),
         Err(e) if violation(&e) == Some(Constraint::MembershipRole) => return Err(in_use()),
         Err(e) => return Err(e.into()),
     }

@@ -13,7 +13,8 @@ use crate::auth::{AuthUser, ClientMeta};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::state::AppState;
-use crate::time::{new_id, now_ms, rfc3339};
+use crate::store;
+use crate::time::{now_ms, rfc3339};
 
 /// How many sign-in times an admin sees per member.
 const RECENT_SIGN_INS: i64 = 20;
@@ -24,16 +25,7 @@ pub async fn record(
     kind: SecurityEventKind,
     meta: &ClientMeta,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO security_events (id, user_id, kind, at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(new_id())
-        .bind(user_id)
-        .bind(kind.as_str())
-        .bind(now_ms())
-        .bind(meta.ip.as_deref())
-        .bind(meta.user_agent.as_deref())
-        .execute(conn)
-        .await
-        .map(|_| ())
+    store::security_log::insert(conn, user_id, kind, now_ms(), meta.ip.as_deref(), meta.user_agent.as_deref()).await
 }
 
 /// [`record`] on a pool connection of its own.
@@ -43,15 +35,6 @@ pub async fn record_now(state: &AppState, user_id: &str, kind: SecurityEventKind
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    kind: String,
-    at: i64,
-    ip: Option<String>,
-    user_agent: Option<String>,
-}
-
 /// My security log, newest first.
 pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiResult<Page<SecurityEvent>> {
     let limit = page_limit(query.limit)?;
@@ -59,16 +42,7 @@ pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiRe
         Some(c) => decode_cursor(c)?,
         None => (i64::MAX, String::new()),
     };
-    let mut rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, at, ip, user_agent FROM security_events WHERE user_id = $1 \
-         AND (at < $2 OR (at = $2 AND id < $3) OR $3 = '') ORDER BY at DESC, id DESC LIMIT $4",
-    )
-    .bind(&user.user_id)
-    .bind(before_at)
-    .bind(&before_id)
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let mut rows = store::security_log::page(&state.db.pool, &user.user_id, before_at, &before_id, limit + 1).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.at, &r.id)))
@@ -91,21 +65,10 @@ pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiRe
 /// A member's sign-in times, for whoever may read the org's members.
 pub async fn member_sign_ins(state: &AppState, access: &OrgAccess, member_id: &str) -> ApiResult<MemberSignIns> {
     access.require(Permission::MembersRead)?;
-    let member: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2")
-        .bind(&access.org_id)
-        .bind(member_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    if member == 0 {
+    if !store::memberships::is_member(&state.db.pool, &access.org_id, member_id).await? {
         return Err(ApiError::not_found("member"));
     }
-    let times: Vec<i64> = sqlx::query_scalar(
-        "SELECT at FROM security_events WHERE user_id = $1 AND kind = 'sign_in' ORDER BY at DESC, id DESC LIMIT $2",
-    )
-    .bind(member_id)
-    .bind(RECENT_SIGN_INS)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let times = store::security_log::sign_in_times(&state.db.pool, member_id, RECENT_SIGN_INS).await?;
     Ok(MemberSignIns {
         last_sign_in_at: times.first().copied().map(rfc3339),
         recent: times.into_iter().map(rfc3339).collect(),

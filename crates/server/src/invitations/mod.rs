@@ -5,48 +5,32 @@
 
 use orgdesk_core::api::AuditAction;
 use orgdesk_core::api::{
-    Accepted, CreateInvitations, Invitation, InvitationFilter, InvitationListQuery, InvitationPreview,
-    InvitationSignUp, InvitationStatus, InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, SessionGrant,
+    Accepted, CreateInvitations, Invitation, InvitationListQuery, InvitationPreview, InvitationSignUp,
+    InvitationStatus, InviteOutcome, InviteResult, InviteResults, MyInvitation, Page, SessionGrant,
 };
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::json;
 use sqlx::AnyConnection;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::access::{load_role, OrgAccess};
 use crate::accounts::{insert_user, open_session, NewUser};
 use crate::audit::{self, Change};
 use crate::auth::{hash_token, new_token, Actor, AuthUser, ClientMeta};
-use crate::db::{Bind, Sql};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Begin, Claim};
 use crate::outbox;
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::state::AppState;
+use crate::store::{
+    self,
+    invitations::{InvitationRow, LinkRow, NewInvitation},
+    orgs::InvitingOrg,
+};
 use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 mod sending;
 use sending::InvitationEmail;
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct InvitationRow {
-    pub id: String,
-    pub org_id: String,
-    pub email: String,
-    pub role: String,
-    pub status: String,
-    pub invited_by: Option<String>,
-    pub invited_by_name: Option<String>,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub last_sent_at: i64,
-    pub send_count: i64,
-}
-
-pub const INVITATION_SELECT: &str =
-    "SELECT i.id, i.org_id, i.email, i.role, i.status, i.invited_by, u.name AS invited_by_name, \
-     i.created_at, i.expires_at, i.last_sent_at, i.send_count \
-     FROM invitations i LEFT JOIN users u ON u.id = i.invited_by";
 
 /// The status a stored invitation reports: a pending one past its expiry is expired.
 pub fn effective_status(stored: &str, expires_at: i64, now: i64) -> InvitationStatus {
@@ -58,23 +42,6 @@ pub fn effective_status(stored: &str, expires_at: i64, now: i64) -> InvitationSt
 }
 
 impl InvitationRow {
-    /// A row of `INVITATION_SELECT` read by the SQLite read path.
-    pub fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
-        Ok(InvitationRow {
-            id: r.get("id")?,
-            org_id: r.get("org_id")?,
-            email: r.get("email")?,
-            role: r.get("role")?,
-            status: r.get("status")?,
-            invited_by: r.get("invited_by")?,
-            invited_by_name: r.get("invited_by_name")?,
-            created_at: r.get("created_at")?,
-            expires_at: r.get("expires_at")?,
-            last_sent_at: r.get("last_sent_at")?,
-            send_count: r.get("send_count")?,
-        })
-    }
-
     pub fn into_api(self, link: Option<String>) -> Invitation {
         Invitation {
             status: effective_status(&self.status, self.expires_at, now_ms()),
@@ -98,42 +65,17 @@ fn invite_link(state: &AppState, token: &str) -> String {
 }
 
 async fn load(conn: &mut AnyConnection, org_id: &str, id: &str) -> ApiResult<InvitationRow> {
-    let row: Option<InvitationRow> = sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row = store::invitations::invitation(conn, org_id, id).await?;
     row.ok_or_else(|| ApiError::not_found("invitation"))
 }
 
-#[derive(sqlx::FromRow)]
-struct OrgInfo {
-    id: String,
-    name: String,
-    timezone: String,
-    lifetime_days: i64,
-    /// 0 or 1 (the `Any` driver has no boolean type).
-    has_logo: i64,
-}
-
-async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<OrgInfo> {
-    sqlx::query_as(
-        "SELECT id, name, timezone, invitation_lifetime_days AS lifetime_days, \
-         CASE WHEN logo_data IS NULL THEN 0 ELSE 1 END AS has_logo FROM orgs WHERE id = $1",
-    )
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found("organization"))
+async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<InvitingOrg> {
+    store::orgs::inviting_org(conn, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))
 }
 
 /// The display name of a role key in an org (the key when the role is gone).
 async fn role_name(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<String> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM roles WHERE org_id = $1 AND role_key = $2")
-        .bind(org_id)
-        .bind(role_key)
-        .fetch_optional(conn)
-        .await?;
+    let name = crate::store::roles::name(conn, org_id, role_key).await?;
     Ok(name.unwrap_or_else(|| role_key.to_owned()))
 }
 
@@ -258,18 +200,7 @@ async fn insert_all(
     let mut sent = 0;
     for chunk in valid.chunks(INSERT_CHUNK) {
         let keys: Vec<&str> = chunk.iter().map(|(_, k)| k.as_str()).collect();
-        let members: HashSet<String> = in_list(
-            "SELECT u.email_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key IN ",
-            &access.org_id,
-            &keys,
-            "",
-        )
-        .query_as::<(String,)>()
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|(k,)| k)
-        .collect();
+        let members = store::memberships::member_email_keys(tx.conn(), &access.org_id, &keys).await?;
         let candidates: Vec<&(String, String)> = chunk.iter().filter(|(_, k)| !members.contains(k)).collect();
         for (email, _) in chunk.iter().filter(|(_, k)| members.contains(k)) {
             outcomes.insert(
@@ -287,14 +218,7 @@ async fn insert_all(
         }
         let candidate_keys: Vec<&str> = candidates.iter().map(|(_, k)| k.as_str()).collect();
         // Expired pending invitations make way for the new ones.
-        let mut expire = in_list(
-            "UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND status = 'pending' AND email_key IN ",
-            &access.org_id,
-            &candidate_keys,
-            " AND expires_at <= ",
-        );
-        expire.bind(now);
-        expire.query().execute(tx.conn()).await?;
+        store::invitations::expire_lapsed(tx.conn(), &access.org_id, &candidate_keys, now).await?;
         // A concurrent request that invites an address first wins the unique
         // index; this one reports it as already invited.
         let fresh: Vec<(String, String, String)> = candidates
@@ -304,29 +228,24 @@ async fn insert_all(
                 (email.clone(), token, hash)
             })
             .collect();
-        let mut insert = Sql::new(
-            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) VALUES ",
-        );
         let ids: Vec<String> = fresh.iter().map(|_| new_id()).collect();
-        insert.values(fresh.iter().zip(&ids).zip(&candidates).map(|(((email, _, hash), id), (_, key))| {
-            [
-                Bind::from(id.as_str()),
-                Bind::from(access.org_id.as_str()),
-                Bind::from(email.as_str()),
-                Bind::from(key.as_str()),
-                Bind::from(role),
-                Bind::from(access.user_id.as_str()),
-                Bind::from(hash.as_str()),
-                Bind::from("pending"),
-                Bind::from(now),
-                Bind::from(expires_at),
-                Bind::from(now),
-                Bind::from(1i64),
-            ]
-        }));
-        insert.push(" ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING RETURNING id");
-        let inserted: HashSet<String> =
-            insert.query_as::<(String,)>().fetch_all(tx.conn()).await?.into_iter().map(|(id,)| id).collect();
+        let rows: Vec<NewInvitation<'_>> = fresh
+            .iter()
+            .zip(&ids)
+            .zip(&candidates)
+            .map(|(((email, _, hash), id), (_, key))| NewInvitation {
+                id,
+                org_id: &access.org_id,
+                email,
+                email_key: key,
+                role,
+                invited_by: &access.user_id,
+                token_hash: hash,
+                created_at: now,
+                expires_at,
+            })
+            .collect();
+        let inserted = store::invitations::insert_unless_pending(tx.conn(), &rows).await?;
         let mut lost = Vec::new();
         for (((email, token, _), id), _) in fresh.iter().zip(&ids).zip(&candidates) {
             if !inserted.contains(id) {
@@ -374,15 +293,7 @@ async fn insert_all(
         if !lost.is_empty() {
             let lost_keys: Vec<String> = lost.iter().map(|e| validate::email_key(e)).collect();
             let lost_refs: Vec<&str> = lost_keys.iter().map(String::as_str).collect();
-            let pending: Vec<InvitationRow> = in_list(
-                &format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.email_key IN "),
-                &access.org_id,
-                &lost_refs,
-                "",
-            )
-            .query_as()
-            .fetch_all(tx.conn())
-            .await?;
+            let pending = store::invitations::pending_to(tx.conn(), &access.org_id, &lost_refs).await?;
             let mut by_key: HashMap<String, InvitationRow> =
                 pending.into_iter().map(|row| (validate::email_key(&row.email), row)).collect();
             for email in lost {
@@ -435,21 +346,6 @@ async fn insert_all(
 /// Addresses per statement of a bulk invitation (12 values a row).
 const INSERT_CHUNK: usize = 250;
 
-/// `<head>($2, $3, …)<tail>` with `$1` = `first` and the list after it.
-fn in_list(head: &str, first: &str, list: &[&str], tail: &str) -> Sql {
-    let mut sql = Sql::new(head);
-    sql.bind_value(first);
-    sql.push("(");
-    for (i, item) in list.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*item);
-    }
-    sql.push(")").push(tail);
-    sql
-}
-
 /// The answer kept for replays: the same results without the one-time links,
 /// since no secret is kept at rest.
 fn stored_answer(response: &InviteResults) -> String {
@@ -476,16 +372,16 @@ pub async fn list_pending(
         Some(c) => decode_cursor(c)?,
         None => (0, String::new()),
     };
-    let mut sql = Sql::new(&list_pending_sql(query.status.unwrap_or_default()));
-    sql.bind_value(access.org_id.as_str())
-        .bind_value(now_ms())
-        .bind_value(after_expiry)
-        .bind_value(after_id)
-        .bind_value(limit + 1);
-    let mut rows: Vec<InvitationRow> = match state.db.read(&sql, InvitationRow::from_sqlite).await {
-        Some(rows) => rows?,
-        None => sql.query_as().fetch_all(&state.db.pool).await?,
-    };
+    let filter = query.status.unwrap_or_default();
+    let mut rows = store::invitations::open_page(
+        &state.db,
+        &access.org_id,
+        filter,
+        now_ms(),
+        (after_expiry, &after_id),
+        limit + 1,
+    )
+    .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(&(r.expires_at, &r.id)))
@@ -493,20 +389,6 @@ pub async fn list_pending(
         None
     };
     Ok(Page { items: rows.into_iter().map(|r| r.into_api(None)).collect(), next_cursor })
-}
-
-/// The statement of one page of an org's open invitations: $1 org, $2 now,
-/// $3/$4 the cursor (expiry, id), $5 the limit. Public for the plan tests.
-pub fn list_pending_sql(filter: InvitationFilter) -> String {
-    let expiry = match filter {
-        InvitationFilter::Pending => "AND i.expires_at > $2",
-        InvitationFilter::Expired => "AND i.expires_at <= $2",
-        InvitationFilter::Open => "AND $2 = $2",
-    };
-    format!(
-        "{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' {expiry} \
-         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) ORDER BY i.expires_at, i.id LIMIT $5"
-    )
 }
 
 /// A new token and a fresh lifetime; the old link stops working.
@@ -540,17 +422,7 @@ async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUse
     let role_display = role_name(tx.conn(), &access.org_id, &row.role).await?;
     let (token, token_hash) = new_token("odi");
     let now = now_ms();
-    let done = sqlx::query(
-        "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1 \
-         WHERE id = $4 AND status = 'pending'",
-    )
-    .bind(token_hash)
-    .bind(now + org.lifetime_days * DAY)
-    .bind(now)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() != 1 {
+    if !store::invitations::renew(tx.conn(), id, &token_hash, now + org.lifetime_days * DAY, now).await? {
         return Err(not_pending());
     }
     outbox::enqueue(
@@ -584,14 +456,7 @@ pub async fn revoke(state: &AppState, access: &OrgAccess, id: &str) -> ApiResult
     let row = load(tx.conn(), &access.org_id, id).await?;
     let perms = load_role(tx.conn(), &access.org_id, &row.role).await?;
     access.require_covers(&row.role, &perms)?;
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(now_ms())
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() != 1 {
+    if !store::invitations::revoke(tx.conn(), id, now_ms()).await? {
         return Err(not_pending());
     }
     let change =
@@ -619,31 +484,8 @@ fn expired() -> ApiError {
     ApiError::new(ErrorCode::InvitationExpired, "This invitation expired; ask the organization for a new one.")
 }
 
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: String,
-    org_id: String,
-    org_name: String,
-    email: String,
-    email_key: String,
-    role: String,
-    role_name: String,
-    status: String,
-    expires_at: i64,
-    inviter_name: Option<String>,
-}
-
-const TOKEN_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.email_key, i.role, COALESCE(r.name, i.role) AS role_name, i.status, i.expires_at, \
-                u.name AS inviter_name \
-         FROM invitations i JOIN orgs o ON o.id = i.org_id \
-         LEFT JOIN roles r ON r.org_id = i.org_id AND r.role_key = i.role \
-         LEFT JOIN users u ON u.id = i.invited_by ";
-
-async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<TokenRow> {
-    let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE i.token_hash = $1"))
-        .bind(hash_token(token))
-        .fetch_optional(conn)
-        .await?;
+async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<LinkRow> {
+    let row = store::invitations::by_token_hash(conn, &hash_token(token)).await?;
     row.ok_or_else(|| ApiError::not_found("invitation (the link may have been replaced by a newer one)"))
 }
 
@@ -662,7 +504,7 @@ pub async fn preview(state: &AppState, token: &str) -> ApiResult<InvitationPrevi
     })
 }
 
-fn check_pending(row: &TokenRow, now: i64) -> ApiResult<()> {
+fn check_pending(row: &LinkRow, now: i64) -> ApiResult<()> {
     match effective_status(&row.status, row.expires_at, now) {
         InvitationStatus::Pending => Ok(()),
         InvitationStatus::Expired => Err(expired()),
@@ -671,26 +513,16 @@ fn check_pending(row: &TokenRow, now: i64) -> ApiResult<()> {
 }
 
 /// Marks the invitation accepted (only one caller can win) and adds the membership.
-async fn join(conn: &mut AnyConnection, row: &TokenRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
+async fn join(conn: &mut AnyConnection, row: &LinkRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
     let now = now_ms();
-    let won = sqlx::query("UPDATE invitations SET status = 'accepted', responded_at = $1 WHERE id = $2 AND status = 'pending' AND expires_at > $1")
-        .bind(now)
-        .bind(&row.id)
-        .execute(&mut *conn)
-        .await?;
-    if won.rows_affected() != 1 {
+    if !store::invitations::accept(&mut *conn, &row.id, now).await? {
         return Err(not_pending());
     }
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-            .bind(&row.org_id)
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = store::memberships::role_of(&mut *conn, &row.org_id, user_id).await?;
     if let Some(role) = existing {
         return Ok(Accepted { org_id: row.org_id.clone(), role });
     }
-    crate::members::insert_membership(conn, &row.org_id, user_id, &row.role, now).await?;
+    store::memberships::insert(conn, &row.org_id, user_id, &row.role, now).await?;
     let change = Change::new(AuditAction::InvitationAccepted, Some(&row.id))
         .after(json!({"user_id": user_id, "email": row.email, "role": row.role}));
     audit::record(conn, &row.org_id, actor, change).await?;
@@ -729,11 +561,7 @@ pub async fn accept_with_password(
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
     // The token was emailed to this address: holding it proves the address.
-    sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
-        .bind(now_ms())
-        .bind(&user_id)
-        .execute(tx.conn())
-        .await?;
+    store::accounts::mark_verified(tx.conn(), &user_id, now_ms()).await?;
     let actor = Actor { user_id: Some(user_id.clone()), meta: meta.clone() };
     let accepted = join(tx.conn(), &row, &user_id, &actor).await?;
     tx.commit().await?;
@@ -741,15 +569,8 @@ pub async fn accept_with_password(
 }
 
 /// Marks the invitation declined (only one answer can win) and records it.
-async fn mark_declined(conn: &mut AnyConnection, row: &TokenRow, actor: &Actor) -> ApiResult<()> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(now_ms())
-    .bind(&row.id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
+async fn mark_declined(conn: &mut AnyConnection, row: &LinkRow, actor: &Actor) -> ApiResult<()> {
+    if !store::invitations::decline(&mut *conn, &row.id, now_ms()).await? {
         return Err(not_pending());
     }
     let change = Change::new(AuditAction::InvitationDeclined, Some(&row.id))
@@ -788,29 +609,12 @@ pub async fn sign_up(
     Ok(grant)
 }
 
-#[derive(sqlx::FromRow)]
-struct MineRow {
-    id: String,
-    org_id: String,
-    org_name: String,
-    role: String,
-    inviter_name: Option<String>,
-    expires_at: i64,
-}
-
 /// Invitations to my address. Only a verified address sees them: anyone can
 /// sign up with an address they do not own.
 pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitation>> {
     require_verified(user)?;
-    let rows: Vec<MineRow> = sqlx::query_as(
-        "SELECT i.id, i.org_id, o.name AS org_name, i.role, u.name AS inviter_name, i.expires_at \
-         FROM invitations i JOIN orgs o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by \
-         WHERE i.email_key = $1 AND i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at",
-    )
-    .bind(validate::email_key(&user.email))
-    .bind(now_ms())
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows =
+        store::invitations::pending_for_address(&state.db.pool, &validate::email_key(&user.email), now_ms()).await?;
     Ok(rows
         .into_iter()
         .map(|r| MyInvitation {
@@ -829,11 +633,7 @@ pub async fn mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyInvitati
 pub async fn respond_mine(state: &AppState, user: &AuthUser, id: &str, accept: bool) -> ApiResult<Option<Accepted>> {
     require_verified(user)?;
     let mut tx = state.db.write().await?;
-    let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE i.id = $1 AND i.email_key = $2"))
-        .bind(id)
-        .bind(validate::email_key(&user.email))
-        .fetch_optional(tx.conn())
-        .await?;
+    let row = store::invitations::to_address(tx.conn(), id, &validate::email_key(&user.email)).await?;
     let row = row.ok_or_else(|| ApiError::not_found("invitation"))?;
     check_pending(&row, now_ms())?;
     if accept {

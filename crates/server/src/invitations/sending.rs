@@ -2,13 +2,13 @@
 //! per organization, per inviting account and for the whole installation,
 //! each an hourly window the operator sets (`Limits`).
 
-use super::OrgInfo;
 use crate::access::OrgAccess;
 use crate::emails::{self, Block};
 use crate::error::ApiResult;
 use crate::outbox::Email;
 use crate::rate_limit::{self, Reservation, Window};
 use crate::state::AppState;
+use crate::store::orgs::InvitingOrg;
 use crate::time::HOUR;
 
 /// Reserves `emails` invitation emails (and one bulk call when `bulk`) under
@@ -36,7 +36,7 @@ pub async fn reserve(state: &AppState, access: &OrgAccess, emails: i64, bulk: bo
 /// time zone. `resent` says so in the subject.
 pub struct InvitationEmail<'a> {
     pub to: &'a str,
-    pub org: &'a OrgInfo,
+    pub org: &'a InvitingOrg,
     pub inviter: &'a str,
     pub role_name: &'a str,
     pub token: &'a str,

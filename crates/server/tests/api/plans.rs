@@ -6,6 +6,7 @@
 
 use orgdesk_core::api::{InvitationFilter, MemberQuery, MemberSort};
 use orgdesk_server::db::Sql;
+use orgdesk_server::{members, store};
 use sqlx::Row;
 
 use crate::support::{on_postgres, TestApp};
@@ -58,15 +59,15 @@ async fn hot_reads_use_their_indexes() {
     for sort in [MemberSort::Joined, MemberSort::Name, MemberSort::LastActive] {
         for desc in [false, true] {
             let q = MemberQuery { sort: Some(sort), desc: Some(desc), ..Default::default() };
-            let sql = orgdesk_server::members::list_sql(&org.id, &q, 50).unwrap();
+            let sql = store::memberships::page_sql(&members::page_query(&org.id, &q, 50).unwrap());
             assert_indexed(&format!("members by {sort:?} desc={desc}"), &plan(&app, &sql).await, "m", true);
         }
     }
     let search = MemberQuery { q: Some("ada".into()), sort: Some(MemberSort::Name), ..Default::default() };
-    let sql = orgdesk_server::members::list_sql(&org.id, &search, 50).unwrap();
+    let sql = store::memberships::page_sql(&members::page_query(&org.id, &search, 50).unwrap());
     assert_indexed("prefix search", &plan(&app, &sql).await, "m", true);
     let role = MemberQuery { role: Some("member".into()), ..Default::default() };
-    let sql = orgdesk_server::members::list_sql(&org.id, &role, 50).unwrap();
+    let sql = store::memberships::page_sql(&members::page_query(&org.id, &role, 50).unwrap());
     let role_plan = plan(&app, &sql).await;
     assert_indexed("role filter", &role_plan, "m", true);
     assert!(
@@ -76,11 +77,11 @@ async fn hot_reads_use_their_indexes() {
     );
 
     for filter in [InvitationFilter::Pending, InvitationFilter::Expired, InvitationFilter::Open] {
-        let mut sql = Sql::new(&orgdesk_server::invitations::list_pending_sql(filter));
+        let mut sql = Sql::new(&store::invitations::open_page_sql(filter));
         sql.bind_value(org.id.as_str()).bind_value(0i64).bind_value(0i64).bind_value("").bind_value(51i64);
         assert_indexed(&format!("{filter:?} invitations"), &plan(&app, &sql).await, "i", true);
     }
-    let mut sql = Sql::new(&orgdesk_server::across::managed_invitations_sql());
+    let mut sql = Sql::new(&store::invitations::managed_sql());
     sql.bind_value(ada.id.as_str()).bind_value(0i64);
     // Across orgs the rows come from one index range per org I belong to;
     // merging them sorts the answer (my orgs' open invitations), never an org.

@@ -317,6 +317,9 @@ pub struct Member {
     pub status: MemberStatus,
     pub joined_at: String,
     pub last_active_at: Option<String>,
+    /// The member's own time zone (IANA), as set in their profile.
+    #[serde(default)]
+    pub timezone: String,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
@@ -367,6 +370,64 @@ pub struct UpdateMember {
     pub role: Option<String>,
     #[serde(default)]
     pub status: Option<MemberStatus>,
+}
+
+/// One change for many members of an org at once (`POST …/members/bulk`):
+/// the same rules and audit events as the single-member operations, in one
+/// transaction, with an answer per member.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkMemberChange {
+    /// The members' user ids, 1 to 1,000 (repeats count once).
+    #[schema(min_items = 1, max_items = 1000)]
+    pub user_ids: Vec<String>,
+    pub change: BulkChange,
+}
+
+/// What a bulk change does to each member.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BulkChange {
+    /// Give each this role (needs `members:update`; the escalation rule applies).
+    Role { role: String },
+    /// Enable or disable each (needs `members:update`).
+    Status { status: MemberStatus },
+    /// Remove each from the org (needs `members:remove`).
+    Remove,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkOutcome {
+    /// Changed; `member` is the member after the change.
+    Changed,
+    /// Already so; nothing was written.
+    Unchanged,
+    Removed,
+    /// Refused for this member; `code` and `message` say why.
+    Refused,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BulkMemberResult {
+    pub user_id: String,
+    pub outcome: BulkOutcome,
+    /// The member after a change (or as they are, when unchanged).
+    pub member: Option<Member>,
+    /// Why a member was refused: `owner_protected`, `not_found`, `role_escalation`, …
+    pub code: Option<crate::ErrorCode>,
+    pub message: Option<String>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BulkMemberResults {
+    /// In the order of the request's `user_ids`.
+    pub results: Vec<BulkMemberResult>,
 }
 
 // ---------------------------------------------------------------- roles

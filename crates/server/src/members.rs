@@ -1,7 +1,10 @@
 //! Memberships: the keyset-paginated list, one member, role and status
 //! changes, removal.
 
-use orgdesk_core::api::{AuditAction, Member, MemberQuery, MemberStatus, Page, UpdateMember};
+use orgdesk_core::api::{
+    AuditAction, BulkChange, BulkMemberChange, BulkMemberResult, BulkMemberResults, BulkOutcome, Member, MemberQuery,
+    MemberStatus, Page, UpdateMember,
+};
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -27,6 +30,7 @@ impl From<MemberRow> for Member {
             status: MemberStatus::parse(&r.status).unwrap_or(MemberStatus::Disabled),
             joined_at: rfc3339(r.joined_at),
             last_active_at: r.last_active_at.map(rfc3339),
+            timezone: r.timezone,
             version: r.version,
         }
     }
@@ -116,14 +120,29 @@ pub async fn update(
     if req.role.is_none() && req.status.is_none() {
         return Err(ApiError::invalid("role", "Send a new role, a new status, or both."));
     }
+    let mut tx = db.write().await?;
+    let (member, _) = update_in(tx.conn(), access, user_id, &req, if_match).await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+/// A role or status change inside the caller's transaction: the member
+/// after it, and whether anything changed. Every check comes before the
+/// first write, so a refusal leaves the transaction as it was.
+async fn update_in(
+    conn: &mut AnyConnection,
+    access: &OrgAccess,
+    user_id: &str,
+    req: &UpdateMember,
+    if_match: Option<i64>,
+) -> ApiResult<(Member, bool)> {
     if user_id == access.user_id && req.status == Some(MemberStatus::Disabled) {
         return Err(ApiError::invalid("status", "You cannot disable yourself; leave the organization instead."));
     }
-    let mut tx = db.write().await?;
     // The membership's row lock until commit (see orgs::lock_org): a change
     // without If-Match waits for a concurrent one and applies on top of it.
-    store::memberships::lock(tx.conn(), &access.org_id, user_id).await?;
-    let before = load_member(tx.conn(), &access.org_id, user_id).await?;
+    store::memberships::lock(&mut *conn, &access.org_id, user_id).await?;
+    let before = load_member(conn, &access.org_id, user_id).await?;
     if before.role == "owner" {
         return Err(owner_protected());
     }
@@ -132,26 +151,26 @@ pub async fn update(
             return Err(precondition_failed());
         }
     }
-    let current_perms = load_role(tx.conn(), &access.org_id, &before.role).await?;
+    let current_perms = load_role(&mut *conn, &access.org_id, &before.role).await?;
     access.require_covers(&before.role, &current_perms)?;
     let role = match &req.role {
         Some(role) => {
             let role = role.trim().to_owned();
-            let perms = load_role(tx.conn(), &access.org_id, &role).await?;
+            let perms = load_role(&mut *conn, &access.org_id, &role).await?;
             access.require_covers(&role, &perms)?;
             role
         }
         None => before.role.clone(),
     };
     let status = req.status.unwrap_or(before.status);
-    if !store::memberships::update(tx.conn(), &access.org_id, user_id, before.version, &role, status).await? {
+    if !store::memberships::update(&mut *conn, &access.org_id, user_id, before.version, &role, status).await? {
         return Err(precondition_failed());
     }
     if role != before.role {
         let change = Change::new(AuditAction::MemberRoleChanged, Some(user_id))
             .before(json!({"role": before.role}))
             .after(json!({"role": role}));
-        audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+        audit::record(&mut *conn, &access.org_id, &access.actor, change).await?;
     }
     if status != before.status {
         let action =
@@ -159,38 +178,98 @@ pub async fn update(
         let change = Change::new(action, Some(user_id))
             .before(json!({"status": before.status}))
             .after(json!({"status": status}));
-        audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
+        audit::record(&mut *conn, &access.org_id, &access.actor, change).await?;
     }
-    let member = load_member(tx.conn(), &access.org_id, user_id).await?;
-    tx.commit().await?;
-    Ok(member)
+    let member = load_member(conn, &access.org_id, user_id).await?;
+    Ok((member, role != before.role || status != before.status))
 }
 
 /// Removes a member. Used by the per-org endpoint and by the cross-org removal.
 pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
     access.require(Permission::MembersRemove)?;
+    let mut tx = db.write().await?;
+    remove_in(tx.conn(), access, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A removal inside the caller's transaction; every check comes before the write.
+async fn remove_in(conn: &mut AnyConnection, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
     if user_id == access.user_id {
         return Err(ApiError::invalid("user_id", "To remove yourself, leave the organization instead."));
     }
-    let mut tx = db.write().await?;
-    let before = load_member(tx.conn(), &access.org_id, user_id).await?;
+    let before = load_member(conn, &access.org_id, user_id).await?;
     if before.role == "owner" {
         return Err(owner_protected());
     }
-    let perms = load_role(tx.conn(), &access.org_id, &before.role).await?;
+    let perms = load_role(&mut *conn, &access.org_id, &before.role).await?;
     access.require_covers(&before.role, &perms)?;
-    if !store::memberships::remove_unless_owner(tx.conn(), &access.org_id, user_id).await? {
+    if !store::memberships::remove_unless_owner(&mut *conn, &access.org_id, user_id).await? {
         // Changed since it was read: removed meanwhile, or made the owner by a transfer.
-        return Err(match load_member(tx.conn(), &access.org_id, user_id).await {
+        return Err(match load_member(&mut *conn, &access.org_id, user_id).await {
             Ok(_) => owner_protected(),
             Err(e) => e,
         });
     }
     let change = Change::new(AuditAction::MemberRemoved, Some(user_id))
         .before(json!({"email": before.email, "role": before.role}));
-    audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;
-    tx.commit().await?;
+    audit::record(conn, &access.org_id, &access.actor, change).await?;
     Ok(())
+}
+
+/// The most members one bulk change may name.
+pub const BULK_MAX: usize = 1000;
+
+/// One change for many members, in one transaction: each member gets the
+/// single operation's rules and audit event, and a refusal of one (the
+/// owner, an unknown id, a role above the caller's) is reported for it
+/// while the others go ahead.
+pub async fn bulk(db: &Db, access: &OrgAccess, req: BulkMemberChange) -> ApiResult<BulkMemberResults> {
+    access.require(match req.change {
+        BulkChange::Remove => Permission::MembersRemove,
+        BulkChange::Role { .. } | BulkChange::Status { .. } => Permission::MembersUpdate,
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    let user_ids: Vec<String> = req.user_ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
+    if user_ids.is_empty() || user_ids.len() > BULK_MAX {
+        return Err(ApiError::invalid("user_ids", format!("Name 1 to {BULK_MAX} members.")));
+    }
+    let update = match &req.change {
+        BulkChange::Role { role } => Some(UpdateMember { role: Some(role.trim().to_owned()), status: None }),
+        BulkChange::Status { status } => Some(UpdateMember { role: None, status: Some(*status) }),
+        BulkChange::Remove => None,
+    };
+    let mut tx = db.write().await?;
+    let mut results = Vec::with_capacity(user_ids.len());
+    for user_id in user_ids {
+        // Each member in a savepoint: a refusal the database makes (a role
+        // deleted meanwhile) undoes only that member's change.
+        store::savepoint(tx.conn(), "member").await?;
+        let done = match &update {
+            Some(change) => update_in(tx.conn(), access, &user_id, change, None).await.map(|(member, changed)| {
+                (if changed { BulkOutcome::Changed } else { BulkOutcome::Unchanged }, Some(member))
+            }),
+            None => remove_in(tx.conn(), access, &user_id).await.map(|()| (BulkOutcome::Removed, None)),
+        };
+        match &done {
+            Ok(_) => store::release_savepoint(tx.conn(), "member").await?,
+            Err(_) => store::rollback_to_savepoint(tx.conn(), "member").await?,
+        }
+        results.push(match done {
+            Ok((outcome, member)) => BulkMemberResult { user_id, outcome, member, code: None, message: None },
+            // The database failing is not this member's answer: the whole change fails.
+            Err(e) if matches!(e.code, ErrorCode::Internal | ErrorCode::Unavailable) => return Err(e),
+            Err(e) => BulkMemberResult {
+                user_id,
+                outcome: BulkOutcome::Refused,
+                member: None,
+                code: Some(e.code),
+                message: Some(e.detail),
+            },
+        });
+    }
+    tx.commit().await?;
+    Ok(BulkMemberResults { results })
 }
 
 /// The user id behind an email, for cross-org lookups.

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use orgdesk_core::api::{Member, MemberQuery, MemberSignIns, Page, UpdateMember};
+use orgdesk_core::api::{BulkMemberChange, BulkMemberResults, Member, MemberQuery, MemberSignIns, Page, UpdateMember};
 use orgdesk_core::Problem;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -13,7 +13,11 @@ use crate::members;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, update, remove)).routes(routes!(sign_ins))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get, update, remove))
+        .routes(routes!(sign_ins))
+        .routes(routes!(bulk))
 }
 
 /// A member's last sign-in and the times of their recent ones (no networks
@@ -71,6 +75,23 @@ async fn update(
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     let member = members::update(&state.db, &access, &user_id, req, if_match(&headers)?).await?;
     Ok(versioned_json(&HeaderMap::new(), member.version, &member))
+}
+
+/// Change the role or status of, or remove, many members at once: one
+/// transaction, the single operations' rules and audit events, an answer per
+/// member (the owner, unknown ids and roles above yours are refused for
+/// that member; the others go ahead).
+#[utoipa::path(post, path = "/v1/orgs/{org}/members/bulk", tag = "members", security(("session" = [])),
+    params(("org" = String, Path)), request_body = BulkMemberChange,
+    responses((status = 200, body = BulkMemberResults), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn bulk(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(org): ApiPath<String>,
+    ApiJson(req): ApiJson<BulkMemberChange>,
+) -> ApiResult<ApiJson<BulkMemberResults>> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    Ok(ApiJson(members::bulk(&state.db, &access, req).await?))
 }
 
 /// Remove a member.

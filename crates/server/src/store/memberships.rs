@@ -140,10 +140,12 @@ pub struct MemberRow {
     pub status: String,
     pub joined_at: i64,
     pub last_active_at: Option<i64>,
+    pub timezone: String,
     pub version: i64,
 }
 
-const MEMBER_COLUMNS: &str = "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, m.version";
+const MEMBER_COLUMNS: &str =
+    "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, u.timezone, m.version";
 
 impl MemberRow {
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberRow> {
@@ -155,6 +157,7 @@ impl MemberRow {
             status: r.get("status")?,
             joined_at: r.get("joined_at")?,
             last_active_at: r.get("last_active_at")?,
+            timezone: r.get("timezone")?,
             version: r.get("version")?,
         })
     }

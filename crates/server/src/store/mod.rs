@@ -32,6 +32,21 @@ pub async fn analyze(db: impl Executor<'_>) -> Result<()> {
     sqlx::query("ANALYZE").execute(db).await.map(|_| ())
 }
 
+/// `SAVEPOINT <name>` inside the current transaction (both databases); `name`
+/// is a fixed identifier from the code, never input.
+pub async fn savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+    sqlx::query(&format!("SAVEPOINT {name}")).execute(conn).await.map(|_| ())
+}
+
+pub async fn release_savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+    sqlx::query(&format!("RELEASE SAVEPOINT {name}")).execute(conn).await.map(|_| ())
+}
+
+/// Undoes what ran since `savepoint(name)`; the transaction goes on.
+pub async fn rollback_to_savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+    sqlx::query(&format!("ROLLBACK TO SAVEPOINT {name}")).execute(conn).await.map(|_| ())
+}
+
 /// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
 /// and appends `%`: the prefix rule of every name and email search.
 pub fn like_prefix(s: &str) -> String {

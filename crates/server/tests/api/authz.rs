@@ -57,6 +57,18 @@ fn endpoints() -> Vec<Endpoint> {
         e(Method::GET, "/v1/orgs/{org}/members/{member}", Body::None, P(MembersRead)),
         e(Method::GET, "/v1/orgs/{org}/members/{member}/sign-ins", Body::None, P(MembersRead)),
         e(Method::PATCH, "/v1/orgs/{org}/members/{member}", Body::Json(r#"{"role": "viewer"}"#), P(MembersUpdate)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/members/bulk",
+            Body::Json(r#"{"user_ids": ["{member}"], "change": {"kind": "role", "role": "viewer"}}"#),
+            P(MembersUpdate),
+        ),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/members/bulk",
+            Body::Json(r#"{"user_ids": ["{heir}"], "change": {"kind": "remove"}}"#),
+            P(MembersRemove),
+        ),
         e(Method::GET, "/v1/orgs/{org}/roles", Body::None, P(MembersRead)),
         e(
             Method::POST,
@@ -266,6 +278,22 @@ async fn another_tenants_ids_find_nothing() {
                 assert!(!r.text.contains(s), "{} {} leaks {s}", e.method, e.path);
             }
             checked += 1;
+        }
+    }
+    // A bulk change in the attacker's own org naming the victim's members: each is unknown there.
+    let victim_member = victim.values.iter().find(|(k, _)| *k == "{member}").unwrap().1.clone();
+    for change in [json!({"kind": "remove"}), json!({"kind": "role", "role": "viewer"})] {
+        let r = app
+            .post(
+                &attacker.token,
+                &format!("/v1/orgs/{}/members/bulk", home.id),
+                json!({"user_ids": [victim_member], "change": change}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["results"][0]["code"], "not_found", "{}", r.text);
+        for s in secrets {
+            assert!(!r.text.contains(s), "the bulk answer leaks {s}");
         }
     }
     assert!(checked >= endpoints().len() * 2 + 5);

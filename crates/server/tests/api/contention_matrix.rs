@@ -373,6 +373,17 @@ fn scenarios(w: &World) -> Vec<Scenario> {
             false,
         ),
         s(
+            ("post", "/v1/orgs/{org}/members/bulk"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/members/bulk"),
+                Some(&w.owner),
+                Body::Json(json!({"user_ids": [w.member.id, w.admin.id], "change": {"kind": "role", "role": "spare"}})),
+            ),
+            All,
+            false,
+        ),
+        s(
             ("delete", "/v1/orgs/{org}/members/{user_id}"),
             req(Method::DELETE, format!("/v1/orgs/{o}/members/{}", w.member.id), Some(&w.owner), Body::None),
             Once,
@@ -574,7 +585,10 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
             ("post", "/v1/me/people/remove") => {
                 r.body["results"].as_array().unwrap().iter().filter(|x| x["outcome"] == "removed").count() as i64
             }
-            ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}") => 0, // counted below
+            ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}")
+            | ("post", "/v1/orgs/{org}/members/bulk") => {
+                0 // counted below
+            }
             _ => 1,
         };
     }

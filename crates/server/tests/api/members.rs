@@ -142,6 +142,20 @@ async fn last_active_is_recorded_on_use() {
 }
 
 #[tokio::test]
+async fn a_member_shows_their_own_time_zone() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    let bob = app.member(&ada, &org, "bob@example.com", "member").await;
+    app.patch(&bob.token, "/v1/me", json!({"timezone": "Asia/Tokyo"})).await;
+    let one = app.get(&ada.token, &format!("/v1/orgs/{}/members/{}", org.id, bob.id)).await;
+    assert_eq!(one.body["timezone"], "Asia/Tokyo", "{}", one.text);
+    let page = app.get(&ada.token, &format!("/v1/orgs/{}/members", org.id)).await;
+    let listed = page.body["items"].as_array().unwrap().iter().find(|m| m["user_id"] == bob.id.as_str()).unwrap();
+    assert_eq!(listed["timezone"], "Asia/Tokyo");
+}
+
+#[tokio::test]
 async fn the_owner_is_untouchable_and_roles_cannot_escalate() {
     let app = TestApp::start().await;
     let ada = app.user("ada@example.com", "Ada").await;
@@ -163,4 +177,118 @@ async fn the_owner_is_untouchable_and_roles_cannot_escalate() {
     assert_eq!(app.patch(&ada.token, &bob_path, json!({"role": "billing"})).await.status, StatusCode::OK);
     // And now the admin may not act on bob at all.
     app.delete(&admin.token, &bob_path).await.assert_problem(403, "role_escalation");
+}
+
+async fn events_of(app: &TestApp, token: &str, org_id: &str, action: &str) -> usize {
+    let r = app.get(token, &format!("/v1/orgs/{org_id}/audit?action={action}&limit=200")).await;
+    r.body["items"].as_array().unwrap().len()
+}
+
+/// `user_id → (outcome, code)` of a bulk answer.
+fn outcomes(r: &crate::support::Reply) -> std::collections::HashMap<String, (String, String)> {
+    r.body["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no results: {}", r.text))
+        .iter()
+        .map(|x| {
+            let code = x["code"].as_str().unwrap_or("").to_owned();
+            (x["user_id"].as_str().unwrap().to_owned(), (x["outcome"].as_str().unwrap().to_owned(), code))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bulk_changes_apply_per_member_with_the_single_rules() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    let bob = app.member(&ada, &org, "bob@example.com", "member").await;
+    let cat = app.member(&ada, &org, "cat@example.com", "member").await;
+    let dan = app.member(&ada, &org, "dan@example.com", "admin").await;
+    let path = format!("/v1/orgs/{}/members/bulk", org.id);
+    let audit = |action: &'static str| events_of(&app, &ada.token, &org.id, action);
+
+    // The owner and an unknown id are refused for themselves; the others change, one event each.
+    let r = app
+        .post(
+            &ada.token,
+            &path,
+            json!({"user_ids": [bob.id, cat.id, ada.id, "00000000-0000-7000-8000-000000000000", bob.id],
+                   "change": {"kind": "role", "role": "viewer"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let got = outcomes(&r);
+    assert_eq!(got.len(), 4, "a repeated id counts once: {}", r.text);
+    assert_eq!(got[&bob.id].0, "changed");
+    assert_eq!(got[&cat.id].0, "changed");
+    assert_eq!(got[&ada.id], ("refused".into(), "owner_protected".into()));
+    assert_eq!(got["00000000-0000-7000-8000-000000000000"], ("refused".into(), "not_found".into()));
+    assert_eq!(r.body["results"][0]["member"]["role"], "viewer", "the member after the change");
+    assert_eq!(audit("member.role_changed").await, 2);
+    // Again: nothing to change, nothing written.
+    let again =
+        app.post(&ada.token, &path, json!({"user_ids": [bob.id], "change": {"kind": "role", "role": "viewer"}})).await;
+    assert_eq!(outcomes(&again)[&bob.id].0, "unchanged");
+    assert_eq!(audit("member.role_changed").await, 2);
+
+    // An admin cannot hand out a role above their own, member by member.
+    let r = app
+        .post(
+            &ada.token,
+            &format!("/v1/orgs/{}/roles", org.id),
+            json!({"key": "treasurer", "name": "Treasurer", "permissions": ["org:read", "billing:manage"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = app
+        .post(&dan.token, &path, json!({"user_ids": [bob.id, ada.id], "change": {"kind": "role", "role": "treasurer"}}))
+        .await;
+    let got = outcomes(&r);
+    assert_eq!(got[&bob.id], ("refused".into(), "role_escalation".into()), "{}", r.text);
+    assert_eq!(got[&ada.id].1, "owner_protected");
+
+    // Disabling: not yourself.
+    let r = app
+        .post(
+            &dan.token,
+            &path,
+            json!({"user_ids": [bob.id, dan.id], "change": {"kind": "status", "status": "disabled"}}),
+        )
+        .await;
+    let got = outcomes(&r);
+    assert_eq!(got[&bob.id].0, "changed");
+    assert_eq!(got[&dan.id], ("refused".into(), "validation_failed".into()));
+    assert_eq!(audit("member.disabled").await, 1);
+
+    // Removing: not yourself, not the owner; the others go.
+    let r = app
+        .post(&dan.token, &path, json!({"user_ids": [bob.id, cat.id, dan.id, ada.id], "change": {"kind": "remove"}}))
+        .await;
+    let got = outcomes(&r);
+    assert_eq!(got[&bob.id].0, "removed");
+    assert_eq!(got[&cat.id].0, "removed");
+    assert_eq!(got[&dan.id].0, "refused");
+    assert_eq!(got[&ada.id].1, "owner_protected");
+    assert_eq!(audit("member.removed").await, 2);
+    let left = app.get(&ada.token, &format!("/v1/orgs/{}/members", org.id)).await;
+    assert_eq!(left.body["items"].as_array().unwrap().len(), 2, "ada and dan remain");
+}
+
+#[tokio::test]
+async fn bulk_changes_need_the_permission_and_a_sane_list() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let org = app.org(&ada, "Acme").await;
+    let bob = app.member(&ada, &org, "bob@example.com", "member").await;
+    let path = format!("/v1/orgs/{}/members/bulk", org.id);
+    let r = app.post(&bob.token, &path, json!({"user_ids": [ada.id], "change": {"kind": "remove"}})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app.post(&ada.token, &path, json!({"user_ids": [], "change": {"kind": "remove"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let many: Vec<String> = (0..1001).map(|i| format!("00000000-0000-7000-8000-{i:012}")).collect();
+    let r = app.post(&ada.token, &path, json!({"user_ids": many, "change": {"kind": "remove"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app.post(&ada.token, &path, json!({"user_ids": [bob.id], "change": {"kind": "explode"}})).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
 }

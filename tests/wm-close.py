@@ -10,8 +10,10 @@ from Xlib import X, display, protocol
 
 
 def find(window, name):
+    """The first mapped window of that name (GTK also keeps an unmapped
+    client-leader window, which must not get the message)."""
     try:
-        if window.get_wm_name() == name:
+        if window.get_wm_name() == name and window.get_attributes().map_state == X.IsViewable:
             return window
         children = window.query_tree().children
     except Exception:

@@ -114,6 +114,7 @@ mod tests {
             status: MemberStatus::Active,
             joined_at: "2026-01-01T00:00:00Z".into(),
             last_active_at: None,
+            timezone: "Europe/London".into(),
             version: 1,
         };
         let text = members_csv(&[member]).unwrap();

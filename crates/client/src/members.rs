@@ -1,7 +1,9 @@
 //! An org's members: the cached full list (filled by
 //! [`Session::sync_members`]) and the changes an admin makes.
 
-use orgdesk_core::api::{Member, UpdateMember};
+use std::collections::HashMap;
+
+use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkMemberResults, BulkOutcome, Member, UpdateMember};
 
 use crate::error::Result;
 use crate::session::Session;
@@ -37,6 +39,42 @@ impl Session {
         })
         .await?;
         Ok(member)
+    }
+
+    /// One change for many members: one request, one write of the cache.
+    pub async fn bulk_change_members(
+        &self,
+        org_id: &str,
+        user_ids: Vec<String>,
+        change: BulkChange,
+    ) -> Result<BulkMemberResults> {
+        let req = BulkMemberChange { user_ids, change };
+        let answer = self.call(|api| api.bulk_change_members(org_id, &req)).await?;
+        let mut changed: HashMap<&str, &Member> = HashMap::new();
+        let mut removed = std::collections::HashSet::new();
+        for r in &answer.results {
+            match (r.outcome, &r.member) {
+                (BulkOutcome::Changed, Some(member)) => {
+                    changed.insert(r.user_id.as_str(), member);
+                }
+                (BulkOutcome::Removed, _) => {
+                    removed.insert(r.user_id.as_str());
+                }
+                _ => {}
+            }
+        }
+        if !changed.is_empty() || !removed.is_empty() {
+            self.edit_cached_members(org_id, |list| {
+                list.retain(|m| !removed.contains(m.user_id.as_str()));
+                for m in list.iter_mut() {
+                    if let Some(after) = changed.get(m.user_id.as_str()) {
+                        *m = (*after).clone();
+                    }
+                }
+            })
+            .await?;
+        }
+        Ok(answer)
     }
 
     pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {

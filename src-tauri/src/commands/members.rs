@@ -1,6 +1,6 @@
 //! An org's members: the cached list, its sync with progress, and changes.
 
-use orgdesk_client::core::api::{Member, MemberSignIns, MemberStatus, UpdateMember};
+use orgdesk_client::core::api::{BulkChange, BulkMemberResults, Member, MemberSignIns, MemberStatus, UpdateMember};
 use orgdesk_client::sync::SyncMode;
 use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
 use tauri::ipc::Channel;
@@ -54,6 +54,17 @@ pub async fn set_member_status(
 #[tauri::command]
 pub async fn remove_member(desk: State<'_, Desk>, org_id: String, user_id: String) -> Answer<()> {
     Ok(desk.session().await?.remove_member(&org_id, &user_id).await?)
+}
+
+/// The selected members' role, status or membership, in one request.
+#[tauri::command]
+pub async fn bulk_change_members(
+    desk: State<'_, Desk>,
+    org_id: String,
+    user_ids: Vec<String>,
+    change: BulkChange,
+) -> Answer<BulkMemberResults> {
+    Ok(desk.session().await?.bulk_change_members(&org_id, user_ids, change).await?)
 }
 
 /// Writes the cached member list as CSV where the person chooses; answers

@@ -56,6 +56,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         members::change_member_role,
         members::set_member_status,
         members::remove_member,
+        members::bulk_change_members,
         members::member_sign_ins,
         members::export_members_csv,
         invitations::cached_invitations,

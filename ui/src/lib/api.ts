@@ -7,6 +7,8 @@ import type { Accepted } from "./bindings/Accepted";
 import type { AppState } from "./bindings/AppState";
 import type { AuditEvent } from "./bindings/AuditEvent";
 import type { AuditQuery } from "./bindings/AuditQuery";
+import type { BulkChange } from "./bindings/BulkChange";
+import type { BulkMemberResults } from "./bindings/BulkMemberResults";
 import type { ConnectionStatus } from "./bindings/ConnectionStatus";
 import type { CreateRole } from "./bindings/CreateRole";
 import type { Invitation } from "./bindings/Invitation";
@@ -106,6 +108,9 @@ export const setMemberStatus = (orgId: string, member: Member, status: MemberSta
   invoke<Member>("set_member_status", { orgId, userId: member.user_id, version: member.version, status });
 export const removeMember = (orgId: string, userId: string) =>
   invoke<void>("remove_member", { orgId, userId });
+/** One request for all of `userIds`; the answer says per member what happened. */
+export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange) =>
+  invoke<BulkMemberResults>("bulk_change_members", { orgId, userIds, change });
 export const memberSignIns = (orgId: string, userId: string) =>
   invoke<MemberSignIns>("member_sign_ins", { orgId, userId });
 export const exportMembersCsv = (orgId: string, slug: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "./bindings/Member";
-import { DEFAULT_VIEW, toggleSort, viewMembers } from "./members";
+import { DEFAULT_VIEW, applyBulkResults, toggleSort, viewMembers } from "./members";
 
 const member = (n: number, overrides: Partial<Member> = {}): Member => ({
   user_id: `u${String(n).padStart(5, "0")}`,
@@ -10,6 +10,7 @@ const member = (n: number, overrides: Partial<Member> = {}): Member => ({
   status: n % 7 === 0 ? "disabled" : "active",
   joined_at: new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString(),
   last_active_at: null,
+  timezone: "UTC",
   version: 1,
   ...overrides,
 });
@@ -43,5 +44,23 @@ describe("toggleSort", () => {
     const byName = toggleSort(DEFAULT_VIEW, "name");
     expect(byName.desc).toBe(true);
     expect(toggleSort(byName, "joined")).toMatchObject({ sort: "joined", desc: false });
+  });
+});
+
+describe("applyBulkResults", () => {
+  it("replaces changed members, drops removed ones and names each refusal", () => {
+    const list = [member(1), member(2), member(3)];
+    const viewer = { ...member(1), role: "viewer", version: 9 };
+    const out = applyBulkResults(list, {
+      results: [
+        { user_id: "u00001", outcome: "changed", member: viewer, code: null, message: null },
+        { user_id: "u00002", outcome: "removed", member: null, code: null, message: null },
+        { user_id: "u00003", outcome: "refused", member: null, code: "owner_protected", message: "The owner cannot be removed." },
+      ],
+    });
+    expect(out.members.map((m) => [m.user_id, m.role])).toEqual([["u00001", "viewer"], ["u00003", "member"]]);
+    expect(out.changed).toBe(1);
+    expect(out.removed.map((m) => m.user_id)).toEqual(["u00002"]);
+    expect(out.refusals).toEqual(["person3@example.com: The owner cannot be removed."]);
   });
 });

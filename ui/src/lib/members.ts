@@ -2,6 +2,7 @@
 // 10,000-row org answers each keystroke at once.
 import type { Member } from "./bindings/Member";
 import type { MemberStatus } from "./bindings/MemberStatus";
+import type { BulkMemberResults } from "./bindings/BulkMemberResults";
 
 export type MemberSortKey = "name" | "email" | "role" | "status" | "joined" | "last_active";
 
@@ -47,4 +48,31 @@ export function toggleSort(view: MemberView, key: MemberSortKey): MemberView {
 
 export function replaceMember(members: readonly Member[], updated: Member): Member[] {
   return members.map((m) => (m.user_id === updated.user_id ? updated : m));
+}
+
+/** What a bulk change did: the list after it, who it removed, and a line per refused member. */
+export function applyBulkResults(
+  members: readonly Member[],
+  answer: BulkMemberResults,
+): { members: Member[]; changed: number; removed: Member[]; refusals: string[] } {
+  const byId = new Map(members.map((m) => [m.user_id, m]));
+  const gone = new Set<string>();
+  const after = new Map<string, Member>();
+  const refusals: string[] = [];
+  let changed = 0;
+  for (const r of answer.results) {
+    if (r.outcome === "removed") gone.add(r.user_id);
+    else if (r.outcome === "changed" && r.member) {
+      after.set(r.user_id, r.member);
+      changed += 1;
+    } else if (r.outcome === "refused") {
+      refusals.push(`${byId.get(r.user_id)?.email ?? r.user_id}: ${r.message ?? r.code ?? "refused"}`);
+    }
+  }
+  return {
+    members: members.filter((m) => !gone.has(m.user_id)).map((m) => after.get(m.user_id) ?? m),
+    changed,
+    removed: members.filter((m) => gone.has(m.user_id)),
+    refusals,
+  };
 }

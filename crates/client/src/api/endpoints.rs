@@ -162,6 +162,10 @@ impl Api {
         self.json(call).await
     }
 
+    pub async fn bulk_change_members(&self, org: &str, req: &BulkMemberChange) -> Result<BulkMemberResults> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "members", "bulk"]).json(req)?).await
+    }
+
     /// Times only: networks and devices are shown to the person themselves.
     pub async fn member_sign_ins(&self, org: &str, user_id: &str) -> Result<MemberSignIns> {
         self.json(Call::get(&["v1", "orgs", org, "members", user_id, "sign-ins"])).await

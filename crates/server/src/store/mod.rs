@@ -41,7 +41,7 @@ pub async fn analyze(db: impl Executor<'_>) -> Result<()> {
 
 /// Escapes LIKE wildcards in user input (the statements use `ESCAPE '\'`)
 /// and appends `%`: the prefix rule of every name and email search.
-pub fn like_prefix(s: &str) -> String {
+fn like_prefix(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 1);
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -130,7 +130,7 @@ pub async fn update(
 /// after it, and whether anything changed. Every check comes before the
 /// first write, so a refusal leaves the transaction as it was.
 async fn update_in(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     access: &OrgAccess,
     user_id: &str,
     req: &UpdateMember,
@@ -194,7 +194,7 @@ pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()>
 }
 
 /// A removal inside the caller's transaction; every check comes before the write.
-async fn remove_in(conn: &mut AnyConnection, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
+async fn remove_in(conn: &mut Conn, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
     if user_id == access.user_id {
         return Err(ApiError::invalid("user_id", "To remove yourself, leave the organization instead."));
     }

@@ -41,16 +41,16 @@ pub async fn analyze(db: impl Executor<'_>) -> Result<()> {
 
 /// `SAVEPOINT <name>` inside the current transaction (both databases); `name`
 /// is a fixed identifier from the code, never input.
-pub async fn savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+pub async fn savepoint(conn: &mut Conn, name: &'static str) -> Result<()> {
     sqlx::query(&format!("SAVEPOINT {name}")).execute(conn).await.map(|_| ())
 }
 
-pub async fn release_savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+pub async fn release_savepoint(conn: &mut Conn, name: &'static str) -> Result<()> {
     sqlx::query(&format!("RELEASE SAVEPOINT {name}")).execute(conn).await.map(|_| ())
 }
 
 /// Undoes what ran since `savepoint(name)`; the transaction goes on.
-pub async fn rollback_to_savepoint(conn: &mut sqlx::AnyConnection, name: &'static str) -> Result<()> {
+pub async fn rollback_to_savepoint(conn: &mut Conn, name: &'static str) -> Result<()> {
     sqlx::query(&format!("ROLLBACK TO SAVEPOINT {name}")).execute(conn).await.map(|_| ())
 }
 

@@ -366,6 +366,35 @@ async function main() {
     await (await visible("member-search")).clearValue();
   });
 
+  await step("select every Okafor and disable them in one request; Undo enables them again", async () => {
+    await replaceValue("member-search", "okafor");
+    const shownNow = async () => Number((await text("member-count")).split(" of ")[0].replace(/[^0-9]/g, ""));
+    await waitFor("the Okafors", async () => (await shownNow()) > 0 && (await shownNow()) < 1000);
+    const shown = await shownNow();
+    const disabledOf = async () => {
+      let n = 0;
+      for (const row of (await browser.$$('[data-testid="member-row"]')).slice(0, 10)) if ((await row.getText()).includes("disabled")) n += 1;
+      return n;
+    };
+    const disabledBefore = await disabledOf();
+    await (await browser.$('input[aria-label="Select all shown"]')).click();
+    await waitFor("all selected", async () => (await text("bulk-bar")).includes(`${shown.toLocaleString("en-US")} selected`) ||
+      (await text("bulk-bar")).includes(`${shown} selected`));
+    await (await visible("bulk-disable")).click();
+    await waitFor("the disable confirmation", async () => (await text("confirm-dialog")).includes(`Disable ${shown} members`));
+    const started = Date.now();
+    await (await visible("confirm-button")).click();
+    await toastSays("Disabled");
+    const took = Date.now() - started;
+    await waitFor("the shown rows disabled", async () => (await disabledOf()) === 10);
+    console.log(`# bulk disable of ${shown} members: ${took} ms from the confirmation to the toast, one request`);
+    await toastAction("Disabled");
+    await toastSays("Enabled");
+    // Undo enables those the change disabled; who was disabled before stays so.
+    await waitFor("enabled again", async () => (await disabledOf()) === disabledBefore);
+    await (await visible("member-search")).clearValue();
+  });
+
   await step("open the member pane and change a role from it", async () => {
     const email = "ada.ahmed2960@northwind.test";
     const row = await memberRow(email);

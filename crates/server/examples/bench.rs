@@ -151,6 +151,57 @@ async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) 
         println!("| {label} | {:.0} | {share:.1}% | {:.2} | {:.2} | {cpu:.0} |", m.rate, m.p50, m.p99);
     }
     bulk_invitation(&http, base, &token).await?;
+    bulk_role_change(&http, base, &token).await?;
+    Ok(())
+}
+
+/// One request changing the role of 500 members of the big org (to viewer
+/// and back, so every round changes all 500), three times.
+async fn bulk_role_change(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut cursor = String::new();
+    while ids.len() < 500 {
+        let page: serde_json::Value = http
+            .get(format!("{base}/v1/orgs/northwind/members?role=member&limit=200{cursor}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        ids.extend(
+            page["items"].as_array().into_iter().flatten().filter_map(|m| m["user_id"].as_str().map(str::to_owned)),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    ids.truncate(500);
+    let mut times = Vec::new();
+    for role in ["viewer", "member", "viewer"] {
+        let started = Instant::now();
+        let r = http
+            .post(format!("{base}/v1/orgs/northwind/members/bulk"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"user_ids": ids, "change": {"kind": "role", "role": role}}))
+            .send()
+            .await?;
+        let status = r.status();
+        r.bytes().await?;
+        if !status.is_success() {
+            println!("bulk role change of 500 members: not measured ({status})");
+            return Ok(());
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "bulk role change of {} members, one request: median {:.0} ms of 3 ({:.0}–{:.0})",
+        ids.len(),
+        times[1],
+        times[0],
+        times[2]
+    );
     Ok(())
 }
 

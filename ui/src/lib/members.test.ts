@@ -60,6 +60,7 @@ describe("applyBulkResults", () => {
     });
     expect(out.members.map((m) => [m.user_id, m.role])).toEqual([["u00001", "viewer"], ["u00003", "member"]]);
     expect(out.changed).toBe(1);
+    expect(out.changedIds).toEqual(["u00001"]);
     expect(out.removed.map((m) => m.user_id)).toEqual(["u00002"]);
     expect(out.refusals).toEqual(["person3@example.com: The owner cannot be removed."]);
   });

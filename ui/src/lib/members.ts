@@ -54,7 +54,7 @@ export function replaceMember(members: readonly Member[], updated: Member): Memb
 export function applyBulkResults(
   members: readonly Member[],
   answer: BulkMemberResults,
-): { members: Member[]; changed: number; removed: Member[]; refusals: string[] } {
+): { members: Member[]; changed: number; changedIds: string[]; removed: Member[]; refusals: string[] } {
   const byId = new Map(members.map((m) => [m.user_id, m]));
   const gone = new Set<string>();
   const after = new Map<string, Member>();
@@ -72,6 +72,7 @@ export function applyBulkResults(
   return {
     members: members.filter((m) => !gone.has(m.user_id)).map((m) => after.get(m.user_id) ?? m),
     changed,
+    changedIds: [...after.keys()],
     removed: members.filter((m) => gone.has(m.user_id)),
     refusals,
   };

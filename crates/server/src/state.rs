@@ -90,6 +90,8 @@ pub struct AppInner {
     /// hold live invitation links).
     pub outbox_retention_days: i64,
     pub metrics: Metrics,
+    /// The OpenID providers people may sign in with.
+    pub oidc: crate::oidc::Oidc,
     /// Wakes the mail worker when an email is queued.
     pub mail_queued: tokio::sync::Notify,
     /// When each (org, user) last had `last_active_at` written, so busy users

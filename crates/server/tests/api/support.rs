@@ -80,6 +80,7 @@ impl TestApp {
                 limits,
                 metrics_token: Some(METRICS_TOKEN.into()),
                 outbox_retention_days: 7,
+                oidc_providers: Vec::new(),
             },
         );
         let (tx, rx) = oneshot::channel();

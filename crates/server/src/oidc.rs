@@ -104,7 +104,8 @@ impl ProviderConfig {
                 }
             }
         }
-        let need = |v: Option<String>, key: &str| v.filter(|v| !v.is_empty()).ok_or_else(|| format!("`{key}=` is missing"));
+        let need =
+            |v: Option<String>, key: &str| v.filter(|v| !v.is_empty()).ok_or_else(|| format!("`{key}=` is missing"));
         let id = need(id, "id")?;
         if id.len() > 32 || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return Err(format!("the id `{id}` must be 1 to 32 characters of a-z, 0-9 and -"));
@@ -144,7 +145,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// The fields of a discovery document the server uses.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
 pub struct Discovery {
     pub issuer: String,
     pub authorization_endpoint: String,
@@ -178,6 +179,13 @@ impl Oidc {
             .map(|config| Provider { config, discovery: RwLock::new(None), keys: RwLock::new(None) })
             .collect();
         Oidc { providers, http }
+    }
+
+    /// Uses this discovery document for the provider instead of fetching
+    /// one (tests that need no provider process).
+    pub async fn preset_discovery(&self, id: &str, discovery: Discovery) -> ApiResult<()> {
+        *self.get(id)?.discovery.write().await = Some(Arc::new(discovery));
+        Ok(())
     }
 
     pub fn list(&self) -> Vec<OidcProvider> {
@@ -363,8 +371,8 @@ async fn begin(
         expires_at: now + FLOW_LIFETIME_MS,
     };
     store::oidc::insert_flow(&state.db.pool, &flow).await?;
-    let mut url = Url::parse(&discovery.authorization_endpoint)
-        .map_err(|e| Oidc::unreachable(provider, "discovery", e))?;
+    let mut url =
+        Url::parse(&discovery.authorization_endpoint).map_err(|e| Oidc::unreachable(provider, "discovery", e))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &provider.config.client_id)
@@ -426,13 +434,13 @@ pub async fn callback(state: &AppState, query: CallbackQuery, meta: &ClientMeta)
     };
     let flow = match store::oidc::consume_flow(&state.db.pool, &hash_token(flow_state), now_ms()).await {
         Ok(Some(flow)) => flow,
-        Ok(None) => {
-            return Callback::Page(
-                400,
-                "This sign-in cannot be completed".into(),
-                format!("This sign-in was completed already, expired (after 10 minutes), or was not started here. {restart}"),
-            )
-        }
+        Ok(None) => return Callback::Page(
+            400,
+            "This sign-in cannot be completed".into(),
+            format!(
+                "This sign-in was completed already, expired (after 10 minutes), or was not started here. {restart}"
+            ),
+        ),
         Err(e) => {
             let e = ApiError::from(e);
             return Callback::Page(e.status().as_u16(), "Sign-in failed".into(), e.detail);
@@ -449,10 +457,16 @@ pub async fn callback(state: &AppState, query: CallbackQuery, meta: &ClientMeta)
             (Ok(_), Some(Ok((_, org)))) => Callback::Page(
                 200,
                 format!("You joined {org}"),
-                format!("You are a member of {org} now. Open Orgdesk and sign in with the same provider to get started."),
+                format!(
+                    "You are a member of {org} now. Open Orgdesk and sign in with the same provider to get started."
+                ),
             ),
-            (Ok(_), Some(Err(e))) => Callback::Page(e.status().as_u16(), "The invitation was not accepted".into(), e.detail),
-            (Ok(_), None) => Callback::Page(200, "Signed in".into(), "Open Orgdesk and sign in with the same provider.".into()),
+            (Ok(_), Some(Err(e))) => {
+                Callback::Page(e.status().as_u16(), "The invitation was not accepted".into(), e.detail)
+            }
+            (Ok(_), None) => {
+                Callback::Page(200, "Signed in".into(), "Open Orgdesk and sign in with the same provider.".into())
+            }
         };
     }
     let mut target = match Url::parse(&flow.app_redirect) {
@@ -513,14 +527,18 @@ async fn finish(
     if let Some(error) = &query.error {
         let detail: String = query.error_description.as_deref().unwrap_or("").chars().take(300).collect();
         let error = if error == "access_denied" { "access_denied" } else { "provider_error" };
-        return Err(refuse(error, format!("The provider did not sign you in: {detail}").trim_end_matches(": ").to_owned()));
+        return Err(refuse(
+            error,
+            format!("The provider did not sign you in: {detail}").trim_end_matches(": ").to_owned(),
+        ));
     }
     let Some(code) = query.code.as_deref().filter(|c| !c.is_empty()) else {
         return Err(refuse("provider_error", "The provider's answer has no code."));
     };
-    let provider = state.oidc.get(&flow.provider).map_err(|_| {
-        refuse("provider_error", "This provider is no longer configured on this server.")
-    })?;
+    let provider = state
+        .oidc
+        .get(&flow.provider)
+        .map_err(|_| refuse("provider_error", "This provider is no longer configured on this server."))?;
     let discovery = state.oidc.discovery(provider).await?;
     let mut form = vec![
         ("grant_type", "authorization_code".to_owned()),
@@ -532,18 +550,14 @@ async fn finish(
     let methods = &discovery.token_endpoint_auth_methods_supported;
     if methods.is_empty() || methods.iter().any(|m| m == "client_secret_basic") {
         // RFC 6749 §2.3.1: both are form-encoded before Basic's base64.
-        let credentials = format!(
-            "{}:{}",
-            form_encode(&provider.config.client_id),
-            form_encode(&provider.config.client_secret)
-        );
+        let credentials =
+            format!("{}:{}", form_encode(&provider.config.client_id), form_encode(&provider.config.client_secret));
         request = request.header("authorization", format!("Basic {}", STANDARD.encode(credentials)));
     } else {
         form.push(("client_id", provider.config.client_id.clone()));
         form.push(("client_secret", provider.config.client_secret.clone()));
     }
-    let body: String =
-        form.iter().map(|(k, v)| format!("{k}={}", form_encode(v))).collect::<Vec<_>>().join("&");
+    let body: String = form.iter().map(|(k, v)| format!("{k}={}", form_encode(v))).collect::<Vec<_>>().join("&");
     let response = request
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
@@ -552,10 +566,8 @@ async fn finish(
         .await
         .map_err(|e| Refusal::from(Oidc::unreachable(provider, "the code exchange", e)))?;
     let status = response.status();
-    let answer: TokenAnswer = response
-        .json()
-        .await
-        .map_err(|e| Refusal::from(Oidc::unreachable(provider, "the code exchange", e)))?;
+    let answer: TokenAnswer =
+        response.json().await.map_err(|e| Refusal::from(Oidc::unreachable(provider, "the code exchange", e)))?;
     let id_token = match (status.is_success(), answer.id_token) {
         (true, Some(t)) => t,
         _ => {
@@ -586,7 +598,9 @@ async fn finish(
     match outcome {
         Ok(id) => Ok(id),
         Err(Resolve::Refused(r)) => Err(r),
-        Err(Resolve::Race) => Err(refuse("temporarily_unavailable", "Another sign-in is linking this account; try again.")),
+        Err(Resolve::Race) => {
+            Err(refuse("temporarily_unavailable", "Another sign-in is linking this account; try again."))
+        }
     }
 }
 
@@ -690,17 +704,22 @@ async fn resolve_account(
 /// a session. The code is used up by any attempt, right or wrong.
 pub async fn redeem(state: &AppState, req: OidcTokenRequest, meta: &ClientMeta) -> ApiResult<SessionGrant> {
     if !check_pkce_value(&req.code_verifier, 43) {
-        return Err(ApiError::invalid("code_verifier", "A PKCE verifier is 43 to 128 characters of A-Z a-z 0-9 - . _ ~."));
+        return Err(ApiError::invalid(
+            "code_verifier",
+            "A PKCE verifier is 43 to 128 characters of A-Z a-z 0-9 - . _ ~.",
+        ));
     }
     let invalid = |detail: &str| ApiError::new(ErrorCode::InvalidGrant, detail);
     if req.code.is_empty() || req.code.len() > 200 {
         return Err(invalid("This sign-in code is not valid; sign in again."));
     }
-    let row = store::oidc::consume_code(&state.db.pool, &hash_token(&req.code), now_ms())
-        .await?
-        .ok_or_else(|| invalid("This sign-in code is unknown, used already or expired (after 2 minutes); sign in again."))?;
+    let row = store::oidc::consume_code(&state.db.pool, &hash_token(&req.code), now_ms()).await?.ok_or_else(|| {
+        invalid("This sign-in code is unknown, used already or expired (after 2 minutes); sign in again.")
+    })?;
     if challenge_of(&req.code_verifier) != row.app_challenge {
-        return Err(invalid("The code_verifier does not match the flow's code_challenge; the code is used up: sign in again."));
+        return Err(invalid(
+            "The code_verifier does not match the flow's code_challenge; the code is used up: sign in again.",
+        ));
     }
     let now = now_ms();
     store::oidc::record_sign_in(
@@ -878,7 +897,10 @@ mod tests {
         assert_ne!(verifier, nonce_for(&state));
         assert_ne!(verifier, state);
         // base64url(SHA-256), as Python's hashlib computes it.
-        assert_eq!(challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wlB1mWjnYFqw"), "YJCaR1XjnVWDnspQDMyy68TkvlQlQook75POjbr7lAI");
+        assert_eq!(
+            challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wlB1mWjnYFqw"),
+            "YJCaR1XjnVWDnspQDMyy68TkvlQlQook75POjbr7lAI"
+        );
         assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
     }
 
@@ -924,7 +946,10 @@ mod tests {
         let ok = check(&good).unwrap();
         assert_eq!((ok.sub.as_str(), ok.email_verified), ("s1", true));
 
-        assert_eq!(check(&sign(&key, "k1", claims("other-client".into(), 300, "n1"))).unwrap_err(), IdTokenError::Audience);
+        assert_eq!(
+            check(&sign(&key, "k1", claims("other-client".into(), 300, "n1"))).unwrap_err(),
+            IdTokenError::Audience
+        );
         assert_eq!(check(&sign(&key, "k1", claims("orgdesk".into(), -120, "n1"))).unwrap_err(), IdTokenError::Expired);
         assert_eq!(check(&sign(&key, "k1", claims("orgdesk".into(), 300, "n2"))).unwrap_err(), IdTokenError::Nonce);
         let mut other_iss = claims("orgdesk".into(), 300, "n1");
@@ -938,8 +963,14 @@ mod tests {
         assert!(check(&sign(&key, "k1", with_azp)).is_ok());
         // Another key: unknown kid (the caller refetches), or a known kid with the wrong key.
         let stranger = test_key("k2");
-        assert_eq!(check(&sign(&stranger, "k2", claims("orgdesk".into(), 300, "n1"))).unwrap_err(), IdTokenError::UnknownKey);
-        assert_eq!(check(&sign(&stranger, "k1", claims("orgdesk".into(), 300, "n1"))).unwrap_err(), IdTokenError::Signature);
+        assert_eq!(
+            check(&sign(&stranger, "k2", claims("orgdesk".into(), 300, "n1"))).unwrap_err(),
+            IdTokenError::UnknownKey
+        );
+        assert_eq!(
+            check(&sign(&stranger, "k1", claims("orgdesk".into(), 300, "n1"))).unwrap_err(),
+            IdTokenError::Signature
+        );
         // A shared-secret token is never accepted, whatever it claims.
         let hs = jsonwebtoken::encode(
             &jsonwebtoken::Header { kid: Some("k1".into()), ..jsonwebtoken::Header::new(Algorithm::HS256) },

@@ -97,8 +97,7 @@ impl Browser {
             r = r.header("cookie", jar.join("; "));
         }
         if let Some(form) = form {
-            let body: Vec<String> =
-                form.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect();
+            let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect();
             r = r.header("content-type", "application/x-www-form-urlencoded").body(body.join("&"));
         }
         let response = r.send().await.expect("the browser reaches the server");
@@ -177,7 +176,13 @@ fn pkce() -> (String, String) {
 }
 
 /// Starts a flow as the app does; answers the authorize URL.
-async fn start_flow(app: &TestApp, provider: &str, redirect: &str, challenge: &str, invitation: Option<&str>) -> String {
+async fn start_flow(
+    app: &TestApp,
+    provider: &str,
+    redirect: &str,
+    challenge: &str,
+    invitation: Option<&str>,
+) -> String {
     let mut body = json!({"redirect_uri": redirect, "code_challenge": challenge});
     if let Some(token) = invitation {
         body["invitation"] = token.into();

@@ -21,7 +21,9 @@ use base64::Engine;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use orgdesk_core::api::{OidcFlowStarted, OidcProvider, OidcTokenRequest, SessionGrant, StartOidcFlow};
+use orgdesk_core::api::{
+    InvitationStatus, OidcFlowStarted, OidcProvider, OidcTokenRequest, SessionGrant, StartOidcFlow,
+};
 use orgdesk_core::{validate, ErrorCode};
 use rand::RngCore;
 use reqwest::Url;
@@ -33,9 +35,10 @@ use crate::accounts::{insert_user, open_session, NewUser};
 use crate::auth::{hash_password, hash_token, ClientMeta};
 use crate::db::Constraint;
 use crate::error::{field, ApiError, ApiResult};
+use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use crate::store;
-use crate::time::{now_ms, MINUTE};
+use crate::time::{now_ms, HOUR, MINUTE};
 
 /// How long a flow waits for the provider's callback.
 pub const FLOW_LIFETIME_MS: i64 = 10 * MINUTE;
@@ -302,7 +305,12 @@ fn check_pkce_value(value: &str, min: usize) -> bool {
 }
 
 /// `POST /v1/auth/oidc/{provider}/flows`.
-pub async fn start(state: &AppState, provider_id: &str, req: StartOidcFlow) -> ApiResult<OidcFlowStarted> {
+pub async fn start(
+    state: &AppState,
+    provider_id: &str,
+    req: StartOidcFlow,
+    meta: &ClientMeta,
+) -> ApiResult<OidcFlowStarted> {
     check_app_redirect(&req.redirect_uri).map_err(field("redirect_uri"))?;
     if req.code_challenge.len() != 43 || !check_pkce_value(&req.code_challenge, 43) {
         return Err(ApiError::invalid(
@@ -314,25 +322,39 @@ pub async fn start(state: &AppState, provider_id: &str, req: StartOidcFlow) -> A
     let invitation_hash = match req.invitation.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => {
             let preview = crate::invitations::preview(state, token).await?;
-            if preview.status != orgdesk_core::api::InvitationStatus::Pending {
-                return Err(ApiError::new(
-                    ErrorCode::InvitationNotPending,
-                    "This invitation was already accepted, declined, cancelled, or it expired.",
-                ));
+            match preview.status {
+                InvitationStatus::Pending => {}
+                InvitationStatus::Expired => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvitationExpired,
+                        "This invitation expired; ask the organization for a new one.",
+                    ))
+                }
+                _ => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvitationNotPending,
+                        "This invitation was already accepted, declined or cancelled.",
+                    ))
+                }
             }
             Some(hash_token(token))
         }
         None => None,
     };
     let authorize_url =
-        begin(state, provider, &req.code_challenge, &req.redirect_uri, invitation_hash.as_deref()).await?;
+        begin(state, provider, &req.code_challenge, &req.redirect_uri, invitation_hash.as_deref(), meta).await?;
     Ok(OidcFlowStarted { authorize_url })
 }
 
 /// A flow from the server's invitation page: answers the provider's URL.
-pub async fn start_for_invitation(state: &AppState, provider_id: &str, invitation_token: &str) -> ApiResult<String> {
+pub async fn start_for_invitation(
+    state: &AppState,
+    provider_id: &str,
+    invitation_token: &str,
+    meta: &ClientMeta,
+) -> ApiResult<String> {
     let provider = state.oidc.get(provider_id)?;
-    begin(state, provider, "", PAGE_REDIRECT, Some(&hash_token(invitation_token))).await
+    begin(state, provider, "", PAGE_REDIRECT, Some(&hash_token(invitation_token)), meta).await
 }
 
 /// The origins the browser is sent to when it starts a flow (for the
@@ -340,9 +362,11 @@ pub async fn start_for_invitation(state: &AppState, provider_id: &str, invitatio
 pub async fn authorization_origins(state: &AppState) -> Vec<String> {
     let mut out = Vec::new();
     for provider in &state.oidc.providers {
-        let url = match state.oidc.discovery(provider).await {
-            Ok(d) => d.authorization_endpoint.clone(),
-            Err(_) => provider.config.issuer.clone(),
+        // The page must not wait long for a provider that is down.
+        let discovery = tokio::time::timeout(std::time::Duration::from_secs(2), state.oidc.discovery(provider)).await;
+        let url = match discovery {
+            Ok(Ok(d)) => d.authorization_endpoint.clone(),
+            _ => provider.config.issuer.clone(),
         };
         if let Ok(url) = Url::parse(&url) {
             out.push(url.origin().ascii_serialization());
@@ -357,8 +381,11 @@ async fn begin(
     app_challenge: &str,
     app_redirect: &str,
     invitation_hash: Option<&str>,
+    meta: &ClientMeta,
 ) -> ApiResult<String> {
     let discovery = state.oidc.discovery(provider).await?;
+    let ip = meta.ip.as_deref().unwrap_or("unknown");
+    let window = Window::new(format!("oidc:flows:ip:{ip}"), state.limits.oidc_flows_per_ip, HOUR);
     let flow_state = random_secret();
     let now = now_ms();
     let flow = store::oidc::NewFlow {
@@ -370,7 +397,10 @@ async fn begin(
         created_at: now,
         expires_at: now + FLOW_LIFETIME_MS,
     };
-    store::oidc::insert_flow(&state.db.pool, &flow).await?;
+    let mut tx = state.db.write().await?;
+    rate_limit::take(tx.conn(), &[window], 1, "sign-ins started from this network").await?.keep();
+    store::oidc::insert_flow(tx.conn(), &flow).await?;
+    tx.commit().await?;
     let mut url =
         Url::parse(&discovery.authorization_endpoint).map_err(|e| Oidc::unreachable(provider, "discovery", e))?;
     url.query_pairs_mut()
@@ -434,13 +464,15 @@ pub async fn callback(state: &AppState, query: CallbackQuery, meta: &ClientMeta)
     };
     let flow = match store::oidc::consume_flow(&state.db.pool, &hash_token(flow_state), now_ms()).await {
         Ok(Some(flow)) => flow,
-        Ok(None) => return Callback::Page(
-            400,
-            "This sign-in cannot be completed".into(),
-            format!(
+        Ok(None) => {
+            return Callback::Page(
+                400,
+                "This sign-in cannot be completed".into(),
+                format!(
                 "This sign-in was completed already, expired (after 10 minutes), or was not started here. {restart}"
             ),
-        ),
+            )
+        }
         Err(e) => {
             let e = ApiError::from(e);
             return Callback::Page(e.status().as_u16(), "Sign-in failed".into(), e.detail);

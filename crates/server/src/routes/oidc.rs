@@ -38,13 +38,14 @@ async fn providers(State(state): State<AppState>) -> ApiJson<Vec<OidcProvider>> 
 #[utoipa::path(post, path = "/v1/auth/oidc/{provider}/flows", tag = "accounts", request_body = StartOidcFlow,
     params(("provider" = String, Path, description = "A provider's id from /v1/auth/providers")),
     responses((status = 201, body = OidcFlowStarted), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 410, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+        (status = 410, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 async fn start_flow(
     State(state): State<AppState>,
+    meta: ClientMeta,
     ApiPath(provider): ApiPath<String>,
     ApiJson(req): ApiJson<StartOidcFlow>,
 ) -> ApiResult<Response> {
-    Ok(created(oidc::start(&state, &provider, req).await?))
+    Ok(created(oidc::start(&state, &provider, req, &meta).await?))
 }
 
 /// The providers' redirect URI (register `<public URL>/v1/auth/oidc/callback`).

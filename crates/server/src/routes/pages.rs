@@ -232,13 +232,14 @@ async fn invite_decline(State(state): State<AppState>, meta: ClientMeta, ApiPath
 /// sends the browser to the provider; the callback shows the outcome.
 async fn invite_oidc(
     State(state): State<AppState>,
+    meta: ClientMeta,
     ApiPath((token, provider)): ApiPath<(String, String)>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     if let Err(e) = invitations::preview(&state, &token).await {
         return error_page(e).into_response();
     }
-    match crate::oidc::start_for_invitation(&state, &provider, &token).await {
+    match crate::oidc::start_for_invitation(&state, &provider, &token, &meta).await {
         Ok(url) => match HeaderValue::from_str(&url) {
             Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
             Err(_) => error_page(ApiError::internal()).into_response(),

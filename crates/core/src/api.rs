@@ -35,6 +35,56 @@ pub struct SignIn {
     pub device_name: Option<String>,
 }
 
+/// An OpenID provider the operator configured (`GET /v1/auth/providers`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OidcProvider {
+    pub id: String,
+    /// Shown on the button, e.g. "Corp SSO".
+    pub name: String,
+}
+
+/// Start signing in with a provider (RFC 8252: the app opens
+/// `authorize_url` in the system browser and waits at `redirect_uri`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartOidcFlow {
+    /// `orgdesk://auth/callback`, or a loopback `http://127.0.0.1:<port>/…`
+    /// (or `http://[::1]:<port>/…`). It gets `?code=…` (or `?error=…`).
+    #[schema(max_length = 2000)]
+    pub redirect_uri: String,
+    /// The app's PKCE challenge: base64url(SHA-256(code_verifier)), no padding (S256).
+    #[schema(min_length = 43, max_length = 43)]
+    pub code_challenge: String,
+    /// An invitation's token: accepted for the account once it signed in.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub invitation: Option<String>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OidcFlowStarted {
+    /// Open this in the system browser; valid 10 minutes, once.
+    pub authorize_url: String,
+}
+
+/// Exchange the one-time code the redirect carried for a session.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OidcTokenRequest {
+    #[schema(max_length = 200)]
+    pub code: String,
+    /// The PKCE verifier whose challenge started the flow (43–128 characters).
+    #[schema(min_length = 43, max_length = 128)]
+    pub code_verifier: String,
+    /// Shown in the session list, e.g. "Orgdesk on ada-laptop".
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct User {

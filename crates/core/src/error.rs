@@ -18,6 +18,7 @@ macro_rules! for_each_error_code {
             #[doc = "The uploaded file's type is not accepted (415)."] UnsupportedMediaType = "unsupported_media_type", 415, "Unsupported content type";
             #[doc = "No valid session token was presented (401)."] Unauthenticated = "unauthenticated", 401, "Sign-in required";
             #[doc = "Email or password is wrong (401). Same answer whether or not the account exists."] InvalidCredentials = "invalid_credentials", 401, "Wrong email or password";
+            #[doc = "A sign-in code (OpenID Connect) is unknown, used, expired, or its verifier does not match (400)."] InvalidGrant = "invalid_grant", 400, "Sign-in code not valid";
             #[doc = "The action needs a verified email address (403)."] EmailNotVerified = "email_not_verified", 403, "Email address not verified";
             #[doc = "The caller lacks the permission this action needs (403)."] Forbidden = "forbidden", 403, "Not allowed";
             #[doc = "The caller's membership in this organization is disabled (403)."] MemberDisabled = "member_disabled", 403, "Membership disabled";

@@ -49,6 +49,13 @@ pub struct Config {
     #[arg(long, env = "ORGDESK_OUTBOX_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=365))]
     pub outbox_retention_days: i64,
 
+    /// An OpenID Connect provider people may sign in with; repeat the flag for
+    /// each (the environment variable separates them with `;`):
+    /// `id=corp,issuer=https://idp.example.com,client-id=…,client-secret=…,name=Corp SSO`.
+    /// Register `<public-url>/v1/auth/oidc/callback` as its redirect URI.
+    #[arg(long = "oidc-provider", env = "ORGDESK_OIDC_PROVIDERS", value_delimiter = ';', value_parser = crate::oidc::ProviderConfig::parse)]
+    pub oidc_providers: Vec<crate::oidc::ProviderConfig>,
+
     #[command(flatten)]
     pub limits: crate::Limits,
 

@@ -376,6 +376,8 @@ pub enum Constraint {
     MembershipRole,
     /// One answer per idempotency key.
     IdempotencyKey,
+    /// One account per provider subject (`oidc_links`).
+    OidcLink,
 }
 
 /// (constraint, PostgreSQL name, SQLite's "UNIQUE constraint failed: …" columns)
@@ -392,6 +394,7 @@ const CONSTRAINTS: &[(Constraint, &str, &str)] = &[
         "idempotency_keys_pkey",
         "idempotency_keys.user_id, idempotency_keys.scope, idempotency_keys.idem_key",
     ),
+    (Constraint::OidcLink, "oidc_links_pkey", "oidc_links.provider, oidc_links.subject"),
 ];
 
 /// Which of the schema's constraints a database error violated, if any.
@@ -433,6 +436,7 @@ mod tests {
         ("0010_security_log.sql", "370cca71ebd3838c8ab187fddcc8012076b9af2e048df1736e2fd0634d8c836b"),
         ("0011_email_changes.sql", "9ab092e8819d92ce884b381c2da3ea6e1ab010a20d93ba32506ac507c6dd26d8"),
         ("0012_audit_target_index.sql", "1533c11f0a120d5c4124b01c07088b967c993efcb558ee948eb004c15d94075d"),
+        ("0013_oidc.sql", "05e2eb06526d187152d6ba7565a20dd41021b2484162f831e6947a4fdb4d1845"),
     ];
 
     #[test]

@@ -129,6 +129,12 @@ pub fn conflict(constraint: Constraint) -> ApiError {
             "A request with this Idempotency-Key is still running; retry after it answers.",
         )
         .with_retry_after(1),
+        // Two sign-ins of one new provider subject at once: the loser
+        // retries and signs in to the account the winner linked.
+        Constraint::OidcLink => {
+            ApiError::new(ErrorCode::Unavailable, "Another sign-in of this account is linking it right now; try again.")
+                .with_retry_after(1)
+        }
     }
 }
 

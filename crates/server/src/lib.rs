@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod members;
 pub mod metrics;
+pub mod oidc;
 pub mod orgs;
 pub mod outbox;
 pub mod pagination;
@@ -55,6 +56,7 @@ pub struct Options {
     pub limits: Limits,
     pub metrics_token: Option<String>,
     pub outbox_retention_days: i64,
+    pub oidc_providers: Vec<oidc::ProviderConfig>,
 }
 
 impl Options {
@@ -66,6 +68,7 @@ impl Options {
             limits: Limits::default(),
             metrics_token: None,
             outbox_retention_days: 7,
+            oidc_providers: Vec::new(),
         }
     }
 }
@@ -79,6 +82,7 @@ pub fn state(db: Db, options: Options) -> AppState {
         metrics_token: options.metrics_token,
         outbox_retention_days: options.outbox_retention_days,
         metrics: Default::default(),
+        oidc: oidc::Oidc::new(options.oidc_providers),
         mail_queued: Default::default(),
         activity_written: Default::default(),
     })
@@ -110,7 +114,8 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens.
+/// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens (the
+/// OpenID callback's are in its query, which is never logged).
 fn redact_path(path: &str) -> String {
     for prefix in ["/invite/", "/verify/", "/reset/", "/email-change/", "/v1/invitations/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
@@ -167,6 +172,9 @@ pub async fn run_janitor(state: AppState) {
         let day_ago = time::now_ms() - time::DAY;
         if let Err(e) = store::tokens::delete_resets_before(&mut *conn, day_ago).await {
             tracing::warn!(error = %e, "pruning reset links failed");
+        }
+        if let Err(e) = store::oidc::delete_before(&mut conn, day_ago).await {
+            tracing::warn!(error = %e, "pruning sign-in flows and codes failed");
         }
         if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {
             tracing::warn!(error = %e, "pruning idempotency keys failed");

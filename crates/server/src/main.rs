@@ -29,8 +29,12 @@ async fn main() -> anyhow::Result<()> {
             limits: config.limits.clone(),
             metrics_token: config.metrics_token.clone(),
             outbox_retention_days: config.outbox_retention_days,
+            oidc_providers: config.oidc_providers.clone(),
         },
     );
+    for provider in &state.oidc.list() {
+        tracing::info!(id = provider.id, name = provider.name, "sign-in provider configured");
+    }
     if config.demo {
         let credentials = demo::seed(&state.db).await?;
         println!("{credentials}");

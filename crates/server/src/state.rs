@@ -48,6 +48,9 @@ pub struct Limits {
     /// Addresses one invitation call may list.
     #[arg(long = "limit-invitation-emails-per-call", env = "ORGDESK_LIMIT_INVITATION_EMAILS_PER_CALL", default_value_t = Limits::DEFAULT.invitation_emails_per_call)]
     pub invitation_emails_per_call: i64,
+    /// Sign-ins with an OpenID provider started per client IP per hour.
+    #[arg(long = "limit-oidc-flows-per-ip", env = "ORGDESK_LIMIT_OIDC_FLOWS_PER_IP", default_value_t = Limits::DEFAULT.oidc_flows_per_ip)]
+    pub oidc_flows_per_ip: i64,
     /// Verification emails one account asks for per hour.
     #[arg(long = "limit-verification-emails-per-user", env = "ORGDESK_LIMIT_VERIFICATION_EMAILS_PER_USER", default_value_t = Limits::DEFAULT.verification_emails_per_user)]
     pub verification_emails_per_user: i64,
@@ -68,6 +71,7 @@ impl Limits {
         reset_requests_per_account: 5,
         reset_requests_per_account_network: 5,
         reset_requests_per_ip: 50,
+        oidc_flows_per_ip: 300,
     };
 }
 
@@ -90,6 +94,8 @@ pub struct AppInner {
     /// hold live invitation links).
     pub outbox_retention_days: i64,
     pub metrics: Metrics,
+    /// The OpenID providers people may sign in with.
+    pub oidc: crate::oidc::Oidc,
     /// Wakes the mail worker when an email is queued.
     pub mail_queued: tokio::sync::Notify,
     /// When each (org, user) last had `last_active_at` written, so busy users

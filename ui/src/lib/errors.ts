@@ -11,6 +11,7 @@ export const MESSAGES: Record<Code, string> = {
   unsupported_media_type: "That file type is not accepted. Use PNG, JPEG or WebP.",
   unauthenticated: "Your session has ended. Sign in again.",
   invalid_credentials: "Email or password is wrong.",
+  invalid_grant: "This sign-in did not complete. Sign in with your provider again.",
   email_not_verified: "Verify your email address first; check your inbox.",
   forbidden: "Your role does not allow this.",
   member_disabled: "Your membership in this organization is disabled.",

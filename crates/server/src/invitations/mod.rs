@@ -568,6 +568,37 @@ pub async fn accept_with_password(
     Ok(accepted)
 }
 
+/// Accepts for an account that just signed in through an OpenID provider
+/// (the flow carried the link's token, kept as its hash). The rules of
+/// [`accept`] apply: the invited address must be the account's, verified.
+/// Answers the acceptance and the org's name.
+pub async fn accept_signed_in(
+    state: &AppState,
+    token_hash: &str,
+    user_id: &str,
+    meta: &ClientMeta,
+) -> ApiResult<(Accepted, String)> {
+    let mut tx = state.db.write().await?;
+    let row = store::invitations::by_token_hash(tx.conn(), token_hash)
+        .await?
+        .ok_or_else(|| ApiError::not_found("invitation (the link may have been replaced by a newer one)"))?;
+    check_pending(&row, now_ms())?;
+    let user = store::accounts::user(tx.conn(), user_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    if validate::email_key(&user.email) != row.email_key {
+        return Err(ApiError::new(
+            ErrorCode::InvitationEmailMismatch,
+            format!("This invitation was sent to {}; sign in with that address to accept it.", row.email),
+        ));
+    }
+    if user.email_verified_at.is_none() {
+        return Err(ApiError::new(ErrorCode::EmailNotVerified, "Verify your email address first."));
+    }
+    let actor = Actor { user_id: Some(user_id.to_owned()), meta: meta.clone() };
+    let accepted = join(tx.conn(), &row, user_id, &actor).await?;
+    tx.commit().await?;
+    Ok((accepted, row.org_name))
+}
+
 /// Marks the invitation declined (only one answer can win) and records it.
 async fn mark_declined(conn: &mut Conn, row: &LinkRow, actor: &Actor) -> ApiResult<()> {
     if !store::invitations::decline(&mut *conn, &row.id, now_ms()).await? {

@@ -6,6 +6,7 @@ mod across;
 mod audit;
 mod invitations;
 mod members;
+mod oidc;
 mod openapi;
 mod ops;
 mod orgs;
@@ -147,6 +148,7 @@ impl Modify for BearerAuth {
 pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
+        .merge(oidc::router())
         .merge(orgs::router())
         .merge(members::router())
         .merge(roles::router())

@@ -16,6 +16,7 @@ const PROBLEM: &str = "application/problem+json";
 /// Operations counted against a rate limit (method, path).
 const RATE_LIMITED: &[(&str, &str)] = &[
     ("post", "/v1/auth/signin"),
+    ("post", "/v1/auth/oidc/{provider}/flows"),
     ("post", "/v1/auth/resend-verification"),
     ("post", "/v1/auth/password-reset"),
     ("post", "/v1/me/email"),

@@ -26,11 +26,16 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/signup", post(invite_sign_up))
         .route("/invite/{token}/accept", post(invite_accept))
         .route("/invite/{token}/decline", post(invite_decline))
+        .route("/invite/{token}/oidc/{provider}", post(invite_oidc))
         .route("/verify/{token}", get(verify_page).post(verify_confirm))
         .route("/reset", get(forgot_page).post(forgot_submit))
         .route("/email-change/{token}", get(email_change_page).post(email_change_submit))
         .route("/reset/{token}", get(reset_page).post(reset_submit))
-        .layer(header(header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        // The invitation page sets its own (its forms may lead to a provider).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        ))
         // The token is in the address: it must not travel on in a Referer.
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
@@ -74,6 +79,17 @@ button{{font:inherit;padding:.4rem 1rem;margin-top:.5rem}}.muted{{color:#5b6475}
     ))
 }
 
+/// A message page with the pages' headers, for routes outside this router
+/// (the OpenID callback).
+pub fn message((status, title, text): (StatusCode, &str, &str)) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, message_page(title, text)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
 fn message_page(title: &str, message: &str) -> Html<String> {
     page(title, &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)))
 }
@@ -89,8 +105,27 @@ fn error_page(e: ApiError) -> Page {
     (e.status(), message_page("This invitation cannot be used", &e.detail))
 }
 
-async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
-    let preview = match invitations::preview(&state, &token).await {
+async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let page = invite_page_body(&state, &token).await;
+    let providers = state.oidc.list();
+    if providers.is_empty() || page.0 != StatusCode::OK {
+        return page.into_response();
+    }
+    // "Continue with …" posts here, then goes on to the provider: the
+    // provider's origin is a form target too.
+    let origins = crate::oidc::authorization_origins(&state).await.join(" ");
+    let csp = PAGE_CSP.replace("form-action 'self'", &format!("form-action 'self' {origins}"));
+    let mut response = page.into_response();
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+async fn invite_page_body(state: &AppState, token: &str) -> Page {
+    let token = token.to_owned();
+    let preview = match invitations::preview(state, &token).await {
         Ok(p) => p,
         Err(e) => return error_page(e),
     };
@@ -113,9 +148,21 @@ async fn invite_page(State(state): State<AppState>, ApiPath(token): ApiPath<Stri
         return (status, page("Invitation", &format!("{head}<p class=\"error\">{why}</p>")));
     }
     let t = escape(&token);
+    let providers: String = state
+        .oidc
+        .list()
+        .iter()
+        .map(|p| {
+            format!(
+                "<form method=\"post\" action=\"/invite/{t}/oidc/{id}\"><button>Continue with {name}</button></form>",
+                id = escape(&p.id),
+                name = escape(&p.name)
+            )
+        })
+        .collect();
     let body = format!(
         "{head}<p class=\"muted\">Expires {expires}.</p>\
-<p><a href=\"orgdesk://invite/{t}\">Open in Orgdesk</a></p>\
+<p><a href=\"orgdesk://invite/{t}\">Open in Orgdesk</a></p>{providers}\
 <form method=\"post\" action=\"/invite/{t}/signup\"><h2>New to Orgdesk?</h2>\
 <label>Email<input value=\"{email}\" disabled></label>\
 <label>Your name<input name=\"name\" required maxlength=\"100\" autocomplete=\"name\"></label>\
@@ -178,6 +225,26 @@ async fn invite_decline(State(state): State<AppState>, meta: ClientMeta, ApiPath
     match invitations::decline(&state, &token, &meta).await {
         Ok(()) => ok(message_page("Invitation declined", "You declined the invitation. Nothing else will happen.")),
         Err(e) => error_page(e),
+    }
+}
+
+/// "Continue with <provider>": starts a flow carrying the invitation and
+/// sends the browser to the provider; the callback shows the outcome.
+async fn invite_oidc(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiPath((token, provider)): ApiPath<(String, String)>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Err(e) = invitations::preview(&state, &token).await {
+        return error_page(e).into_response();
+    }
+    match crate::oidc::start_for_invitation(&state, &provider, &token, &meta).await {
+        Ok(url) => match HeaderValue::from_str(&url) {
+            Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+            Err(_) => error_page(ApiError::internal()).into_response(),
+        },
+        Err(e) => (e.status(), message_page("Sign-in is not available", &e.detail)).into_response(),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod data_steps;
 pub mod idempotency;
 pub mod invitations;
 pub mod memberships;
+pub mod oidc;
 pub mod orgs;
 pub mod outbox;
 pub mod rate_limits;

@@ -50,10 +50,27 @@ struct World {
     reset_token: String,
     /// A link moving `admin` to another address.
     email_change_token: String,
+    /// A one-time sign-in code of `member` (its verifier is [`OIDC_VERIFIER`]).
+    oidc_code: String,
 }
 
+const OIDC_VERIFIER: &str = "contention-matrix-verifier-0123456789-abcdefghij";
+
 async fn world() -> World {
-    let app = Arc::new(TestApp::start().await);
+    // A sign-in provider whose discovery is preset: starting flows needs no
+    // provider process (tests/api/oidc.rs runs the real one).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let corp = orgdesk_server::oidc::ProviderConfig::parse(
+        "id=corp,issuer=http://127.0.0.1:9,client-id=orgdesk-test,client-secret=s,name=Corp",
+    )
+    .unwrap();
+    let app = Arc::new(TestApp::start_on(listener, vec![corp]).await);
+    let discovery = serde_json::from_value(json!({
+        "issuer": "http://127.0.0.1:9", "authorization_endpoint": "http://127.0.0.1:9/auth",
+        "token_endpoint": "http://127.0.0.1:9/token", "jwks_uri": "http://127.0.0.1:9/jwks",
+    }))
+    .unwrap();
+    app.state.oidc.preset_discovery("corp", discovery).await.unwrap();
     let owner = app.user("owner@example.com", "Owner").await;
     let org = app.org(&owner, "Contested").await;
     let admin = app.user("admin@example.com", "Admin").await;
@@ -92,7 +109,20 @@ async fn world() -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    // A one-time code as the provider's callback leaves it, for the member.
+    let oidc_code = format!("odc_{}", uuid::Uuid::new_v4().simple());
+    let now = orgdesk_server::time::now_ms();
+    let code = orgdesk_server::store::oidc::NewCode {
+        code_hash: &orgdesk_server::auth::hash_token(&oidc_code),
+        user_id: &member.id,
+        provider: "corp",
+        app_challenge: &orgdesk_server::oidc::challenge_of(OIDC_VERIFIER),
+        created_at: now,
+        expires_at: now + 60_000,
+    };
+    orgdesk_server::store::oidc::insert_code(&app.state.db.pool, &code).await.unwrap();
     World {
+        oidc_code,
         app,
         owner,
         admin,
@@ -214,6 +244,32 @@ fn scenarios(w: &World) -> Vec<Scenario> {
                 "/v1/auth/email-change/confirm".into(),
                 None,
                 Body::Json(json!({"token": w.email_change_token})),
+            ),
+            Once,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/oidc/{provider}/flows"),
+            req(
+                Method::POST,
+                "/v1/auth/oidc/corp/flows".into(),
+                None,
+                Body::Json(json!({
+                    "redirect_uri": "orgdesk://auth/callback",
+                    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                    "invitation": w.invitation_token,
+                })),
+            ),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/auth/oidc/token"),
+            req(
+                Method::POST,
+                "/v1/auth/oidc/token".into(),
+                None,
+                Body::Json(json!({"code": w.oidc_code, "code_verifier": OIDC_VERIFIER})),
             ),
             Once,
             false,

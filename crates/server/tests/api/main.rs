@@ -11,6 +11,7 @@ mod contention;
 mod contention_matrix;
 mod invitations;
 mod members;
+mod oidc;
 mod ops;
 mod orgs;
 mod plans;

@@ -68,8 +68,28 @@ impl TestApp {
     }
 
     async fn serve(url: String, dir: Option<tempfile::TempDir>, limits: Limits) -> TestApp {
-        let db = Db::connect(&url).await.expect("open test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        TestApp::serve_on(url, dir, limits, listener, Vec::new()).await
+    }
+
+    /// A server on `listener` (bound before, so an OpenID provider can be
+    /// told its callback) with these sign-in providers.
+    pub async fn start_on(
+        listener: tokio::net::TcpListener,
+        providers: Vec<orgdesk_server::oidc::ProviderConfig>,
+    ) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        TestApp::serve_on(url, dir, Limits::default(), listener, providers).await
+    }
+
+    async fn serve_on(
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        limits: Limits,
+        listener: tokio::net::TcpListener,
+        oidc_providers: Vec<orgdesk_server::oidc::ProviderConfig>,
+    ) -> TestApp {
+        let db = Db::connect(&url).await.expect("open test database");
         let addr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
         let state = orgdesk_server::state(
@@ -80,6 +100,7 @@ impl TestApp {
                 limits,
                 metrics_token: Some(METRICS_TOKEN.into()),
                 outbox_retention_days: 7,
+                oidc_providers,
             },
         );
         let (tx, rx) = oneshot::channel();

@@ -36,6 +36,6 @@ fn export_bindings() {
         MyInvitation, Accepted, ManagedInvitation, PersonMembership, RemovePersonResults,
         RemovePersonResult, RemoveOutcome, AuditEvent, AuditQuery,
         User, Session, SecurityEvent, SecurityEventKind, MemberSignIns,
-        BulkChange, BulkMemberResults, BulkMemberResult, BulkOutcome,
+        BulkChange, BulkMemberResults, BulkMemberResult, BulkOutcome, OidcProvider,
     );
 }

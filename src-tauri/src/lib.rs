@@ -2,6 +2,7 @@
 //! Only this side talks to the network and the keychain; the web UI gets
 //! data and `{code, message}` errors, never a token.
 
+mod browser;
 mod close_guard;
 mod commands;
 mod desk;

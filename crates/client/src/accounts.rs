@@ -132,6 +132,8 @@ pub struct Accounts {
     /// a freshly opened account, and two loads would each open the cache and
     /// could each create its key.
     loading: tokio::sync::Mutex<()>,
+    /// The identity-provider sign-in in progress, if any.
+    pub(crate) provider_flows: crate::provider_sign_in::ProviderFlows,
 }
 
 impl Accounts {
@@ -159,6 +161,7 @@ impl Accounts {
             shared: Arc::new(Shared { data_dir, vault, options, book: Mutex::new(book) }),
             sessions: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
+            provider_flows: Default::default(),
         })
     }
 
@@ -210,7 +213,7 @@ impl Accounts {
         self.adopt(api, grant).await
     }
 
-    async fn adopt(&self, api: Api, grant: SessionGrant) -> Result<Arc<Session>> {
+    pub(crate) async fn adopt(&self, api: Api, grant: SessionGrant) -> Result<Arc<Session>> {
         let server_url = api.server_url().to_owned();
         let id = account_id(&server_url, &grant.user.id);
         // Signing in again to an open account replaces its session.

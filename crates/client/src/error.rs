@@ -34,6 +34,8 @@ macro_rules! define_code {
             Storage,
             /// A sync was cancelled by the user.
             Cancelled,
+            /// No browser could be opened for an identity provider's sign-in page.
+            NoBrowser,
         }
 
         impl From<ErrorCode> for Code {

@@ -18,6 +18,7 @@ mod members;
 mod orgs;
 mod people;
 pub mod profile;
+pub mod provider_sign_in;
 pub mod sensitive;
 pub mod session;
 pub mod snapshot;

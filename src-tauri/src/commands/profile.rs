@@ -2,7 +2,7 @@
 //! account screen: profile, address, sessions, security log. Emailed links
 //! are passed as pasted; `orgdesk_client::pasted_token` reads them.
 
-use orgdesk_client::core::api::{Page, SecurityEvent, Session, SignUp, UpdateProfile, User};
+use orgdesk_client::core::api::{OidcProvider, Page, SecurityEvent, Session, SignUp, UpdateProfile, User};
 use orgdesk_client::AccountSummary;
 use tauri::State;
 
@@ -76,4 +76,29 @@ pub async fn revoke_session(desk: State<'_, Desk>, session_id: String) -> Answer
 #[tauri::command]
 pub async fn security_log(desk: State<'_, Desk>, cursor: Option<String>) -> Answer<Page<SecurityEvent>> {
     Ok(desk.session().await?.security_log(cursor).await?)
+}
+
+#[tauri::command]
+pub async fn auth_providers(desk: State<'_, Desk>, server_url: String) -> Answer<Vec<OidcProvider>> {
+    Ok(desk.accounts.auth_providers(&server_url).await?)
+}
+
+/// Starts signing in with `provider` and opens its page in the system
+/// browser; the app continues when `orgdesk://auth/callback?code=…` arrives.
+#[tauri::command]
+pub async fn start_provider_sign_in(
+    desk: State<'_, Desk>,
+    server_url: String,
+    provider: String,
+    invitation: Option<String>,
+) -> Answer<()> {
+    let url = desk.accounts.start_provider_sign_in(&server_url, &provider, invitation.as_deref()).await?;
+    crate::browser::open(&url)
+}
+
+/// Redeems the one-time code of the provider round trip for a session.
+#[tauri::command]
+pub async fn finish_provider_sign_in(desk: State<'_, Desk>, code: String) -> Answer<AccountSummary> {
+    let session = desk.accounts.finish_provider_sign_in(&code).await?;
+    Ok(session.account().expect("a session's account is in the book"))
 }

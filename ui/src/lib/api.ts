@@ -20,6 +20,7 @@ import type { MemberSignIns } from "./bindings/MemberSignIns";
 import type { MemberStatus } from "./bindings/MemberStatus";
 import type { MyInvitation } from "./bindings/MyInvitation";
 import type { MyOrg } from "./bindings/MyOrg";
+import type { OidcProvider } from "./bindings/OidcProvider";
 import type { Org } from "./bindings/Org";
 import type { Page } from "./bindings/Page";
 import type { PermissionInfo } from "./bindings/PermissionInfo";
@@ -56,6 +57,11 @@ export const closeWindow = () => invoke<void>("close_window");
 // ---------------------------------------------------------------- my account
 export const signUp = (serverUrl: string, name: string, email: string, password: string, timezone: string | null) =>
   invoke<AccountSummary>("sign_up", { serverUrl, name, email, password, timezone });
+export const authProviders = (serverUrl: string) => invoke<OidcProvider[]>("auth_providers", { serverUrl });
+/** Opens the provider's sign-in page in the system browser; the app goes on at `orgdesk://auth/callback`. */
+export const startProviderSignIn = (serverUrl: string, provider: string, invitation: string | null) =>
+  invoke<void>("start_provider_sign_in", { serverUrl, provider, invitation });
+export const finishProviderSignIn = (code: string) => invoke<AccountSummary>("finish_provider_sign_in", { code });
 export const requestPasswordReset = (serverUrl: string, email: string) =>
   invoke<void>("request_password_reset", { serverUrl, email });
 /** `link` is the reset link (or its code) as pasted from the email. */

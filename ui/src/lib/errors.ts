@@ -43,10 +43,11 @@ export const MESSAGES: Record<Code, string> = {
   keychain: "The system keychain is not available, so your session is kept in memory only.",
   storage: "The local cache could not be read or written.",
   cancelled: "Cancelled.",
+  no_browser: "No browser could be opened for the sign-in page.",
 };
 
 /** Codes whose server-side detail is worth showing next to our sentence. */
-const DETAIL_CODES: ReadonlySet<Code> = new Set<Code>(["validation_failed", "bad_response"]);
+const DETAIL_CODES: ReadonlySet<Code> = new Set<Code>(["validation_failed", "bad_response", "no_browser"]);
 
 export function messageFor(code: Code): string {
   return MESSAGES[code] ?? "Something went wrong.";

@@ -227,6 +227,15 @@ class AppStore {
     await this.openAccount(account);
   }
 
+  /** The provider round trip came back (`orgdesk://auth/callback?code=…`): redeem it and open the account. */
+  async finishProviderSignIn(code: string): Promise<void> {
+    try {
+      await this.signedIn(await api.finishProviderSignIn(code));
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
   async switchTo(accountId: string): Promise<void> {
     if (this.unsaved) {
       this.leave(() => this.switchTo(accountId));

@@ -61,6 +61,19 @@ impl Api {
         self.json(Call::get(&["v1", "me", "security-log"]).query(query)?).await
     }
 
+    /// The OpenID providers this server offers (none configured: empty).
+    pub async fn auth_providers(&self) -> Result<Vec<OidcProvider>> {
+        self.json(Call::get(&["v1", "auth", "providers"])).await
+    }
+
+    pub async fn start_oidc_flow(&self, provider: &str, req: &StartOidcFlow) -> Result<OidcFlowStarted> {
+        self.json(Call::new(Method::POST, &["v1", "auth", "oidc", provider, "flows"]).json(req)?).await
+    }
+
+    pub async fn oidc_token(&self, req: &OidcTokenRequest) -> Result<SessionGrant> {
+        self.json(Call::new(Method::POST, &["v1", "auth", "oidc", "token"]).json(req)?).await
+    }
+
     pub async fn me(&self) -> Result<User> {
         self.json(Call::get(&["v1", "me"])).await
     }

@@ -2,7 +2,9 @@
 // tauri-driver) against a real orgdesk-server with demo data. Run it through
 // scripts/test.d/40-e2e.sh, which builds both and provides Xvfb, a session
 // bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
@@ -15,6 +17,7 @@ const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgde
 const shots = join(process.cwd(), "docs/screenshots");
 const PASSWORD = "orgdesk-demo-2026";
 
+const execFileAsync = promisify(execFile);
 const files = mkdtempSync(join(tmpdir(), "orgdesk-e2e-files-"));
 
 const server = new DemoServer(serverBinary);
@@ -159,6 +162,60 @@ async function signIn(email) {
   await (await browser.$('input[name="password"]')).setValue(PASSWORD);
   await (await browser.$('button[type="submit"]')).click();
   await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+}
+
+/** The account select: switch to the signed-in account of `email`. */
+async function switchAccount(email) {
+  const value = await browser.execute((wanted) =>
+    [...document.querySelectorAll('select[aria-label="Account"] option')].find((o) => o.textContent.includes(wanted))?.value, email);
+  if (!value) throw new Error(`${email} is not in the account menu`);
+  await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", value);
+  await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+}
+
+/** Processes running the app binary. */
+function appProcesses() {
+  const binary = realpathSync(appBinary);
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return readlinkSync(`/proc/${pid}/exe`) === binary;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Starts the app a second time on the same profile with `link`, as a mail
+ * client or xdg-open would: it must hand the link to the running app and
+ * exit 0 at once (the single-instance plugin), never open a second window.
+ */
+function launchSecond(link) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(appBinary, [link], { env: { ...process.env, ORGDESK_DATA_DIR: app.dataDir }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the second launch did not exit within 30 s: ${output}`));
+    }, 30_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`the second launch exited with ${code}: ${output}`));
+    });
+  });
+}
+
+/** Resizes the app's window as a person would (through X, with xdotool) and waits until the page sees it. */
+async function resizeWindow(width, height) {
+  const ids = (await execFileAsync("xdotool", ["search", "--onlyvisible", "--name", "^Orgdesk$"])).stdout.split("\n").filter(Boolean);
+  if (ids.length !== 1) throw new Error(`${ids.length} windows titled Orgdesk`);
+  await execFileAsync("xdotool", ["windowsize", ids[0], String(width), String(height)]);
+  await waitFor(`a ${width}×${height} window`, async () =>
+    JSON.stringify(await browser.execute(() => [window.outerWidth, window.outerHeight])) === JSON.stringify([width, height]), 10_000);
 }
 
 async function memberRow(email) {
@@ -936,6 +993,7 @@ async function main() {
       (await (await byTest("members-synced")).getAttribute("data-synced-at")) !== syncedBefore, 60_000);
   });
 
+  const linkTokensAtLaunch = [];
   await step("an orgdesk://invite/<token> link given at launch opens the accept flow", async () => {
     const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
     const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
@@ -943,6 +1001,7 @@ async function main() {
     const org = (await asAgency("GET", "/v1/orgs")).find((o) => !mine.has(o.id) && o.role === "owner");
     const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
     const token = answer.results[0].invitation.link.split("/invite/")[1];
+    linkTokensAtLaunch.push(token);
     await app.quitApp();
     browser = await app.launch([`orgdesk://invite/${token}`]);
     await visible("screen-my-invitations", 60_000);
@@ -951,6 +1010,91 @@ async function main() {
     await (await visible("link-accept")).click();
     await waitFor(`${org.name} in the sidebar`, async () =>
       (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  const linkTokens = [];
+  await step("a second launch with an invite link hands it to the running app: the accept flow, one app process", async () => {
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
+    const mine = new Set((await asMember("GET", "/v1/orgs")).map((o) => o.id));
+    const pending = new Set((await asMember("GET", "/v1/me/invitations")).map((i) => i.org_id ?? i.org?.id));
+    const org = (await asAgency("GET", "/v1/orgs")).find((o) => !mine.has(o.id) && !pending.has(o.id) && o.role === "owner");
+    const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
+    const token = answer.results[0].invitation.link.split("/invite/")[1];
+    linkTokens.push(token);
+    await nav("members");
+    await visible("screen-members");
+    await launchSecond(`orgdesk://invite/${token}`);
+    await visible("screen-my-invitations", 30_000);
+    await waitFor("the invitation preview", async () => (await text("invite-link")).includes(org.name));
+    const count = appProcesses().length;
+    if (count !== 1) throw new Error(`${count} app processes run; expected one`);
+    await (await visible("link-accept")).click();
+    await waitFor(`${org.name} in the sidebar`, async () =>
+      (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  await step("org links from a second launch open their screen; an org the account cannot see and an unknown link are refused", async () => {
+    await switchAccount("agency@orgdesk.test");
+    await openOrg((await (await allByTest("org-item"))[1].getAttribute("data-slug")));
+    await launchSecond("orgdesk://o/northwind/invitations");
+    await visible("screen-invitations", 30_000);
+    await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
+    await launchSecond("orgdesk://o/nobody-has-this-org/members");
+    await toastSays("“nobody-has-this-org”, which agency@orgdesk.test cannot see");
+    await launchSecond("orgdesk://o/northwind/payroll");
+    await toastSays("Orgdesk did not open this link");
+    await launchSecond("orgdesk://invite/not a token");
+    await toastSays("Orgdesk did not open this link");
+    await visible("screen-invitations");
+    if ((await currentOrgSlug()) !== "northwind") throw new Error("a refused link changed the org");
+    await shot("link-refused");
+  });
+
+  let copiedLink;
+  await step("Copy link to this screen (palette); the copied link opens that screen again", async () => {
+    await nav("roles");
+    await visible("screen-roles");
+    await browser.keys(["Control", "k"]);
+    await visible("palette");
+    await browser.keys("copy link");
+    await key("Enter");
+    await toastSays("Copied orgdesk://");
+    for (const toast of await allByTest("toast")) {
+      const words = await toast.getText();
+      if (words.includes("Copied orgdesk://")) copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
+    }
+    if (copiedLink !== "orgdesk://o/northwind/roles") throw new Error(`copied ${copiedLink}`);
+    await nav("members");
+    await visible("screen-members");
+    await launchSecond(copiedLink);
+    await visible("screen-roles", 30_000);
+  });
+
+  await step("restart: the window keeps its size, the org and the screen", async () => {
+    await resizeWindow(1100, 700);
+    await sleep(1500); // the app saves the window state shortly after a resize
+    if (!existsSync(join(app.dataDir, "window-state.json"))) throw new Error("no window-state.json in the profile");
+    await app.quitApp();
+    browser = await app.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0, 60_000);
+    await waitFor("the restored window size", async () =>
+      JSON.stringify(await browser.execute(() => [window.outerWidth, window.outerHeight])) === "[1100,700]", 10_000);
+    await visible("screen-roles", 30_000);
+    if ((await currentOrgSlug()) !== "northwind") throw new Error(`reopened ${await currentOrgSlug()}`);
+    await resizeWindow(1280, 800);
+  });
+
+  await step("Copy diagnostics; the log file names the links but holds no token", async () => {
+    await (await visible("copy-diagnostics")).click();
+    await toastSays("Copied the diagnostics");
+    const logs = join(app.dataDir, "logs", "orgdesk.log");
+    const written = readFileSync(logs, "utf8");
+    for (const words of ["Orgdesk started", "received an invitation link", "received an org link", "refused a link"]) {
+      if (!written.includes(words)) throw new Error(`the log file lacks "${words}"`);
+    }
+    for (const token of [...linkTokensAtLaunch, ...linkTokens]) if (written.includes(token)) throw new Error("an invitation token is in the log file");
+    if (written.includes("ods_")) throw new Error("a session token is in the log file");
   });
 
   await step("without a keychain the app says so at sign-in", async () => {

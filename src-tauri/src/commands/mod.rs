@@ -5,6 +5,7 @@
 
 mod accounts;
 mod across;
+mod app;
 mod audit;
 mod invitations;
 mod members;
@@ -24,6 +25,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         accounts::sign_out,
         accounts::connection_status,
         accounts::remember_org,
+        app::watch_links,
+        app::remember_screen,
+        app::diagnostics,
+        app::screen_link,
         orgs::cached_orgs,
         orgs::refresh_orgs,
         orgs::create_org,
@@ -53,7 +58,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         invitations::preview_invitation,
         invitations::accept_invitation_link,
         invitations::decline_invitation_link,
-        invitations::watch_invite_links,
         across::cached_managed_invitations,
         across::refresh_managed_invitations,
         across::find_people,

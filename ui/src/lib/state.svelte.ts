@@ -3,11 +3,14 @@
 import * as api from "./api";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { ConnectionStatus } from "./bindings/ConnectionStatus";
+import type { LinkEvent } from "./bindings/LinkEvent";
 import type { MyOrg } from "./bindings/MyOrg";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { VaultStatus } from "./bindings/VaultStatus";
 import { describeError, isOfflineError, isUiError } from "./errors";
 import { permissionSet, type Permissions } from "./permissions";
+import { resolveLink } from "./links";
+import { copyText } from "./clipboard";
 
 export type ScreenId =
   | "members"
@@ -17,6 +20,7 @@ export type ScreenId =
   | "audit"
   | "across"
   | "my-invitations";
+const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "audit", "across", "my-invitations"];
 
 export interface Toast {
   id: number;
@@ -42,6 +46,10 @@ class AppStore {
   toasts = $state<Toast[]>([]);
   paletteOpen = $state(false);
   pendingInviteToken = $state<string | null>(null);
+  /** An orgdesk://o/… link waiting for the org list (or a sign-in) to be opened. */
+  private pendingLink: LinkEvent | null = null;
+  /** The last error messages shown, for "Copy diagnostics". */
+  recentErrors: string[] = [];
   /** Counts offline → online transitions; screens re-fetch when it moves. */
   reconnections = $state(0);
   addingAccount = $state(false);
@@ -64,6 +72,8 @@ class AppStore {
       this.vault = state.vault;
       this.suggestedServerUrl = state.suggested_server_url;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
+      // Open again where the app was; the role check in App.svelte still applies.
+      if (state.last_screen && SCREEN_IDS.includes(state.last_screen)) this.screen = state.last_screen as ScreenId;
       // e.g. "the cache could not be read and was rebuilt"
       for (const notice of state.cache_notices) this.toast(notice.message, "error");
     } catch (error) {
@@ -103,6 +113,45 @@ class AppStore {
       this.noteFailure(error);
     }
     await this.refreshConnection();
+    this.openPendingLink();
+  }
+
+  /** "Copy diagnostics" (sidebar, palette): versions, OS, server, last problems, for support. */
+  async copyDiagnostics(): Promise<void> {
+    try {
+      const text = await api.diagnostics(this.recentErrors);
+      this.toast((await copyText(text)) ? "Copied the diagnostics: paste them into your message to support." : "Could not copy the diagnostics.");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  /** An orgdesk:// link from Rust: invitations open at once, org links once the org list is known. */
+  receiveLink(event: LinkEvent): void {
+    if (event.event === "open" && event.link.kind === "invite") {
+      this.pendingInviteToken = event.link.token;
+      this.go("my-invitations");
+      return;
+    }
+    this.pendingLink = event;
+    if (event.event === "refused" || (this.activeAccount && this.orgsLoaded)) this.openPendingLink();
+    else if (!this.activeAccount) this.toast("Sign in to open the link.");
+  }
+
+  private openPendingLink(): void {
+    const event = this.pendingLink;
+    if (!event) return;
+    if (event.event === "open" && !(this.activeAccount && this.orgsLoaded)) return;
+    this.pendingLink = null;
+    const action = resolveLink(event, this.orgs, this.activeAccount?.email ?? "this account");
+    if (action.kind === "tell") this.toast(action.message, "error");
+    else if (action.kind === "open-org") {
+      this.leave(() => {
+        this.selectOrg(action.orgId);
+        this.screen = action.screen;
+      });
+      if (action.notice) this.toast(action.notice);
+    }
   }
 
   private applyOrgs(snapshot: Snapshot<MyOrg[]>, preferredOrgId: string | null): void {
@@ -181,6 +230,7 @@ class AppStore {
 
   toast(text: string, kind: Toast["kind"] = "info", action?: Toast["action"]): void {
     const id = Date.now() + Math.random();
+    if (kind === "error") this.recentErrors = [...this.recentErrors, `${new Date().toISOString()} ${text}`].slice(-20);
     // At most three at once, so they never hide the screen they talk about.
     this.toasts = [...this.toasts, { id, text, kind, action }].slice(-3);
     // One with an Undo stays longer, so there is time to reach it by keyboard.

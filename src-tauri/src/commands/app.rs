@@ -1,0 +1,96 @@
+//! The desktop shell itself: incoming links, the last screen, diagnostics.
+
+use tauri::ipc::Channel;
+use tauri::State;
+
+use super::Answer;
+use crate::desk::Desk;
+use crate::links::{org_link, LinkEvent, OrgScreen};
+use orgdesk_client::{Code, UiError};
+
+/// Sends every `orgdesk://` link received, now and later, over `links`:
+/// a link to open, or why one was refused.
+#[tauri::command]
+pub fn watch_links(desk: State<'_, Desk>, links: Channel<LinkEvent>) {
+    desk.links.subscribe(links);
+}
+
+/// Remembers the screen shown, to open it again after a restart.
+#[tauri::command]
+pub fn remember_screen(desk: State<'_, Desk>, screen: String) -> Answer<()> {
+    desk.place.set_screen(&screen)
+}
+
+/// What support asks for, as text to paste: versions, OS, server, the
+/// connection's last error, the last problems of the log file and the UI's
+/// own last errors (`ui_errors`). Carries no token and no email address.
+#[tauri::command]
+pub async fn diagnostics(desk: State<'_, Desk>, ui_errors: Vec<String>) -> Answer<String> {
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(format!("Orgdesk {} (Tauri {})", env!("CARGO_PKG_VERSION"), tauri::VERSION));
+    line(format!("OS: {} {} ({})", std::env::consts::OS, std::env::consts::ARCH, os_name()));
+    line(format!("Keychain: {:?}", desk.accounts.vault_status()));
+    line(format!(
+        "Accounts: {} ({} signed in)",
+        desk.accounts.list().len(),
+        desk.accounts.list().iter().filter(|a| a.signed_in).count()
+    ));
+    match desk.accounts.active().filter(|a| a.signed_in) {
+        Some(account) => {
+            line(format!("Server: {}", account.server_url));
+            if let Ok(session) = desk.session().await {
+                let status = session.status();
+                line(format!(
+                    "Online: {}; last sync: {}",
+                    status.online,
+                    status.last_sync_at.as_deref().unwrap_or("never")
+                ));
+                if let Some(error) = status.last_error {
+                    line(format!("Last connection error: {:?}: {}", error.code, error.message));
+                }
+            }
+        }
+        None => line("Server: none (not signed in)".into()),
+    }
+    line(format!("Log file: {}", desk.log.path().map(|p| p.display().to_string()).unwrap_or_else(|| "none".into())));
+    line("Last problems in the log:".into());
+    let problems = desk.log.recent_problems(20);
+    if problems.is_empty() {
+        line("  none".into());
+    }
+    for problem in problems {
+        line(format!("  {problem}"));
+    }
+    line("Last errors shown:".into());
+    if ui_errors.is_empty() {
+        line("  none".into());
+    }
+    for error in ui_errors.iter().rev().take(20).rev() {
+        line(format!("  {}", error.chars().take(500).collect::<String>()));
+    }
+    Ok(out)
+}
+
+/// PRETTY_NAME of /etc/os-release, where there is one.
+fn os_name() -> String {
+    std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=")).map(|v| v.trim_matches('"').to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The `orgdesk://o/<slug>/<screen>` link of an org's screen, made by the
+/// same module that parses links, so what is copied opens again.
+#[tauri::command]
+pub fn screen_link(slug: String, screen: Option<OrgScreen>) -> Answer<String> {
+    match crate::links::parse(&org_link(&slug, screen)) {
+        Ok(_) => Ok(org_link(&slug, screen)),
+        Err(refused) => Err(UiError { code: Code::ValidationFailed, message: refused.0 }),
+    }
+}

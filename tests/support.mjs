@@ -2,7 +2,7 @@
 // with demo data on a temporary SQLite file, tauri-driver in front of
 // WebKitWebDriver, and the real app in a temporary profile.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,20 +79,24 @@ export class DemoServer {
   }
 }
 
-/** tauri-driver and app sessions; each session is a fresh app process. */
+/**
+ * tauri-driver and app sessions; each session is a fresh app process. The
+ * profile is a temporary ORGDESK_DATA_DIR unless `dataDir` is false: then
+ * the app uses its default, platform profile (the install test).
+ */
 export class AppDriver {
   constructor(appBinary, { dataDir, env = {} } = {}) {
     this.appBinary = appBinary;
-    this.dataDir = dataDir ?? mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-"));
+    this.dataDir = dataDir === false ? null : (dataDir ?? mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-")));
     this.env = env;
-    mkdirSync(this.dataDir, { recursive: true });
+    if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
   }
 
   async startDriver() {
     this.port = await freePort();
     const nativePort = await freePort();
     this.driver = run("tauri-driver", "tauri-driver", ["--port", String(this.port), "--native-port", String(nativePort)], {
-      ORGDESK_DATA_DIR: this.dataDir,
+      ...(this.dataDir ? { ORGDESK_DATA_DIR: this.dataDir } : {}),
       ...this.env,
     });
     await waitFor("tauri-driver", async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20_000);
@@ -109,9 +113,31 @@ export class AppDriver {
     return this.browser;
   }
 
+  /** Ends the session and waits until the app process is gone: one profile runs one app, so the next launch must not find it. */
   async quitApp() {
     await this.browser?.deleteSession();
     this.browser = undefined;
+    await waitFor("the app to exit", async () => this.appPids().length === 0, 20_000);
+  }
+
+  /** Processes of this app binary on this driver's profile. */
+  appPids() {
+    let binary;
+    try {
+      binary = realpathSync(this.appBinary);
+    } catch {
+      return [];
+    }
+    return readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        if (readlinkSync(`/proc/${pid}/exe`) !== binary) return false;
+        const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        return this.dataDir ? env.includes(`ORGDESK_DATA_DIR=${this.dataDir}`) : true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   async stop() {

@@ -48,6 +48,7 @@ class AppStore {
   pendingInviteToken = $state<string | null>(null);
   /** An orgdesk://o/… link waiting for the org list (or a sign-in) to be opened. */
   private pendingLink: LinkEvent | null = null;
+  private linkReceived = false;
   /** The last error messages shown, for "Copy diagnostics". */
   recentErrors: string[] = [];
   /** Counts offline → online transitions; screens re-fetch when it moves. */
@@ -73,7 +74,8 @@ class AppStore {
       this.suggestedServerUrl = state.suggested_server_url;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
       // Open again where the app was; the role check in App.svelte still applies.
-      if (state.last_screen && SCREEN_IDS.includes(state.last_screen)) this.screen = state.last_screen as ScreenId;
+      // A link that started the app (it may arrive first) decides instead.
+      if (!this.linkReceived && state.last_screen && SCREEN_IDS.includes(state.last_screen)) this.screen = state.last_screen as ScreenId;
       // e.g. "the cache could not be read and was rebuilt"
       for (const notice of state.cache_notices) this.toast(notice.message, "error");
     } catch (error) {
@@ -128,6 +130,7 @@ class AppStore {
 
   /** An orgdesk:// link from Rust: invitations open at once, org links once the org list is known. */
   receiveLink(event: LinkEvent): void {
+    this.linkReceived = true;
     if (event.event === "open" && event.link.kind === "invite") {
       this.pendingInviteToken = event.link.token;
       this.go("my-invitations");

@@ -164,6 +164,10 @@ async function signIn(email) {
   await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
 }
 
+/** Waits until the sidebar marks `screen` as the one shown. */
+const onScreen = (screen, timeout = 30_000) =>
+  browser.$(`[data-testid="nav-${screen}"][aria-current="page"]`).waitForDisplayed({ timeout });
+
 /** The account select: switch to the signed-in account of `email`. */
 async function switchAccount(email) {
   const value = await browser.execute((wanted) =>
@@ -1038,7 +1042,7 @@ async function main() {
     await switchAccount("agency@orgdesk.test");
     await openOrg((await (await allByTest("org-item"))[1].getAttribute("data-slug")));
     await launchSecond("orgdesk://o/northwind/invitations");
-    await visible("screen-invitations", 30_000);
+    await onScreen("invitations");
     await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
     await launchSecond("orgdesk://o/nobody-has-this-org/members");
     await toastSays("“nobody-has-this-org”, which agency@orgdesk.test cannot see");
@@ -1046,7 +1050,7 @@ async function main() {
     await toastSays("Orgdesk did not open this link");
     await launchSecond("orgdesk://invite/not a token");
     await toastSays("Orgdesk did not open this link");
-    await visible("screen-invitations");
+    await onScreen("invitations");
     if ((await currentOrgSlug()) !== "northwind") throw new Error("a refused link changed the org");
     await shot("link-refused");
   });
@@ -1095,6 +1099,32 @@ async function main() {
     }
     for (const token of [...linkTokensAtLaunch, ...linkTokens]) if (written.includes(token)) throw new Error("an invitation token is in the log file");
     if (written.includes("ods_")) throw new Error("a session token is in the log file");
+  });
+
+  await step("tray: the first nine orgs, the expiring count, Open and Quit (read through the tray_menu command); keep-in-tray is a setting", async () => {
+    // A tray cannot be driven under Xvfb (no status-notifier host): the app answers the labels of the menu it set.
+    const orgs = await Promise.all((await allByTest("org-item")).slice(0, 9).map(orgItemText));
+    let labels;
+    await waitFor("the tray menu with the orgs", async () => {
+      labels = await browser.execute(() => window.__TAURI_INTERNALS__.invoke("tray_menu"));
+      return labels.length === orgs.length + 5;
+    }, 15_000);
+    orgs.forEach((line, i) => {
+      const name = labels[i].replace(/^\d /, "");
+      if (!labels[i].startsWith(`${i + 1} `) || !line.includes(name)) throw new Error(`tray item ${i + 1} is "${labels[i]}" for "${line}"`);
+    });
+    const rest = labels.slice(orgs.length);
+    if (!/^(No invitation expires|\d+ invitations? expires?) within 24 hours$/.test(rest[1])) throw new Error(`no expiring count: ${rest[1]}`);
+    if (rest[3] !== "Open Orgdesk" || rest[4] !== "Quit") throw new Error(`tray ends with ${rest.slice(3)}`);
+    for (const [words, on] of [["keep in the tray", true], ["quit when the window closes", false]]) {
+      await browser.keys(["Control", "k"]);
+      await visible("palette");
+      await browser.keys(words);
+      await key("Enter");
+      await toastSays(on ? "now keeps Orgdesk in the tray" : "now quits Orgdesk");
+      const saved = JSON.parse(readFileSync(join(app.dataDir, "place.json"), "utf8"));
+      if (saved.keep_in_tray !== on) throw new Error(`place.json says keep_in_tray ${saved.keep_in_tray}`);
+    }
   });
 
   await step("without a keychain the app says so at sign-in", async () => {

@@ -59,7 +59,7 @@ try {
     await (await byTest("nav-roles")).click();
     await (await byTest("screen-roles")).waitForDisplayed({ timeout: 30_000 });
     await execFileAsync("xdg-open", ["orgdesk://o/northwind/invitations"], { timeout: 30_000 });
-    await (await byTest("screen-invitations")).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$('[data-testid="nav-invitations"][aria-current="page"]')).waitForDisplayed({ timeout: 30_000 });
     await waitFor("northwind selected", async () =>
       (await (await browser.$('[data-testid="org-item"][aria-current="true"]')).getAttribute("data-slug")) === "northwind");
     // xdg-open returns once it has started the second process; let that one finish handing over.

@@ -115,9 +115,19 @@ export class AppDriver {
 
   /** Ends the session and waits until the app process is gone: one profile runs one app, so the next launch must not find it. */
   async quitApp() {
-    await this.browser?.deleteSession();
-    this.browser = undefined;
-    await waitFor("the app to exit", async () => this.appPids().length === 0, 20_000);
+    try {
+      await this.browser?.deleteSession();
+    } finally {
+      this.browser = undefined;
+      try {
+        await waitFor("the app to exit", async () => this.appPids().length === 0, 20_000);
+      } catch {
+        // Still running after its session ended: end it, or the next launch would hand over to it.
+        console.error(`# the app outlived its WebDriver session; killing ${this.appPids().join(", ")}`);
+        for (const pid of this.appPids()) process.kill(Number(pid), "SIGKILL");
+        await waitFor("the killed app to exit", async () => this.appPids().length === 0, 10_000);
+      }
+    }
   }
 
   /** Processes of this app binary on this driver's profile. */

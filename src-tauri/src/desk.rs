@@ -12,12 +12,14 @@ use orgdesk_client::logfile::LogFile;
 
 use crate::links::Links;
 use crate::place::Place;
+use crate::tray::Tray;
 
 pub struct Desk {
     pub accounts: Accounts,
     pub links: Links,
     pub place: Place,
     pub log: LogFile,
+    pub tray: Tray,
 }
 
 /// What the UI needs to draw its first screen.
@@ -35,13 +37,15 @@ pub struct AppState {
     pub suggested_server_url: Option<String>,
     /// The screen shown when the app last ran (one of the UI's `ScreenId`s).
     pub last_screen: Option<String>,
+    /// Closing the window keeps the app in the tray (off by default).
+    pub keep_in_tray: bool,
 }
 
 impl Desk {
     pub async fn open(data_dir: PathBuf, log: LogFile) -> Result<Desk, UiError> {
         let place = Place::open(data_dir.join("place.json"));
         let accounts = Accounts::open(data_dir, ClientOptions::default()).await?;
-        Ok(Desk { accounts, links: Links::default(), place, log })
+        Ok(Desk { accounts, links: Links::default(), place, log, tray: Tray::default() })
     }
 
     /// The active account's session, or `not_signed_in`.
@@ -62,6 +66,7 @@ impl Desk {
             cache_notices,
             suggested_server_url: std::env::var("ORGDESK_SERVER_URL").ok(),
             last_screen: self.place.screen(),
+            keep_in_tray: self.place.keep_in_tray(),
         }
     }
 }

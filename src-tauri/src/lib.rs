@@ -8,6 +8,7 @@ mod files;
 mod links;
 mod logging;
 mod place;
+mod tray;
 mod window;
 
 #[cfg(all(test, feature = "ts"))]
@@ -60,6 +61,7 @@ pub fn run() {
             app.manage(desk);
             links::listen(app.handle());
             window::open_main(app)?;
+            tray::create(app.handle());
             Ok(())
         })
         .invoke_handler(commands::handler())

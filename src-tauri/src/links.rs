@@ -186,7 +186,7 @@ impl Links {
         self.deliver(event);
     }
 
-    fn deliver(&self, event: LinkEvent) {
+    pub fn deliver(&self, event: LinkEvent) {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match &inner.subscriber {
             Some(channel) if channel.send(event.clone()).is_ok() => {}

@@ -39,8 +39,13 @@ pub fn instance_id(profile: Option<&Path>) -> Option<String> {
 pub fn single_instance(profile: Option<&Path>) -> TauriPlugin<Wry> {
     let mut builder = tauri_plugin_single_instance::Builder::new().callback(|app, args, _cwd| {
         tracing::info!("a second launch handed over to this one");
-        crate::links::from_second_launch(app, &args);
-        bring_forward(app);
+        // Off the D-Bus thread: the second process waits for this call to
+        // return, and window calls wait for the main thread, which may be busy.
+        let app = app.clone();
+        std::thread::spawn(move || {
+            crate::links::from_second_launch(&app, &args);
+            bring_forward(&app);
+        });
     });
     if let Some(id) = instance_id(profile) {
         builder = builder.dbus_id(id);
@@ -66,8 +71,21 @@ pub fn open_main(app: &App) -> tauri::Result<()> {
         config.url = WebviewUrl::App("blank.html".into());
     }
     config.create = true;
-    WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+    let window = WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
     save_on_change(app.handle());
+    // Closing keeps the app in the tray when the person turned that on (and there is a tray).
+    let handle = app.handle().clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { api, .. } = event {
+            let desk = handle.state::<crate::desk::Desk>();
+            if desk.place.keep_in_tray() && desk.tray.ready() {
+                api.prevent_close();
+                if let Some(window) = handle.get_webview_window(MAIN) {
+                    let _ = window.hide();
+                }
+            }
+        }
+    });
     Ok(())
 }
 

@@ -15,6 +15,27 @@ pub fn watch_links(desk: State<'_, Desk>, links: Channel<LinkEvent>) {
     desk.links.subscribe(links);
 }
 
+/// Rebuilds the tray menu (the account's first nine orgs, invitations
+/// expiring within 24 hours); the UI asks after each refresh of the org list.
+#[tauri::command]
+pub async fn refresh_tray(app: tauri::AppHandle) -> Answer<()> {
+    crate::tray::refresh(&app).await;
+    Ok(())
+}
+
+/// The labels of the tray menu as last set (the tray cannot be read back
+/// from the desktop under Xvfb, so tests read it here).
+#[tauri::command]
+pub fn tray_menu(desk: State<'_, Desk>) -> Vec<String> {
+    desk.tray.labels()
+}
+
+/// Whether closing the window keeps the app running in the tray.
+#[tauri::command]
+pub fn set_keep_in_tray(desk: State<'_, Desk>, on: bool) -> Answer<()> {
+    desk.place.set_keep_in_tray(on)
+}
+
 /// Remembers the screen shown, to open it again after a restart.
 #[tauri::command]
 pub fn remember_screen(desk: State<'_, Desk>, screen: String) -> Answer<()> {

@@ -142,6 +142,9 @@ export function watchLinks(onLink: (event: LinkEvent) => void): Promise<void> {
   links.onmessage = onLink;
   return invoke<void>("watch_links", { links });
 }
+/** Rebuilds the tray menu from the account's orgs and expiring invitations. */
+export const refreshTray = () => invoke<void>("refresh_tray");
+export const setKeepInTray = (on: boolean) => invoke<void>("set_keep_in_tray", { on });
 export const rememberScreen = (screen: string) => invoke<void>("remember_screen", { screen });
 /** The `orgdesk://o/<slug>/<screen>` link of an org's screen. */
 export const screenLink = (slug: string, screen: OrgScreen | null) =>

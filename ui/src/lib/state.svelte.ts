@@ -49,6 +49,7 @@ class AppStore {
   /** An orgdesk://o/… link waiting for the org list (or a sign-in) to be opened. */
   private pendingLink: LinkEvent | null = null;
   private linkReceived = false;
+  keepInTray = $state(false);
   /** The last error messages shown, for "Copy diagnostics". */
   recentErrors: string[] = [];
   /** Counts offline → online transitions; screens re-fetch when it moves. */
@@ -72,6 +73,7 @@ class AppStore {
       this.accounts = state.accounts;
       this.vault = state.vault;
       this.suggestedServerUrl = state.suggested_server_url;
+      this.keepInTray = state.keep_in_tray;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
       // Open again where the app was; the role check in App.svelte still applies.
       // A link that started the app (it may arrive first) decides instead.
@@ -116,6 +118,18 @@ class AppStore {
     }
     await this.refreshConnection();
     this.openPendingLink();
+    api.refreshTray().catch(() => {});
+  }
+
+  /** Closing the window keeps the app in the tray (off by default). */
+  async setKeepInTray(on: boolean): Promise<void> {
+    try {
+      await api.setKeepInTray(on);
+      this.keepInTray = on;
+      this.toast(on ? "Closing the window now keeps Orgdesk in the tray." : "Closing the window now quits Orgdesk.");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
   }
 
   /** "Copy diagnostics" (sidebar, palette): versions, OS, server, last problems, for support. */

@@ -26,4 +26,8 @@ suggested_server_url: string | null,
 /**
  * The screen shown when the app last ran (one of the UI's `ScreenId`s).
  */
-last_screen: string | null, };
+last_screen: string | null, 
+/**
+ * Closing the window keeps the app in the tray (off by default).
+ */
+keep_in_tray: boolean, };

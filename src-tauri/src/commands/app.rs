@@ -84,16 +84,31 @@ pub async fn diagnostics(desk: State<'_, Desk>, ui_errors: Vec<String>) -> Answe
         line("  none".into());
     }
     for problem in problems {
-        line(format!("  {problem}"));
+        line(format!("  {}", redact_addresses(&problem)));
     }
     line("Last errors shown:".into());
     if ui_errors.is_empty() {
         line("  none".into());
     }
     for error in ui_errors.iter().rev().take(20).rev() {
-        line(format!("  {}", error.chars().take(500).collect::<String>()));
+        line(format!("  {}", redact_addresses(&error.chars().take(500).collect::<String>())));
     }
     Ok(out)
+}
+
+/// `text` with every word that looks like an email address replaced by
+/// `<address>`: an error toast can name the account ("which a@b cannot see").
+fn redact_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+            match bare.split_once('@') {
+                Some((user, host)) if !user.is_empty() && host.contains('.') => word.replace(bare, "<address>"),
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// PRETTY_NAME of /etc/os-release, where there is one.
@@ -113,5 +128,20 @@ pub fn screen_link(slug: String, screen: Option<OrgScreen>) -> Answer<String> {
     match crate::links::parse(&org_link(&slug, screen)) {
         Ok(_) => Ok(org_link(&slug, screen)),
         Err(refused) => Err(UiError { code: Code::ValidationFailed, message: refused.0 }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_addresses;
+
+    #[test]
+    fn diagnostics_name_no_address() {
+        assert_eq!(
+            redact_addresses("The link points to “x”, which agency@orgdesk.test cannot see."),
+            "The link points to “x”, which <address> cannot see."
+        );
+        assert_eq!(redact_addresses("Invited (a.b@example.com)"), "Invited (<address>)");
+        assert_eq!(redact_addresses("no @ here, user@localhost stays"), "no @ here, user@localhost stays");
     }
 }

@@ -10,7 +10,6 @@ import type { VaultStatus } from "./bindings/VaultStatus";
 import { describeError, isOfflineError, isUiError } from "./errors";
 import { permissionSet, type Permissions } from "./permissions";
 import { resolveLink } from "./links";
-import { copyText } from "./clipboard";
 
 export type ScreenId =
   | "members"
@@ -132,11 +131,13 @@ class AppStore {
     }
   }
 
+  /** The diagnostics shown for copying (App.svelte's dialog), or null. */
+  diagnosticsText = $state<string | null>(null);
+
   /** "Copy diagnostics" (sidebar, palette): versions, OS, server, last problems, for support. */
   async copyDiagnostics(): Promise<void> {
     try {
-      const text = await api.diagnostics(this.recentErrors);
-      this.toast((await copyText(text)) ? "Copied the diagnostics: paste them into your message to support." : "Could not copy the diagnostics.");
+      this.diagnosticsText = await api.diagnostics(this.recentErrors);
     } catch (error) {
       this.toast(describeError(error), "error");
     }

@@ -1061,6 +1061,8 @@ async function main() {
     await visible("screen-roles");
     await browser.keys(["Control", "k"]);
     await visible("palette");
+    await waitFor("focus in the palette", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("aria-label") === "Command"), 5_000);
     await browser.keys("copy link");
     await waitFor("the copy-link entry", async () => (await (await browser.$("#palette-option-0")).getText()).includes("Copy link to this screen"), 5_000);
     await key("Enter");
@@ -1136,7 +1138,11 @@ async function main() {
     for (const [words, on] of [["keep in the tray", true], ["quit when the window closes", false]]) {
       await browser.keys(["Control", "k"]);
       await visible("palette");
+      await waitFor("focus in the palette", async () =>
+        browser.execute(() => document.activeElement?.getAttribute("aria-label") === "Command"), 5_000);
       await browser.keys(words);
+      await waitFor(`the entry for "${words}"`, async () =>
+        (await (await browser.$("#palette-option-0")).getText()).toLowerCase().includes(words), 5_000);
       await key("Enter");
       await toastSays(on ? "now keeps Orgdesk in the tray" : "now quits Orgdesk");
       const saved = JSON.parse(readFileSync(join(app.dataDir, "place.json"), "utf8"));

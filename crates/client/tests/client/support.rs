@@ -186,13 +186,14 @@ impl std::io::Write for Capture {
     }
 }
 
-/// The app's rotating log file, fed the same lines as [`captured_logs`]
-/// (small files, so a test run rotates it), in a directory of its own.
+/// The app's rotating log file, fed the same lines as [`captured_logs`], in
+/// a directory of its own (512 KiB files, seven old ones: the whole suite
+/// logs into it at TRACE level).
 pub fn captured_log_file() -> &'static orgdesk_client::logfile::LogFile {
     static FILE: OnceLock<(orgdesk_client::logfile::LogFile, tempfile::TempDir)> = OnceLock::new();
     let (log, _dir) = FILE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let log = orgdesk_client::logfile::LogFile::new(16 * 1024, 3);
+        let log = orgdesk_client::logfile::LogFile::new(512 * 1024, 7);
         log.open(dir.path()).unwrap();
         (log, dir)
     });

@@ -2,11 +2,12 @@
 // tauri-driver) against a real orgdesk-server with demo data. Run it through
 // scripts/test.d/40-e2e.sh, which builds both and provides Xvfb, a session
 // bus and an unlocked gnome-keyring. Screenshots land in docs/screenshots/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppDriver, DemoServer, apiAs, sleep, waitFor } from "./support.mjs";
+import { AppDriver, DemoServer, apiAs, freePort, sleep, startTestProvider, waitFor } from "./support.mjs";
 import * as gtk from "./gtk-dialog.mjs";
 import * as axe from "./axe.mjs";
 
@@ -16,10 +17,22 @@ const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgde
 const shots = join(process.cwd(), "docs/screenshots");
 const PASSWORD = "orgdesk-demo-2026";
 
+const execFileAsync = promisify(execFile);
 const files = mkdtempSync(join(tmpdir(), "orgdesk-e2e-files-"));
 
 const server = new DemoServer(serverBinary);
-const app = new AppDriver(appBinary);
+const SSO_LOGIN = "sso.person@example.com";
+const oidcLog = join(tmpdir(), `orgdesk-e2e-oidc-${process.pid}.log`);
+// The system browser is tests/oidc/browser.mjs, which signs in at the test provider as SSO_LOGIN.
+const app = new AppDriver(appBinary, {
+  env: {
+    ORGDESK_BROWSER: join(import.meta.dirname, "oidc", "browser.mjs"),
+    ORGDESK_TEST_OIDC_LOGIN: SSO_LOGIN,
+    ORGDESK_TEST_OIDC_LOG: oidcLog,
+    ORGDESK_APP_BIN: appBinary,
+  },
+});
+let idp;
 /** The same profile in an app with one async-runtime worker, for the dialog steps. */
 let oneWorker;
 let browser;
@@ -162,6 +175,64 @@ async function signIn(email) {
   await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
 }
 
+/** Waits until the sidebar marks `screen` as the one shown. */
+const onScreen = (screen, timeout = 30_000) =>
+  browser.$(`[data-testid="nav-${screen}"][aria-current="page"]`).waitForDisplayed({ timeout });
+
+/** The account select: switch to the signed-in account of `email`. */
+async function switchAccount(email) {
+  const value = await browser.execute((wanted) =>
+    [...document.querySelectorAll('select[aria-label="Account"] option')].find((o) => o.textContent.includes(wanted))?.value, email);
+  if (!value) throw new Error(`${email} is not in the account menu`);
+  await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", value);
+  await waitFor("the org list", async () => (await allByTest("org-item")).length > 0);
+}
+
+/** Processes running the app binary. */
+function appProcesses() {
+  const binary = realpathSync(appBinary);
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return readlinkSync(`/proc/${pid}/exe`) === binary;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Starts the app a second time on the same profile with `link`, as a mail
+ * client or xdg-open would: it must hand the link to the running app and
+ * exit 0 at once (the single-instance plugin), never open a second window.
+ */
+function launchSecond(link) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(appBinary, [link], { env: { ...process.env, ORGDESK_DATA_DIR: app.dataDir }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the second launch did not exit within 30 s: ${output}`));
+    }, 30_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`the second launch exited with ${code}: ${output}`));
+    });
+  });
+}
+
+/** Resizes the app's window as a person would (through X, with xdotool) and waits until the page sees it. */
+async function resizeWindow(width, height) {
+  const ids = (await execFileAsync("xdotool", ["search", "--onlyvisible", "--name", "^Orgdesk$"])).stdout.split("\n").filter(Boolean);
+  if (ids.length !== 1) throw new Error(`${ids.length} windows titled Orgdesk`);
+  await execFileAsync("xdotool", ["windowsize", ids[0], String(width), String(height)]);
+  await waitFor(`a ${width}×${height} window`, async () =>
+    JSON.stringify(await browser.execute(() => [window.outerWidth, window.outerHeight])) === JSON.stringify([width, height]), 10_000);
+}
+
 async function memberRow(email) {
   const search = await visible("member-search");
   await search.setValue(email);
@@ -197,6 +268,13 @@ async function waitForMembers(least) {
 
 async function main() {
   mkdirSync(shots, { recursive: true });
+  // A real OpenID provider (oidc-provider) that sends browsers back to the server's callback.
+  server.port = await freePort();
+  idp = await startTestProvider(`http://127.0.0.1:${server.port}/v1/auth/oidc/callback`);
+  server.args = [
+    "--oidc-provider",
+    `id=test,issuer=${idp.issuer},client-id=orgdesk-test,client-secret=orgdesk-test-secret,name=Test SSO`,
+  ];
   await server.start();
   await app.startDriver();
   browser = await app.launch();
@@ -1017,6 +1095,7 @@ async function main() {
       (await (await byTest("members-synced")).getAttribute("data-synced-at")) !== syncedBefore, 60_000);
   });
 
+  const linkTokensAtLaunch = [];
   await step("an orgdesk://invite/<token> link given at launch opens the accept flow", async () => {
     const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
     const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
@@ -1024,6 +1103,7 @@ async function main() {
     const org = (await asAgency("GET", "/v1/orgs")).find((o) => !mine.has(o.id) && o.role === "owner");
     const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
     const token = answer.results[0].invitation.link.split("/invite/")[1];
+    linkTokensAtLaunch.push(token);
     await app.quitApp();
     browser = await app.launch([`orgdesk://invite/${token}`]);
     await visible("screen-my-invitations", 60_000);
@@ -1032,6 +1112,140 @@ async function main() {
     await (await visible("link-accept")).click();
     await waitFor(`${org.name} in the sidebar`, async () =>
       (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  const linkTokens = [];
+  await step("a second launch with an invite link hands it to the running app: the accept flow, one app process", async () => {
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const asMember = await apiAs(server.url, "member@orgdesk.test", PASSWORD);
+    const mine = new Set((await asMember("GET", "/v1/orgs")).map((o) => o.id));
+    const pending = new Set((await asMember("GET", "/v1/me/invitations")).map((i) => i.org_id ?? i.org?.id));
+    const org = (await asAgency("GET", "/v1/orgs")).find((o) => !mine.has(o.id) && !pending.has(o.id) && o.role === "owner");
+    const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: ["member@orgdesk.test"], role: "member" });
+    const token = answer.results[0].invitation.link.split("/invite/")[1];
+    linkTokens.push(token);
+    await nav("members");
+    await visible("screen-members");
+    await launchSecond(`orgdesk://invite/${token}`);
+    await visible("screen-my-invitations", 30_000);
+    await waitFor("the invitation preview", async () => (await text("invite-link")).includes(org.name));
+    const count = appProcesses().length;
+    if (count !== 1) throw new Error(`${count} app processes run; expected one`);
+    await (await visible("link-accept")).click();
+    await waitFor(`${org.name} in the sidebar`, async () =>
+      (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
+  });
+
+  await step("org links from a second launch open their screen; an org the account cannot see and an unknown link are refused", async () => {
+    await switchAccount("agency@orgdesk.test");
+    await openOrg((await (await allByTest("org-item"))[1].getAttribute("data-slug")));
+    await launchSecond("orgdesk://o/northwind/invitations");
+    await onScreen("invitations");
+    await waitFor("northwind selected", async () => (await currentOrgSlug()) === "northwind");
+    await launchSecond("orgdesk://o/nobody-has-this-org/members");
+    await toastSays("“nobody-has-this-org”, which agency@orgdesk.test cannot see");
+    await launchSecond("orgdesk://o/northwind/payroll");
+    await toastSays("Orgdesk did not open this link");
+    await launchSecond("orgdesk://invite/not a token");
+    await toastSays("Orgdesk did not open this link");
+    await onScreen("invitations");
+    if ((await currentOrgSlug()) !== "northwind") throw new Error("a refused link changed the org");
+    await shot("link-refused");
+  });
+
+  let copiedLink;
+  await step("Copy link to this screen (palette); the copied link opens that screen again", async () => {
+    await nav("roles");
+    await visible("screen-roles");
+    await browser.keys(["Control", "k"]);
+    await visible("palette");
+    await waitFor("focus in the palette", async () =>
+      browser.execute(() => document.activeElement?.getAttribute("aria-label") === "Command"), 5_000);
+    await browser.keys("copy link");
+    await waitFor("the copy-link entry", async () => (await (await browser.$("#palette-option-0")).getText()).includes("Copy link to this screen"), 5_000);
+    await key("Enter");
+    // The toast names the link; whether WebKit let the page write the clipboard under WebDriver is logged.
+    await waitFor("a toast with the link", async () => {
+      for (const toast of await allByTest("toast")) {
+        const words = await toast.getText();
+        if (words.includes("orgdesk://o/")) {
+          copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
+          console.log(`# ${words.startsWith("Copied") ? "copied to the clipboard" : "the clipboard refused"}: ${copiedLink}`);
+          return true;
+        }
+      }
+      return false;
+    });
+    if (copiedLink !== "orgdesk://o/northwind/roles") throw new Error(`copied ${copiedLink}`);
+    await nav("members");
+    await visible("screen-members");
+    await launchSecond(copiedLink);
+    await visible("screen-roles", 30_000);
+  });
+
+  await step("restart: the window keeps its size, the org and the screen", async () => {
+    await resizeWindow(1100, 700);
+    await sleep(1500); // the app saves the window state shortly after a resize
+    if (!existsSync(join(app.dataDir, "window-state.json"))) throw new Error("no window-state.json in the profile");
+    await app.quitApp();
+    browser = await app.launch();
+    await waitFor("the org list", async () => (await allByTest("org-item")).length > 0, 60_000);
+    await waitFor("the restored window size", async () =>
+      JSON.stringify(await browser.execute(() => [window.outerWidth, window.outerHeight])) === "[1100,700]", 10_000);
+    await visible("screen-roles", 30_000);
+    if ((await currentOrgSlug()) !== "northwind") throw new Error(`reopened ${await currentOrgSlug()}`);
+    await resizeWindow(1280, 800);
+  });
+
+  await step("Copy diagnostics; the log file names the links but holds no token", async () => {
+    await (await visible("copy-diagnostics")).click();
+    const shown = await (await visible("diagnostics-text")).getValue();
+    for (const words of ["Orgdesk 0.1.0 (Tauri 2.", "OS: linux", `Server: ${server.url}`, "Log file: ", "Last problems in the log:"]) {
+      if (!shown.includes(words)) throw new Error(`the diagnostics lack "${words}": ${shown}`);
+    }
+    if (shown.includes("agency@orgdesk.test")) throw new Error("the diagnostics name the account's address");
+    for (const token of [...linkTokensAtLaunch, ...linkTokens]) if (shown.includes(token)) throw new Error("an invitation token is in the diagnostics");
+    await a11y("diagnostics");
+    await (await visible("diagnostics-copy")).click();
+    await toastSays("Copied the diagnostics");
+    await gone("diagnostics");
+    const logs = join(app.dataDir, "logs", "orgdesk.log");
+    const written = readFileSync(logs, "utf8");
+    for (const words of ["Orgdesk started", "received an invitation link", "received an org link", "refused a link"]) {
+      if (!written.includes(words)) throw new Error(`the log file lacks "${words}"`);
+    }
+    for (const token of [...linkTokensAtLaunch, ...linkTokens]) if (written.includes(token)) throw new Error("an invitation token is in the log file");
+    if (written.includes("ods_")) throw new Error("a session token is in the log file");
+  });
+
+  await step("tray: the first nine orgs, the expiring count, Open and Quit (read through the tray_menu command); keep-in-tray is a setting", async () => {
+    // A tray cannot be driven under Xvfb (no status-notifier host): the app answers the labels of the menu it set.
+    const orgs = await Promise.all((await allByTest("org-item")).slice(0, 9).map(orgItemText));
+    let labels;
+    await waitFor("the tray menu with the orgs", async () => {
+      labels = await browser.execute(() => window.__TAURI_INTERNALS__.invoke("tray_menu"));
+      return labels.length === orgs.length + 5;
+    }, 15_000);
+    orgs.forEach((line, i) => {
+      const name = labels[i].replace(/^\d /, "");
+      if (!labels[i].startsWith(`${i + 1} `) || !line.includes(name)) throw new Error(`tray item ${i + 1} is "${labels[i]}" for "${line}"`);
+    });
+    const rest = labels.slice(orgs.length);
+    if (!/^(No invitation expires|\d+ invitations? expires?) within 24 hours$/.test(rest[1])) throw new Error(`no expiring count: ${rest[1]}`);
+    if (rest[3] !== "Open Orgdesk" || rest[4] !== "Quit") throw new Error(`tray ends with ${rest.slice(3)}`);
+    for (const [words, on] of [["keep in the tray", true], ["quit when the window closes", false]]) {
+      await browser.keys(["Control", "k"]);
+      await visible("palette");
+      await waitFor("focus in the palette", async () =>
+        browser.execute(() => document.activeElement?.getAttribute("aria-label") === "Command"), 5_000);
+      await browser.keys(words);
+      await waitFor(`the entry for "${words}"`, async () =>
+        (await (await browser.$("#palette-option-0")).getText()).toLowerCase().includes(words), 5_000);
+      await key("Enter");
+      await toastSays(on ? "now keeps Orgdesk in the tray" : "now quits Orgdesk");
+      const saved = JSON.parse(readFileSync(join(app.dataDir, "place.json"), "utf8"));
+      if (saved.keep_in_tray !== on) throw new Error(`place.json says keep_in_tray ${saved.keep_in_tray}`);
+    }
   });
 
   /** The newest link of `kind` (verify, reset, email-change) emailed to `to`, from the demo's outbox. */
@@ -1083,8 +1297,13 @@ async function main() {
     await a11y("reset-ask");
     await (await visible("reset-send")).click();
     await visible("reset-sent");
-    const link = await emailedLink(NEWCOMER, "reset");
-    await (await visible("reset-link")).setValue(link);
+    // The email's app link, opened as a mail client would: a second launch hands it to the running app.
+    await emailedLink(NEWCOMER, "reset");
+    const mails = await (await fetch(`${server.url}/v1/dev/outbox?to=${encodeURIComponent(NEWCOMER)}`)).json();
+    const appLink = mails.map((m) => m.body.match(/orgdesk:\/\/reset\/[A-Za-z0-9_-]+/)?.[0]).find(Boolean);
+    if (!appLink) throw new Error("the reset email has no orgdesk:// link");
+    await launchSecond(appLink);
+    await waitFor("the link in the form", async () => appLink.endsWith(await (await visible("reset-link")).getValue()));
     await (await browser.$('[data-testid="reset-set-form"] input[name="new-password"]')).setValue("a-new-password-2026");
     await a11y("reset-set");
     await shot("reset-password");
@@ -1117,6 +1336,27 @@ async function main() {
     await toastSays("Profile saved");
   });
 
+  await step("sign in with the identity provider: the system browser, the provider's pages, back in the app", async () => {
+    await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    const button = await browser.$('[data-testid="provider-sign-in"][data-provider="test"]');
+    await button.waitForDisplayed({ timeout: 15_000 });
+    if (!(await button.getText()).includes("Continue with Test SSO")) throw new Error(`the button reads ${await button.getText()}`);
+    await a11y("sign-in-with-provider");
+    await button.click();
+    await visible("provider-waiting");
+    const account = () => browser.execute(() => document.querySelector('select[aria-label="Account"]')?.selectedOptions[0]?.textContent ?? "");
+    try {
+      await waitFor("signed in as the provider's person", async () => (await account()).includes(SSO_LOGIN), 60_000);
+    } catch (error) {
+      const trail = existsSync(oidcLog) ? readFileSync(oidcLog, "utf8") : "(the browser wrote nothing)";
+      throw new Error(`${error.message}; the browser said: ${trail}`);
+    }
+    await waitFor("their personal workspace", async () => (await allByTest("org-personal")).length === 1);
+    // The account came from the provider with a confirmed address: no banner asks to confirm it.
+    if (await (await byTest("verify-banner")).isExisting()) throw new Error("a provider-confirmed address is asked to be confirmed");
+    await shot("signed-in-with-provider");
+  });
+
   await step("without a keychain the app says so at sign-in", async () => {
     const bare = new AppDriver(appBinary, { env: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/orgdesk-e2e" } });
     await bare.startDriver();
@@ -1141,5 +1381,7 @@ try {
   await oneWorker?.stop();
   await app.stop();
   await server.stop();
+  idp?.stop();
   rmSync(files, { recursive: true, force: true });
+  rmSync(oidcLog, { force: true });
 }

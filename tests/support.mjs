@@ -2,7 +2,7 @@
 // with demo data on a temporary SQLite file, tauri-driver in front of
 // WebKitWebDriver, and the real app in a temporary profile.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,10 +57,38 @@ function run(name, command, args, env = {}) {
   return child;
 }
 
+/**
+ * The test OpenID provider (tests/oidc/provider.mjs: the `oidc-provider`
+ * package) on a loopback port, sending browsers back to `redirectUri`.
+ * Answers its issuer URL and a stop function.
+ */
+export async function startTestProvider(redirectUri) {
+  const child = spawn(process.execPath, [join(import.meta.dirname, "oidc", "provider.mjs"), "--redirect-uri", redirectUri], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const issuer = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the test provider did not start: ${output}`)), 30_000);
+    child.stderr.on("data", (d) => (output += d));
+    child.stdout.on("data", (d) => {
+      output += d;
+      const found = output.match(/^issuer (\S+)$/m);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`the test provider exited (${code}): ${output}`)));
+  });
+  return { issuer, stop: () => child.kill() };
+}
+
 /** The API server on a fixed port and database, stoppable and restartable. */
 export class DemoServer {
-  constructor(binary) {
+  /** `args` are extra server flags (e.g. an --oidc-provider), kept across restarts. */
+  constructor(binary, args = []) {
     this.binary = binary;
+    this.args = args;
     this.dir = mkdtempSync(join(tmpdir(), "orgdesk-e2e-server-"));
     this.databaseUrl = `sqlite://${join(this.dir, "orgdesk.db")}?mode=rwc`;
   }
@@ -69,7 +97,7 @@ export class DemoServer {
     this.port ??= await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     this.child = run("orgdesk-server", this.binary, [
-      "--demo", "--database-url", this.databaseUrl, "--listen", `127.0.0.1:${this.port}`,
+      "--demo", "--database-url", this.databaseUrl, "--listen", `127.0.0.1:${this.port}`, ...this.args,
     ]);
     await waitFor("the server's /healthz", async () => (await fetch(`${this.url}/healthz`)).ok, 180_000);
   }
@@ -79,20 +107,24 @@ export class DemoServer {
   }
 }
 
-/** tauri-driver and app sessions; each session is a fresh app process. */
+/**
+ * tauri-driver and app sessions; each session is a fresh app process. The
+ * profile is a temporary ORGDESK_DATA_DIR unless `dataDir` is false: then
+ * the app uses its default, platform profile (the install test).
+ */
 export class AppDriver {
   constructor(appBinary, { dataDir, env = {} } = {}) {
     this.appBinary = appBinary;
-    this.dataDir = dataDir ?? mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-"));
+    this.dataDir = dataDir === false ? null : (dataDir ?? mkdtempSync(join(tmpdir(), "orgdesk-e2e-profile-")));
     this.env = env;
-    mkdirSync(this.dataDir, { recursive: true });
+    if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
   }
 
   async startDriver() {
     this.port = await freePort();
     const nativePort = await freePort();
     this.driver = run("tauri-driver", "tauri-driver", ["--port", String(this.port), "--native-port", String(nativePort)], {
-      ORGDESK_DATA_DIR: this.dataDir,
+      ...(this.dataDir ? { ORGDESK_DATA_DIR: this.dataDir } : {}),
       ...this.env,
     });
     await waitFor("tauri-driver", async () => (await fetch(`http://127.0.0.1:${this.port}/status`)).ok, 20_000);
@@ -109,9 +141,41 @@ export class AppDriver {
     return this.browser;
   }
 
+  /** Ends the session and waits until the app process is gone: one profile runs one app, so the next launch must not find it. */
   async quitApp() {
-    await this.browser?.deleteSession();
-    this.browser = undefined;
+    try {
+      await this.browser?.deleteSession();
+    } finally {
+      this.browser = undefined;
+      try {
+        await waitFor("the app to exit", async () => this.appPids().length === 0, 20_000);
+      } catch {
+        // Still running after its session ended: end it, or the next launch would hand over to it.
+        console.error(`# the app outlived its WebDriver session; killing ${this.appPids().join(", ")}`);
+        for (const pid of this.appPids()) process.kill(Number(pid), "SIGKILL");
+        await waitFor("the killed app to exit", async () => this.appPids().length === 0, 10_000);
+      }
+    }
+  }
+
+  /** Processes of this app binary on this driver's profile. */
+  appPids() {
+    let binary;
+    try {
+      binary = realpathSync(this.appBinary);
+    } catch {
+      return [];
+    }
+    return readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        if (readlinkSync(`/proc/${pid}/exe`) !== binary) return false;
+        const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        return this.dataDir ? env.includes(`ORGDESK_DATA_DIR=${this.dataDir}`) : true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   async stop() {

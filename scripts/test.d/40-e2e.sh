@@ -12,7 +12,12 @@ npm run --silent build
 cargo build --quiet --features tauri/custom-protocol --bin orgdesk
 cargo build --quiet -p orgdesk-server
 
+# Run copies: the target directory is shared, and a build of another work
+# tree replacing debug/orgdesk halfway through the run would change the app under test.
+bin="$(mktemp -d)"
+trap 'rm -rf "$bin"' EXIT
+cp "$CARGO_TARGET_DIR/debug/orgdesk" "$CARGO_TARGET_DIR/debug/orgdesk-server" "$bin/"
 source scripts/lib-headless.sh
-export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/debug/orgdesk"
-export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
+export ORGDESK_APP_BIN="$bin/orgdesk"
+export ORGDESK_SERVER_BIN="$bin/orgdesk-server"
 run_headless tests/e2e.mjs

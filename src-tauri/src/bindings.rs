@@ -14,6 +14,7 @@ use orgdesk_client::{
 use ts_rs::TS;
 
 use crate::desk::AppState;
+use crate::links::{Link, LinkEvent, OrgScreen};
 
 macro_rules! export {
     ($dir:expr; $($ty:ty),+ $(,)?) => {
@@ -27,7 +28,7 @@ fn export_bindings() {
     let _ = std::fs::remove_dir_all(&dir);
     export!(&dir;
         // shell and client
-        AppState, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
+        AppState, LinkEvent, Link, OrgScreen, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
         Snapshot<()>, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
         // wire types from orgdesk-core
         ErrorCode, MyOrg, Org, CreateOrg, UpdateOrg, Member, MemberStatus, Page<()>, UpdateMember,

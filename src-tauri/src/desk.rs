@@ -1,5 +1,6 @@
 //! The state every command shares: the accounts (each with its session,
-//! keychain entries and offline cache) and the invitation links received.
+//! keychain entries and offline cache), the links received, the last screen
+//! and the log file.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,11 +8,18 @@ use std::sync::Arc;
 use orgdesk_client::{AccountSummary, Accounts, CacheNotice, ClientOptions, Session, UiError, VaultStatus};
 use serde::Serialize;
 
-use crate::invite_links::InviteLinks;
+use orgdesk_client::logfile::LogFile;
+
+use crate::links::Links;
+use crate::place::Place;
+use crate::tray::Tray;
 
 pub struct Desk {
     pub accounts: Accounts,
-    pub invite_links: InviteLinks,
+    pub links: Links,
+    pub place: Place,
+    pub log: LogFile,
+    pub tray: Tray,
 }
 
 /// What the UI needs to draw its first screen.
@@ -27,12 +35,17 @@ pub struct AppState {
     pub cache_notices: Vec<CacheNotice>,
     /// Prefills the sign-in form: `ORGDESK_SERVER_URL`, set by scripts/run-app.sh.
     pub suggested_server_url: Option<String>,
+    /// The screen shown when the app last ran (one of the UI's `ScreenId`s).
+    pub last_screen: Option<String>,
+    /// Closing the window keeps the app in the tray (off by default).
+    pub keep_in_tray: bool,
 }
 
 impl Desk {
-    pub async fn open(data_dir: PathBuf) -> Result<Desk, UiError> {
+    pub async fn open(data_dir: PathBuf, log: LogFile) -> Result<Desk, UiError> {
+        let place = Place::open(data_dir.join("place.json"));
         let accounts = Accounts::open(data_dir, ClientOptions::default()).await?;
-        Ok(Desk { accounts, invite_links: InviteLinks::default() })
+        Ok(Desk { accounts, links: Links::default(), place, log, tray: Tray::default() })
     }
 
     /// The active account's session, or `not_signed_in`.
@@ -52,6 +65,8 @@ impl Desk {
             vault: self.accounts.vault_status(),
             cache_notices,
             suggested_server_url: std::env::var("ORGDESK_SERVER_URL").ok(),
+            last_screen: self.place.screen(),
+            keep_in_tray: self.place.keep_in_tray(),
         }
     }
 }

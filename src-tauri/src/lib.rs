@@ -7,40 +7,64 @@ mod close_guard;
 mod commands;
 mod desk;
 mod files;
-mod invite_links;
+mod links;
+mod logging;
+mod place;
+mod tray;
 mod window;
 
 #[cfg(all(test, feature = "ts"))]
 mod bindings;
 
+use std::path::PathBuf;
+
 use tauri::Manager;
 
 pub use desk::{AppState, Desk};
 
-/// Where accounts and caches live: `ORGDESK_DATA_DIR` when set (tests use a
-/// temporary profile), else the platform's app data directory.
-fn data_dir(app: &tauri::App) -> std::path::PathBuf {
-    match std::env::var_os("ORGDESK_DATA_DIR") {
-        Some(dir) => dir.into(),
-        None => app.path().app_data_dir().expect("no app data directory on this system"),
+/// `ORGDESK_DATA_DIR` when set: tests use a temporary profile. The app's
+/// data, its log and its window state then all live under it.
+fn profile_override() -> Option<PathBuf> {
+    std::env::var_os("ORGDESK_DATA_DIR").map(PathBuf::from)
+}
+
+/// Where accounts and caches live: the override, else the platform's app data directory.
+fn data_dir(app: &tauri::App) -> PathBuf {
+    profile_override().unwrap_or_else(|| app.path().app_data_dir().expect("no app data directory on this system"))
+}
+
+/// Where the log file goes: `<profile>/logs` with the override, else the
+/// platform's log directory (on Linux ~/.local/share/dev.orgdesk.app/logs).
+fn log_dir(app: &tauri::App) -> PathBuf {
+    match profile_override() {
+        Some(dir) => dir.join("logs"),
+        None => app.path().app_log_dir().expect("no log directory on this system"),
     }
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,orgdesk=info".into()),
-        )
-        .init();
+    let log = logging::init();
     tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
+        // First: a second launch hands its arguments (an orgdesk:// link) to
+        // the running app and exits before anything else of it starts.
+        .plugin(window::single_instance(profile_override().as_deref()))
         .plugin(tauri_plugin_deep_link::init())
-        .setup(|app| {
-            let desk = tauri::async_runtime::block_on(Desk::open(data_dir(app))).map_err(|e| e.message)?;
+        .plugin(window::window_state(profile_override().as_deref()))
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            match log.open(&log_dir(app)) {
+                Ok(path) => {
+                    tracing::info!(path = %path.display(), version = env!("CARGO_PKG_VERSION"), "Orgdesk started")
+                }
+                Err(e) => tracing::warn!(error = %e, "the log file could not be opened; logging to stderr only"),
+            }
+            let dir = data_dir(app);
+            let desk = tauri::async_runtime::block_on(Desk::open(dir, log)).map_err(|e| e.message)?;
             app.manage(desk);
             app.manage(close_guard::CloseGuard::default());
-            invite_links::listen(app.handle());
+            links::listen(app.handle());
             window::open_main(app)?;
+            tray::create(app.handle());
             Ok(())
         })
         .on_window_event(close_guard::on_window_event)

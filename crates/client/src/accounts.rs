@@ -225,6 +225,11 @@ impl Accounts {
         let token = Sensitive::new(grant.token);
         self.shared.vault.set(&id, SecretKind::SessionToken, &token).await?;
         let previous = self.shared.summary(&id);
+        // From the moment the account is active until its session is in the
+        // map, a concurrent `session()` (any command of the app) must wait:
+        // else it opens the same cache too, seals it with a second new key,
+        // and one of the two finds it "sealed with another key".
+        let _loading = self.loading.lock().await;
         let summary = AccountSummary {
             id: id.clone(),
             server_url,

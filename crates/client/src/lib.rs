@@ -14,6 +14,7 @@ pub mod api;
 mod cache;
 pub mod error;
 mod invitations;
+pub mod logfile;
 mod members;
 mod orgs;
 mod people;

@@ -2,7 +2,6 @@
 
 use orgdesk_client::core::api::{Accepted, Invitation, InvitationPreview, InviteResults, MyInvitation, Page};
 use orgdesk_client::Snapshot;
-use tauri::ipc::Channel;
 use tauri::State;
 
 use super::Answer;
@@ -66,11 +65,4 @@ pub async fn accept_invitation_link(desk: State<'_, Desk>, token: String) -> Ans
 #[tauri::command]
 pub async fn decline_invitation_link(desk: State<'_, Desk>, token: String) -> Answer<()> {
     Ok(desk.session().await?.call(|api| api.decline_invitation(&token)).await?)
-}
-
-/// Sends the token of every `orgdesk://invite/<token>` link received, now
-/// and later, over `links`.
-#[tauri::command]
-pub fn watch_invite_links(desk: State<'_, Desk>, links: Channel<String>) {
-    desk.invite_links.subscribe(links);
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod across;
+mod app;
 mod audit;
 mod invitations;
 mod members;
@@ -43,6 +44,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         profile::auth_providers,
         profile::start_provider_sign_in,
         profile::finish_provider_sign_in,
+        app::watch_links,
+        app::remember_screen,
+        app::diagnostics,
+        app::screen_link,
+        app::refresh_tray,
+        app::tray_menu,
+        app::set_keep_in_tray,
         orgs::cached_orgs,
         orgs::refresh_orgs,
         orgs::create_org,
@@ -74,7 +82,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         invitations::preview_invitation,
         invitations::accept_invitation_link,
         invitations::decline_invitation_link,
-        invitations::watch_invite_links,
         across::cached_managed_invitations,
         across::refresh_managed_invitations,
         across::find_people,

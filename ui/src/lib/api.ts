@@ -12,6 +12,8 @@ import type { BulkMemberResults } from "./bindings/BulkMemberResults";
 import type { ConnectionStatus } from "./bindings/ConnectionStatus";
 import type { CreateRole } from "./bindings/CreateRole";
 import type { Invitation } from "./bindings/Invitation";
+import type { LinkEvent } from "./bindings/LinkEvent";
+import type { OrgScreen } from "./bindings/OrgScreen";
 import type { InvitationPreview } from "./bindings/InvitationPreview";
 import type { InviteResults } from "./bindings/InviteResults";
 import type { ManagedInvitation } from "./bindings/ManagedInvitation";
@@ -177,9 +179,19 @@ export const acceptInvitationLink = (token: string) =>
 export const declineInvitationLink = (token: string) =>
   invoke<void>("decline_invitation_link", { token });
 
-/** Invitation tokens from `orgdesk://invite/<token>` links, now and later. */
-export function watchInviteLinks(onToken: (token: string) => void): Promise<void> {
-  const links = new Channel<string>();
-  links.onmessage = onToken;
-  return invoke<void>("watch_invite_links", { links });
+// ---------------------------------------------------------------- the desktop shell
+/** Every `orgdesk://` link received, now and later: one to open, or why it was refused. */
+export function watchLinks(onLink: (event: LinkEvent) => void): Promise<void> {
+  const links = new Channel<LinkEvent>();
+  links.onmessage = onLink;
+  return invoke<void>("watch_links", { links });
 }
+/** Rebuilds the tray menu from the account's orgs and expiring invitations. */
+export const refreshTray = () => invoke<void>("refresh_tray");
+export const setKeepInTray = (on: boolean) => invoke<void>("set_keep_in_tray", { on });
+export const rememberScreen = (screen: string) => invoke<void>("remember_screen", { screen });
+/** The `orgdesk://o/<slug>/<screen>` link of an org's screen. */
+export const screenLink = (slug: string, screen: OrgScreen | null) =>
+  invoke<string>("screen_link", { slug, screen });
+/** Versions, OS, server, last problems: text for support (no token, no address). */
+export const diagnostics = (uiErrors: string[]) => invoke<string>("diagnostics", { uiErrors });

@@ -3,12 +3,15 @@
 import * as api from "./api";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { ConnectionStatus } from "./bindings/ConnectionStatus";
+import type { LinkEvent } from "./bindings/LinkEvent";
 import type { MyOrg } from "./bindings/MyOrg";
 import type { Snapshot } from "./bindings/Snapshot";
 import type { VaultStatus } from "./bindings/VaultStatus";
 import { describeError, isOfflineError, isUiError } from "./errors";
 import { isAccountScreen, permissionSet, type Permissions } from "./permissions";
 import type { User } from "./bindings/User";
+import { resolveLink } from "./links";
+import type { Link } from "./bindings/Link";
 
 export type ScreenId =
   | "members"
@@ -19,6 +22,7 @@ export type ScreenId =
   | "across"
   | "my-invitations"
   | "account";
+const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "audit", "across", "my-invitations", "account"];
 
 export interface Toast {
   id: number;
@@ -46,6 +50,12 @@ class AppStore {
   pendingInviteToken = $state<string | null>(null);
   /** A password reset link to open in the reset form (from `orgdesk://reset/…`). */
   resetLink = $state<string | null>(null);
+  /** An orgdesk://o/… link waiting for the org list (or a sign-in) to be opened. */
+  private pendingLink: LinkEvent | null = null;
+  private linkReceived = false;
+  keepInTray = $state(false);
+  /** The last error messages shown, for "Copy diagnostics". */
+  recentErrors: string[] = [];
   /** Counts offline → online transitions; screens re-fetch when it moves. */
   reconnections = $state(0);
   addingAccount = $state(false);
@@ -69,7 +79,11 @@ class AppStore {
       this.accounts = state.accounts;
       this.vault = state.vault;
       this.suggestedServerUrl = state.suggested_server_url;
+      this.keepInTray = state.keep_in_tray;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
+      // Open again where the app was; the role check in App.svelte still applies.
+      // A link that started the app (it may arrive first) decides instead.
+      if (!this.linkReceived && state.last_screen && SCREEN_IDS.includes(state.last_screen)) this.screen = state.last_screen as ScreenId;
       // e.g. "the cache could not be read and was rebuilt"
       for (const notice of state.cache_notices) this.toast(notice.message, "error");
     } catch (error) {
@@ -122,6 +136,93 @@ class AppStore {
       this.noteFailure(error);
     }
     await this.refreshConnection();
+    this.openPendingLink();
+    api.refreshTray().catch(() => {});
+  }
+
+  /** Closing the window keeps the app in the tray (off by default). */
+  async setKeepInTray(on: boolean): Promise<void> {
+    try {
+      await api.setKeepInTray(on);
+      this.keepInTray = on;
+      this.toast(on ? "Closing the window now keeps Orgdesk in the tray." : "Closing the window now quits Orgdesk.");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  /** The diagnostics shown for copying (App.svelte's dialog), or null. */
+  diagnosticsText = $state<string | null>(null);
+
+  /** "Copy diagnostics" (sidebar, palette): versions, OS, server, last problems, for support. */
+  async copyDiagnostics(): Promise<void> {
+    try {
+      this.diagnosticsText = await api.diagnostics(this.recentErrors);
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  /** An orgdesk:// link from Rust: invitations open at once, org links once the org list is known. */
+  receiveLink(event: LinkEvent): void {
+    this.linkReceived = true;
+    if (event.event === "open" && event.link.kind === "invite") {
+      this.pendingInviteToken = event.link.token;
+      this.go("my-invitations");
+      return;
+    }
+    if (event.event === "open" && this.receiveAccountLink(event.link)) return;
+    this.pendingLink = event;
+    if (event.event === "refused" || (this.activeAccount && this.orgsLoaded)) this.openPendingLink();
+    else if (!this.activeAccount) this.toast("Sign in to open the link.");
+  }
+
+  /** The links of the account's emails and of a provider sign-in; false for the others. */
+  private receiveAccountLink(link: Link): boolean {
+    switch (link.kind) {
+      case "reset":
+        // The reset form, on the sign-in screen (next to any account already signed in).
+        this.resetLink = link.token;
+        this.addingAccount = true;
+        return true;
+      case "verify":
+      case "email_change": {
+        if (!this.activeAccount) {
+          this.toast("Sign in to the account first, then open the link again.", "error");
+          return true;
+        }
+        const confirm = link.kind === "verify" ? api.verifyEmail(link.token) : api.confirmEmailChange(link.token);
+        confirm
+          .then((me) => {
+            this.me = me;
+            this.toast(link.kind === "verify" ? `Confirmed ${me.email}.` : `Your address is now ${me.email}.`);
+          })
+          .catch((error) => this.toast(describeError(error), "error"));
+        return true;
+      }
+      case "auth_callback":
+        if (link.code) this.finishProviderSignIn(link.code);
+        else this.toast(`The sign-in did not finish: ${link.error ?? "the provider refused it"}.`, "error");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private openPendingLink(): void {
+    const event = this.pendingLink;
+    if (!event) return;
+    if (event.event === "open" && !(this.activeAccount && this.orgsLoaded)) return;
+    this.pendingLink = null;
+    const action = resolveLink(event, this.orgs, this.activeAccount?.email ?? "this account");
+    if (action.kind === "tell") this.toast(action.message, "error");
+    else if (action.kind === "open-org") {
+      this.leave(() => {
+        this.selectOrg(action.orgId);
+        this.screen = action.screen;
+      });
+      if (action.notice) this.toast(action.notice);
+    }
   }
 
   private applyOrgs(snapshot: Snapshot<MyOrg[]>, preferredOrgId: string | null): void {
@@ -200,6 +301,7 @@ class AppStore {
 
   toast(text: string, kind: Toast["kind"] = "info", action?: Toast["action"]): void {
     const id = Date.now() + Math.random();
+    if (kind === "error") this.recentErrors = [...this.recentErrors, `${new Date().toISOString()} ${text}`].slice(-20);
     // At most three at once, so they never hide the screen they talk about.
     this.toasts = [...this.toasts, { id, text, kind, action }].slice(-3);
     // One with an Undo stays longer, so there is time to reach it by keyboard.

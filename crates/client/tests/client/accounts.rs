@@ -93,3 +93,56 @@ async fn signing_in_again_replaces_the_old_session() {
     let sessions = again.call(|api| api.sessions()).await.unwrap();
     assert_eq!(sessions.len(), 1, "the old server session was ended: {sessions:?}");
 }
+
+/// Commands that ask for the active session while a sign-in makes a new
+/// account active wait for that sign-in's session instead of opening the
+/// account's cache a second time (which sealed it with another key and
+/// rebuilt it: "The local cache could not be read or written" in the app).
+#[tokio::test]
+async fn a_sign_in_and_concurrent_commands_share_one_session() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = std::sync::Arc::new(accounts(dir.path()).await);
+    if !keychain_ready(&accounts) {
+        return;
+    }
+    let first = sign_up_verified(&accounts, &server, "Ines").await;
+    let second = sign_up_verified(&accounts, &server, "Jon").await;
+    let email = second.account().unwrap().email;
+    accounts.sign_out(second.account_id()).await.unwrap();
+    accounts.switch_to(first.account_id()).await.unwrap();
+    drop((first, second));
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let askers: Vec<_> = (0..4)
+        .map(|_| {
+            let (accounts, stop) = (accounts.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Ok(session) = accounts.active_session().await {
+                        seen.push(session);
+                    }
+                    tokio::task::yield_now().await;
+                }
+                seen
+            })
+        })
+        .collect();
+    let signed_in = accounts.sign_in(&server.url, &email, PASSWORD).await.unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for asker in askers {
+        for session in asker.await.unwrap() {
+            if session.account_id() == signed_in.account_id() {
+                assert!(
+                    std::sync::Arc::ptr_eq(&session, &signed_in),
+                    "a second session of the signed-in account was opened"
+                );
+            }
+        }
+    }
+    assert!(signed_in.cache_notices().is_empty(), "the cache was rebuilt: {:?}", signed_in.cache_notices());
+    signed_in.orgs().await.expect("the cache and the session work");
+    let again = accounts.active_session().await.unwrap();
+    assert!(again.cache_notices().is_empty(), "{:?}", again.cache_notices());
+}

@@ -1,12 +1,13 @@
 //! After a scripted session — sign in, sync, invite, sign out — the token is
-//! in no file of the data dir, in no log line, and neither it nor a member
-//! email is in clear text in the cache file.
+//! in no file of the data dir, in no log line (in memory or in the rotating
+//! log file), and neither it nor a member email is in clear text in the
+//! cache file.
 
 use orgdesk_client::{CancelToken, SyncMode};
 
 use crate::support::{
-    accounts, capture_logs, captured_logs, contains, files_under, keychain_ready, keychain_secret, personal_org,
-    sign_up_verified, TestServer, PASSWORD,
+    accounts, capture_logs, captured_log_file, captured_logs, contains, files_under, keychain_ready, keychain_secret,
+    personal_org, sign_up_verified, TestServer, PASSWORD,
 };
 
 #[tokio::test]
@@ -55,6 +56,19 @@ async fn token_and_emails_never_leak() {
     assert!(!contains(&logs, token.as_bytes()), "the token appeared in a log line");
     assert!(!contains(&logs, invite_token.as_bytes()), "an invitation token appeared in a log line");
     assert!(contains(&logs, b"/v1/invitations/<token>"), "the preview was logged, redacted");
+
+    // The same lines in the app's rotating log file, every file of it.
+    let files = captured_log_file().files();
+    assert!(!files.is_empty(), "the log file was written");
+    let mut written = Vec::new();
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(!contains(&bytes, token.as_bytes()), "the token is in the log file {}", file.display());
+        assert!(!contains(&bytes, invite_token.as_bytes()), "an invitation token is in {}", file.display());
+        assert!(!contains(&bytes, guest.as_bytes()), "an invited address is in {}", file.display());
+        written.extend(bytes);
+    }
+    assert!(contains(&written, b"/v1/invitations/<token>"), "the log file holds the redacted preview");
 }
 
 fn check_files(dir: &std::path::Path, token: &str) {

@@ -178,6 +178,7 @@ struct Capture;
 impl std::io::Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         captured_logs().lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        std::io::Write::write_all(&mut captured_log_file().writer(), buf)?;
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -185,7 +186,22 @@ impl std::io::Write for Capture {
     }
 }
 
-/// Installs a global subscriber that records every event at TRACE level.
+/// The app's rotating log file, fed the same lines as [`captured_logs`], in
+/// a directory of its own (512 KiB files, seven old ones: the whole suite
+/// logs into it at TRACE level).
+pub fn captured_log_file() -> &'static orgdesk_client::logfile::LogFile {
+    static FILE: OnceLock<(orgdesk_client::logfile::LogFile, tempfile::TempDir)> = OnceLock::new();
+    let (log, _dir) = FILE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let log = orgdesk_client::logfile::LogFile::new(512 * 1024, 7);
+        log.open(dir.path()).unwrap();
+        (log, dir)
+    });
+    log
+}
+
+/// Installs a global subscriber that records every event at TRACE level, in
+/// memory and in a rotating log file.
 pub fn capture_logs() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {

@@ -22,4 +22,12 @@ cache_notices: Array<CacheNotice>,
 /**
  * Prefills the sign-in form: `ORGDESK_SERVER_URL`, set by scripts/run-app.sh.
  */
-suggested_server_url: string | null, };
+suggested_server_url: string | null, 
+/**
+ * The screen shown when the app last ran (one of the UI's `ScreenId`s).
+ */
+last_screen: string | null, 
+/**
+ * Closing the window keeps the app in the tray (off by default).
+ */
+keep_in_tray: boolean, };

@@ -1050,9 +1050,10 @@ async function main() {
     await toastSays("Orgdesk did not open this link");
     await launchSecond("orgdesk://invite/not a token");
     await toastSays("Orgdesk did not open this link");
+    // With its toasts (the shot helper dismisses them): the refusals say why.
+    await browser.saveScreenshot(join(shots, "link-refused.png"));
     await onScreen("invitations");
     if ((await currentOrgSlug()) !== "northwind") throw new Error("a refused link changed the org");
-    await shot("link-refused");
   });
 
   let copiedLink;

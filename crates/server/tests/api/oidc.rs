@@ -458,3 +458,47 @@ async fn flows_check_their_input() {
         .unwrap();
     assert_eq!(stored, 0);
 }
+
+/// Two first sign-ins of one person at once: the unique keys decide, and
+/// both reach the one account the winner created (never a 500, never two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_first_sign_ins_at_once_reach_one_account() {
+    let (app, idp) = start().await;
+    let mut pending = Vec::new();
+    for _ in 0..4 {
+        let (verifier, challenge) = pkce();
+        let authorize = start_flow(&app, "corp", "orgdesk://auth/callback", &challenge, None).await;
+        let mut browser = Browser::new();
+        let callback = browser.sign_in_at_provider(&authorize, &idp, "twin@example.com").await;
+        pending.push((browser, callback, verifier));
+    }
+    let answers = futures_join(pending.into_iter().map(|(mut browser, callback, verifier)| async move {
+        let page = browser.get(&callback).await;
+        (page, verifier)
+    }))
+    .await;
+    let mut users = std::collections::BTreeSet::new();
+    for (page, verifier) in answers {
+        assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+        let back = page.location.unwrap();
+        let code = query_param(&back, "code").unwrap_or_else(|| panic!("a code: {back}"));
+        let grant = redeem(&app, &code, &verifier).await;
+        assert_eq!(grant.status, StatusCode::OK, "{}", grant.text);
+        users.insert(grant.body["user"]["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(users.len(), 1, "one account: {users:?}");
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(links, 1);
+}
+
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}

@@ -502,3 +502,54 @@ where
     }
     out
 }
+
+/// A real ID token of the provider, issued to its other client: the
+/// server's checks refuse it for ours (wrong audience), and take it for the
+/// client it was issued to (so nothing else about it is wrong).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_token_for_another_client_is_refused() {
+    let (app, idp) = start().await;
+    let callback = format!("{}/v1/auth/oidc/callback", app.base);
+    let verifier = "another-client-verifier-0123456789-abcdefghijkl";
+    let mut authorize = Url::parse(&format!("{}/auth", idp.issuer)).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", "orgdesk-other")
+        .append_pair("redirect_uri", &callback)
+        .append_pair("scope", "openid email profile")
+        .append_pair("state", "s")
+        .append_pair("nonce", "n-other")
+        .append_pair("code_challenge", &challenge_of(verifier))
+        .append_pair("code_challenge_method", "S256");
+    let back = Browser::new().sign_in_at_provider(authorize.as_str(), &idp, "ada@example.com").await;
+    let code = query_param(&back, "code").unwrap_or_else(|| panic!("a code: {back}"));
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/token", idp.issuer))
+        .basic_auth("orgdesk-other", Some("orgdesk-other-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &callback),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap_or_else(|| panic!("an ID token: {tokens}"));
+    let keys: jsonwebtoken::jwk::JwkSet =
+        http.get(format!("{}/jwks", idp.issuer)).send().await.unwrap().json().await.unwrap();
+    use orgdesk_server::oidc::{verify_id_token, IdTokenError};
+    let ours = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-test", "n-other");
+    assert_eq!(ours.unwrap_err(), IdTokenError::Audience);
+    let theirs = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-other").unwrap();
+    assert_eq!(theirs.sub, "ada@example.com");
+    assert_eq!(
+        verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-ours").unwrap_err(),
+        IdTokenError::Nonce
+    );
+}

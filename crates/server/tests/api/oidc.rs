@@ -24,6 +24,10 @@ struct Idp {
 }
 
 async fn start_idp(redirect_uri: &str) -> Idp {
+    start_idp_with(redirect_uri, &[]).await
+}
+
+async fn start_idp_with(redirect_uri: &str, args: &[&str]) -> Idp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     assert!(
         root.join("node_modules/oidc-provider/package.json").exists(),
@@ -32,6 +36,7 @@ async fn start_idp(redirect_uri: &str) -> Idp {
     let mut child = tokio::process::Command::new("node")
         .arg(root.join("tests/oidc/provider.mjs"))
         .args(["--redirect-uri", redirect_uri])
+        .args(args)
         .current_dir(&root)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -552,4 +557,20 @@ async fn a_real_token_for_another_client_is_refused() {
         verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-ours").unwrap_err(),
         IdTokenError::Nonce
     );
+}
+
+/// A strict provider puts the email only in userinfo: the server reads it
+/// there (for the ID token's subject) and signs the person in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_email_may_come_from_userinfo() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let idp = start_idp_with(&format!("{base}/v1/auth/oidc/callback"), &["--strict"]).await;
+    let corp = provider("corp", "Corp SSO", &idp.issuer, "orgdesk-test", "orgdesk-test-secret");
+    let app = TestApp::start_on(listener, vec![corp]).await;
+    let grant = sign_in(&app, &idp, "strict@example.com").await;
+    assert_eq!(grant["user"]["email"], "strict@example.com");
+    let (_, challenge) = pkce();
+    let back = round_trip(&app, &idp, "unverified.strict@example.com", &challenge, None).await;
+    assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
 }

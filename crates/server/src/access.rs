@@ -3,12 +3,11 @@
 //! from other tenants reveal nothing.
 
 use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
-use sqlx::AnyConnection;
 
 use crate::auth::{Actor, AuthUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{self, memberships::AccessRow, orgs::OrgRef};
+use crate::store::{self, memberships::AccessRow, orgs::OrgRef, Conn};
 use crate::time::{now_ms, MINUTE};
 
 #[derive(Clone, Debug)]
@@ -105,7 +104,7 @@ impl OrgAccess {
 }
 
 /// A role of the org with its effective permissions, or 404 / 422.
-pub async fn load_role(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<PermissionSet> {
+pub async fn load_role(conn: &mut Conn, org_id: &str, role_key: &str) -> ApiResult<PermissionSet> {
     match store::roles::permissions(conn, org_id, role_key).await? {
         Some((builtin, stored)) => Ok(role_permissions(role_key, builtin, &stored)),
         None => Err(ApiError::invalid(

@@ -2,7 +2,6 @@
 
 use orgdesk_core::api::{Session, SessionGrant, SignIn, SignUp, UpdateProfile, User};
 use orgdesk_core::{validate, ErrorCode};
-use sqlx::AnyConnection;
 
 use crate::auth::{hash_password, hash_token, new_token, verify_password, AuthUser, ClientMeta};
 use crate::emails::{self, Block};
@@ -12,7 +11,7 @@ use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::security_log;
 use crate::state::AppState;
-use crate::store::{self, accounts::UserRow, tokens::VerificationRow};
+use crate::store::{self, accounts::UserRow, tokens::VerificationRow, Conn};
 use crate::time::{new_id, now_ms, rfc3339, DAY, HOUR};
 use orgdesk_core::api::SecurityEventKind;
 
@@ -32,7 +31,7 @@ impl From<UserRow> for User {
     }
 }
 
-pub async fn load_user(conn: &mut AnyConnection, user_id: &str) -> ApiResult<User> {
+pub async fn load_user(conn: &mut Conn, user_id: &str) -> ApiResult<User> {
     let row = store::accounts::user(conn, user_id).await?;
     row.map(User::from).ok_or_else(|| ApiError::not_found("user"))
 }
@@ -60,12 +59,7 @@ impl NewUser {
 
 /// Inserts a user with a personal organization. `verified` is true when the
 /// caller proved the address (an invitation token).
-pub async fn insert_user(
-    conn: &mut AnyConnection,
-    new: &NewUser,
-    verified: bool,
-    meta: &ClientMeta,
-) -> ApiResult<String> {
+pub async fn insert_user(conn: &mut Conn, new: &NewUser, verified: bool, meta: &ClientMeta) -> ApiResult<String> {
     let id = new_id();
     let now = now_ms();
     let hash = hash_password(&new.password);
@@ -99,7 +93,7 @@ pub async fn insert_user(
 /// (keys written before it were plain lower case). An account whose new key
 /// collides with another account's keeps its old key and is logged, so
 /// neither person is locked out; the operator resolves it.
-pub async fn normalize_email_keys(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+pub async fn normalize_email_keys(conn: &mut Conn) -> store::Result<()> {
     for (id, email, key) in store::accounts::email_keys(&mut *conn).await? {
         let normalized = validate::email_key(&email);
         if normalized == key {
@@ -177,7 +171,7 @@ async fn claim_if_unconfirmed(state: &AppState, email: &str) -> Option<ApiError>
 }
 
 async fn queue_verification(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     state: &AppState,
     user_id: &str,
     email: &str,
@@ -242,7 +236,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn open_session(conn: &mut AnyConnection, user_id: &str, device_name: &str) -> ApiResult<SessionGrant> {
+pub async fn open_session(conn: &mut Conn, user_id: &str, device_name: &str) -> ApiResult<SessionGrant> {
     let (token, hash) = new_token("ods");
     let now = now_ms();
     let id = new_id();

@@ -3,7 +3,6 @@
 use orgdesk_core::api::{AuditAction, AuditEvent, AuditQuery, Page};
 use orgdesk_core::Permission;
 use serde_json::Value;
-use sqlx::AnyConnection;
 
 use crate::access::OrgAccess;
 use crate::auth::Actor;
@@ -13,6 +12,7 @@ use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::store::{
     self,
     audit::{EventPage, EventRow, NewEvent},
+    Conn,
 };
 use crate::time::{now_ms, parse_rfc3339, rfc3339};
 
@@ -56,22 +56,12 @@ impl Change<'_> {
     }
 }
 
-pub async fn record(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    actor: &Actor,
-    change: Change<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut Conn, org_id: &str, actor: &Actor, change: Change<'_>) -> store::Result<()> {
     store::audit::insert(conn, &change.event(org_id, actor, now_ms())).await
 }
 
 /// Many events of one actor in one org, in one statement per 100.
-pub async fn record_many(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    actor: &Actor,
-    changes: Vec<Change<'_>>,
-) -> Result<(), sqlx::Error> {
+pub async fn record_many(conn: &mut Conn, org_id: &str, actor: &Actor, changes: Vec<Change<'_>>) -> store::Result<()> {
     let now = now_ms();
     let events: Vec<NewEvent<'_>> = changes.iter().map(|change| change.event(org_id, actor, now)).collect();
     store::audit::insert_many(conn, &events).await

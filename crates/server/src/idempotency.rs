@@ -15,11 +15,10 @@ use axum::http::HeaderMap;
 use orgdesk_core::ErrorCode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{self, idempotency::KeyRef};
+use crate::store::{self, idempotency::KeyRef, Conn};
 use crate::time::now_ms;
 
 /// A claim older than this, still without an answer, belongs to a request
@@ -108,7 +107,7 @@ impl Claim {
 
     /// Stores the answer, in the transaction that did the work: the answer
     /// exists exactly when the work committed.
-    pub async fn complete(&self, conn: &mut AnyConnection, status: u16, body: &str) -> ApiResult<()> {
+    pub async fn complete(&self, conn: &mut Conn, status: u16, body: &str) -> ApiResult<()> {
         store::idempotency::answer(conn, &self.key_ref(), status, body).await?;
         Ok(())
     }
@@ -129,6 +128,6 @@ fn request_hash(request: &impl Serialize) -> String {
 }
 
 /// Deletes keys older than `older_than_ms`.
-pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn prune(conn: &mut Conn, older_than_ms: i64) -> store::Result<()> {
     store::idempotency::delete_before(conn, now_ms() - older_than_ms).await
 }

@@ -4,7 +4,6 @@
 use orgdesk_core::api::{AuditAction, Member, MemberQuery, MemberStatus, Page, UpdateMember};
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::{json, Value};
-use sqlx::AnyConnection;
 
 use crate::access::{load_role, OrgAccess};
 use crate::audit::{self, Change};
@@ -14,6 +13,7 @@ use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::store::{
     self,
     memberships::{MemberPage, MemberRow, SortKey},
+    Conn,
 };
 use crate::time::rfc3339;
 
@@ -87,7 +87,7 @@ pub fn page_query<'a>(org_id: &'a str, query: &'a MemberQuery, limit: i64) -> Ap
     })
 }
 
-pub async fn load_member(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> ApiResult<Member> {
+pub async fn load_member(conn: &mut Conn, org_id: &str, user_id: &str) -> ApiResult<Member> {
     let row = store::memberships::member(conn, org_id, user_id).await?;
     row.map(Member::from).ok_or_else(|| ApiError::not_found("member"))
 }

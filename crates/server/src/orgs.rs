@@ -4,7 +4,6 @@ use orgdesk_core::api::AuditAction;
 use orgdesk_core::api::{CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission};
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use crate::access::{role_permissions, OrgAccess};
 use crate::audit::{self, Change};
@@ -13,7 +12,7 @@ use crate::db::{violation, Constraint};
 use crate::error::{field, precondition_failed, ApiError, ApiResult};
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::store::{self, orgs::OrgRow};
+use crate::store::{self, orgs::OrgRow, Conn};
 use crate::time::{new_id, now_ms, rfc3339, DAY};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
@@ -36,7 +35,7 @@ impl From<OrgRow> for Org {
     }
 }
 
-pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> {
+pub async fn load_org(conn: &mut Conn, org_id: &str) -> ApiResult<Org> {
     let row = store::orgs::org(conn, org_id).await?;
     row.map(Org::from).ok_or_else(|| ApiError::not_found("organization"))
 }
@@ -46,7 +45,7 @@ pub async fn load_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<Org> 
 /// takes first is replaced by the next one, so nobody is refused for a slug
 /// they never chose. A chosen slug that is taken answers `slug_taken`.
 pub async fn insert_org(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     name: &str,
     slug: Option<&str>,
     personal: bool,
@@ -90,7 +89,7 @@ pub async fn insert_org(
 }
 
 /// The name's slug, or with the lowest free numeric suffix (`acme-2`).
-async fn free_slug(conn: &mut AnyConnection, base: &str) -> ApiResult<String> {
+async fn free_slug(conn: &mut Conn, base: &str) -> ApiResult<String> {
     let base = slug_base(base);
     for n in 0..50 {
         let candidate = if n == 0 { base.clone() } else { format!("{base}-{}", n + 1) };
@@ -351,7 +350,7 @@ pub async fn logo(state: &AppState, access: &OrgAccess) -> ApiResult<(String, Ve
 /// interleave with another one: without If-Match the second waits and
 /// applies to the new version instead of failing; a second delete finds
 /// nothing to delete.
-async fn lock_org(conn: &mut AnyConnection, org_id: &str) -> ApiResult<()> {
+async fn lock_org(conn: &mut Conn, org_id: &str) -> ApiResult<()> {
     store::orgs::lock(conn, org_id).await?;
     Ok(())
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use orgdesk_core::api::OutboxEmail;
-use sqlx::AnyConnection;
 
 use crate::db::Db;
 use crate::state::AppState;
 use crate::store::{
     self,
     outbox::{HtmlParts, OutboxRow},
+    Conn,
 };
 use crate::time::{now_ms, rfc3339, HOUR, MINUTE, SECOND};
 
@@ -20,12 +20,12 @@ pub const MAX_ATTEMPTS: i64 = 10;
 
 pub use crate::store::outbox::Email;
 
-pub async fn enqueue(conn: &mut AnyConnection, email: Email) -> Result<(), sqlx::Error> {
+pub async fn enqueue(conn: &mut Conn, email: Email) -> store::Result<()> {
     store::outbox::insert(conn, &email, now_ms()).await
 }
 
 /// Many emails in one statement per 100.
-pub async fn enqueue_many(conn: &mut AnyConnection, emails: Vec<Email>) -> Result<(), sqlx::Error> {
+pub async fn enqueue_many(conn: &mut Conn, emails: Vec<Email>) -> store::Result<()> {
     store::outbox::insert_many(conn, &emails, now_ms()).await
 }
 
@@ -45,14 +45,14 @@ impl From<OutboxRow> for OutboxEmail {
 }
 
 /// The newest emails, optionally only those to one address.
-pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> Result<Vec<OutboxEmail>, sqlx::Error> {
+pub async fn list(db: &Db, to: Option<&str>, limit: i64) -> store::Result<Vec<OutboxEmail>> {
     let rows = store::outbox::newest(&db.pool, to, limit).await?;
     Ok(rows.into_iter().map(OutboxEmail::from).collect())
 }
 
 /// Deletes emails sent more than `older_than_ms` ago: their links are live
 /// tokens, and nothing reads a sent email again.
-pub async fn prune_sent(conn: &mut AnyConnection, older_than_ms: i64) -> Result<u64, sqlx::Error> {
+pub async fn prune_sent(conn: &mut Conn, older_than_ms: i64) -> store::Result<u64> {
     store::outbox::delete_sent_before(conn, now_ms() - older_than_ms).await
 }
 
@@ -89,7 +89,7 @@ async fn deliver_due(
     state: &AppState,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
-) -> Result<usize, sqlx::Error> {
+) -> store::Result<usize> {
     let now = now_ms();
     let due = store::outbox::due(&state.db.pool, MAX_ATTEMPTS, now).await?;
     let mut sent = 0;

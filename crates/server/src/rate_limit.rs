@@ -9,11 +9,9 @@
 //! settles afterwards: a sign-in that turns out right gives its slot back, an
 //! invitation call that sent fewer emails than it reserved lowers its count.
 
-use sqlx::AnyConnection;
-
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
-use crate::store;
+use crate::store::{self, Conn};
 use crate::time::{new_id, now_ms};
 
 pub struct Window {
@@ -46,7 +44,7 @@ pub async fn reserve(db: &Db, windows: &[Window], n: i64, what: &str) -> ApiResu
 }
 
 /// [`reserve`] inside the caller's transaction.
-pub async fn take(conn: &mut AnyConnection, windows: &[Window], n: i64, what: &str) -> ApiResult<Reservation> {
+pub async fn take(conn: &mut Conn, windows: &[Window], n: i64, what: &str) -> ApiResult<Reservation> {
     let now = now_ms();
     let mut ordered: Vec<&Window> = windows.iter().collect();
     // One lock order for every caller: no deadlock between two reservations
@@ -97,6 +95,6 @@ impl Reservation {
 }
 
 /// Drops events older than any window we use.
-pub async fn prune(conn: &mut AnyConnection, older_than_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn prune(conn: &mut Conn, older_than_ms: i64) -> store::Result<()> {
     store::rate_limits::delete_before(conn, now_ms() - older_than_ms).await
 }

@@ -10,7 +10,6 @@
 //! follows a link, their password and sessions included.
 
 use orgdesk_core::{validate, ErrorCode};
-use sqlx::AnyConnection;
 
 use crate::auth::{hash_password, hash_token, new_token, ClientMeta};
 use crate::emails::{self, Block};
@@ -18,7 +17,7 @@ use crate::error::{field, ApiError, ApiResult};
 use crate::outbox;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
-use crate::store::{self, accounts::Addressee, tokens::ResetRow};
+use crate::store::{self, accounts::Addressee, tokens::ResetRow, Conn};
 use crate::time::{now_ms, HOUR, MINUTE};
 
 pub const RESET_LIFETIME_MS: i64 = 30 * MINUTE;
@@ -67,7 +66,7 @@ pub async fn request(state: &AppState, email: &str, meta: &ClientMeta) -> ApiRes
 
 /// Sends the claim link to an unconfirmed account's address (inside the
 /// caller's transaction): someone just tried to sign up with it.
-pub async fn send_claim(conn: &mut AnyConnection, state: &AppState, user_id: &str) -> ApiResult<()> {
+pub async fn send_claim(conn: &mut Conn, state: &AppState, user_id: &str) -> ApiResult<()> {
     let account = store::accounts::addressee(&mut *conn, user_id).await?;
     let (token, hash) = new_token("odr");
     let now = now_ms();

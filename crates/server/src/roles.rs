@@ -5,13 +5,11 @@ use orgdesk_core::api::{CreateRole, PermissionInfo, Role, UpdateRole};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission, PermissionSet};
 use serde_json::json;
 
-use sqlx::AnyConnection;
-
 use crate::access::{load_role, role_permissions, OrgAccess};
 use crate::audit::{self, Change};
 use crate::db::{violation, Constraint, Db};
 use crate::error::{field, ApiError, ApiResult};
-use crate::store::{self, roles::RoleRow};
+use crate::store::{self, roles::RoleRow, Conn};
 use crate::time::now_ms;
 
 pub fn catalog() -> Vec<PermissionInfo> {
@@ -45,7 +43,7 @@ async fn get(db: &Db, org_id: &str, key: &str) -> ApiResult<Role> {
     load(&mut conn, org_id, key).await
 }
 
-async fn load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
+async fn load(conn: &mut Conn, org_id: &str, key: &str) -> ApiResult<Role> {
     let row = store::roles::role(conn, org_id, key).await?;
     row.map(Role::from).ok_or_else(|| ApiError::not_found("role"))
 }
@@ -53,7 +51,7 @@ async fn load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Ro
 /// Takes the role row's write lock until commit (see `orgs::lock_org`) and
 /// reads it: concurrent changes of one role queue, and a role deleted
 /// meanwhile answers 404.
-async fn lock_and_load(conn: &mut AnyConnection, org_id: &str, key: &str) -> ApiResult<Role> {
+async fn lock_and_load(conn: &mut Conn, org_id: &str, key: &str) -> ApiResult<Role> {
     store::roles::lock(&mut *conn, org_id, key).await?;
     load(conn, org_id, key).await
 }

@@ -6,25 +6,19 @@
 
 use orgdesk_core::api::{MemberSignIns, Page, PageQuery, SecurityEvent, SecurityEventKind};
 use orgdesk_core::Permission;
-use sqlx::AnyConnection;
 
 use crate::access::OrgAccess;
 use crate::auth::{AuthUser, ClientMeta};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::state::AppState;
-use crate::store;
+use crate::store::{self, Conn};
 use crate::time::{now_ms, rfc3339};
 
 /// How many sign-in times an admin sees per member.
 const RECENT_SIGN_INS: i64 = 20;
 
-pub async fn record(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    kind: SecurityEventKind,
-    meta: &ClientMeta,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut Conn, user_id: &str, kind: SecurityEventKind, meta: &ClientMeta) -> store::Result<()> {
     store::security_log::insert(conn, user_id, kind, now_ms(), meta.ip.as_deref(), meta.user_agent.as_deref()).await
 }
 

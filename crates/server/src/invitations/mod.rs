@@ -10,7 +10,6 @@ use orgdesk_core::api::{
 };
 use orgdesk_core::{validate, ErrorCode, Permission};
 use serde_json::json;
-use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 use crate::access::{load_role, OrgAccess};
@@ -26,6 +25,7 @@ use crate::store::{
     self,
     invitations::{InvitationRow, LinkRow, NewInvitation},
     orgs::InvitingOrg,
+    Conn,
 };
 use crate::time::{new_id, now_ms, rfc3339, DAY};
 
@@ -64,17 +64,17 @@ fn invite_link(state: &AppState, token: &str) -> String {
     format!("{}/invite/{token}", state.public_url)
 }
 
-async fn load(conn: &mut AnyConnection, org_id: &str, id: &str) -> ApiResult<InvitationRow> {
+async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ApiResult<InvitationRow> {
     let row = store::invitations::invitation(conn, org_id, id).await?;
     row.ok_or_else(|| ApiError::not_found("invitation"))
 }
 
-async fn org_info(conn: &mut AnyConnection, org_id: &str) -> ApiResult<InvitingOrg> {
+async fn org_info(conn: &mut Conn, org_id: &str) -> ApiResult<InvitingOrg> {
     store::orgs::inviting_org(conn, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))
 }
 
 /// The display name of a role key in an org (the key when the role is gone).
-async fn role_name(conn: &mut AnyConnection, org_id: &str, role_key: &str) -> ApiResult<String> {
+async fn role_name(conn: &mut Conn, org_id: &str, role_key: &str) -> ApiResult<String> {
     let name = crate::store::roles::name(conn, org_id, role_key).await?;
     Ok(name.unwrap_or_else(|| role_key.to_owned()))
 }
@@ -484,7 +484,7 @@ fn expired() -> ApiError {
     ApiError::new(ErrorCode::InvitationExpired, "This invitation expired; ask the organization for a new one.")
 }
 
-async fn by_token(conn: &mut AnyConnection, token: &str) -> ApiResult<LinkRow> {
+async fn by_token(conn: &mut Conn, token: &str) -> ApiResult<LinkRow> {
     let row = store::invitations::by_token_hash(conn, &hash_token(token)).await?;
     row.ok_or_else(|| ApiError::not_found("invitation (the link may have been replaced by a newer one)"))
 }
@@ -513,7 +513,7 @@ fn check_pending(row: &LinkRow, now: i64) -> ApiResult<()> {
 }
 
 /// Marks the invitation accepted (only one caller can win) and adds the membership.
-async fn join(conn: &mut AnyConnection, row: &LinkRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
+async fn join(conn: &mut Conn, row: &LinkRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
     let now = now_ms();
     if !store::invitations::accept(&mut *conn, &row.id, now).await? {
         return Err(not_pending());
@@ -600,7 +600,7 @@ pub async fn accept_signed_in(
 }
 
 /// Marks the invitation declined (only one answer can win) and records it.
-async fn mark_declined(conn: &mut AnyConnection, row: &LinkRow, actor: &Actor) -> ApiResult<()> {
+async fn mark_declined(conn: &mut Conn, row: &LinkRow, actor: &Actor) -> ApiResult<()> {
     if !store::invitations::decline(&mut *conn, &row.id, now_ms()).await? {
         return Err(not_pending());
     }

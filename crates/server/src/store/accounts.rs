@@ -59,7 +59,7 @@ pub async fn insert(db: impl Executor<'_>, new: &NewUser<'_>) -> Result<()> {
 }
 
 /// Many accounts, in one statement per 400 (demo seeding).
-pub async fn insert_many(conn: &mut sqlx::AnyConnection, users: &[NewUser<'_>]) -> Result<()> {
+pub async fn insert_many(conn: &mut super::Conn, users: &[NewUser<'_>]) -> Result<()> {
     use crate::db::{Bind, Sql};
     for chunk in users.chunks(400) {
         let mut sql = Sql::new(

@@ -40,7 +40,7 @@ pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
 }
 
 /// Many events, in one statement per 100.
-pub async fn insert_many(conn: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) -> Result<()> {
+pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Result<()> {
     for chunk in events.chunks(100) {
         let mut sql = Sql::new(
             "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) VALUES ",

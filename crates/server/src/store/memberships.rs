@@ -66,13 +66,7 @@ pub async fn set_sort_name(db: impl Executor<'_>, user_id: &str, sort_name: &str
 
 /// Adds an active membership unless one exists; `sort_name` copies the
 /// user's name for the name order.
-pub async fn insert(
-    conn: &mut sqlx::AnyConnection,
-    org_id: &str,
-    user_id: &str,
-    role: &str,
-    joined_at: i64,
-) -> Result<()> {
+pub async fn insert(conn: &mut super::Conn, org_id: &str, user_id: &str, role: &str, joined_at: i64) -> Result<()> {
     let name = super::accounts::name(&mut *conn, user_id).await?;
     sqlx::query(
         "INSERT INTO memberships (org_id, user_id, role, status, joined_at, sort_name) \
@@ -369,7 +363,7 @@ pub struct SeedMembership<'a> {
 }
 
 /// Many memberships, in one statement per 500.
-pub async fn insert_many(conn: &mut sqlx::AnyConnection, memberships: &[SeedMembership<'_>]) -> Result<()> {
+pub async fn insert_many(conn: &mut super::Conn, memberships: &[SeedMembership<'_>]) -> Result<()> {
     for chunk in memberships.chunks(500) {
         let mut sql = Sql::new(
             "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",

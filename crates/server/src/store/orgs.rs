@@ -226,7 +226,7 @@ pub async fn lock(db: impl Executor<'_>, org_id: &str) -> Result<()> {
 
 /// Deletes the org with its invitations, memberships and roles; the audit
 /// trail stays.
-pub async fn delete(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<()> {
+pub async fn delete(conn: &mut super::Conn, org_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM invitations WHERE org_id = $1").bind(org_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM memberships WHERE org_id = $1").bind(org_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM roles WHERE org_id = $1").bind(org_id).execute(&mut *conn).await?;

@@ -35,7 +35,7 @@ pub async fn insert(db: impl Executor<'_>, email: &Email, now: i64) -> Result<()
 }
 
 /// Many emails, in one statement per 100.
-pub async fn insert_many(conn: &mut sqlx::AnyConnection, emails: &[Email], now: i64) -> Result<()> {
+pub async fn insert_many(conn: &mut super::Conn, emails: &[Email], now: i64) -> Result<()> {
     for chunk in emails.chunks(100) {
         let mut sql = Sql::new(
             "INSERT INTO outbox (id, to_email, subject, body, created_at, attempts, next_attempt_at, html_body, logo_org_id) VALUES ",

@@ -55,7 +55,7 @@ pub async fn lower_weight(db: impl Executor<'_>, id: &str, weight: i64) -> Resul
 }
 
 /// Drops events and idle buckets older than `cutoff`.
-pub async fn delete_before(conn: &mut sqlx::AnyConnection, cutoff: i64) -> Result<()> {
+pub async fn delete_before(conn: &mut super::Conn, cutoff: i64) -> Result<()> {
     sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(cutoff).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM rate_buckets WHERE locked_at < $1").bind(cutoff).execute(conn).await.map(|_| ())
 }

@@ -2,7 +2,7 @@
 // `oidc-provider` package (OpenID Certified) on a loopback port, with its
 // development login and consent pages.
 //
-//   node tests/oidc/provider.mjs --redirect-uri http://127.0.0.1:8787/v1/auth/oidc/callback [--port 0]
+//   node tests/oidc/provider.mjs --redirect-uri http://127.0.0.1:8787/v1/auth/oidc/callback [--port 0] [--strict]
 //
 // Clients (secrets are test values; never use them elsewhere):
 //   orgdesk-test  / orgdesk-test-secret   (client_secret_basic)
@@ -26,6 +26,9 @@ if (redirectUris.length === 0) {
   process.exit(2);
 }
 const port = Number(arg('port', process.env.OIDC_PORT ?? '0'));
+// --strict: claims of the granted scopes only in userinfo, not in the ID
+// token (oidc-provider's default; Google and Entra put them in the token).
+const strict = process.argv.includes('--strict');
 
 const clients = [
   { client_id: 'orgdesk-test', client_secret: 'orgdesk-test-secret' },
@@ -66,9 +69,7 @@ const provider = new Provider(issuer, {
   clients,
   findAccount: (ctx, sub) => account(sub),
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  // Claims of the granted scopes go in the ID token (Google and Entra do
-  // this; a strict provider leaves them to userinfo).
-  conformIdTokenClaims: false,
+  conformIdTokenClaims: strict,
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['orgdesk-test-provider-cookie-key'] },
 });

@@ -182,6 +182,9 @@ pub struct SecurityEvent {
     pub at: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The OpenID provider's id, for a sign-in through one (else absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// A member's recent sign-ins as an org admin sees them: times only.

@@ -155,6 +155,8 @@ pub struct Discovery {
     pub token_endpoint: String,
     pub jwks_uri: String,
     #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(default)]
     pub token_endpoint_auth_methods_supported: Vec<String>,
 }
 
@@ -218,7 +220,10 @@ impl Oidc {
         if fetched.issuer.trim_end_matches('/') != provider.config.issuer.trim_end_matches('/') {
             return Err(Self::unreachable(provider, "discovery", format!("it names the issuer {}", fetched.issuer)));
         }
-        for endpoint in [&fetched.authorization_endpoint, &fetched.token_endpoint, &fetched.jwks_uri] {
+        let userinfo = fetched.userinfo_endpoint.iter();
+        for endpoint in
+            [&fetched.authorization_endpoint, &fetched.token_endpoint, &fetched.jwks_uri].into_iter().chain(userinfo)
+        {
             check_endpoint(endpoint).map_err(|e| Self::unreachable(provider, "discovery", e))?;
         }
         let fetched = Arc::new(fetched);
@@ -237,6 +242,17 @@ impl Oidc {
         let keys = Arc::new(keys);
         *provider.keys.write().await = Some(keys.clone());
         Ok(keys)
+    }
+
+    async fn userinfo(&self, provider: &Provider, endpoint: &str, access_token: &str) -> ApiResult<UserInfo> {
+        let fetch = async {
+            let response = self.http.get(endpoint).bearer_auth(access_token).send().await.map_err(|e| e.to_string())?;
+            if !response.status().is_success() {
+                return Err(format!("{endpoint} answered {}", response.status()));
+            }
+            response.json::<UserInfo>().await.map_err(|e| format!("{endpoint}: {e}"))
+        };
+        fetch.await.map_err(|e| Self::unreachable(provider, "userinfo", e))
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
@@ -544,6 +560,7 @@ async fn issue_code(state: &AppState, user_id: &str, flow: &store::oidc::FlowRow
 #[derive(Deserialize)]
 struct TokenAnswer {
     id_token: Option<String>,
+    access_token: Option<String>,
     error: Option<String>,
 }
 
@@ -617,10 +634,26 @@ async fn finish(
         keys = state.oidc.keys(provider, &discovery, true).await?;
         checked = verify_id_token(&id_token, &keys, &discovery.issuer, &provider.config.client_id, &nonce);
     }
-    let claims = checked.map_err(|e| {
+    let mut claims = checked.map_err(|e| {
         tracing::warn!(provider = provider.config.id, error = ?e, "an ID token was refused");
         refuse("invalid_id_token", format!("{}'s answer did not pass the checks ({e}).", provider.config.name))
     })?;
+    // A strict provider leaves the email to userinfo (OpenID Connect Core
+    // §5.4); its answer counts only for the ID token's subject (§5.3.2).
+    if let (None, Some(endpoint), Some(access_token)) =
+        (&claims.email, &discovery.userinfo_endpoint, &answer.access_token)
+    {
+        let info = state.oidc.userinfo(provider, endpoint, access_token).await?;
+        if info.sub != claims.sub {
+            return Err(refuse(
+                "invalid_id_token",
+                format!("{}'s userinfo is for another subject.", provider.config.name),
+            ));
+        }
+        claims.email = info.email;
+        claims.email_verified = info.email_verified;
+        claims.name = claims.name.or(info.name);
+    }
     let mut outcome = resolve_account(state, &provider.config, &claims, meta).await;
     if let Err(Resolve::Race) = outcome {
         // Another sign-in of the same person linked or created the account
@@ -787,6 +820,18 @@ pub struct IdClaims {
     pub azp: Option<String>,
     #[serde(default)]
     pub aud: serde_json::Value,
+}
+
+/// The userinfo claims the server reads.
+#[derive(Debug, Deserialize)]
+struct UserInfo {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    email_verified: bool,
+    #[serde(default)]
+    name: Option<String>,
 }
 
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

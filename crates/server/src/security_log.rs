@@ -51,6 +51,7 @@ pub async fn mine(state: &AppState, user: &AuthUser, query: &PageQuery) -> ApiRe
             at: rfc3339(r.at),
             ip: r.ip,
             user_agent: r.user_agent,
+            provider: r.provider,
         })
         .collect();
     Ok(Page { items, next_cursor })

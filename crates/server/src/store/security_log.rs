@@ -33,6 +33,8 @@ pub struct EventRow {
     pub at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The OpenID provider of a sign-in through one.
+    pub provider: Option<String>,
 }
 
 /// The account's events before (`before_at`, `before_id`), newest first;
@@ -45,7 +47,7 @@ pub async fn page(
     rows: i64,
 ) -> Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT id, kind, at, ip, user_agent FROM security_events WHERE user_id = $1 \
+        "SELECT id, kind, at, ip, user_agent, provider FROM security_events WHERE user_id = $1 \
          AND (at < $2 OR (at = $2 AND id < $3) OR $3 = '') ORDER BY at DESC, id DESC LIMIT $4",
     )
     .bind(user_id)

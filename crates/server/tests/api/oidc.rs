@@ -24,6 +24,10 @@ struct Idp {
 }
 
 async fn start_idp(redirect_uri: &str) -> Idp {
+    start_idp_with(redirect_uri, &[]).await
+}
+
+async fn start_idp_with(redirect_uri: &str, args: &[&str]) -> Idp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     assert!(
         root.join("node_modules/oidc-provider/package.json").exists(),
@@ -32,6 +36,7 @@ async fn start_idp(redirect_uri: &str) -> Idp {
     let mut child = tokio::process::Command::new("node")
         .arg(root.join("tests/oidc/provider.mjs"))
         .args(["--redirect-uri", redirect_uri])
+        .args(args)
         .current_dir(&root)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -245,13 +250,7 @@ async fn a_new_account_signs_in_end_to_end() {
     assert_eq!(orgs.body.as_array().map(Vec::len), Some(1), "a personal workspace: {}", orgs.text);
     let log = app.get(token, "/v1/me/security-log").await;
     assert_eq!(log.body["items"][0]["kind"], "sign_in", "{}", log.text);
-    let provider: Option<String> =
-        sqlx::query_scalar("SELECT provider FROM security_events WHERE user_id = $1 AND kind = 'sign_in'")
-            .bind(grant.body["user"]["id"].as_str().unwrap())
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-    assert_eq!(provider.as_deref(), Some("corp"));
+    assert_eq!(log.body["items"][0]["provider"], "corp", "{}", log.text);
     // No usable password: signing in with one fails like any wrong password.
     let r = app
         .call(Method::POST, "/v1/auth/signin", None, Some(json!({"email": "ada@example.com", "password": PASSWORD})))
@@ -457,4 +456,115 @@ async fn flows_check_their_input() {
         .await
         .unwrap();
     assert_eq!(stored, 0);
+}
+
+/// Two first sign-ins of one person at once: the unique keys decide, and
+/// both reach the one account the winner created (never a 500, never two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_first_sign_ins_at_once_reach_one_account() {
+    let (app, idp) = start().await;
+    let mut pending = Vec::new();
+    for _ in 0..4 {
+        let (verifier, challenge) = pkce();
+        let authorize = start_flow(&app, "corp", "orgdesk://auth/callback", &challenge, None).await;
+        let mut browser = Browser::new();
+        let callback = browser.sign_in_at_provider(&authorize, &idp, "twin@example.com").await;
+        pending.push((browser, callback, verifier));
+    }
+    let answers = futures_join(pending.into_iter().map(|(mut browser, callback, verifier)| async move {
+        let page = browser.get(&callback).await;
+        (page, verifier)
+    }))
+    .await;
+    let mut users = std::collections::BTreeSet::new();
+    for (page, verifier) in answers {
+        assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+        let back = page.location.unwrap();
+        let code = query_param(&back, "code").unwrap_or_else(|| panic!("a code: {back}"));
+        let grant = redeem(&app, &code, &verifier).await;
+        assert_eq!(grant.status, StatusCode::OK, "{}", grant.text);
+        users.insert(grant.body["user"]["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(users.len(), 1, "one account: {users:?}");
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(links, 1);
+}
+
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+/// A real ID token of the provider, issued to its other client: the
+/// server's checks refuse it for ours (wrong audience), and take it for the
+/// client it was issued to (so nothing else about it is wrong).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_token_for_another_client_is_refused() {
+    let (app, idp) = start().await;
+    let callback = format!("{}/v1/auth/oidc/callback", app.base);
+    let verifier = "another-client-verifier-0123456789-abcdefghijkl";
+    let mut authorize = Url::parse(&format!("{}/auth", idp.issuer)).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", "orgdesk-other")
+        .append_pair("redirect_uri", &callback)
+        .append_pair("scope", "openid email profile")
+        .append_pair("state", "s")
+        .append_pair("nonce", "n-other")
+        .append_pair("code_challenge", &challenge_of(verifier))
+        .append_pair("code_challenge_method", "S256");
+    let back = Browser::new().sign_in_at_provider(authorize.as_str(), &idp, "ada@example.com").await;
+    let code = query_param(&back, "code").unwrap_or_else(|| panic!("a code: {back}"));
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/token", idp.issuer))
+        .basic_auth("orgdesk-other", Some("orgdesk-other-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &callback),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap_or_else(|| panic!("an ID token: {tokens}"));
+    let keys: jsonwebtoken::jwk::JwkSet =
+        http.get(format!("{}/jwks", idp.issuer)).send().await.unwrap().json().await.unwrap();
+    use orgdesk_server::oidc::{verify_id_token, IdTokenError};
+    let ours = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-test", "n-other");
+    assert_eq!(ours.unwrap_err(), IdTokenError::Audience);
+    let theirs = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-other").unwrap();
+    assert_eq!(theirs.sub, "ada@example.com");
+    assert_eq!(
+        verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-ours").unwrap_err(),
+        IdTokenError::Nonce
+    );
+}
+
+/// A strict provider puts the email only in userinfo: the server reads it
+/// there (for the ID token's subject) and signs the person in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_email_may_come_from_userinfo() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let idp = start_idp_with(&format!("{base}/v1/auth/oidc/callback"), &["--strict"]).await;
+    let corp = provider("corp", "Corp SSO", &idp.issuer, "orgdesk-test", "orgdesk-test-secret");
+    let app = TestApp::start_on(listener, vec![corp]).await;
+    let grant = sign_in(&app, &idp, "strict@example.com").await;
+    assert_eq!(grant["user"]["email"], "strict@example.com");
+    let (_, challenge) = pkce();
+    let back = round_trip(&app, &idp, "unverified.strict@example.com", &challenge, None).await;
+    assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
 }

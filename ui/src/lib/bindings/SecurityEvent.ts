@@ -4,4 +4,8 @@ import type { SecurityEventKind } from "./SecurityEventKind";
 /**
  * One entry of my security log: with the network and device, for me only.
  */
-export type SecurityEvent = { id: string, kind: SecurityEventKind, at: string, ip: string | null, user_agent: string | null, };
+export type SecurityEvent = { id: string, kind: SecurityEventKind, at: string, ip: string | null, user_agent: string | null, 
+/**
+ * The OpenID provider's id, for a sign-in through one (else absent).
+ */
+provider?: string | null, };

@@ -697,8 +697,8 @@ impl From<ApiError> for Resolve {
     }
 }
 
-impl From<sqlx::Error> for Resolve {
-    fn from(e: sqlx::Error) -> Resolve {
+impl From<store::Error> for Resolve {
+    fn from(e: store::Error) -> Resolve {
         match crate::db::violation(&e) {
             Some(Constraint::OidcLink | Constraint::UserEmail) => Resolve::Race,
             _ => Resolve::Refused(ApiError::from(e).into()),

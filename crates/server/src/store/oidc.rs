@@ -149,7 +149,7 @@ pub async fn record_sign_in(
 }
 
 /// Flows and codes created before `cutoff` (all long expired).
-pub async fn delete_before(db: &mut sqlx::AnyConnection, cutoff: i64) -> Result<()> {
+pub async fn delete_before(db: &mut super::Conn, cutoff: i64) -> Result<()> {
     sqlx::query("DELETE FROM oidc_flows WHERE created_at < $1").bind(cutoff).execute(&mut *db).await?;
     sqlx::query("DELETE FROM oidc_codes WHERE created_at < $1").bind(cutoff).execute(db).await.map(|_| ())
 }

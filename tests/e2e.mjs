@@ -1169,7 +1169,7 @@ async function main() {
     await waitFor("a toast with the link", async () => {
       for (const toast of await allByTest("toast")) {
         const words = await toast.getText();
-        if (words.includes("orgdesk://o/")) {
+        if (words.startsWith("Copied orgdesk://") || words.startsWith("Could not copy the link")) {
           copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
           console.log(`# ${words.startsWith("Copied") ? "copied to the clipboard" : "the clipboard refused"}: ${copiedLink}`);
           return true;
@@ -1339,7 +1339,13 @@ async function main() {
   });
 
   await step("sign in with the identity provider: the system browser, the provider's pages, back in the app", async () => {
+    // An invitation to SSO_LOGIN, opened as a link before signing in: the round trip accepts it.
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const org = (await asAgency("GET", "/v1/orgs")).find((o) => o.role === "owner" && !o.personal && o.slug !== "northwind");
+    const answer = await asAgency("POST", `/v1/orgs/${org.id}/invitations`, { emails: [SSO_LOGIN], role: "member" });
+    const token = answer.results[0].invitation.link.split("/invite/")[1];
     await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    await launchSecond(`orgdesk://invite/${token}`);
     const button = await browser.$('[data-testid="provider-sign-in"][data-provider="test"]');
     await button.waitForDisplayed({ timeout: 15_000 });
     if (!(await button.getText()).includes("Continue with Test SSO")) throw new Error(`the button reads ${await button.getText()}`);
@@ -1354,6 +1360,8 @@ async function main() {
       throw new Error(`${error.message}; the browser said: ${trail}`);
     }
     await waitFor("their personal workspace", async () => (await allByTest("org-personal")).length === 1);
+    await waitFor(`${org.name}, joined through the round trip`, async () =>
+      (await browser.$(`[data-testid="org-item"][data-slug="${org.slug}"]`)).isExisting());
     // The account came from the provider with a confirmed address: no banner asks to confirm it.
     if (await (await byTest("verify-banner")).isExisting()) throw new Error("a provider-confirmed address is asked to be confirmed");
     await shot("signed-in-with-provider");

@@ -332,7 +332,10 @@ class AppStore {
   /** The provider round trip came back (`orgdesk://auth/callback?code=…`): redeem it and open the account. */
   async finishProviderSignIn(code: string): Promise<void> {
     try {
-      await this.signedIn(await api.finishProviderSignIn(code));
+      const account = await api.finishProviderSignIn(code);
+      // The invitation went with the round trip (the server accepted it): nothing is left to accept here.
+      this.pendingInviteToken = null;
+      await this.signedIn(account);
     } catch (error) {
       this.toast(describeError(error), "error");
     }

@@ -93,8 +93,8 @@ pub struct Refused(pub String);
 
 fn refuse<T>(why: &str) -> Result<T, Refused> {
     Err(Refused(format!(
-        "Orgdesk did not open this link: {why}. It opens orgdesk://invite/<token>, orgdesk://o/<organization> \
-         and orgdesk://o/<organization>/<members|invitations|roles|settings|audit>."
+        "Orgdesk did not open this link: {why}. It opens invitation links (orgdesk://invite/…) and links to an \
+         organization or one of its screens (orgdesk://o/<slug>/members, invitations, roles, settings or audit)."
     )))
 }
 

@@ -1168,9 +1168,10 @@ async function main() {
     // The toast names the link; whether WebKit let the page write the clipboard under WebDriver is logged.
     await waitFor("a toast with the link", async () => {
       for (const toast of await allByTest("toast")) {
-        const words = await toast.getText();
-        if (words.startsWith("Copied orgdesk://") || words.startsWith("Could not copy the link")) {
-          copiedLink = /orgdesk:\/\/\S+/.exec(words)[0];
+        const words = await (await toast.$("span")).getText();
+        const found = /^(?:Copied|Could not copy the link:) (orgdesk:\/\/\S+)$/.exec(words.trim());
+        if (found) {
+          copiedLink = found[1];
           console.log(`# ${words.startsWith("Copied") ? "copied to the clipboard" : "the clipboard refused"}: ${copiedLink}`);
           return true;
         }

@@ -98,9 +98,9 @@ pub struct Refused(pub String);
 
 fn refuse<T>(why: &str) -> Result<T, Refused> {
     Err(Refused(format!(
-        "Orgdesk did not open this link: {why}. It opens orgdesk://invite/<token>, orgdesk://o/<organization>, \
-         orgdesk://o/<organization>/<members|invitations|roles|settings|audit>, the verify/, reset/ and \
-         email-change/ links of its emails, and orgdesk://auth/callback from a sign-in."
+        "Orgdesk did not open this link: {why}. It opens invitation links (orgdesk://invite/…), links to an \
+         organization or one of its screens (orgdesk://o/<slug>/members, invitations, roles, settings or audit), \
+         the links of its emails (verify, reset, email-change) and the answer of a sign-in (orgdesk://auth/callback)."
     )))
 }
 

@@ -1337,6 +1337,20 @@ async function main() {
     await name.setValue("Nia N. Newcomer");
     await (await visible("profile-save")).click();
     await toastSays("Profile saved");
+    // A new address: the password, then the link emailed to the new address, pasted.
+    const moved = "nia.moved@example.com";
+    await (await browser.$('[data-testid="email-change-form"] input[name="new-email"]')).setValue(moved);
+    await (await browser.$('[data-testid="email-change-form"] input[name="current-password"]')).setValue("a-new-password-2026");
+    await (await visible("email-change-send")).click();
+    await visible("email-change-confirm");
+    await a11y("email-change-confirm");
+    await (await visible("email-change-link")).setValue(await emailedLink(moved, "email-change"));
+    await (await browser.$('[data-testid="email-change-confirm"] button[type="submit"]')).click();
+    await toastSays(`Your address is now ${moved}`);
+    await waitFor("the new address shown", async () => (await text("account-email")).includes(moved));
+    const told = await (await fetch(`${server.url}/v1/dev/outbox?to=${encodeURIComponent(NEWCOMER)}`)).json();
+    if (!told.some((m) => m.subject === "Your Orgdesk address was changed" && m.body.includes(moved)))
+      throw new Error("the old address was not told of the change");
   });
 
   await step("sign in with the identity provider: the system browser, the provider's pages, back in the app", async () => {

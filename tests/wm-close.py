@@ -9,20 +9,27 @@ import sys
 from Xlib import X, display, protocol
 
 
-def find(window, name):
-    """The first mapped window of that name (GTK also keeps an unmapped
-    client-leader window, which must not get the message)."""
+def mapped_named(window, name, found):
+    """Every mapped window of that name, depth first (GTK also keeps an
+    unmapped client-leader window, and the tray may map one of its own)."""
     try:
         if window.get_wm_name() == name and window.get_attributes().map_state == X.IsViewable:
-            return window
+            found.append(window)
         children = window.query_tree().children
     except Exception:
-        return None
+        return found
     for child in children:
-        found = find(child, name)
-        if found:
-            return found
-    return None
+        mapped_named(child, name, found)
+    return found
+
+
+def find(root, name):
+    """The app's main window: the largest mapped window of that name."""
+    def area(window):
+        geometry = window.get_geometry()
+        return geometry.width * geometry.height
+    windows = mapped_named(root, name, [])
+    return max(windows, key=area) if windows else None
 
 
 def main():

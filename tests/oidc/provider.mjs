@@ -9,7 +9,9 @@
 //   orgdesk-other / orgdesk-other-secret  (a second client: another audience)
 // Users: the login form takes any login and any password. The login is the
 // account's email address (and its `sub`); a login
-// starting with "unverified." asserts `email_verified: false`.
+// starting with "unverified." asserts `email_verified: false`; one starting
+// with "domain." sends no `email_verified` but `xms_edov: true`, as Microsoft
+// Entra ID does with that optional claim on.
 //
 // Prints one line `issuer <url>` when it listens, then serves until killed.
 
@@ -46,6 +48,9 @@ function account(login) {
   return {
     accountId: login,
     async claims() {
+      if (email.startsWith('domain.')) {
+        return { sub: login, email, xms_edov: true, name: email.split('@')[0] };
+      }
       return {
         sub: login,
         email,
@@ -68,7 +73,7 @@ const issuer = `http://127.0.0.1:${server.address().port}`;
 const provider = new Provider(issuer, {
   clients,
   findAccount: (ctx, sub) => account(sub),
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
   conformIdTokenClaims: strict,
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['orgdesk-test-provider-cookie-key'] },

@@ -65,7 +65,8 @@ const ALGORITHMS: &[Algorithm] = &[
 ];
 
 /// One provider as the operator configured it:
-/// `id=corp,issuer=https://idp.example.com,client-id=…,client-secret=…,name=Corp SSO`.
+/// `id=corp,issuer=https://idp.example.com,client-id=…,client-secret=…,name=Corp SSO`,
+/// optionally `email-verified-claim=xms_edov` (see [`ProviderConfig::address_confirmed`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProviderConfig {
     pub id: String,
@@ -73,7 +74,14 @@ pub struct ProviderConfig {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The boolean claim by which this provider says it confirmed the
+    /// address: `email_verified` (OpenID Connect Core §5.1) unless the
+    /// operator names another one.
+    pub email_verified_claim: String,
 }
+
+/// The claim OpenID Connect defines for a confirmed address.
+pub const EMAIL_VERIFIED: &str = "email_verified";
 
 impl fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -83,6 +91,7 @@ impl fmt::Debug for ProviderConfig {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("email_verified_claim", &self.email_verified_claim)
             .finish()
     }
 }
@@ -91,6 +100,7 @@ impl ProviderConfig {
     /// Reads one `--oidc-provider` value.
     pub fn parse(spec: &str) -> Result<ProviderConfig, String> {
         let (mut id, mut name, mut issuer, mut client_id, mut client_secret) = (None, None, None, None, None);
+        let mut email_verified_claim = None;
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` is not key=value"))?;
             let value = Some(value.trim().to_owned());
@@ -100,9 +110,11 @@ impl ProviderConfig {
                 "issuer" => issuer = value,
                 "client-id" => client_id = value,
                 "client-secret" => client_secret = value,
+                "email-verified-claim" => email_verified_claim = value,
                 other => {
                     return Err(format!(
-                        "unknown key `{other}`; the keys are id, issuer, client-id, client-secret and name"
+                        "unknown key `{other}`; the keys are id, issuer, client-id, client-secret, name and \
+                         email-verified-claim"
                     ))
                 }
             }
@@ -115,13 +127,43 @@ impl ProviderConfig {
         }
         let issuer = need(issuer, "issuer")?;
         check_endpoint(&issuer).map_err(|e| format!("issuer: {e}"))?;
+        let email_verified_claim = email_verified_claim.unwrap_or_else(|| EMAIL_VERIFIED.to_owned());
+        if email_verified_claim.is_empty()
+            || email_verified_claim.len() > 64
+            || !email_verified_claim.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        {
+            return Err(format!(
+                "email-verified-claim `{email_verified_claim}` must be a claim name of 1 to 64 characters \
+                 (letters, digits, _ - . :)"
+            ));
+        }
         Ok(ProviderConfig {
+            email_verified_claim,
             name: name.filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone()),
             id,
             issuer,
             client_id: need(client_id, "client-id")?,
             client_secret: need(client_secret, "client-secret")?,
         })
+    }
+}
+
+impl ProviderConfig {
+    /// Whether the provider confirmed the address, by its configured claim.
+    /// Microsoft Entra ID never sends `email_verified`; with the optional
+    /// claim `xms_edov` ("email domain owner verified") turned on in the
+    /// app registration and `email-verified-claim=xms_edov` here, its
+    /// sign-ins link by address like any other provider's. A claim that is
+    /// absent or not true means "not confirmed".
+    pub fn address_confirmed(&self, email_verified: bool, other: &serde_json::Map<String, serde_json::Value>) -> bool {
+        if self.email_verified_claim == EMAIL_VERIFIED {
+            return email_verified;
+        }
+        match other.get(&self.email_verified_claim) {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        }
     }
 }
 
@@ -651,8 +693,10 @@ async fn finish(
             ));
         }
         claims.email = info.email;
-        claims.email_verified = info.email_verified;
+        claims.email_verified = provider.config.address_confirmed(info.email_verified, &info.other);
         claims.name = claims.name.or(info.name);
+    } else {
+        claims.email_verified = provider.config.address_confirmed(claims.email_verified, &claims.other);
     }
     let mut outcome = resolve_account(state, &provider.config, &claims, meta).await;
     if let Err(Resolve::Race) = outcome {
@@ -820,6 +864,11 @@ pub struct IdClaims {
     pub azp: Option<String>,
     #[serde(default)]
     pub aud: serde_json::Value,
+    /// Seconds since the epoch (required).
+    pub exp: i64,
+    /// The claims not named above (a provider's own, such as `xms_edov`).
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The userinfo claims the server reads.
@@ -832,6 +881,8 @@ struct UserInfo {
     email_verified: bool,
     #[serde(default)]
     name: Option<String>,
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
 }
 
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -874,6 +925,9 @@ impl fmt::Display for IdTokenError {
     }
 }
 
+/// How far the provider's clock may be ahead of ours.
+const ID_TOKEN_LEEWAY_S: i64 = 60;
+
 /// Checks an ID token (OpenID Connect Core §3.1.3.7): signed by a key of the
 /// provider's set with an asymmetric algorithm, from `issuer`, for
 /// `client_id` (and, with several audiences, authorized for it), unexpired
@@ -884,6 +938,19 @@ pub fn verify_id_token(
     issuer: &str,
     client_id: &str,
     nonce: &str,
+) -> Result<IdClaims, IdTokenError> {
+    verify_id_token_at(token, keys, issuer, client_id, nonce, now_ms() / 1000)
+}
+
+/// [`verify_id_token`] on the clock `now` (seconds since the epoch), so a
+/// test can check a real token after it expired.
+pub fn verify_id_token_at(
+    token: &str,
+    keys: &JwkSet,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+    now: i64,
 ) -> Result<IdClaims, IdTokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| IdTokenError::Malformed)?;
     if !ALGORITHMS.contains(&header.alg) {
@@ -905,7 +972,8 @@ pub fn verify_id_token(
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[client_id]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    validation.leeway = 60;
+    // `exp` is checked below, on the caller's clock.
+    validation.validate_exp = false;
     let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation).map_err(|e| match e.kind() {
         ErrorKind::ExpiredSignature => IdTokenError::Expired,
         ErrorKind::InvalidIssuer => IdTokenError::Issuer,
@@ -915,6 +983,9 @@ pub fn verify_id_token(
         _ => IdTokenError::Other(format!("the ID token: {e}")),
     })?;
     let claims = data.claims;
+    if claims.exp + ID_TOKEN_LEEWAY_S < now {
+        return Err(IdTokenError::Expired);
+    }
     let several_audiences = claims.aud.as_array().is_some_and(|a| a.len() > 1);
     if claims.azp.as_deref().is_some_and(|azp| azp != client_id) || (several_audiences && claims.azp.is_none()) {
         return Err(IdTokenError::Audience);
@@ -945,6 +1016,29 @@ mod tests {
         assert!(ProviderConfig::parse("id=Corp,issuer=https://x,client-id=a,client-secret=b").is_err());
         assert!(ProviderConfig::parse("id=c,issuer=https://x,client-id=a").unwrap_err().contains("client-secret"));
         assert!(ProviderConfig::parse("id=c,issuer=https://x,client-id=a,client-secret=b,colour=red").is_err());
+        assert_eq!(p.email_verified_claim, EMAIL_VERIFIED);
+        let entra =
+            ProviderConfig::parse("id=e,issuer=https://x,client-id=a,client-secret=b,email-verified-claim=xms_edov")
+                .unwrap();
+        assert_eq!(entra.email_verified_claim, "xms_edov");
+        assert!(ProviderConfig::parse("id=e,issuer=https://x,client-id=a,client-secret=b,email-verified-claim=a b")
+            .unwrap_err()
+            .contains("claim name"));
+    }
+
+    #[test]
+    fn the_configured_claim_decides_whether_the_address_is_confirmed() {
+        let standard = ProviderConfig::parse("id=g,issuer=https://x,client-id=a,client-secret=b").unwrap();
+        let entra =
+            ProviderConfig::parse("id=e,issuer=https://x,client-id=a,client-secret=b,email-verified-claim=xms_edov")
+                .unwrap();
+        let other = |v: serde_json::Value| v.as_object().unwrap().clone();
+        assert!(standard.address_confirmed(true, &other(serde_json::json!({}))));
+        assert!(!standard.address_confirmed(false, &other(serde_json::json!({"xms_edov": true}))));
+        assert!(entra.address_confirmed(false, &other(serde_json::json!({"xms_edov": true}))));
+        assert!(entra.address_confirmed(false, &other(serde_json::json!({"xms_edov": "True"}))));
+        assert!(!entra.address_confirmed(true, &other(serde_json::json!({}))), "email_verified does not count for it");
+        assert!(!entra.address_confirmed(false, &other(serde_json::json!({"xms_edov": 1}))));
     }
 
     #[test]

@@ -200,7 +200,18 @@ async fn start_flow(
 /// The whole round trip as the app and the browser make it: answers where
 /// the callback sent the browser.
 async fn round_trip(app: &TestApp, idp: &Idp, login: &str, challenge: &str, invitation: Option<&str>) -> String {
-    let authorize = start_flow(app, "corp", "orgdesk://auth/callback", challenge, invitation).await;
+    round_trip_via(app, idp, "corp", login, challenge, invitation).await
+}
+
+async fn round_trip_via(
+    app: &TestApp,
+    idp: &Idp,
+    provider: &str,
+    login: &str,
+    challenge: &str,
+    invitation: Option<&str>,
+) -> String {
+    let authorize = start_flow(app, provider, "orgdesk://auth/callback", challenge, invitation).await;
     let mut browser = Browser::new();
     let callback = browser.sign_in_at_provider(&authorize, idp, login).await;
     assert!(callback.starts_with(&format!("{}/v1/auth/oidc/callback?", app.base)), "{callback}");
@@ -542,7 +553,7 @@ async fn a_real_token_for_another_client_is_refused() {
     let id_token = tokens["id_token"].as_str().unwrap_or_else(|| panic!("an ID token: {tokens}"));
     let keys: jsonwebtoken::jwk::JwkSet =
         http.get(format!("{}/jwks", idp.issuer)).send().await.unwrap().json().await.unwrap();
-    use orgdesk_server::oidc::{verify_id_token, IdTokenError};
+    use orgdesk_server::oidc::{verify_id_token, verify_id_token_at, IdTokenError};
     let ours = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-test", "n-other");
     assert_eq!(ours.unwrap_err(), IdTokenError::Audience);
     let theirs = verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-other").unwrap();
@@ -551,6 +562,45 @@ async fn a_real_token_for_another_client_is_refused() {
         verify_id_token(id_token, &keys, &idp.issuer, "orgdesk-other", "n-ours").unwrap_err(),
         IdTokenError::Nonce
     );
+    // The same real token once it expired (a minute's leeway past `exp`).
+    let at = |now: i64| verify_id_token_at(id_token, &keys, &idp.issuer, "orgdesk-other", "n-other", now);
+    assert!(at(theirs.exp + 60).is_ok(), "within the leeway");
+    assert_eq!(at(theirs.exp + 61).unwrap_err(), IdTokenError::Expired);
+}
+
+/// A provider that never sends `email_verified` (Microsoft Entra ID) but
+/// its own claim (`xms_edov`): configured with `email-verified-claim`, its
+/// confirmed addresses link; configured without, nothing links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_may_confirm_addresses_by_its_own_claim() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let idp = start_idp(&format!("{base}/v1/auth/oidc/callback")).await;
+    let corp = provider("corp", "Corp SSO", &idp.issuer, "orgdesk-test", "orgdesk-test-secret");
+    let entra = ProviderConfig::parse(&format!(
+        "id=entra,name=Entra ID,issuer={},client-id=orgdesk-test,client-secret=orgdesk-test-secret,\
+         email-verified-claim=xms_edov",
+        idp.issuer
+    ))
+    .unwrap();
+    let app = TestApp::start_on(listener, vec![corp, entra]).await;
+    let lin = app.user("domain.lin@example.com", "Lin").await;
+
+    let (_, challenge) = pkce();
+    let back = round_trip(&app, &idp, "domain.lin@example.com", &challenge, None).await;
+    assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
+
+    let (verifier, challenge) = pkce();
+    let back = round_trip_via(&app, &idp, "entra", "domain.lin@example.com", &challenge, None).await;
+    let code = query_param(&back, "code").unwrap_or_else(|| panic!("a code in {back}"));
+    let grant = redeem(&app, &code, &verifier).await;
+    assert_eq!(grant.status, StatusCode::OK, "{}", grant.text);
+    assert_eq!(grant.body["user"]["id"], lin.id.as_str(), "linked to Lin's account by the confirmed address");
+
+    // `email_verified: true` alone does not count for that provider.
+    let (_, challenge) = pkce();
+    let back = round_trip_via(&app, &idp, "entra", "ada@example.com", &challenge, None).await;
+    assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
 }
 
 /// A strict provider puts the email only in userinfo: the server reads it

@@ -1351,6 +1351,8 @@ async function main() {
     await (await browser.$('[data-testid="email-change-confirm"] button[type="submit"]')).click();
     await toastSays(`Your address is now ${moved}`);
     await waitFor("the new address shown", async () => (await text("account-email")).includes(moved));
+    await waitFor("the account switcher shows the new address", async () =>
+      (await browser.execute(() => document.querySelector('select[aria-label="Account"]')?.selectedOptions[0]?.textContent ?? "")).includes(moved));
     const told = await (await fetch(`${server.url}/v1/dev/outbox?to=${encodeURIComponent(NEWCOMER)}`)).json();
     if (!told.some((m) => m.subject === "Your Orgdesk address was changed" && m.body.includes(moved)))
       throw new Error("the old address was not told of the change");

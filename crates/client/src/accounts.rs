@@ -105,6 +105,22 @@ impl Shared {
         })
     }
 
+    /// Keeps the listed name and address as the server last answered them
+    /// (after an address change confirmed anywhere, the switcher shows the
+    /// new one).
+    pub fn remember_identity(&self, id: &str, email: &str, name: &str) -> Result<()> {
+        let stale = self.summary(id).is_some_and(|a| a.email != email || a.name != name);
+        if !stale {
+            return Ok(());
+        }
+        self.update(|book| {
+            if let Some(a) = book.accounts.iter_mut().find(|a| a.id == id) {
+                a.email = email.to_owned();
+                a.name = name.to_owned();
+            }
+        })
+    }
+
     pub fn cache_path(&self, id: &str) -> Option<PathBuf> {
         self.vault.is_persistent().then(|| self.data_dir.join("cache").join(format!("{id}.sqlite")))
     }

@@ -79,11 +79,19 @@ impl Accounts {
 
 impl Session {
     pub async fn me(&self) -> Result<User> {
-        self.call(|api| api.me()).await
+        let me = self.call(|api| api.me()).await?;
+        self.remember(me)
     }
 
     pub async fn update_profile(&self, req: &UpdateProfile) -> Result<User> {
-        self.call(|api| api.update_me(req)).await
+        let me = self.call(|api| api.update_me(req)).await?;
+        self.remember(me)
+    }
+
+    /// The account list keeps the name and address the server answered.
+    fn remember(&self, me: User) -> Result<User> {
+        self.remember_identity(&me.email, &me.name)?;
+        Ok(me)
     }
 
     /// Confirms this account's address with the verification link.

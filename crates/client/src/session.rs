@@ -62,6 +62,11 @@ impl Session {
         self.shared.summary(&self.account_id)
     }
 
+    /// Keeps the account list's name and address as the server answered them.
+    pub(crate) fn remember_identity(&self, email: &str, name: &str) -> Result<()> {
+        self.shared.remember_identity(&self.account_id, email, name)
+    }
+
     pub fn server_url(&self) -> &str {
         self.api.server_url()
     }

@@ -105,12 +105,26 @@ class AppStore {
     await this.loadOrgs(account.last_org_id);
   }
 
+  /**
+   * The signed-in person's profile as the server just answered it; the
+   * account list (switcher, account menu) follows a changed name or address.
+   */
+  setMe(me: User): void {
+    this.me = me;
+    const account = this.activeAccount;
+    if (!account || account.user_id !== me.id) return;
+    if (account.email === me.email && account.name === me.name) return;
+    const updated = { ...account, email: me.email, name: me.name };
+    this.activeAccount = updated;
+    this.accounts = this.accounts.map((a) => (a.id === updated.id ? updated : a));
+  }
+
   /** Asks the server who is signed in (offline: stays unknown, the banner waits). */
   async loadMe(): Promise<void> {
     const account = this.activeAccount;
     try {
       const me = await api.myProfile();
-      if (this.activeAccount?.id === account?.id) this.me = me;
+      if (this.activeAccount?.id === account?.id) this.setMe(me);
     } catch {
       // Offline or signed out: the org list says so.
     }
@@ -194,7 +208,7 @@ class AppStore {
         const confirm = link.kind === "verify" ? api.verifyEmail(link.token) : api.confirmEmailChange(link.token);
         confirm
           .then((me) => {
-            this.me = me;
+            this.setMe(me);
             this.toast(link.kind === "verify" ? `Confirmed ${me.email}.` : `Your address is now ${me.email}.`);
           })
           .catch((error) => this.toast(describeError(error), "error"));

@@ -146,3 +146,34 @@ async fn a_sign_in_and_concurrent_commands_share_one_session() {
     let again = accounts.active_session().await.unwrap();
     assert!(again.cache_notices().is_empty(), "{:?}", again.cache_notices());
 }
+
+/// The account list (the switcher) keeps the name and address the server
+/// last answered: an address change confirmed elsewhere (the browser page)
+/// shows after the next profile read, and across a restart.
+#[tokio::test]
+async fn the_account_list_follows_a_changed_name_and_address() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = sign_up_verified(&accounts, &server, "Rhea").await;
+    let old = session.account().unwrap().email;
+
+    let req = orgdesk_core::api::UpdateProfile { name: Some("Rhea Okafor".into()), timezone: None };
+    session.update_profile(&req).await.unwrap();
+    assert_eq!(accounts.list()[0].name, "Rhea Okafor");
+
+    let new = crate::support::unique_email("rhea-new");
+    session.change_email(&new, PASSWORD).await.unwrap();
+    let outbox = session.call(|api| api.dev_outbox(Some(&new))).await.unwrap();
+    let body = &outbox.first().expect("a link to the new address").body;
+    let token = body.split("/email-change/").nth(1).and_then(|r| r.split_whitespace().next()).expect("a link");
+    // Followed in the browser, not through this session's profile calls.
+    session.call(|api| api.confirm_email_change(token)).await.unwrap();
+    assert_eq!(accounts.list()[0].email, old, "nothing told the app yet");
+
+    assert_eq!(session.me().await.unwrap().email, new);
+    assert_eq!(accounts.list()[0].email, new);
+    drop((session, accounts));
+    let reopened = crate::support::accounts(dir.path()).await;
+    assert_eq!((reopened.list()[0].email.as_str(), reopened.list()[0].name.as_str()), (new.as_str(), "Rhea Okafor"));
+}

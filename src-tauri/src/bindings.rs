@@ -1,5 +1,6 @@
 //! Writes the TypeScript types of every command's inputs and outputs to
-//! ui/src/lib/bindings/ (run: `cargo test --features ts --lib bindings`).
+//! ui/src/lib/bindings/, and the command wrappers and the capability
+//! (`contract.rs`) (run: `cargo test --features ts --lib bindings`).
 //! Never edit those files by hand; CI regenerates them and fails on a diff.
 
 use std::path::Path;
@@ -39,4 +40,10 @@ fn export_bindings() {
         User, Session, SecurityEvent, SecurityEventKind, MemberSignIns,
         BulkChange, BulkMemberResults, BulkMemberResult, BulkOutcome, OidcProvider,
     );
+    // The command wrappers and the capability, from the commands' signatures.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let commands = crate::contract::commands(&root.join("src-tauri/src/commands"));
+    std::fs::write(dir.join("commands.ts"), crate::contract::typescript(&commands)).expect("write commands.ts");
+    std::fs::write(root.join("src-tauri/capabilities/main.json"), crate::contract::capability(&commands))
+        .expect("write the capability");
 }

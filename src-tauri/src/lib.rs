@@ -15,6 +15,8 @@ mod window;
 
 #[cfg(all(test, feature = "ts"))]
 mod bindings;
+#[cfg(all(test, feature = "ts"))]
+mod contract;
 
 use std::path::PathBuf;
 

@@ -1,16 +1,70 @@
 //! An org's members: the cached full list (filled by
-//! [`Session::sync_members`]) and the changes an admin makes.
+//! [`Session::sync_members`]), the windows of it the UI shows (from the
+//! in-memory [`MemberView`], built once from the cache and replaced whenever
+//! the cached list changes), and the changes an admin makes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkMemberResults, BulkOutcome, Member, UpdateMember};
+use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkOutcome, Member, UpdateMember};
 
 use crate::error::Result;
+use crate::member_view::{BulkReport, MemberFilter, MemberView, MemberWindow, RoleCount};
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
 use crate::sync::{state_name, SyncState};
 
 impl Session {
+    /// The org's member list in memory; built from the cache when first
+    /// asked for; `None` when nothing was synced yet.
+    async fn member_view(&self, org_id: &str) -> Result<Option<Arc<MemberView>>> {
+        if let Some(view) = self.member_views().get(org_id) {
+            return Ok(Some(view.clone()));
+        }
+        let Some(snapshot) = self.cached_members(org_id).await? else {
+            return Ok(None);
+        };
+        let view = Arc::new(MemberView::new(snapshot.data));
+        self.member_views().insert(org_id.to_owned(), view.clone());
+        Ok(Some(view))
+    }
+
+    /// The cached list changed: the view follows.
+    pub(crate) fn set_member_view(&self, org_id: &str, members: Vec<Member>) {
+        self.member_views().insert(org_id.to_owned(), Arc::new(MemberView::new(members)));
+    }
+
+    /// Rows `offset..offset + limit` of the cached members matching `filter`,
+    /// with the counts; `None` before the first sync.
+    pub async fn member_window(
+        &self,
+        org_id: &str,
+        filter: &MemberFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<MemberWindow>> {
+        let Some(view) = self.member_view(org_id).await? else {
+            return Ok(None);
+        };
+        let synced_at = self.cache()?.get::<SyncState>(&state_name(org_id)).await?.map(|e| e.synced_at);
+        Ok(Some(view.window(filter, offset, limit, synced_at)))
+    }
+
+    /// The ids of every cached member matching `filter`, in its order.
+    pub async fn member_ids(&self, org_id: &str, filter: &MemberFilter) -> Result<Vec<String>> {
+        Ok(self.member_view(org_id).await?.map(|v| v.ids(filter)).unwrap_or_default())
+    }
+
+    /// One cached member.
+    pub async fn cached_member(&self, org_id: &str, user_id: &str) -> Result<Option<Member>> {
+        Ok(self.member_view(org_id).await?.and_then(|v| v.get(user_id).cloned()))
+    }
+
+    /// How many of `user_ids` hold each role (as cached).
+    pub async fn member_role_counts(&self, org_id: &str, user_ids: &[String]) -> Result<Vec<RoleCount>> {
+        Ok(self.member_view(org_id).await?.map(|v| v.role_counts(user_ids)).unwrap_or_default())
+    }
+
     /// Every member of the org as last synced, answered from the cache.
     pub async fn cached_members(&self, org_id: &str) -> Result<Option<Snapshot<Vec<Member>>>> {
         let Some(state) = self.cache()?.get::<SyncState>(&state_name(org_id)).await? else {
@@ -41,15 +95,18 @@ impl Session {
         Ok(member)
     }
 
-    /// One change for many members: one request, one write of the cache.
+    /// One change for many members: one request, one write of the cache;
+    /// answers what it did in words (with the removed members as they were).
     pub async fn bulk_change_members(
         &self,
         org_id: &str,
         user_ids: Vec<String>,
         change: BulkChange,
-    ) -> Result<BulkMemberResults> {
+    ) -> Result<BulkReport> {
         let req = BulkMemberChange { user_ids, change };
         let answer = self.call(|api| api.bulk_change_members(org_id, &req)).await?;
+        let before = self.member_view(org_id).await?.unwrap_or_else(|| Arc::new(MemberView::new(Vec::new())));
+        let report = before.bulk_report(&answer);
         let mut changed: HashMap<&str, &Member> = HashMap::new();
         let mut removed = std::collections::HashSet::new();
         for r in &answer.results {
@@ -74,7 +131,7 @@ impl Session {
             })
             .await?;
         }
-        Ok(answer)
+        Ok(report)
     }
 
     pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {

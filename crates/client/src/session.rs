@@ -25,6 +25,8 @@ pub struct Session {
     cache: Cache,
     connection: Mutex<ConnectionStatus>,
     ended: AtomicBool,
+    /// Each org's member list in memory, as the cache holds it (`members.rs`).
+    member_views: Mutex<std::collections::HashMap<String, Arc<crate::member_view::MemberView>>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -51,6 +53,7 @@ impl Session {
             cache,
             connection: Mutex::new(ConnectionStatus { online: true, last_sync_at: None, last_error: None }),
             ended: AtomicBool::new(false),
+            member_views: Mutex::new(Default::default()),
         })
     }
 
@@ -60,6 +63,12 @@ impl Session {
 
     pub fn account(&self) -> Option<AccountSummary> {
         self.shared.summary(&self.account_id)
+    }
+
+    pub(crate) fn member_views(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<crate::member_view::MemberView>>> {
+        self.member_views.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Keeps the account list's name and address as the server answered them.

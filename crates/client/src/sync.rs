@@ -226,6 +226,7 @@ impl Session {
             return Err(Error::Cancelled);
         }
         self.cache()?.put_member_pages(org_id, &pages).await?;
+        self.set_member_view(org_id, pages.iter().flat_map(|p| p.items.iter().cloned()).collect());
         state.complete = true;
         state.audit_etag = new_audit_etag;
         state.members = members;
@@ -246,6 +247,7 @@ impl Session {
         if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
             pages.iter_mut().for_each(|p| edit(&mut p.items));
             cache.put_member_pages(org_id, &pages).await?;
+            self.set_member_view(org_id, pages.into_iter().flat_map(|p| p.items).collect());
         }
         let state = SyncState { complete: false, ..entry.value };
         cache.put_synced_at(&name, &state, None, entry.synced_at).await?;

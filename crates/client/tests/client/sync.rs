@@ -199,3 +199,76 @@ async fn concurrent_syncs_of_one_org_both_succeed() {
     let cached = session.cached_members(&org.id).await.unwrap().expect("cached");
     assert_eq!(cached.data.len() as u64, a.members);
 }
+
+/// The UI's windows of the 10,000-member org come from the list in memory:
+/// every answer is one window with its counts, and what changes (my edits,
+/// a bulk change, another admin's change brought by a sync, a restart)
+/// shows in the next window.
+#[tokio::test]
+async fn windows_of_a_large_org_follow_every_change() {
+    use orgdesk_client::core::api::BulkChange;
+    use orgdesk_client::{MemberFilter, MemberSortKey};
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, AGENCY, DEMO_PASSWORD).await.unwrap();
+    let org = session.orgs().await.unwrap().data.into_iter().find(|o| o.slug == "northwind").unwrap();
+    let all = MemberFilter::default();
+    assert!(session.member_window(&org.id, &all, 0, 50).await.unwrap().is_none(), "nothing before the first sync");
+    session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+
+    let first = session.member_window(&org.id, &all, 0, 50).await.unwrap().unwrap();
+    assert!(first.all >= 10_000 && first.total == first.all, "{} of {}", first.total, first.all);
+    assert_eq!(first.rows.len(), 50);
+    assert!(first.synced_at.is_some());
+    let names: Vec<String> = first.rows.iter().map(|m| m.name.to_lowercase()).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "sorted by name");
+    let last = session.member_window(&org.id, &all, first.all as usize - 10, 50).await.unwrap().unwrap();
+    assert_eq!(last.rows.len(), 10, "the end of the list");
+
+    let okafors =
+        MemberFilter { query: "okafor".into(), sort: MemberSortKey::Joined, desc: true, ..Default::default() };
+    let ids = session.member_ids(&org.id, &okafors).await.unwrap();
+    let window = session.member_window(&org.id, &okafors, 0, 500).await.unwrap().unwrap();
+    assert!(!ids.is_empty() && ids.len() as u64 == window.total, "{} ids, {} matching", ids.len(), window.total);
+    assert!(window.rows.iter().all(|m| m.name.to_lowercase().contains("okafor")));
+
+    // My change, at once.
+    let someone = window.rows.iter().find(|m| m.role == "member").unwrap().clone();
+    let change = UpdateMember { role: Some("viewer".into()), status: None };
+    session.update_member(&org.id, &someone.user_id, someone.version, &change).await.unwrap();
+    assert_eq!(session.cached_member(&org.id, &someone.user_id).await.unwrap().unwrap().role, "viewer");
+    let viewers = MemberFilter { role: Some("viewer".into()), ..okafors.clone() };
+    let viewer_ids = session.member_ids(&org.id, &viewers).await.unwrap();
+    assert!(viewer_ids.contains(&someone.user_id));
+
+    // A bulk change: one report, the removed as they were.
+    let two: Vec<String> = ids.iter().filter(|id| **id != someone.user_id).take(2).cloned().collect();
+    let counts = session.member_role_counts(&org.id, &two).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 2);
+    let report = session.bulk_change_members(&org.id, two.clone(), BulkChange::Remove).await.unwrap();
+    assert_eq!(report.removed.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(), two);
+    let after = session.member_window(&org.id, &okafors, 0, 500).await.unwrap().unwrap();
+    assert_eq!(after.total, window.total - 2);
+    assert_eq!(after.all, first.all - 2);
+
+    // Another admin's change reaches the view through the next sync.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = crate::support::accounts(other_dir.path()).await;
+    let admin = other.sign_in(&server.url, AGENCY, DEMO_PASSWORD).await.unwrap();
+    let target = after.rows.iter().find(|m| m.role == "member").unwrap().clone();
+    let change = UpdateMember { role: Some("admin".into()), status: None };
+    admin.call(|api| api.update_member(&org.id, &target.user_id, Some(target.version), &change)).await.unwrap();
+    assert_eq!(session.cached_member(&org.id, &target.user_id).await.unwrap().unwrap().role, "member");
+    session.sync_members(&org.id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    assert_eq!(session.cached_member(&org.id, &target.user_id).await.unwrap().unwrap().role, "admin");
+
+    // After a restart the view is built again from the cache.
+    drop((session, accounts));
+    let reopened = crate::support::accounts(dir.path()).await;
+    let session = reopened.active_session().await.unwrap();
+    if session.cache_path().is_some() {
+        let again = session.member_window(&org.id, &okafors, 0, 500).await.unwrap().unwrap();
+        assert_eq!(again.total, after.total);
+    }
+}

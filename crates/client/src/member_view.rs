@@ -1,0 +1,357 @@
+//! An org's member list as the app shows it, held in memory by Rust: built
+//! once from the cache (or the sync that just wrote it), with one order per
+//! sort key (computed when first asked for) and lower-cased search keys. The
+//! UI asks for a window (sort, direction, filters, query, offset, limit)
+//! and gets those rows and the counts; no answer carries the whole list.
+
+use std::sync::OnceLock;
+
+use orgdesk_core::api::{BulkMemberResults, BulkOutcome, Member, MemberStatus};
+use serde::{Deserialize, Serialize};
+
+/// The most rows one window answers.
+pub const MAX_WINDOW: usize = 500;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSortKey {
+    #[default]
+    Name,
+    Email,
+    Role,
+    Status,
+    Joined,
+    LastActive,
+}
+
+const SORT_KEYS: [MemberSortKey; 6] = [
+    MemberSortKey::Name,
+    MemberSortKey::Email,
+    MemberSortKey::Role,
+    MemberSortKey::Status,
+    MemberSortKey::Joined,
+    MemberSortKey::LastActive,
+];
+
+/// Which members, in which order.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberFilter {
+    /// Matches the start of the email, of the name, or of a word of the name
+    /// (case-insensitive); empty matches everyone.
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub status: Option<MemberStatus>,
+    #[serde(default)]
+    pub sort: MemberSortKey,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+/// Rows `offset..offset + rows.len()` of the filtered, sorted list.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MemberWindow {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub offset: u64,
+    pub rows: Vec<Member>,
+    /// Members matching the filter.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
+    /// Members of the org.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub all: u64,
+    /// When the list was last synced (RFC 3339).
+    pub synced_at: Option<String>,
+}
+
+/// How many of some members hold each role.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleCount {
+    pub role: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
+/// What a bulk change did, for the UI's summary and its Undo / Re-invite.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BulkReport {
+    /// The members changed (role or status), as they are now.
+    pub changed_ids: Vec<String>,
+    /// The members removed, as they were (to invite them back).
+    pub removed: Vec<Member>,
+    /// One line per refused member: "<email>: <why>".
+    pub refusals: Vec<String>,
+}
+
+struct Keys {
+    name: String,
+    email: String,
+}
+
+pub struct MemberView {
+    members: Vec<Member>,
+    keys: Vec<Keys>,
+    orders: [OnceLock<Vec<u32>>; 6],
+}
+
+impl MemberView {
+    pub fn new(members: Vec<Member>) -> MemberView {
+        let keys =
+            members.iter().map(|m| Keys { name: m.name.to_lowercase(), email: m.email.to_lowercase() }).collect();
+        MemberView { members, keys, orders: Default::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    pub fn get(&self, user_id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.user_id == user_id)
+    }
+
+    /// Ascending order of `key` (ties by user id), computed once.
+    fn order(&self, key: MemberSortKey) -> &[u32] {
+        let slot = SORT_KEYS.iter().position(|k| *k == key).unwrap_or(0);
+        self.orders[slot].get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.members.len() as u32).collect();
+            let m = &self.members;
+            let k = &self.keys;
+            match key {
+                MemberSortKey::Name => order.sort_by(|&a, &b| {
+                    let (a, b) = (a as usize, b as usize);
+                    let name = |i: usize| if k[i].name.is_empty() { &k[i].email } else { &k[i].name };
+                    name(a).cmp(name(b)).then_with(|| m[a].user_id.cmp(&m[b].user_id))
+                }),
+                MemberSortKey::Email => order.sort_by(|&a, &b| {
+                    let (a, b) = (a as usize, b as usize);
+                    k[a].email.cmp(&k[b].email).then_with(|| m[a].user_id.cmp(&m[b].user_id))
+                }),
+                _ => order.sort_by(|&a, &b| {
+                    let (a, b) = (&m[a as usize], &m[b as usize]);
+                    sort_value(a, key).cmp(sort_value(b, key)).then_with(|| a.user_id.cmp(&b.user_id))
+                }),
+            }
+            order
+        })
+    }
+
+    fn matches(&self, i: usize, filter: &MemberFilter, query: &str) -> bool {
+        let m = &self.members[i];
+        if filter.role.as_deref().is_some_and(|r| r != m.role) || filter.status.is_some_and(|s| s != m.status) {
+            return false;
+        }
+        if query.is_empty() {
+            return true;
+        }
+        let k = &self.keys[i];
+        k.email.starts_with(query)
+            || k.name.starts_with(query)
+            || k.name.split(|c: char| c.is_whitespace() || c == '-').any(|word| word.starts_with(query))
+    }
+
+    /// The indices of the matching members in the filter's order.
+    fn matching(&self, filter: &MemberFilter) -> impl Iterator<Item = usize> + '_ {
+        let query = filter.query.trim().to_lowercase();
+        let order = self.order(filter.sort);
+        let ordered: Box<dyn Iterator<Item = &u32>> =
+            if filter.desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+        let filter = filter.clone();
+        ordered.map(|&i| i as usize).filter(move |&i| self.matches(i, &filter, &query))
+    }
+
+    /// Rows `offset..offset + limit` (at most [`MAX_WINDOW`]) of the matching members.
+    pub fn window(
+        &self,
+        filter: &MemberFilter,
+        offset: usize,
+        limit: usize,
+        synced_at: Option<String>,
+    ) -> MemberWindow {
+        let limit = limit.min(MAX_WINDOW);
+        let mut total = 0usize;
+        let mut rows = Vec::with_capacity(limit);
+        for i in self.matching(filter) {
+            if total >= offset && rows.len() < limit {
+                rows.push(self.members[i].clone());
+            }
+            total += 1;
+        }
+        MemberWindow { offset: offset as u64, rows, total: total as u64, all: self.members.len() as u64, synced_at }
+    }
+
+    /// The ids of every matching member, in order (for "select all shown").
+    pub fn ids(&self, filter: &MemberFilter) -> Vec<String> {
+        self.matching(filter).map(|i| self.members[i].user_id.clone()).collect()
+    }
+
+    /// How many of `user_ids` hold each role, most common first.
+    pub fn role_counts(&self, user_ids: &[String]) -> Vec<RoleCount> {
+        let wanted: std::collections::HashSet<&str> = user_ids.iter().map(String::as_str).collect();
+        let mut counts: std::collections::BTreeMap<&str, u64> = Default::default();
+        for m in self.members.iter().filter(|m| wanted.contains(m.user_id.as_str())) {
+            *counts.entry(m.role.as_str()).or_default() += 1;
+        }
+        let mut out: Vec<RoleCount> =
+            counts.into_iter().map(|(role, count)| RoleCount { role: role.to_owned(), count }).collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.role.cmp(&b.role)));
+        out
+    }
+
+    /// A bulk answer in words, with the removed members as this view knew them.
+    pub fn bulk_report(&self, answer: &BulkMemberResults) -> BulkReport {
+        let mut report = BulkReport { changed_ids: Vec::new(), removed: Vec::new(), refusals: Vec::new() };
+        for r in &answer.results {
+            match r.outcome {
+                BulkOutcome::Changed if r.member.is_some() => report.changed_ids.push(r.user_id.clone()),
+                BulkOutcome::Removed => {
+                    if let Some(m) = self.get(&r.user_id) {
+                        report.removed.push(m.clone());
+                    }
+                }
+                BulkOutcome::Refused => {
+                    let who = self.get(&r.user_id).map(|m| m.email.as_str()).unwrap_or(r.user_id.as_str());
+                    let why = r.message.as_deref().or(r.code.map(|c| c.as_str())).unwrap_or("refused");
+                    report.refusals.push(format!("{who}: {why}"));
+                }
+                _ => {}
+            }
+        }
+        report
+    }
+}
+
+fn sort_value(m: &Member, key: MemberSortKey) -> &str {
+    match key {
+        MemberSortKey::Role => &m.role,
+        MemberSortKey::Status => m.status.as_str(),
+        MemberSortKey::Joined => &m.joined_at,
+        MemberSortKey::LastActive => m.last_active_at.as_deref().unwrap_or(""),
+        MemberSortKey::Name => &m.name,
+        MemberSortKey::Email => &m.email,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orgdesk_core::api::BulkMemberResult;
+
+    fn member(id: &str, name: &str, email: &str, role: &str, status: MemberStatus, joined: &str) -> Member {
+        Member {
+            user_id: id.into(),
+            email: email.into(),
+            name: name.into(),
+            role: role.into(),
+            status,
+            joined_at: joined.into(),
+            last_active_at: None,
+            timezone: "UTC".into(),
+            version: 1,
+        }
+    }
+
+    fn view() -> MemberView {
+        use MemberStatus::*;
+        MemberView::new(vec![
+            member("u3", "Ada Okafor", "ada@x.test", "admin", Active, "2026-01-03"),
+            member("u1", "Bea Berg", "bea@x.test", "member", Disabled, "2026-01-01"),
+            member("u2", "", "zed@x.test", "member", Active, "2026-01-02"),
+            member("u4", "Chi Okafor-Lee", "chi@y.test", "viewer", Active, "2026-01-04"),
+        ])
+    }
+
+    fn ids(w: &MemberWindow) -> Vec<&str> {
+        w.rows.iter().map(|m| m.user_id.as_str()).collect()
+    }
+
+    fn by(sort: MemberSortKey, desc: bool) -> MemberFilter {
+        MemberFilter { sort, desc, ..Default::default() }
+    }
+
+    #[test]
+    fn every_sort_in_both_directions() {
+        let v = view();
+        // A member without a name sorts by their email.
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Name, false), 0, 10, None)), ["u3", "u1", "u4", "u2"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Name, true), 0, 10, None)), ["u2", "u4", "u1", "u3"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Email, false), 0, 10, None)), ["u3", "u1", "u4", "u2"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Role, false), 0, 10, None)), ["u3", "u1", "u2", "u4"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Status, false), 0, 10, None)), ["u2", "u3", "u4", "u1"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::Joined, true), 0, 10, None)), ["u4", "u3", "u2", "u1"]);
+        assert_eq!(ids(&v.window(&by(MemberSortKey::LastActive, false), 0, 10, None)), ["u1", "u2", "u3", "u4"]);
+    }
+
+    #[test]
+    fn windows_page_through_the_filtered_list_with_its_counts() {
+        let v = view();
+        let w = v.window(&by(MemberSortKey::Joined, false), 1, 2, Some("2026-12-01T00:00:00.000Z".into()));
+        assert_eq!((ids(&w), w.offset, w.total, w.all), (vec!["u2", "u3"], 1, 4, 4));
+        assert_eq!(w.synced_at.as_deref(), Some("2026-12-01T00:00:00.000Z"));
+        let past_the_end = v.window(&by(MemberSortKey::Joined, false), 9, 2, None);
+        assert_eq!((past_the_end.rows.len(), past_the_end.total), (0, 4));
+        // No window is larger than MAX_WINDOW.
+        let many = MemberView::new(
+            (0..MAX_WINDOW + 10)
+                .map(|i| member(&format!("u{i:04}"), "N", "n@x.test", "member", MemberStatus::Active, "j"))
+                .collect(),
+        );
+        assert_eq!(many.window(&MemberFilter::default(), 0, 100_000, None).rows.len(), MAX_WINDOW);
+    }
+
+    #[test]
+    fn search_is_a_prefix_of_the_email_the_name_or_a_word_of_it() {
+        let v = view();
+        let q = |query: &str| MemberFilter { query: query.into(), ..Default::default() };
+        assert_eq!(ids(&v.window(&q("okafor"), 0, 10, None)), ["u3", "u4"]);
+        assert_eq!(ids(&v.window(&q("  LEE "), 0, 10, None)), ["u4"], "a word after a hyphen, any case, trimmed");
+        assert_eq!(ids(&v.window(&q("zed@"), 0, 10, None)), ["u2"]);
+        assert_eq!(v.window(&q("kafor"), 0, 10, None).total, 0, "not the middle of a word");
+        let admins = MemberFilter { query: "okafor".into(), role: Some("admin".into()), ..Default::default() };
+        assert_eq!(ids(&v.window(&admins, 0, 10, None)), ["u3"]);
+        let disabled = MemberFilter { status: Some(MemberStatus::Disabled), ..Default::default() };
+        assert_eq!(v.ids(&disabled), ["u1"]);
+    }
+
+    #[test]
+    fn role_counts_and_bulk_reports_use_what_the_view_knows() {
+        let v = view();
+        let counts = v.role_counts(&["u1".into(), "u2".into(), "u3".into(), "nobody".into()]);
+        assert_eq!(
+            counts,
+            [RoleCount { role: "member".into(), count: 2 }, RoleCount { role: "admin".into(), count: 1 }]
+        );
+        let result = |id: &str, outcome, member: Option<Member>, message: Option<&str>| BulkMemberResult {
+            user_id: id.into(),
+            outcome,
+            member,
+            code: None,
+            message: message.map(Into::into),
+        };
+        let answer = BulkMemberResults {
+            results: vec![
+                result("u1", BulkOutcome::Changed, v.get("u1").cloned(), None),
+                result("u2", BulkOutcome::Removed, None, None),
+                result("u3", BulkOutcome::Refused, None, Some("The owner cannot be changed.")),
+            ],
+        };
+        let report = v.bulk_report(&answer);
+        assert_eq!(report.changed_ids, ["u1"]);
+        assert_eq!(report.removed.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(), ["zed@x.test"]);
+        assert_eq!(report.refusals, ["ada@x.test: The owner cannot be changed."]);
+    }
+}

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
 
+use crate::cache_keys::Key;
 use crate::error::{Error, Result};
 use crate::sensitive::Sensitive;
 use crate::snapshot::now_rfc3339;
@@ -225,7 +226,8 @@ impl Cache {
         value
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<Entry<T>>> {
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key<T>) -> Result<Option<Entry<T>>> {
+        let name = key.name();
         let row = sqlx::query("SELECT etag, synced_at, sealed FROM entries WHERE name = ?")
             .bind(name)
             .fetch_optional(&self.pool)
@@ -235,26 +237,27 @@ impl Cache {
         match self.unseal(name, &sealed) {
             Some(value) => Ok(Some(Entry { value, etag: row.try_get("etag")?, synced_at: row.try_get("synced_at")? })),
             None => {
-                self.remove(name).await?;
+                self.remove(key).await?;
                 Ok(None)
             }
         }
     }
 
     /// Stores what the server just answered; returns its sync time (now).
-    pub async fn put<T: Serialize>(&self, name: &str, value: &T, etag: Option<&str>) -> Result<String> {
-        self.put_synced_at(name, value, etag, now_rfc3339()).await
+    pub async fn put<T: Serialize>(&self, key: &Key<T>, value: &T, etag: Option<&str>) -> Result<String> {
+        self.put_synced_at(key, value, etag, now_rfc3339()).await
     }
 
     /// Stores a local change to cached data, keeping the time the server
     /// last confirmed it.
     pub async fn put_synced_at<T: Serialize>(
         &self,
-        name: &str,
+        key: &Key<T>,
         value: &T,
         etag: Option<&str>,
         synced_at: String,
     ) -> Result<String> {
+        let name = key.name();
         let plain = serde_json::to_vec(value).map_err(|e| Error::Storage(e.to_string()))?;
         let sealed = self.seal(name, &plain)?;
         sqlx::query("INSERT OR REPLACE INTO entries (name, etag, synced_at, sealed) VALUES (?, ?, ?, ?)")
@@ -268,18 +271,18 @@ impl Cache {
     }
 
     /// The server confirmed the entry (304): only its sync time moves.
-    pub async fn touch(&self, name: &str) -> Result<String> {
+    pub async fn touch<T>(&self, key: &Key<T>) -> Result<String> {
         let synced_at = now_rfc3339();
         sqlx::query("UPDATE entries SET synced_at = ? WHERE name = ?")
             .bind(&synced_at)
-            .bind(name)
+            .bind(key.name())
             .execute(&self.pool)
             .await?;
         Ok(synced_at)
     }
 
-    pub async fn remove(&self, name: &str) -> Result<()> {
-        sqlx::query("DELETE FROM entries WHERE name = ?").bind(name).execute(&self.pool).await?;
+    pub async fn remove<T>(&self, key: &Key<T>) -> Result<()> {
+        sqlx::query("DELETE FROM entries WHERE name = ?").bind(key.name()).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -402,7 +405,7 @@ mod tests {
         let path = dir.path().join("c.sqlite");
         let key = new_key();
         let cache = open_file(&path, &key).await;
-        cache.put("orgs", &vec!["a".to_owned()], Some("W/\"1\"")).await.unwrap();
+        cache.put(&Key::for_test("orgs"), &vec!["a".to_owned()], Some("W/\"1\"")).await.unwrap();
         // A newer Orgdesk bumped the version and added a table of its own.
         sqlx::raw_sql(
             "UPDATE meta SET value = CAST('7' AS BLOB) WHERE key = 'schema_version';
@@ -415,7 +418,7 @@ mod tests {
 
         let reopened = open_file(&path, &key).await;
         assert!(reopened.notices().is_empty(), "no rebuild for a newer schema");
-        let entry = reopened.get::<Vec<String>>("orgs").await.unwrap().expect("still readable");
+        let entry = reopened.get::<Vec<String>>(&Key::for_test("orgs")).await.unwrap().expect("still readable");
         assert_eq!(entry.value, vec!["a".to_owned()]);
         assert_eq!(entry.etag.as_deref(), Some("W/\"1\""));
     }
@@ -424,8 +427,8 @@ mod tests {
     async fn tampered_row_is_dropped_with_a_notice() {
         let dir = tempfile::tempdir().unwrap();
         let cache = open_file(&dir.path().join("c.sqlite"), &new_key()).await;
-        cache.put("roles/x", &vec![1, 2, 3], None).await.unwrap();
-        cache.put("roles/y", &vec![4], None).await.unwrap();
+        cache.put(&Key::for_test("roles/x"), &vec![1, 2, 3], None).await.unwrap();
+        cache.put(&Key::for_test("roles/y"), &vec![4], None).await.unwrap();
         // Swap a payload into another row: its name is authenticated too.
         sqlx::query(
             "UPDATE entries SET sealed = (SELECT sealed FROM entries WHERE name = 'roles/y') WHERE name = 'roles/x'",
@@ -433,9 +436,9 @@ mod tests {
         .execute(&cache.pool)
         .await
         .unwrap();
-        assert!(cache.get::<Vec<i32>>("roles/x").await.unwrap().is_none());
+        assert!(cache.get::<Vec<i32>>(&Key::for_test("roles/x")).await.unwrap().is_none());
         assert_eq!(cache.notices().len(), 1);
-        assert!(cache.get::<Vec<i32>>("roles/y").await.unwrap().is_some(), "other rows survive");
+        assert!(cache.get::<Vec<i32>>(&Key::for_test("roles/y")).await.unwrap().is_some(), "other rows survive");
     }
 
     #[tokio::test]
@@ -443,11 +446,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
         let cache = open_file(&path, &new_key()).await;
-        cache.put("orgs", &1, None).await.unwrap();
+        cache.put(&Key::for_test("orgs"), &1, None).await.unwrap();
         cache.pool.close().await;
         let other = open_file(&path, &new_key()).await;
         assert_eq!(other.notices().len(), 1);
-        assert!(other.get::<i32>("orgs").await.unwrap().is_none());
+        assert!(other.get::<i32>(&Key::for_test("orgs")).await.unwrap().is_none());
     }
 
     #[tokio::test]

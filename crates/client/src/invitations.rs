@@ -7,13 +7,14 @@ use orgdesk_core::api::{
 };
 use rand::RngCore;
 
+use crate::cache_keys as keys;
 use crate::error::Result;
 use crate::session::Session;
 use crate::snapshot::Snapshot;
 
 impl Session {
     pub async fn cached_invitations(&self, org_id: &str) -> Result<Option<Snapshot<Page<Invitation>>>> {
-        self.cached(&format!("invitations/{org_id}")).await
+        self.cached(&keys::invitations(org_id)).await
     }
 
     /// The org's invitations waiting for an answer: pending and expired
@@ -21,7 +22,7 @@ impl Session {
     pub async fn invitations(&self, org_id: &str) -> Result<Snapshot<Page<Invitation>>> {
         let query = InvitationListQuery { limit: Some(200), cursor: None, status: Some(InvitationFilter::Open) };
         let query = &query;
-        self.revalidate(&format!("invitations/{org_id}"), |api, etag| async move {
+        self.revalidate(&keys::invitations(org_id), |api, etag| async move {
             api.list_invitations(org_id, query, etag.as_deref()).await
         })
         .await
@@ -49,42 +50,42 @@ impl Session {
     }
 
     pub async fn cached_my_invitations(&self) -> Result<Option<Snapshot<Vec<MyInvitation>>>> {
-        self.cached("my-invitations").await
+        self.cached(&keys::my_invitations()).await
     }
 
     pub async fn my_invitations(&self) -> Result<Snapshot<Vec<MyInvitation>>> {
-        self.revalidate("my-invitations", |api, etag| async move { api.my_invitations(etag.as_deref()).await }).await
+        self.revalidate(&keys::my_invitations(), |api, etag| async move { api.my_invitations(etag.as_deref()).await })
+            .await
     }
 
     pub async fn accept_my_invitation(&self, invitation_id: &str) -> Result<Accepted> {
         let accepted = self.call(|api| api.accept_my_invitation(invitation_id)).await?;
-        self.cache()?.remove("my-invitations").await?;
-        self.cache()?.remove("orgs").await?;
+        self.cache()?.remove(&keys::my_invitations()).await?;
+        self.cache()?.remove(&keys::orgs()).await?;
         Ok(accepted)
     }
 
     pub async fn decline_my_invitation(&self, invitation_id: &str) -> Result<()> {
         self.call(|api| api.decline_my_invitation(invitation_id)).await?;
-        self.cache()?.remove("my-invitations").await
+        self.cache()?.remove(&keys::my_invitations()).await
     }
 
     pub async fn cached_managed_invitations(&self) -> Result<Option<Snapshot<Vec<ManagedInvitation>>>> {
-        self.cached("managed-invitations").await
+        self.cached(&keys::managed_invitations()).await
     }
 
     /// Every pending invitation in the orgs I manage, soonest expiry first;
     /// each names its org and whether I may resend or revoke it.
     pub async fn managed_invitations(&self) -> Result<Snapshot<Vec<ManagedInvitation>>> {
-        self.revalidate(
-            "managed-invitations",
-            |api, etag| async move { api.managed_invitations(etag.as_deref()).await },
-        )
+        self.revalidate(&keys::managed_invitations(), |api, etag| async move {
+            api.managed_invitations(etag.as_deref()).await
+        })
         .await
     }
 
     async fn forget_invitations(&self, org_id: &str) -> Result<()> {
-        self.cache()?.remove(&format!("invitations/{org_id}")).await?;
-        self.cache()?.remove("managed-invitations").await
+        self.cache()?.remove(&keys::invitations(org_id)).await?;
+        self.cache()?.remove(&keys::managed_invitations()).await
     }
 }
 

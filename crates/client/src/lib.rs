@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api;
 mod cache;
+mod cache_keys;
 pub mod error;
 mod invitations;
 pub mod logfile;

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkOutcome, Member, UpdateMember};
 
+use crate::cache_keys as keys;
 use crate::error::Result;
 use crate::member_view::{BulkReport, MemberFilter, MemberView, MemberWindow, RoleCount};
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
-use crate::sync::{state_name, SyncState};
 
 impl Session {
     /// The org's member list in memory; built from the cache when first
@@ -46,7 +46,7 @@ impl Session {
         let Some(view) = self.member_view(org_id).await? else {
             return Ok(None);
         };
-        let synced_at = self.cache()?.get::<SyncState>(&state_name(org_id)).await?.map(|e| e.synced_at);
+        let synced_at = self.cache()?.get(&keys::member_sync(org_id)).await?.map(|e| e.synced_at);
         Ok(Some(view.window(filter, offset, limit, synced_at)))
     }
 
@@ -67,7 +67,7 @@ impl Session {
 
     /// Every member of the org as last synced, answered from the cache.
     pub async fn cached_members(&self, org_id: &str) -> Result<Option<Snapshot<Vec<Member>>>> {
-        let Some(state) = self.cache()?.get::<SyncState>(&state_name(org_id)).await? else {
+        let Some(state) = self.cache()?.get(&keys::member_sync(org_id)).await? else {
             return Ok(None);
         };
         let Some(pages) = self.cache()?.member_pages::<Member>(org_id).await? else {

@@ -3,20 +3,20 @@
 
 use orgdesk_core::api::{PersonMembership, RemoveOutcome, RemovePerson, RemovePersonResults};
 
+use crate::cache_keys as keys;
 use crate::error::Result;
 use crate::session::Session;
 use crate::snapshot::Snapshot;
 
 impl Session {
     pub async fn cached_person(&self, email: &str) -> Result<Option<Snapshot<Vec<PersonMembership>>>> {
-        let name = self.person_name(email);
-        self.cached(&name).await
+        self.cached(&keys::person(self.cache()?, email)).await
     }
 
     /// The person's memberships in every org where I may read members.
     pub async fn find_person(&self, email: &str) -> Result<Snapshot<Vec<PersonMembership>>> {
-        let name = self.person_name(email);
-        self.refresh(&name, |api| api.find_person(email)).await
+        let key = keys::person(self.cache()?, email);
+        self.refresh(&key, |api| api.find_person(email)).await
     }
 
     /// Everyone whose name or email starts with `prefix`, with their
@@ -36,13 +36,7 @@ impl Session {
                     .await?;
             }
         }
-        let name = self.person_name(email);
-        self.cache()?.remove(&name).await?;
+        self.cache()?.remove(&keys::person(self.cache()?, email)).await?;
         Ok(results)
-    }
-
-    /// Emails never appear in row names: a keyed hash stands in.
-    fn person_name(&self, email: &str) -> String {
-        self.private_name("people", &email.trim().to_lowercase())
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::accounts::{AccountSummary, Shared};
 use crate::api::{Api, Fetched, Meter};
 use crate::cache::{self, Cache, CacheNotice};
+use crate::cache_keys::Key;
 use crate::error::{Error, Result};
 use crate::snapshot::{now_rfc3339, ConnectionStatus, Snapshot, Source};
 use crate::vault::SecretKind;
@@ -113,11 +114,6 @@ impl Session {
         Ok(&self.cache)
     }
 
-    /// A cache row name for data keyed by something personal (an email).
-    pub(crate) fn private_name(&self, prefix: &str, secret: &str) -> String {
-        self.cache.private_name(prefix, secret)
-    }
-
     /// Runs one API operation, for anything without a dedicated method:
     /// `session.call(|api| api.resend_invitation(org, id)).await`.
     pub async fn call<'a, T, F, Fut>(&'a self, op: F) -> Result<T>
@@ -181,8 +177,8 @@ impl Session {
     }
 
     /// The cached value under `name`, without asking the server.
-    pub(crate) async fn cached<T: DeserializeOwned>(&self, name: &str) -> Result<Option<Snapshot<T>>> {
-        Ok(self.cache()?.get::<T>(name).await?.map(|entry| Snapshot {
+    pub(crate) async fn cached<T: DeserializeOwned>(&self, key: &Key<T>) -> Result<Option<Snapshot<T>>> {
+        Ok(self.cache()?.get(key).await?.map(|entry| Snapshot {
             data: entry.value,
             source: Source::Cache,
             synced_at: Some(entry.synced_at),
@@ -192,28 +188,28 @@ impl Session {
 
     /// Stale-while-revalidate: asks the server with the cached ETag, stores
     /// what changed, and falls back to the cache when offline.
-    pub(crate) async fn revalidate<'a, T, F, Fut>(&'a self, name: &str, fetch: F) -> Result<Snapshot<T>>
+    pub(crate) async fn revalidate<'a, T, F, Fut>(&'a self, key: &Key<T>, fetch: F) -> Result<Snapshot<T>>
     where
         T: Serialize + DeserializeOwned,
         F: Fn(&'a Api, Option<String>) -> Fut,
         Fut: Future<Output = Result<Fetched<T>>>,
     {
-        let cached = self.cache()?.get::<T>(name).await?;
+        let cached = self.cache()?.get(key).await?;
         let etag = cached.as_ref().and_then(|c| c.etag.clone());
         match self.call(|api| fetch(api, etag)).await {
             Ok(Fetched::Fresh { value, etag }) => {
-                let synced_at = self.cache()?.put(name, &value, etag.as_deref()).await?;
+                let synced_at = self.cache()?.put(key, &value, etag.as_deref()).await?;
                 Ok(network(value, synced_at))
             }
             Ok(Fetched::NotModified) => match cached {
                 Some(entry) => {
-                    let synced_at = self.cache()?.touch(name).await?;
+                    let synced_at = self.cache()?.touch(key).await?;
                     Ok(network(entry.value, synced_at))
                 }
                 // 304 to a request without our ETag: ask once more, plainly.
                 None => match self.call(|api| fetch(api, None)).await? {
                     Fetched::Fresh { value, etag } => {
-                        let synced_at = self.cache()?.put(name, &value, etag.as_deref()).await?;
+                        let synced_at = self.cache()?.put(key, &value, etag.as_deref()).await?;
                         Ok(network(value, synced_at))
                     }
                     Fetched::NotModified => Err(Error::BadResponse("304 without a cached copy".into())),
@@ -233,13 +229,13 @@ impl Session {
     }
 
     /// `revalidate` for endpoints without ETags.
-    pub(crate) async fn refresh<'a, T, F, Fut>(&'a self, name: &str, fetch: F) -> Result<Snapshot<T>>
+    pub(crate) async fn refresh<'a, T, F, Fut>(&'a self, key: &Key<T>, fetch: F) -> Result<Snapshot<T>>
     where
         T: Serialize + DeserializeOwned,
         F: Fn(&'a Api) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        self.revalidate(name, |api, _| {
+        self.revalidate(key, |api, _| {
             let fut = fetch(api);
             async move { Ok(Fetched::Fresh { value: fut.await?, etag: None }) }
         })

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Fetched;
 use crate::cache::StoredPage;
+use crate::cache_keys as keys;
 use crate::error::{Code, Error, Result};
 use crate::session::Session;
 
@@ -123,10 +124,6 @@ impl Default for SyncState {
     }
 }
 
-pub(crate) fn state_name(org_id: &str) -> String {
-    format!("members-sync/{org_id}")
-}
-
 impl Session {
     /// Brings the cached member list of `org_id` up to date. Progress is
     /// reported after each page; on cancel the cache keeps the previous list.
@@ -153,8 +150,8 @@ impl Session {
             progress(SyncProgress { org_id: org_id.to_owned(), phase, pages, members, total })
         };
 
-        let state_key = state_name(org_id);
-        let previous = self.cache()?.get::<SyncState>(&state_key).await?;
+        let state_key = keys::member_sync(org_id);
+        let previous = self.cache()?.get(&state_key).await?;
         let mut state = previous.as_ref().map(|e| e.value.clone()).unwrap_or_default();
         // Pages lost since (an unreadable row was dropped): walk again.
         state.complete &= self.cache()?.has_member_pages(org_id).await?;
@@ -240,8 +237,8 @@ impl Session {
     /// UI shows it at once.
     pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<()> {
         let cache = self.cache()?;
-        let name = state_name(org_id);
-        let Some(entry) = cache.get::<SyncState>(&name).await? else {
+        let name = keys::member_sync(org_id);
+        let Some(entry) = cache.get(&name).await? else {
             return Ok(());
         };
         if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {

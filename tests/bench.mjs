@@ -1,7 +1,11 @@
 // Desktop app benchmark: prints numbers, asserts nothing about time.
 //   cold start to the cached 10,000-member list painted, against an empty
 //   Tauri window (same binary, blank page) in the same run;
-//   org switch to rendered rows; RSS of the app's process tree.
+//   org switch to rendered rows; RSS of the app's process tree;
+//   with BENCH_LARGE_ORG=<members> (scripts/bench-app.sh sets 100000): the
+//   same cold start with that org, a keystroke in its search to the filtered
+//   rows painted, scrolling to its end, RSS, and a bulk role change of its
+//   disabled members (about a thousand).
 // Run through scripts/bench-app.sh (Xvfb, D-Bus, gnome-keyring).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +16,7 @@ const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgde
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
 const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgdesk-server");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const LARGE = Number(process.env.BENCH_LARGE_ORG ?? 0);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
@@ -31,7 +36,7 @@ const NORTHWIND_PAINTED = `
     Number((count?.textContent ?? "").split(" of ")[1]?.replace(/[^0-9]/g, "")) >= 10000;`;
 
 async function main() {
-  const server = new DemoServer(serverBinary);
+  const server = new DemoServer(serverBinary, LARGE ? ["--demo-large-org-members", String(LARGE)] : []);
   const dataDir = mkdtempSync(join(tmpdir(), "orgdesk-bench-profile-"));
   const app = new AppDriver(appBinary, { dataDir });
   const blank = new AppDriver(appBinary, { dataDir, env: { ORGDESK_BENCH_BLANK_WINDOW: "1" } });
@@ -102,11 +107,105 @@ async function main() {
     console.log(`Org switch to a small org (cached), rows painted:         ${fmt(toSmall)}`);
     console.log(`RSS, empty window, process tree: ${mib(blankRss.kib)} MiB (${blankRss.processes.join(", ")})`);
     console.log(`RSS, 10,000 members loaded, process tree: ${mib(appRss.kib)} MiB (${appRss.processes.join(", ")})`);
+    if (LARGE) await large(app, browser, blankWall, blankRss);
   } finally {
     await app.stop();
     await blank.stop();
     await server.stop();
   }
+}
+
+/** The very large org ("globex"): cached once, then the same measurements. */
+async function large(app, browser, blankWall, blankRss) {
+  const PAINTED = `
+    const section = document.querySelector('[data-org-slug="globex"]');
+    const count = document.querySelector('[data-testid="member-count"]');
+    return !!section && !!section.querySelector('[data-testid="member-row"]') &&
+      Number((count?.textContent ?? "").split(" of ")[1]?.replace(/[^0-9]/g, "")) >= ${LARGE};`;
+  await (await browser.$('[data-testid="org-item"][data-slug="globex"]')).click();
+  const t0 = performance.now();
+  await untilPainted(browser, PAINTED);
+  await waitFor("the large sync to finish", async () => !(await (await browser.$('[role="progressbar"]')).isExisting()), 900_000);
+  const firstSync = performance.now() - t0;
+  await app.quitApp();
+  const wall = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    browser = await app.launch();
+    await untilPainted(browser, PAINTED);
+    wall.push(performance.now() - started);
+    if (round < ROUNDS - 1) await app.quitApp();
+  }
+  // A keystroke in the search: from the input event to the frame showing the filtered count.
+  const keystroke = [];
+  for (const query of ["a", "ad", "ada", "ada.o", "k", "ko", "kof", "kofi"]) {
+    keystroke.push(await browser.executeAsync(new Function("query", "done", `
+      const input = document.querySelector('[data-testid="member-search"]');
+      const start = performance.now();
+      input.value = query;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      const check = () => {
+        const count = document.querySelector('[data-testid="member-count"]');
+        if (count?.dataset.query === query && document.querySelector('[data-testid="member-row"]'))
+          requestAnimationFrame(() => done(performance.now() - start));
+        else requestAnimationFrame(check);
+      };
+      check();`), query));
+  }
+  // Clear the search, then scroll to the end: the frame showing the last rows.
+  await browser.executeAsync(new Function("done", `
+    const input = document.querySelector('[data-testid="member-search"]');
+    input.value = ""; input.dispatchEvent(new Event("input", { bubbles: true }));
+    const check = () => document.querySelector('[data-testid="member-count"]')?.dataset.query === "" ? done() : requestAnimationFrame(check);
+    check();`));
+  const toEnd = await browser.executeAsync(new Function("done", `
+    const scroller = document.querySelector('[data-testid="member-table"] .scroller');
+    const total = Number(document.querySelector('[data-testid="member-table"]').getAttribute("aria-rowcount")) - 1;
+    const start = performance.now();
+    scroller.scrollTop = scroller.scrollHeight;
+    const check = () => {
+      const last = document.querySelector('[data-testid="member-row"][aria-rowindex="' + (total + 1) + '"]');
+      if (last) requestAnimationFrame(() => done(performance.now() - start)); else requestAnimationFrame(check);
+    };
+    check();`));
+  await new Promise((r) => setTimeout(r, 2000));
+  const rss = treeRssKiB(app.driver.pid, appBinary);
+
+  // The selected members to billing and back, each from the confirmation's click to the toast.
+  const bulk = [];
+  for (const role of ["billing", "member"]) {
+    bulk.push(await browser.executeAsync(new Function("role", "done", `(async () => {
+      // The disabled members (about 1 in 101): a bulk change of about a thousand.
+      const until = (ok) => new Promise((resolve) => { const c = () => ok() ? resolve() : requestAnimationFrame(c); c(); });
+      const shown = () => Number(document.querySelector('[data-testid="member-count"]').textContent.split(" of ")[0].replace(/[^0-9]/g, ""));
+      const status = document.querySelector('select[aria-label="Filter by status"]');
+      if (status.value !== "disabled") {
+        status.value = "disabled"; status.dispatchEvent(new Event("change", { bubbles: true }));
+        await until(() => shown() > 0 && shown() < 5000);
+      }
+      document.querySelector('input[aria-label="Select all shown"]').click();
+      await until(() => document.querySelector('[data-testid="bulk-bar"]'));
+      const select = document.querySelector('select[aria-label="New role for selected"]');
+      select.value = role; select.dispatchEvent(new Event("change", { bubbles: true }));
+      document.querySelector('[data-testid="bulk-apply"]').click();
+      await until(() => document.querySelector('[data-testid="confirm-button"]'));
+      const start = performance.now();
+      const toasts = document.querySelectorAll('[data-testid="toast"]').length;
+      document.querySelector('[data-testid="confirm-button"]').click();
+      await until(() => [...document.querySelectorAll('[data-testid="toast"]')].some((t) => t.textContent.includes("Made ")) &&
+        document.querySelectorAll('[data-testid="toast"]').length > toasts);
+      const selected = shown();
+      document.querySelectorAll('[data-testid="toast"] [aria-label="Dismiss"]').forEach((b) => b.click());
+      done([performance.now() - start, selected]);
+    })()`), role));
+  }
+  const mib = (kib) => (kib / 1024).toFixed(0);
+  console.log(`First sync of the ${LARGE.toLocaleString("en-US")}-member org (not cached): ${firstSync.toFixed(0)} ms`);
+  console.log(`Cold start, cached ${LARGE.toLocaleString("en-US")}-member list painted: ${fmt(wall)} wall (${(median(wall) / median(blankWall)).toFixed(2)}× the empty window)`);
+  console.log(`Keystroke in the search of ${LARGE.toLocaleString("en-US")} members to filtered rows painted: ${fmt(keystroke)}`);
+  console.log(`Scroll to the end of ${LARGE.toLocaleString("en-US")} members, last row painted: ${toEnd.toFixed(0)} ms`);
+  console.log(`RSS, ${LARGE.toLocaleString("en-US")} members loaded, process tree: ${mib(rss.kib)} MiB (${(rss.kib / blankRss.kib).toFixed(2)}× the empty window)`);
+  console.log(`Bulk role change of ${bulk.map((b) => b[1]).join(" and ")} selected members, confirmation to toast: ${bulk.map((b) => b[0].toFixed(0)).join(" ms, ")} ms (one request each)`);
 }
 
 await main();

@@ -9,8 +9,8 @@ use orgdesk_client::core::api::*;
 use orgdesk_client::core::ErrorCode;
 use orgdesk_client::sync::{SyncMode, SyncPhase};
 use orgdesk_client::{
-    AccountSummary, CacheNotice, Code, ConnectionStatus, Snapshot, Source, SyncProgress, SyncReport, UiError,
-    VaultStatus,
+    AccountSummary, BulkReport, CacheNotice, Code, ConnectionStatus, MemberFilter, MemberSortKey, MemberWindow,
+    RoleCount, Snapshot, Source, SyncProgress, SyncReport, UiError, VaultStatus,
 };
 use ts_rs::TS;
 
@@ -31,6 +31,7 @@ fn export_bindings() {
         // shell and client
         AppState, LinkEvent, Link, OrgScreen, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
         Snapshot<()>, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
+        MemberFilter, MemberSortKey, MemberWindow, RoleCount, BulkReport,
         // wire types from orgdesk-core
         ErrorCode, MyOrg, Org, CreateOrg, UpdateOrg, Member, MemberStatus, Page<()>, UpdateMember,
         Role, CreateRole, UpdateRole, PermissionInfo,

@@ -32,6 +32,11 @@ pub struct Config {
     #[arg(long, env = "ORGDESK_DEMO")]
     pub demo: bool,
 
+    /// With --demo: also an organization "globex" with this many members
+    /// (e.g. 100000), owned by the agency user, for scale tests of the app.
+    #[arg(long, env = "ORGDESK_DEMO_LARGE_ORG_MEMBERS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub demo_large_org_members: u32,
+
     /// Serve the outbox at /v1/dev/outbox without demo data.
     #[arg(long, env = "ORGDESK_DEV_OUTBOX")]
     pub dev_outbox: bool,

@@ -22,6 +22,8 @@ pub const AGENCY_EMAIL: &str = "agency@orgdesk.test";
 pub const MEMBER_EMAIL: &str = "member@orgdesk.test";
 pub const BIG_ORG_SLUG: &str = "northwind";
 pub const BIG_ORG_MEMBERS: usize = 10_000;
+/// The organization of `--demo-large-org-members`.
+pub const LARGE_ORG_SLUG: &str = "globex";
 
 const FIRST: [&str; 40] = [
     "Ada", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kai", "Lena", "Mateo", "Nora",
@@ -107,6 +109,70 @@ pub async fn seed(db: &Db) -> anyhow::Result<String> {
     Ok(format!(
         "\n  Orgdesk demo data is ready.\n  Agency admin: {AGENCY_EMAIL} / {DEMO_PASSWORD}\n  Plain member: {MEMBER_EMAIL} / {DEMO_PASSWORD}\n  Large organization: \"{BIG_ORG_SLUG}\" with {BIG_ORG_MEMBERS} members.\n"
     ))
+}
+
+/// An organization of `members` people owned by the agency user (seeded
+/// once, after [`seed`]): multi-row inserts of 400 rows, one transaction.
+pub async fn seed_large_org(db: &Db, members: usize) -> anyhow::Result<String> {
+    if !store::orgs::slug_taken(&db.pool, LARGE_ORG_SLUG).await? {
+        tracing::info!(members, "seeding the large demo organization…");
+        let Some(agency) = store::accounts::id_by_email_key(&db.pool, AGENCY_EMAIL).await? else {
+            anyhow::bail!("seed the demo data first");
+        };
+        let hash = hash_password(DEMO_PASSWORD);
+        let now = now_ms();
+        let mut tx = db.write().await?;
+        let conn = tx.conn();
+        let agency_actor = Actor { user_id: Some(agency.clone()), ..Default::default() };
+        let org = insert_org(conn, "Globex Corporation", Some(LARGE_ORG_SLUG), false, &agency, &agency_actor)
+            .await
+            .map_err(api_err)?;
+        let people: Vec<Person> = (0..members)
+            .map(|i| {
+                let first = FIRST[i % FIRST.len()];
+                let last = LAST[(i / FIRST.len()) % LAST.len()];
+                Person {
+                    id: new_id(),
+                    email: format!("{}.{}{}@globex.test", first.to_lowercase(), last.to_lowercase(), i),
+                    name: format!("{first} {last}"),
+                }
+            })
+            .collect();
+        let keys: Vec<String> = people.iter().map(|p| p.email.to_lowercase()).collect();
+        let users: Vec<NewUser<'_>> = people
+            .iter()
+            .zip(&keys)
+            .map(|(p, key)| NewUser {
+                id: &p.id,
+                email: &p.email,
+                email_key: key,
+                name: &p.name,
+                password_hash: &hash,
+                timezone: "America/New_York",
+                email_verified_at: Some(now),
+                created_at: now,
+            })
+            .collect();
+        store::accounts::insert_many(&mut *conn, &users).await?;
+        let roles = ["member", "member", "member", "viewer", "billing", "member", "admin", "member"];
+        let memberships: Vec<SeedMembership<'_>> = people
+            .iter()
+            .enumerate()
+            .map(|(k, p)| SeedMembership {
+                org_id: &org,
+                user_id: &p.id,
+                role: roles[k % roles.len()],
+                status: if k % 101 == 0 { MemberStatus::Disabled } else { MemberStatus::Active },
+                joined_at: now - (k as i64 % 1200) * DAY / 4 - k as i64 * MINUTE / 10,
+                last_active_at: now - (k as i64 % 700) * HOUR,
+                sort_name: p.name.to_lowercase(),
+            })
+            .collect();
+        store::memberships::insert_many(&mut *conn, &memberships).await?;
+        tx.commit().await?;
+        store::analyze(&db.pool).await?;
+    }
+    Ok(format!("  Very large organization: \"{LARGE_ORG_SLUG}\" with {members} members.\n"))
 }
 
 struct Person {

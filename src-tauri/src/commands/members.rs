@@ -1,8 +1,8 @@
 //! An org's members: the cached list, its sync with progress, and changes.
 
-use orgdesk_client::core::api::{BulkChange, BulkMemberResults, Member, MemberSignIns, MemberStatus, UpdateMember};
+use orgdesk_client::core::api::{BulkChange, Member, MemberSignIns, MemberStatus, UpdateMember};
 use orgdesk_client::sync::SyncMode;
-use orgdesk_client::{CancelToken, Snapshot, SyncProgress, SyncReport};
+use orgdesk_client::{BulkReport, CancelToken, MemberFilter, MemberWindow, RoleCount, SyncProgress, SyncReport};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -10,9 +10,39 @@ use super::Answer;
 use crate::desk::Desk;
 use crate::files;
 
+/// Rows `offset..offset + limit` (at most 500) of the cached members matching
+/// `filter`, with the counts; `null` before the first sync.
 #[tauri::command]
-pub async fn cached_members(desk: State<'_, Desk>, org_id: String) -> Answer<Option<Snapshot<Vec<Member>>>> {
-    Ok(desk.session().await?.cached_members(&org_id).await?)
+pub async fn member_window(
+    desk: State<'_, Desk>,
+    org_id: String,
+    filter: MemberFilter,
+    offset: u32,
+    limit: u32,
+) -> Answer<Option<MemberWindow>> {
+    Ok(desk.session().await?.member_window(&org_id, &filter, offset as usize, limit as usize).await?)
+}
+
+/// The ids of every cached member matching `filter` ("select all shown").
+#[tauri::command]
+pub async fn member_ids(desk: State<'_, Desk>, org_id: String, filter: MemberFilter) -> Answer<Vec<String>> {
+    Ok(desk.session().await?.member_ids(&org_id, &filter).await?)
+}
+
+/// One cached member (the member pane follows changes with it).
+#[tauri::command]
+pub async fn cached_member(desk: State<'_, Desk>, org_id: String, user_id: String) -> Answer<Option<Member>> {
+    Ok(desk.session().await?.cached_member(&org_id, &user_id).await?)
+}
+
+/// How many of the selected members hold each role (for the bulk change's warning).
+#[tauri::command]
+pub async fn member_role_counts(
+    desk: State<'_, Desk>,
+    org_id: String,
+    user_ids: Vec<String>,
+) -> Answer<Vec<RoleCount>> {
+    Ok(desk.session().await?.member_role_counts(&org_id, &user_ids).await?)
 }
 
 /// Brings the cached list up to date, reporting progress after each page.
@@ -63,7 +93,7 @@ pub async fn bulk_change_members(
     org_id: String,
     user_ids: Vec<String>,
     change: BulkChange,
-) -> Answer<BulkMemberResults> {
+) -> Answer<BulkReport> {
     Ok(desk.session().await?.bulk_change_members(&org_id, user_ids, change).await?)
 }
 

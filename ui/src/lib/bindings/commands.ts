@@ -9,7 +9,7 @@ import type { AppState } from "./AppState";
 import type { AuditEvent } from "./AuditEvent";
 import type { AuditQuery } from "./AuditQuery";
 import type { BulkChange } from "./BulkChange";
-import type { BulkMemberResults } from "./BulkMemberResults";
+import type { BulkReport } from "./BulkReport";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { CreateRole } from "./CreateRole";
 import type { Invitation } from "./Invitation";
@@ -18,8 +18,10 @@ import type { InviteResults } from "./InviteResults";
 import type { LinkEvent } from "./LinkEvent";
 import type { ManagedInvitation } from "./ManagedInvitation";
 import type { Member } from "./Member";
+import type { MemberFilter } from "./MemberFilter";
 import type { MemberSignIns } from "./MemberSignIns";
 import type { MemberStatus } from "./MemberStatus";
+import type { MemberWindow } from "./MemberWindow";
 import type { MyInvitation } from "./MyInvitation";
 import type { MyOrg } from "./MyOrg";
 import type { OidcProvider } from "./OidcProvider";
@@ -30,6 +32,7 @@ import type { PermissionInfo } from "./PermissionInfo";
 import type { PersonMembership } from "./PersonMembership";
 import type { RemovePersonResults } from "./RemovePersonResults";
 import type { Role } from "./Role";
+import type { RoleCount } from "./RoleCount";
 import type { SecurityEvent } from "./SecurityEvent";
 import type { Session } from "./Session";
 import type { Snapshot } from "./Snapshot";
@@ -85,7 +88,10 @@ export const COMMANDS = [
   "transfer_ownership",
   "leave_org",
   "delete_org",
-  "cached_members",
+  "member_window",
+  "member_ids",
+  "cached_member",
+  "member_role_counts",
   "sync_members",
   "change_member_role",
   "set_member_status",
@@ -217,7 +223,17 @@ export const leaveOrg = (orgId: string): Promise<void> => invoke<void>("leave_or
 
 export const deleteOrg = (orgId: string, confirmSlug: string): Promise<void> => invoke<void>("delete_org", { orgId, confirmSlug });
 
-export const cachedMembers = (orgId: string): Promise<Snapshot<Member[]> | null> => invoke<Snapshot<Member[]> | null>("cached_members", { orgId });
+/** Rows `offset..offset + limit` (at most 500) of the cached members matching `filter`, with the counts; `null` before the first sync. */
+export const memberWindow = (orgId: string, filter: MemberFilter, offset: number, limit: number): Promise<MemberWindow | null> => invoke<MemberWindow | null>("member_window", { orgId, filter, offset, limit });
+
+/** The ids of every cached member matching `filter` ("select all shown"). */
+export const memberIds = (orgId: string, filter: MemberFilter): Promise<string[]> => invoke<string[]>("member_ids", { orgId, filter });
+
+/** One cached member (the member pane follows changes with it). */
+export const cachedMember = (orgId: string, userId: string): Promise<Member | null> => invoke<Member | null>("cached_member", { orgId, userId });
+
+/** How many of the selected members hold each role (for the bulk change's warning). */
+export const memberRoleCounts = (orgId: string, userIds: string[]): Promise<RoleCount[]> => invoke<RoleCount[]>("member_role_counts", { orgId, userIds });
 
 /** Brings the cached list up to date, reporting progress after each page. */
 export const syncMembers = (orgId: string, progress: Channel<SyncProgress>): Promise<SyncReport> => invoke<SyncReport>("sync_members", { orgId, progress });
@@ -229,7 +245,7 @@ export const setMemberStatus = (orgId: string, userId: string, version: number, 
 export const removeMember = (orgId: string, userId: string): Promise<void> => invoke<void>("remove_member", { orgId, userId });
 
 /** The selected members' role, status or membership, in one request. */
-export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange): Promise<BulkMemberResults> => invoke<BulkMemberResults>("bulk_change_members", { orgId, userIds, change });
+export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange): Promise<BulkReport> => invoke<BulkReport>("bulk_change_members", { orgId, userIds, change });
 
 /** A member's recent sign-in times, for the member pane. */
 export const memberSignIns = (orgId: string, userId: string): Promise<MemberSignIns> => invoke<MemberSignIns>("member_sign_ins", { orgId, userId });

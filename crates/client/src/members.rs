@@ -17,21 +17,36 @@ use crate::snapshot::{Snapshot, Source};
 impl Session {
     /// The org's member list in memory; built from the cache when first
     /// asked for; `None` when nothing was synced yet.
-    async fn member_view(&self, org_id: &str) -> Result<Option<Arc<MemberView>>> {
-        if let Some(view) = self.member_views().get(org_id) {
-            return Ok(Some(view.clone()));
+    async fn member_view(&self, org_id: &str) -> Result<Option<(Arc<MemberView>, Option<String>)>> {
+        if let Some(entry) = self.member_views().get(org_id).cloned() {
+            return Ok(Some(entry));
+        }
+        // One build from the cache at a time; whoever waited finds it built.
+        let _building = self.member_view_build_lock().await;
+        if let Some(entry) = self.member_views().get(org_id).cloned() {
+            return Ok(Some(entry));
         }
         let Some(snapshot) = self.cached_members(org_id).await? else {
             return Ok(None);
         };
-        let view = Arc::new(MemberView::new(snapshot.data));
-        self.member_views().insert(org_id.to_owned(), view.clone());
-        Ok(Some(view))
+        let built = (Arc::new(MemberView::new(snapshot.data)), snapshot.synced_at);
+        // A sync that finished meanwhile set a newer view: that one stays.
+        Ok(Some(self.member_views().entry(org_id.to_owned()).or_insert(built).clone()))
     }
 
-    /// The cached list changed: the view follows.
-    pub(crate) fn set_member_view(&self, org_id: &str, members: Vec<Member>) {
-        self.member_views().insert(org_id.to_owned(), Arc::new(MemberView::new(members)));
+    /// The cached list changed: the view follows (`synced_at: None` keeps the
+    /// time of the last sync, as a local edit is not a sync).
+    pub(crate) fn set_member_view(&self, org_id: &str, members: Vec<Member>, synced_at: Option<String>) {
+        let mut views = self.member_views();
+        let synced_at = synced_at.or_else(|| views.get(org_id).and_then(|(_, at)| at.clone()));
+        views.insert(org_id.to_owned(), (Arc::new(MemberView::new(members)), synced_at));
+    }
+
+    /// A sync found nothing changed: only the time moves.
+    pub(crate) fn member_view_synced(&self, org_id: &str, synced_at: &str) {
+        if let Some((_, at)) = self.member_views().get_mut(org_id) {
+            *at = Some(synced_at.to_owned());
+        }
     }
 
     /// Rows `offset..offset + limit` of the cached members matching `filter`,
@@ -43,26 +58,25 @@ impl Session {
         offset: usize,
         limit: usize,
     ) -> Result<Option<MemberWindow>> {
-        let Some(view) = self.member_view(org_id).await? else {
+        let Some((view, synced_at)) = self.member_view(org_id).await? else {
             return Ok(None);
         };
-        let synced_at = self.cache()?.get(&keys::member_sync(org_id)).await?.map(|e| e.synced_at);
         Ok(Some(view.window(filter, offset, limit, synced_at)))
     }
 
     /// The ids of every cached member matching `filter`, in its order.
     pub async fn member_ids(&self, org_id: &str, filter: &MemberFilter) -> Result<Vec<String>> {
-        Ok(self.member_view(org_id).await?.map(|v| v.ids(filter)).unwrap_or_default())
+        Ok(self.member_view(org_id).await?.map(|(v, _)| v.ids(filter)).unwrap_or_default())
     }
 
     /// One cached member.
     pub async fn cached_member(&self, org_id: &str, user_id: &str) -> Result<Option<Member>> {
-        Ok(self.member_view(org_id).await?.and_then(|v| v.get(user_id).cloned()))
+        Ok(self.member_view(org_id).await?.and_then(|(v, _)| v.get(user_id).cloned()))
     }
 
     /// How many of `user_ids` hold each role (as cached).
     pub async fn member_role_counts(&self, org_id: &str, user_ids: &[String]) -> Result<Vec<RoleCount>> {
-        Ok(self.member_view(org_id).await?.map(|v| v.role_counts(user_ids)).unwrap_or_default())
+        Ok(self.member_view(org_id).await?.map(|(v, _)| v.role_counts(user_ids)).unwrap_or_default())
     }
 
     /// Every member of the org as last synced, answered from the cache.
@@ -105,7 +119,10 @@ impl Session {
     ) -> Result<BulkReport> {
         let req = BulkMemberChange { user_ids, change };
         let answer = self.call(|api| api.bulk_change_members(org_id, &req)).await?;
-        let before = self.member_view(org_id).await?.unwrap_or_else(|| Arc::new(MemberView::new(Vec::new())));
+        let before = match self.member_view(org_id).await? {
+            Some((view, _)) => view,
+            None => Arc::new(MemberView::new(Vec::new())),
+        };
         let report = before.bulk_report(&answer);
         let mut changed: HashMap<&str, &Member> = HashMap::new();
         let mut removed = std::collections::HashSet::new();

@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 use crate::snapshot::{now_rfc3339, ConnectionStatus, Snapshot, Source};
 use crate::vault::SecretKind;
 
+/// Per org: its member list in memory and when it was last synced.
+pub(crate) type MemberViews = std::collections::HashMap<String, (Arc<crate::member_view::MemberView>, Option<String>)>;
+
 pub struct Session {
     account_id: String,
     shared: Arc<Shared>,
@@ -26,8 +29,11 @@ pub struct Session {
     cache: Cache,
     connection: Mutex<ConnectionStatus>,
     ended: AtomicBool,
-    /// Each org's member list in memory, as the cache holds it (`members.rs`).
-    member_views: Mutex<std::collections::HashMap<String, Arc<crate::member_view::MemberView>>>,
+    /// Each org's member list in memory, as the cache holds it, and when it
+    /// was last synced (`members.rs`); windows are answered without the cache.
+    member_views: Mutex<MemberViews>,
+    /// Held while a view is built from the cache, so it is built once.
+    member_view_build: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Session {
@@ -55,6 +61,7 @@ impl Session {
             connection: Mutex::new(ConnectionStatus { online: true, last_sync_at: None, last_error: None }),
             ended: AtomicBool::new(false),
             member_views: Mutex::new(Default::default()),
+            member_view_build: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -66,10 +73,18 @@ impl Session {
         self.shared.summary(&self.account_id)
     }
 
+    #[allow(clippy::type_complexity)]
     pub(crate) fn member_views(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<crate::member_view::MemberView>>> {
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, (Arc<crate::member_view::MemberView>, Option<String>)>,
+    > {
         self.member_views.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) async fn member_view_build_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.member_view_build.lock().await
     }
 
     /// Keeps the account list's name and address as the server answered them.

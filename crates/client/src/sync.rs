@@ -165,6 +165,7 @@ impl Session {
             match self.call(|api| api.list_audit(org_id, &head_query, known.as_deref())).await {
                 Ok(Fetched::NotModified) => {
                     let synced_at = self.cache()?.touch(&state_key).await?;
+                    self.member_view_synced(org_id, &synced_at);
                     tell(SyncPhase::Done, 0, state.members, Some(state.members));
                     return Ok(report(state.members, 0, 0, true, synced_at));
                 }
@@ -223,11 +224,15 @@ impl Session {
             return Err(Error::Cancelled);
         }
         self.cache()?.put_member_pages(org_id, &pages).await?;
-        self.set_member_view(org_id, pages.iter().flat_map(|p| p.items.iter().cloned()).collect());
         state.complete = true;
         state.audit_etag = new_audit_etag;
         state.members = members;
         let synced_at = self.cache()?.put(&state_key, &state, None).await?;
+        self.set_member_view(
+            org_id,
+            pages.iter().flat_map(|p| p.items.iter().cloned()).collect(),
+            Some(synced_at.clone()),
+        );
         tell(SyncPhase::Done, pages.len() as u32, members, Some(members));
         Ok(report(members, pages.len() as u32, unchanged_pages, false, synced_at))
     }
@@ -244,7 +249,7 @@ impl Session {
         if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
             pages.iter_mut().for_each(|p| edit(&mut p.items));
             cache.put_member_pages(org_id, &pages).await?;
-            self.set_member_view(org_id, pages.into_iter().flat_map(|p| p.items).collect());
+            self.set_member_view(org_id, pages.into_iter().flat_map(|p| p.items).collect(), None);
         }
         let state = SyncState { complete: false, ..entry.value };
         cache.put_synced_at(&name, &state, None, entry.synced_at).await?;

@@ -11,6 +11,7 @@ mod links;
 mod logging;
 mod place;
 mod tray;
+mod updates;
 mod window;
 
 #[cfg(all(test, feature = "ts"))]
@@ -51,6 +52,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(window::window_state(profile_override().as_deref()))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             match log.open(&log_dir(app)) {
                 Ok(path) => {
@@ -65,6 +67,8 @@ pub fn run() {
             links::listen(app.handle());
             window::open_main(app)?;
             tray::create(app.handle());
+            app.manage(updates::Updates::from_config(app.handle()));
+            updates::start(app.handle());
             Ok(())
         })
         .on_window_event(close_guard::on_window_event)

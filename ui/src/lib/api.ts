@@ -35,6 +35,7 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { UpdateOrg } from "./bindings/UpdateOrg";
+import type { UpdateStatus } from "./bindings/UpdateStatus";
 import type { UpdateRole } from "./bindings/UpdateRole";
 import type { User } from "./bindings/User";
 
@@ -193,5 +194,15 @@ export const rememberScreen = (screen: string) => invoke<void>("remember_screen"
 /** The `orgdesk://o/<slug>/<screen>` link of an org's screen. */
 export const screenLink = (slug: string, screen: OrgScreen | null) =>
   invoke<string>("screen_link", { slug, screen });
+/** The updater's status now and on every change: off, checking, an update available, installing, … */
+export function watchUpdates(onStatus: (status: UpdateStatus) => void): Promise<void> {
+  const channel = new Channel<UpdateStatus>();
+  channel.onmessage = onStatus;
+  return invoke<void>("watch_updates", { channel });
+}
+/** Asks the update URL now (the app also asks at start and daily). */
+export const checkForUpdate = () => invoke<UpdateStatus>("check_for_update");
+/** Downloads the update found, checks its signature and installs it. */
+export const installUpdate = () => invoke<UpdateStatus>("install_update");
 /** Versions, OS, server, last problems: text for support (no token, no address). */
 export const diagnostics = (uiErrors: string[]) => invoke<string>("diagnostics", { uiErrors });

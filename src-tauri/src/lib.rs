@@ -65,9 +65,9 @@ pub fn run() {
             app.manage(desk);
             app.manage(close_guard::CloseGuard::default());
             links::listen(app.handle());
+            app.manage(updates::Updates::from_config(app.handle()));
             window::open_main(app)?;
             tray::create(app.handle());
-            app.manage(updates::Updates::from_config(app.handle()));
             updates::start(app.handle());
             Ok(())
         })

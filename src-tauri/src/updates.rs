@@ -54,6 +54,22 @@ pub enum UpdateStatus {
     Failed { message: String, version: Option<String> },
 }
 
+impl UpdateStatus {
+    /// One line for "Copy diagnostics".
+    pub fn summary(&self) -> String {
+        match self {
+            UpdateStatus::Off { reason } => format!("off: {reason}"),
+            UpdateStatus::Checking => "checking".into(),
+            UpdateStatus::UpToDate { version } => format!("up to date ({version})"),
+            UpdateStatus::Available { version, .. } => format!("{version} available"),
+            UpdateStatus::Installing { version } => format!("installing {version}"),
+            UpdateStatus::Installed { version } => format!("{version} installed, runs from the next start"),
+            UpdateStatus::Verified { version, .. } => format!("{version} downloaded and verified, not installed"),
+            UpdateStatus::Failed { message, .. } => format!("failed: {message}"),
+        }
+    }
+}
+
 /// Where updates come from, once the configuration was found usable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {

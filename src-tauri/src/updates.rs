@@ -226,6 +226,10 @@ impl Updates {
     pub async fn check<R: Runtime>(&self, app: &AppHandle<R>) -> UpdateStatus {
         let Ok(source) = &self.source else { return self.status() };
         let _busy = self.busy.lock().await;
+        // Installed: this process still runs the old version, which would find the same update again.
+        if let installed @ UpdateStatus::Installed { .. } = self.status() {
+            return installed;
+        }
         self.set(UpdateStatus::Checking, None);
         let checked = async {
             app.updater_builder().endpoints(source.endpoints.clone())?.timeout(REQUEST_TIMEOUT).build()?.check().await

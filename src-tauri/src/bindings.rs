@@ -16,6 +16,7 @@ use ts_rs::TS;
 
 use crate::desk::AppState;
 use crate::links::{Link, LinkEvent, OrgScreen};
+use crate::updates::UpdateStatus;
 
 macro_rules! export {
     ($dir:expr; $($ty:ty),+ $(,)?) => {
@@ -29,7 +30,7 @@ fn export_bindings() {
     let _ = std::fs::remove_dir_all(&dir);
     export!(&dir;
         // shell and client
-        AppState, LinkEvent, Link, OrgScreen, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
+        AppState, LinkEvent, Link, OrgScreen, UpdateStatus, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
         Snapshot<()>, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
         MemberFilter, MemberSortKey, MemberWindow, RoleCount, BulkReport,
         // wire types from orgdesk-core

@@ -11,6 +11,7 @@ mod links;
 mod logging;
 mod place;
 mod tray;
+mod updates;
 mod window;
 
 #[cfg(all(test, feature = "ts"))]
@@ -53,6 +54,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(window::window_state(profile_override().as_deref()))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             match log.open(&log_dir(app)) {
                 Ok(path) => {
@@ -65,8 +67,10 @@ pub fn run() {
             app.manage(desk);
             app.manage(close_guard::CloseGuard::default());
             links::listen(app.handle());
+            app.manage(updates::Updates::from_config(app.handle()));
             window::open_main(app)?;
             tray::create(app.handle());
+            updates::start(app.handle());
             Ok(())
         })
         .on_window_event(close_guard::on_window_event)

@@ -46,7 +46,11 @@ pub fn remember_screen(desk: State<'_, Desk>, screen: String) -> Answer<()> {
 /// connection's last error, the last problems of the log file and the UI's
 /// own last errors (`ui_errors`). Carries no token and no email address.
 #[tauri::command]
-pub async fn diagnostics(desk: State<'_, Desk>, ui_errors: Vec<String>) -> Answer<String> {
+pub async fn diagnostics(
+    desk: State<'_, Desk>,
+    updates: State<'_, crate::updates::Updates>,
+    ui_errors: Vec<String>,
+) -> Answer<String> {
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&s);
@@ -55,6 +59,7 @@ pub async fn diagnostics(desk: State<'_, Desk>, ui_errors: Vec<String>) -> Answe
     line(format!("Orgdesk {} (Tauri {})", env!("CARGO_PKG_VERSION"), tauri::VERSION));
     line(format!("OS: {} {} ({})", std::env::consts::OS, std::env::consts::ARCH, os_name()));
     line(format!("Keychain: {:?}", desk.accounts.vault_status()));
+    line(format!("Updates: {}", updates.status().summary()));
     line(format!(
         "Accounts: {} ({} signed in)",
         desk.accounts.list().len(),

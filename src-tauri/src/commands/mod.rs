@@ -12,6 +12,7 @@ mod members;
 mod orgs;
 mod profile;
 mod roles;
+mod updates;
 
 use orgdesk_client::UiError;
 
@@ -51,6 +52,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::refresh_tray,
         app::tray_menu,
         app::set_keep_in_tray,
+        updates::watch_updates,
+        updates::check_for_update,
+        updates::install_update,
         orgs::cached_orgs,
         orgs::refresh_orgs,
         orgs::create_org,

@@ -12,6 +12,7 @@ import { isAccountScreen, permissionSet, type Permissions } from "./permissions"
 import type { User } from "./bindings/User";
 import { resolveLink } from "./links";
 import type { Link } from "./bindings/Link";
+import type { UpdateStatus } from "./bindings/UpdateStatus";
 
 export type ScreenId =
   | "members"
@@ -160,6 +161,32 @@ class AppStore {
       await api.setKeepInTray(on);
       this.keepInTray = on;
       this.toast(on ? "Closing the window now keeps Orgdesk in the tray." : "Closing the window now quits Orgdesk.");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  /** What the updater last said (App.svelte subscribes at start); null until it has. */
+  update = $state<UpdateStatus | null>(null);
+  /** "Not now" on an offered version hides the banner until another version is offered. */
+  updateDismissed = $state<string | null>(null);
+
+  /** "Check for updates" (banner, palette). */
+  async checkForUpdate(): Promise<void> {
+    try {
+      this.update = await api.checkForUpdate();
+      if (this.update.state === "up_to_date") this.toast(`Orgdesk ${this.update.version} is the newest version.`);
+      if (this.update.state === "off") this.toast(this.update.reason);
+      if (this.update.state === "failed" && this.update.version === null) this.toast(this.update.message, "error");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
+  /** "Install update": download, check the signature, install. */
+  async installUpdate(): Promise<void> {
+    try {
+      this.update = await api.installUpdate();
     } catch (error) {
       this.toast(describeError(error), "error");
     }

@@ -40,6 +40,7 @@ import type { SyncProgress } from "./SyncProgress";
 import type { SyncReport } from "./SyncReport";
 import type { UpdateOrg } from "./UpdateOrg";
 import type { UpdateRole } from "./UpdateRole";
+import type { UpdateStatus } from "./UpdateStatus";
 import type { User } from "./User";
 
 export { Channel };
@@ -77,6 +78,9 @@ export const COMMANDS = [
   "refresh_tray",
   "tray_menu",
   "set_keep_in_tray",
+  "watch_updates",
+  "check_for_update",
+  "install_update",
   "cached_orgs",
   "refresh_orgs",
   "create_org",
@@ -198,6 +202,15 @@ export const trayMenu = (): Promise<string[]> => invoke<string[]>("tray_menu");
 
 /** Whether closing the window keeps the app running in the tray. */
 export const setKeepInTray = (on: boolean): Promise<void> => invoke<void>("set_keep_in_tray", { on });
+
+/** Sends the updater's status now and on every change over `updates`. */
+export const watchUpdates = (channel: Channel<UpdateStatus>): Promise<void> => invoke<void>("watch_updates", { channel });
+
+/** Asks the update URL now (the app also asks at start and daily). */
+export const checkForUpdate = (): Promise<UpdateStatus> => invoke<UpdateStatus>("check_for_update");
+
+/** Downloads the update found, checks its signature and installs it. */
+export const installUpdate = (): Promise<UpdateStatus> => invoke<UpdateStatus>("install_update");
 
 export const cachedOrgs = (): Promise<Snapshot<MyOrg[]> | null> => invoke<Snapshot<MyOrg[]> | null>("cached_orgs");
 

@@ -827,6 +827,8 @@ audit_actions! {
     InvitationRevoked => "invitation.revoked",
     InvitationAccepted => "invitation.accepted",
     InvitationDeclined => "invitation.declined",
+    ApiKeyCreated => "api_key.created",
+    ApiKeyRevoked => "api_key.revoked",
 }
 
 // ---------------------------------------------------------------- audit
@@ -884,6 +886,69 @@ pub struct OutboxEmail {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+// ---------------------------------------------------------------- API keys
+
+/// An organization API key as lists show it: never the key itself.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    /// The key's visible start (`odk_` and 8 characters).
+    pub prefix: String,
+    pub permissions: Vec<String>,
+    /// The person who created it.
+    pub created_by: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    /// Within a minute: uses are written at most once a minute.
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// `POST /v1/orgs/{org}/api-keys`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKey {
+    /// 1–100 characters, e.g. "CI deploys".
+    pub name: String,
+    /// A subset of the creator's own permissions.
+    pub permissions: Vec<String>,
+    /// RFC 3339; none: the key lives until revoked.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// The new key, the only time it is shown.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// Send it as `Authorization: Bearer <secret>`; it is not shown again.
+    pub secret: String,
+}
+
+/// Filters of `GET /v1/orgs/{org}/api-keys`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApiKeyQuery {
+    /// Only the keys this person created (what removing them would leave behind).
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+/// `?revoke_api_keys=true` on removing or disabling a member: also revokes
+/// the keys they created in the org, in the same transaction.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberKeysQuery {
+    #[serde(default)]
+    pub revoke_api_keys: Option<bool>,
 }
 
 #[cfg(test)]

@@ -40,10 +40,12 @@ pub enum Permission {
     BillingRead,
     #[serde(rename = "billing:manage")]
     BillingManage,
+    #[serde(rename = "api_keys:manage")]
+    ApiKeysManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::OrgRead,
         Permission::OrgUpdate,
         Permission::OrgDelete,
@@ -58,6 +60,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::BillingRead,
         Permission::BillingManage,
+        Permission::ApiKeysManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::BillingRead => "billing:read",
             Permission::BillingManage => "billing:manage",
+            Permission::ApiKeysManage => "api_keys:manage",
         }
     }
 
@@ -99,6 +103,7 @@ impl Permission {
             Permission::AuditRead => "Read and export the audit log",
             Permission::BillingRead => "See billing information",
             Permission::BillingManage => "Change billing information",
+            Permission::ApiKeysManage => "Create, list and revoke the organization's API keys",
         }
     }
 }
@@ -182,6 +187,7 @@ impl BuiltinRole {
                 RolesManage,
                 AuditRead,
                 BillingRead,
+                ApiKeysManage,
             ],
             BuiltinRole::Member => &[OrgRead, MembersRead],
             BuiltinRole::Billing => &[OrgRead, MembersRead, BillingRead, BillingManage],

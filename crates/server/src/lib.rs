@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod across;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod email_change;
 pub mod emails;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod invitations;
 pub mod members;
@@ -157,11 +159,18 @@ async fn with_request_id(response: Response, id: String) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Housekeeping: rate-limit events past every window, idempotency keys
-/// older than a day.
+/// Housekeeping: every minute the `invitation.expired` events; every ten
+/// minutes rate-limit events past every window, idempotency keys older than
+/// a day and the rest.
 pub async fn run_janitor(state: AppState) {
-    loop {
-        tokio::time::sleep(Duration::from_secs(600)).await;
+    for pass in 1u64.. {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        if let Err(e) = events::notice_expired_invitations(&state).await {
+            tracing::warn!(error = %e, "writing invitation.expired events failed");
+        }
+        if pass % 10 != 0 {
+            continue;
+        }
         let Ok(mut conn) = state.db.pool.acquire().await else { continue };
         if let Err(e) = rate_limit::prune(&mut conn, 2 * time::DAY).await {
             tracing::warn!(error = %e, "pruning rate-limit events failed");

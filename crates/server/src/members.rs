@@ -115,13 +115,23 @@ pub async fn update(
     user_id: &str,
     req: UpdateMember,
     if_match: Option<i64>,
+    revoke_api_keys: bool,
 ) -> ApiResult<Member> {
     access.require(Permission::MembersUpdate)?;
     if req.role.is_none() && req.status.is_none() {
         return Err(ApiError::invalid("role", "Send a new role, a new status, or both."));
     }
+    if revoke_api_keys && req.status != Some(MemberStatus::Disabled) {
+        return Err(ApiError::invalid(
+            "revoke_api_keys",
+            "Revoking a member's API keys goes with disabling or removing them; send status \"disabled\".",
+        ));
+    }
     let mut tx = db.write().await?;
     let (member, _) = update_in(tx.conn(), access, user_id, &req, if_match).await?;
+    if revoke_api_keys {
+        crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await?;
+    }
     tx.commit().await?;
     Ok(member)
 }
@@ -184,11 +194,15 @@ async fn update_in(
     Ok((member, role != before.role || status != before.status))
 }
 
-/// Removes a member. Used by the per-org endpoint and by the cross-org removal.
-pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
+/// Removes a member, and with `revoke_api_keys` the API keys they created
+/// in the org. Used by the per-org endpoint and by the cross-org removal.
+pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str, revoke_api_keys: bool) -> ApiResult<()> {
     access.require(Permission::MembersRemove)?;
     let mut tx = db.write().await?;
     remove_in(tx.conn(), access, user_id).await?;
+    if revoke_api_keys {
+        crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod across;
+mod api_keys;
 mod audit;
 mod invitations;
 mod members;
@@ -119,7 +120,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus, orgdesk_core::api::InvitationFilter)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
-        (name = "invitations"), (name = "across"), (name = "audit"), (name = "ops")
+        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "ops")
     )
 )]
 struct ApiDoc;
@@ -132,6 +133,18 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An organization API key (odk_…), accepted by that organization's /v1/orgs/{org}/… endpoints \
+                         within the key's permissions",
+                    ))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "metrics",
@@ -155,6 +168,7 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(invitations::router())
         .merge(across::router())
         .merge(audit::router())
+        .merge(api_keys::router())
         .merge(ops::router())
         .split_for_parts();
     openapi::complete(&mut doc);

@@ -7,8 +7,10 @@
 //! SQLite's read connections (`Db::read`) with the same text.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod data_steps;
+pub mod events;
 pub mod idempotency;
 pub mod invitations;
 pub mod memberships;

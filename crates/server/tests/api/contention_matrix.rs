@@ -52,6 +52,8 @@ struct World {
     email_change_token: String,
     /// A one-time sign-in code of `member` (its verifier is [`OIDC_VERIFIER`]).
     oidc_code: String,
+    /// The id of an API key of `org`.
+    api_key: String,
 }
 
 const OIDC_VERIFIER: &str = "contention-matrix-verifier-0123456789-abcdefghij";
@@ -87,6 +89,15 @@ async fn world() -> World {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
+    let r = app
+        .post(
+            &owner.token,
+            &format!("/v1/orgs/{}/api-keys", org.id),
+            json!({"name": "doomed", "permissions": ["org:read"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let api_key = r.body["id"].as_str().unwrap().to_owned();
     let invitation = app.invite(&owner, &org, "newcomer@example.com", "member").await;
     let invitation_token = app.token_from_outbox("newcomer@example.com", "/invite/").await;
     let invitee = app.user("invitee@example.com", "Invitee").await;
@@ -122,6 +133,7 @@ async fn world() -> World {
     };
     orgdesk_server::store::oidc::insert_code(&app.state.db.pool, &code).await.unwrap();
     World {
+        api_key,
         oidc_code,
         app,
         owner,
@@ -468,6 +480,24 @@ fn scenarios(w: &World) -> Vec<Scenario> {
             true,
         ),
         s(
+            ("post", "/v1/orgs/{org}/api-keys"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/api-keys"),
+                Some(&w.admin),
+                Body::Json(json!({"name": "Same name", "permissions": ["members:read"]})),
+            ),
+            All,
+            true,
+        ),
+        // Revoking is idempotent: every copy answers 204, one writes the event.
+        s(
+            ("delete", "/v1/orgs/{org}/api-keys/{id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/api-keys/{}", w.api_key), Some(&w.owner), Body::None),
+            All,
+            false,
+        ),
+        s(
             ("delete", "/v1/orgs/{org}/roles/{key}"),
             req(Method::DELETE, format!("/v1/orgs/{o}/roles/doomed"), Some(&w.owner), Body::None),
             Once,
@@ -642,7 +672,8 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
                 r.body["results"].as_array().unwrap().iter().filter(|x| x["outcome"] == "removed").count() as i64
             }
             ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}")
-            | ("post", "/v1/orgs/{org}/members/bulk") => {
+            | ("post", "/v1/orgs/{org}/members/bulk")
+            | ("delete", "/v1/orgs/{org}/api-keys/{id}") => {
                 0 // counted below
             }
             _ => 1,
@@ -651,7 +682,7 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
     // Settings and role changes write an event only when something changed:
     // count those events by action and require no more than one per success.
     let conditional: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled') AND at >= 0",
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled', 'api_key.revoked') AND at >= 0",
     )
     .bind(&w.org.id)
     .fetch_one(&w.app.state.db.pool)

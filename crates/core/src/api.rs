@@ -829,6 +829,11 @@ audit_actions! {
     InvitationDeclined => "invitation.declined",
     ApiKeyCreated => "api_key.created",
     ApiKeyRevoked => "api_key.revoked",
+    WebhookCreated => "webhook.created",
+    WebhookUpdated => "webhook.updated",
+    WebhookDeleted => "webhook.deleted",
+    WebhookSecretRotated => "webhook.secret_rotated",
+    WebhookDisabled => "webhook.disabled",
 }
 
 // ---------------------------------------------------------------- audit
@@ -949,6 +954,105 @@ pub struct ApiKeyQuery {
 pub struct MemberKeysQuery {
     #[serde(default)]
     pub revoke_api_keys: Option<bool>,
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/// A webhook endpoint of an organization.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub description: String,
+    /// The event types it receives; `["*"]` for every type.
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    /// Why it was disabled automatically (a day of failed deliveries).
+    pub disabled_reason: Option<String>,
+    /// Since when every delivery to it has failed.
+    pub failing_since: Option<String>,
+    /// Until when the previous signing secret also signs (after a rotation).
+    pub previous_secret_until: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /v1/orgs/{org}/webhooks`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookEndpoint {
+    /// An `https://` URL (plain `http://` and private addresses only where
+    /// the operator allows them).
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Event types such as `member.added`, or `["*"]` for all.
+    pub event_types: Vec<String>,
+}
+
+/// `PATCH /v1/orgs/{org}/webhooks/{id}`: the fields to change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookEndpoint {
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub event_types: Option<Vec<String>>,
+    /// Enabling a disabled endpoint clears its failure run.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// The endpoint's signing secrets (`whsec_…`, as the Standard Webhooks
+/// libraries take them).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSecret {
+    pub secret: String,
+    /// The secret before the last rotation, while it still signs.
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<String>,
+}
+
+/// `POST /v1/orgs/{org}/webhooks/{id}/rotate-secret`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateWebhookSecret {
+    /// How long the old secret keeps signing too, 0–168 hours (default 24).
+    #[serde(default)]
+    pub overlap_hours: Option<i64>,
+}
+
+/// One attempt to deliver.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookAttempt {
+    pub attempt: i64,
+    pub at: String,
+    /// The receiver's HTTP status; none when no answer came.
+    pub status_code: Option<i64>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The start of the receiver's answer (at most 1 KB).
+    pub response_excerpt: Option<String>,
+}
+
+/// A delivery of one event to one endpoint, with its attempts.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: String,
+    /// The `webhook-id` header: the same on every retry and replay.
+    pub message_id: String,
+    pub event_type: String,
+    /// pending | delivered | failed (gave up after more than a day)
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub next_attempt_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub payload: serde_json::Value,
+    pub log: Vec<WebhookAttempt>,
 }
 
 #[cfg(test)]

@@ -42,10 +42,12 @@ pub enum Permission {
     BillingManage,
     #[serde(rename = "api_keys:manage")]
     ApiKeysManage,
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrgRead,
         Permission::OrgUpdate,
         Permission::OrgDelete,
@@ -61,6 +63,7 @@ impl Permission {
         Permission::BillingRead,
         Permission::BillingManage,
         Permission::ApiKeysManage,
+        Permission::WebhooksManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl Permission {
             Permission::BillingRead => "billing:read",
             Permission::BillingManage => "billing:manage",
             Permission::ApiKeysManage => "api_keys:manage",
+            Permission::WebhooksManage => "webhooks:manage",
         }
     }
 
@@ -104,6 +108,7 @@ impl Permission {
             Permission::BillingRead => "See billing information",
             Permission::BillingManage => "Change billing information",
             Permission::ApiKeysManage => "Create, list and revoke the organization's API keys",
+            Permission::WebhooksManage => "Manage webhook endpoints, their secrets and deliveries",
         }
     }
 }
@@ -188,6 +193,7 @@ impl BuiltinRole {
                 AuditRead,
                 BillingRead,
                 ApiKeysManage,
+                WebhooksManage,
             ],
             BuiltinRole::Member => &[OrgRead, MembersRead],
             BuiltinRole::Billing => &[OrgRead, MembersRead, BillingRead, BillingManage],

@@ -67,6 +67,8 @@ fn types_of(action: AuditAction) -> &'static [&'static str] {
         InvitationDeclined => &["invitation.declined"],
         ApiKeyCreated => &["api_key.created"],
         ApiKeyRevoked => &["api_key.revoked"],
+        // Webhook settings are in the audit trail only.
+        WebhookCreated | WebhookUpdated | WebhookDeleted | WebhookSecretRotated | WebhookDisabled => &[],
     }
 }
 
@@ -132,24 +134,29 @@ pub fn for_audit<'a>(
         .collect()
 }
 
-/// Records events (with their webhook deliveries) in the caller's transaction.
+/// Records events, with their webhook deliveries, in the caller's transaction.
 pub async fn record(conn: &mut Conn, events: &[NewEvent<'_>]) -> store::Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    store::events::insert_many(conn, events).await
+    store::events::insert_many(&mut *conn, events).await?;
+    crate::webhooks::enqueue(conn, events).await
 }
 
-/// The wire form of an event: what the stream sends and webhooks deliver.
+fn wire(id: &str, event_type: &str, org_id: &str, at: i64, payload: &str) -> Value {
+    let data = serde_json::from_str::<Value>(payload).unwrap_or(Value::Null);
+    json!({ "id": id, "type": event_type, "org_id": org_id, "timestamp": rfc3339(at), "data": data })
+}
+
+/// The wire form of an event: what the stream sends and webhooks deliver
+/// (`{id, type, org_id, timestamp, data}`, the Standard Webhooks shape).
 pub fn envelope(row: &store::events::EventRow) -> Value {
-    let data = serde_json::from_str::<Value>(&row.payload).unwrap_or(Value::Null);
-    json!({
-        "id": row.id,
-        "type": row.event_type,
-        "org_id": row.org_id,
-        "timestamp": rfc3339(row.at),
-        "data": data,
-    })
+    wire(&row.id, &row.event_type, &row.org_id, row.at, &row.payload)
+}
+
+/// The wire form of an event being recorded.
+pub fn envelope_of(event: &NewEvent<'_>) -> Value {
+    wire(&event.id, event.event_type, event.org_id, event.at, &event.payload)
 }
 
 /// One janitor pass: an `invitation.expired` event for every invitation

@@ -5,6 +5,7 @@ mod accounts;
 mod across;
 mod api_keys;
 mod audit;
+mod events;
 mod invitations;
 mod members;
 mod oidc;
@@ -13,6 +14,7 @@ mod ops;
 mod orgs;
 pub mod pages;
 mod roles;
+mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -120,7 +122,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus, orgdesk_core::api::InvitationFilter)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
-        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "ops")
+        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "webhooks"), (name = "events"), (name = "ops")
     )
 )]
 struct ApiDoc;
@@ -169,6 +171,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(across::router())
         .merge(audit::router())
         .merge(api_keys::router())
+        .merge(webhooks::router())
+        .merge(events::router())
         .merge(ops::router())
         .split_for_parts();
     openapi::complete(&mut doc);

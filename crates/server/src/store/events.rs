@@ -78,6 +78,44 @@ pub async fn after(db: impl Executor<'_>, after: (i64, &str), limit: i64) -> Res
     .await
 }
 
+/// Every org's events at or after `since`, oldest first (the stream's poll
+/// reads a window, so events that commit late are still seen).
+pub async fn since(db: impl Executor<'_>, since: i64, limit: i64) -> Result<Vec<EventRow>> {
+    sqlx::query_as("SELECT id, org_id, type, payload, at FROM events WHERE at >= $1 ORDER BY at, id LIMIT $2")
+        .bind(since)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// The events of these orgs after `(at, id)`, oldest first.
+pub async fn of_orgs_after(
+    db: impl Executor<'_>,
+    org_ids: &[&str],
+    after: (i64, &str),
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT id, org_id, type, payload, at FROM events WHERE org_id IN (");
+    for (i, org_id) in org_ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*org_id);
+    }
+    sql.push(") AND (at > ")
+        .bind(after.0)
+        .push(" OR (at = ")
+        .bind(after.0)
+        .push(" AND id > ")
+        .bind(after.1)
+        .push(")) ORDER BY at, id LIMIT ")
+        .bind(limit);
+    sql.query_as().fetch_all(db).await
+}
+
 /// An invitation whose expiry the janitor noticed.
 #[derive(sqlx::FromRow)]
 pub struct ExpiredInvitation {

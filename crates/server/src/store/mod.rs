@@ -22,6 +22,7 @@ pub mod roles;
 pub mod security_log;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;
 
 /// What a store function runs on: the pool, or a connection.
 pub use sqlx::any::AnyExecutor as Executor;

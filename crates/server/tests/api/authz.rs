@@ -104,6 +104,31 @@ fn endpoints() -> Vec<Endpoint> {
             P(ApiKeysManage),
         ),
         e(Method::DELETE, "/v1/orgs/{org}/api-keys/{api_key}", Body::None, P(ApiKeysManage)),
+        e(Method::GET, "/v1/orgs/{org}/webhooks", Body::None, P(WebhooksManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/webhooks",
+            Body::Json(r#"{"url": "http://127.0.0.1:9/new", "event_types": ["*"]}"#),
+            P(WebhooksManage),
+        ),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}", Body::None, P(WebhooksManage)),
+        e(
+            Method::PATCH,
+            "/v1/orgs/{org}/webhooks/{webhook}",
+            Body::Json(r#"{"description": "matrix"}"#),
+            P(WebhooksManage),
+        ),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}/secret", Body::None, P(WebhooksManage)),
+        e(Method::POST, "/v1/orgs/{org}/webhooks/{webhook}/rotate-secret", Body::Json("{}"), P(WebhooksManage)),
+        e(Method::POST, "/v1/orgs/{org}/webhooks/{webhook}/test", Body::None, P(WebhooksManage)),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}/deliveries", Body::None, P(WebhooksManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/webhooks/{webhook}/deliveries/{delivery}/replay",
+            Body::None,
+            P(WebhooksManage),
+        ),
+        e(Method::DELETE, "/v1/orgs/{org}/webhooks/{doomed_webhook}", Body::None, P(WebhooksManage)),
         e(Method::DELETE, "/v1/orgs/{org}/logo", Body::None, P(OrgUpdate)),
         e(Method::DELETE, "/v1/orgs/{org}/members/{removable}", Body::None, P(MembersRemove)),
         e(Method::POST, "/v1/orgs/{org}/leave", Body::None, Need::NotOwner),
@@ -193,6 +218,18 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
     let r = app.post(&boss.token, &keys, json!({"name": "matrix key", "permissions": KEY_PERMISSIONS})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let key = r.body["secret"].as_str().unwrap().to_owned();
+    let hooks = format!("/v1/orgs/{}/webhooks", org.id);
+    let mut webhook_ids = Vec::new();
+    for name in ["kept", "doomed"] {
+        let r = app
+            .post(&boss.token, &hooks, json!({"url": format!("http://127.0.0.1:9/{name}"), "event_types": ["*"]}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        webhook_ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let r = app.post(&boss.token, &format!("{hooks}/{}/test", webhook_ids[0]), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let delivery = r.body["id"].as_str().unwrap().to_owned();
     let values = vec![
         ("{member}", people.targets[0].id.clone()),
         ("{removable}", people.targets[1].id.clone()),
@@ -202,6 +239,9 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
         ("{spare_role}", "spare".to_owned()),
         ("{doomed_role}", "doomed".to_owned()),
         ("{api_key}", doomed_key),
+        ("{doomed_webhook}", webhook_ids[1].clone()),
+        ("{webhook}", webhook_ids[0].clone()),
+        ("{delivery}", delivery),
     ];
     Fixture { org, actor, values, key }
 }
@@ -323,6 +363,7 @@ async fn another_tenants_ids_find_nothing() {
             || e.path.contains("{invitation}")
             || e.path.contains("{revocable}")
             || e.path.contains("{api_key}")
+            || e.path.contains("{webhook}")
         {
             for token in [&attacker.token, &attacker_key] {
                 let r = call(&app, &home_fixture, token, &e).await;

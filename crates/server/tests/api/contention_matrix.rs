@@ -54,6 +54,10 @@ struct World {
     oidc_code: String,
     /// The id of an API key of `org`.
     api_key: String,
+    /// Two webhook endpoints of `org` (the second to delete) and a delivery of the first.
+    webhook: String,
+    doomed_webhook: String,
+    delivery: String,
 }
 
 const OIDC_VERIFIER: &str = "contention-matrix-verifier-0123456789-abcdefghij";
@@ -98,6 +102,18 @@ async fn world() -> World {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let api_key = r.body["id"].as_str().unwrap().to_owned();
+    let hooks = format!("/v1/orgs/{}/webhooks", org.id);
+    let mut webhook_ids = Vec::new();
+    for name in ["kept", "doomed"] {
+        let body = json!({"url": format!("http://127.0.0.1:9/{name}"), "event_types": ["*"]});
+        let r = app.post(&owner.token, &hooks, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        webhook_ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let r = app.post(&owner.token, &format!("{hooks}/{}/test", webhook_ids[0]), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let delivery = r.body["id"].as_str().unwrap().to_owned();
+    let (webhook, doomed_webhook) = (webhook_ids[0].clone(), webhook_ids[1].clone());
     let invitation = app.invite(&owner, &org, "newcomer@example.com", "member").await;
     let invitation_token = app.token_from_outbox("newcomer@example.com", "/invite/").await;
     let invitee = app.user("invitee@example.com", "Invitee").await;
@@ -134,6 +150,9 @@ async fn world() -> World {
     orgdesk_server::store::oidc::insert_code(&app.state.db.pool, &code).await.unwrap();
     World {
         api_key,
+        webhook,
+        doomed_webhook,
+        delivery,
         oidc_code,
         app,
         owner,
@@ -498,6 +517,63 @@ fn scenarios(w: &World) -> Vec<Scenario> {
             false,
         ),
         s(
+            ("post", "/v1/orgs/{org}/webhooks"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks"),
+                Some(&w.admin),
+                Body::Json(json!({"url": "http://127.0.0.1:9/same", "event_types": ["member.added"]})),
+            ),
+            All,
+            true,
+        ),
+        s(
+            ("patch", "/v1/orgs/{org}/webhooks/{id}"),
+            req(
+                Method::PATCH,
+                format!("/v1/orgs/{o}/webhooks/{}", w.webhook),
+                Some(&w.admin),
+                Body::Json(json!({"description": "Same", "enabled": false})),
+            ),
+            All,
+            true,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/webhooks/{id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/webhooks/{}", w.doomed_webhook), Some(&w.owner), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/rotate-secret"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks/{}/rotate-secret", w.webhook),
+                Some(&w.owner),
+                Body::Json(json!({"overlap_hours": 1})),
+            ),
+            All,
+            true,
+        ),
+        // Test events and replays queue deliveries, not changes: no audit event.
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/test"),
+            req(Method::POST, format!("/v1/orgs/{o}/webhooks/{}/test", w.webhook), Some(&w.owner), Body::None),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/replay"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks/{}/deliveries/{}/replay", w.webhook, w.delivery),
+                Some(&w.owner),
+                Body::None,
+            ),
+            All,
+            false,
+        ),
+        s(
             ("delete", "/v1/orgs/{org}/roles/{key}"),
             req(Method::DELETE, format!("/v1/orgs/{o}/roles/doomed"), Some(&w.owner), Body::None),
             Once,
@@ -674,6 +750,12 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
             ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}")
             | ("post", "/v1/orgs/{org}/members/bulk")
             | ("delete", "/v1/orgs/{org}/api-keys/{id}") => {
+                0 // counted below
+            }
+            (
+                "post",
+                "/v1/orgs/{org}/webhooks/{id}/test" | "/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/replay",
+            ) => {
                 0 // counted below
             }
             _ => 1,

@@ -21,4 +21,6 @@ mod recovery;
 mod roles;
 mod security;
 mod smtp;
+mod stream;
 mod support;
+mod webhooks;

@@ -192,7 +192,8 @@ async fn with_request_id(response: Response, id: String) -> Response {
 
 /// Housekeeping: every minute the `invitation.expired` events; every ten
 /// minutes rate-limit events past every window, idempotency keys older than
-/// a day and the rest.
+/// a day, finished webhook deliveries and events older than 30 days, and
+/// the rest.
 pub async fn run_janitor(state: AppState) {
     for pass in 1u64.. {
         tokio::time::sleep(Duration::from_secs(60)).await;
@@ -221,6 +222,10 @@ pub async fn run_janitor(state: AppState) {
         }
         if let Err(e) = store::webhooks::prune(&mut conn, time::now_ms() - 30 * time::DAY).await {
             tracing::warn!(error = %e, "pruning webhook deliveries failed");
+        }
+        // The event log serves resumes and the stream's window; a month is plenty.
+        if let Err(e) = store::events::delete_before(&mut *conn, time::now_ms() - 30 * time::DAY).await {
+            tracing::warn!(error = %e, "pruning the event log failed");
         }
     }
 }

@@ -126,6 +126,13 @@ impl Reader {
         }
     }
 
+    /// A person removed or disabled is told so, even when the view was
+    /// already re-read without that org.
+    fn told_of_own_exit(&self, event: &Published) -> bool {
+        event.subject.as_deref() == Some(self.user_id.as_str())
+            && matches!(event.row.event_type.as_str(), "member.removed" | "member.disabled")
+    }
+
     /// Whether the event can change what this subscriber may read.
     fn changed_by(&self, event: &Published) -> bool {
         let about_me = event.subject.as_deref() == Some(self.user_id.as_str());
@@ -204,7 +211,7 @@ async fn next(mut s: Subscription) -> Option<(Result<Event, Infallible>, Subscri
                 if s.sent.remove(&event.row.id) {
                     continue;
                 }
-                if s.reader.may_read(&event.row) {
+                if s.reader.may_read(&event.row) || s.reader.told_of_own_exit(&event) {
                     s.queue.push_back(sse(&event));
                 }
                 if s.reader.changed_by(&event) {

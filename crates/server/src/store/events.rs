@@ -116,6 +116,12 @@ pub async fn of_orgs_after(
     sql.query_as().fetch_all(db).await
 }
 
+/// Deletes events older than `cutoff`; answers how many.
+pub async fn delete_before(db: impl Executor<'_>, cutoff: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM events WHERE at < $1").bind(cutoff).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
 /// An invitation whose expiry the janitor noticed.
 #[derive(sqlx::FromRow)]
 pub struct ExpiredInvitation {

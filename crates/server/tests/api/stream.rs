@@ -185,3 +185,22 @@ async fn a_change_through_one_replica_reaches_another() {
     }
     println!("commit on A to event on B: {latencies:?}");
 }
+
+#[tokio::test]
+async fn a_removed_member_stops_receiving_at_once() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let leaver = app.member(&owner, &org, "leaver@example.com", "member").await;
+    let mut as_owner = Subscriber::open(&app, &owner.token, None).await;
+    let mut as_leaver = Subscriber::open(&app, &leaver.token, None).await;
+    let r = app.delete(&owner.token, &format!("/v1/orgs/{}/members/{}", org.id, leaver.id)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let last = as_leaver.until("member.removed").await;
+    assert_eq!(last.last().unwrap().data["data"]["user_id"], leaver.id.as_str(), "they learn they were removed");
+    role(&app, &owner, &org, "after").await;
+    as_owner.until("role.created").await;
+    // The owner's stream has it; the removed member's gets nothing more.
+    let next = tokio::time::timeout(Duration::from_secs(2), as_leaver.next()).await;
+    assert!(next.is_err() || next.unwrap().is_none(), "nothing of the org after the removal");
+}

@@ -86,18 +86,20 @@ async fn update(
 /// Change the role or status of, or remove, many members at once: one
 /// transaction, the single operations' rules and audit events, an answer per
 /// member (the owner, unknown ids and roles above yours are refused for
-/// that member; the others go ahead).
+/// that member; the others go ahead). Removing or disabling with
+/// `?revoke_api_keys=true` also revokes the keys each member created here.
 #[utoipa::path(post, path = "/v1/orgs/{org}/members/bulk", tag = "members", security(("session" = [])),
-    params(("org" = String, Path)), request_body = BulkMemberChange,
+    params(("org" = String, Path), MemberKeysQuery), request_body = BulkMemberChange,
     responses((status = 200, body = BulkMemberResults), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn bulk(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(org): ApiPath<String>,
+    ApiQuery(keys): ApiQuery<MemberKeysQuery>,
     ApiJson(req): ApiJson<BulkMemberChange>,
 ) -> ApiResult<ApiJson<BulkMemberResults>> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    Ok(ApiJson(members::bulk(&state.db, &access, req).await?))
+    Ok(ApiJson(members::bulk(&state.db, &access, req, keys.revoke_api_keys.unwrap_or(false)).await?))
 }
 
 /// Remove a member; with `?revoke_api_keys=true` also revoke the API keys

@@ -187,3 +187,39 @@ async fn removing_or_disabling_a_member_can_revoke_their_keys() {
     let revoked = app.get(&owner.token, &format!("/v1/orgs/{}/audit?action=api_key.revoked", org.id)).await;
     assert_eq!(revoked.body["items"].as_array().unwrap().len(), 2, "{}", revoked.text);
 }
+
+#[tokio::test]
+async fn a_bulk_removal_can_revoke_the_keys_too() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let ann = app.member(&owner, &org, "ann@example.com", "admin").await;
+    let bob = app.member(&owner, &org, "bob@example.com", "admin").await;
+    let (_, ann_key) = create_key(&app, &ann, &org.id, &["org:read"]).await;
+    let (_, bob_key) = create_key(&app, &bob, &org.id, &["org:read"]).await;
+    let bulk = format!("/v1/orgs/{}/members/bulk", org.id);
+    let r = app
+        .post(
+            &owner.token,
+            &format!("{bulk}?revoke_api_keys=true"),
+            json!({"user_ids": [ann.id], "change": {"kind": "role", "role": "viewer"}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let r = app
+        .post(
+            &owner.token,
+            &format!("{bulk}?revoke_api_keys=true"),
+            json!({"user_ids": [ann.id], "change": {"kind": "status", "status": "disabled"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.get(&ann_key, &format!("/v1/orgs/{}", org.id)).await.assert_problem(401, "unauthenticated");
+    let r = app.post(&owner.token, &bulk, json!({"user_ids": [bob.id], "change": {"kind": "remove"}})).await;
+    assert_eq!(r.body["results"][0]["outcome"], "removed", "{}", r.text);
+    assert_eq!(
+        app.get(&bob_key, &format!("/v1/orgs/{}", org.id)).await.status,
+        StatusCode::OK,
+        "without the flag the key stays"
+    );
+}

@@ -827,6 +827,13 @@ audit_actions! {
     InvitationRevoked => "invitation.revoked",
     InvitationAccepted => "invitation.accepted",
     InvitationDeclined => "invitation.declined",
+    ApiKeyCreated => "api_key.created",
+    ApiKeyRevoked => "api_key.revoked",
+    WebhookCreated => "webhook.created",
+    WebhookUpdated => "webhook.updated",
+    WebhookDeleted => "webhook.deleted",
+    WebhookSecretRotated => "webhook.secret_rotated",
+    WebhookDisabled => "webhook.disabled",
 }
 
 // ---------------------------------------------------------------- audit
@@ -884,6 +891,168 @@ pub struct OutboxEmail {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+// ---------------------------------------------------------------- API keys
+
+/// An organization API key as lists show it: never the key itself.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    /// The key's visible start (`odk_` and 8 characters).
+    pub prefix: String,
+    pub permissions: Vec<String>,
+    /// The person who created it.
+    pub created_by: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    /// Within a minute: uses are written at most once a minute.
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// `POST /v1/orgs/{org}/api-keys`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKey {
+    /// 1–100 characters, e.g. "CI deploys".
+    pub name: String,
+    /// A subset of the creator's own permissions.
+    pub permissions: Vec<String>,
+    /// RFC 3339; none: the key lives until revoked.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// The new key, the only time it is shown.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// Send it as `Authorization: Bearer <secret>`; it is not shown again.
+    pub secret: String,
+}
+
+/// Filters of `GET /v1/orgs/{org}/api-keys`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApiKeyQuery {
+    /// Only the keys this person created (what removing them would leave behind).
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+/// `?revoke_api_keys=true` on removing or disabling a member: also revokes
+/// the keys they created in the org, in the same transaction.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberKeysQuery {
+    #[serde(default)]
+    pub revoke_api_keys: Option<bool>,
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/// A webhook endpoint of an organization.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub description: String,
+    /// The event types it receives; `["*"]` for every type.
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    /// Why it was disabled automatically (a day of failed deliveries).
+    pub disabled_reason: Option<String>,
+    /// Since when every delivery to it has failed.
+    pub failing_since: Option<String>,
+    /// Until when the previous signing secret also signs (after a rotation).
+    pub previous_secret_until: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /v1/orgs/{org}/webhooks`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookEndpoint {
+    /// An `https://` URL (plain `http://` and private addresses only where
+    /// the operator allows them).
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Event types such as `member.added`, or `["*"]` for all.
+    pub event_types: Vec<String>,
+}
+
+/// `PATCH /v1/orgs/{org}/webhooks/{id}`: the fields to change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookEndpoint {
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub event_types: Option<Vec<String>>,
+    /// Enabling a disabled endpoint clears its failure run.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// The endpoint's signing secrets (`whsec_…`, as the Standard Webhooks
+/// libraries take them).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSecret {
+    pub secret: String,
+    /// The secret before the last rotation, while it still signs.
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<String>,
+}
+
+/// `POST /v1/orgs/{org}/webhooks/{id}/rotate-secret`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateWebhookSecret {
+    /// How long the old secret keeps signing too, 0–168 hours (default 24).
+    #[serde(default)]
+    pub overlap_hours: Option<i64>,
+}
+
+/// One attempt to deliver.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookAttempt {
+    pub attempt: i64,
+    pub at: String,
+    /// The receiver's HTTP status; none when no answer came.
+    pub status_code: Option<i64>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// The start of the receiver's answer (at most 1 KB).
+    pub response_excerpt: Option<String>,
+}
+
+/// A delivery of one event to one endpoint, with its attempts.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: String,
+    /// The `webhook-id` header: the same on every retry and replay.
+    pub message_id: String,
+    pub event_type: String,
+    /// pending | delivered | failed (gave up after more than a day)
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub next_attempt_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub payload: serde_json::Value,
+    pub log: Vec<WebhookAttempt>,
 }
 
 #[cfg(test)]

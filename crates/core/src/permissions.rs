@@ -40,10 +40,14 @@ pub enum Permission {
     BillingRead,
     #[serde(rename = "billing:manage")]
     BillingManage,
+    #[serde(rename = "api_keys:manage")]
+    ApiKeysManage,
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrgRead,
         Permission::OrgUpdate,
         Permission::OrgDelete,
@@ -58,6 +62,8 @@ impl Permission {
         Permission::AuditRead,
         Permission::BillingRead,
         Permission::BillingManage,
+        Permission::ApiKeysManage,
+        Permission::WebhooksManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +82,8 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::BillingRead => "billing:read",
             Permission::BillingManage => "billing:manage",
+            Permission::ApiKeysManage => "api_keys:manage",
+            Permission::WebhooksManage => "webhooks:manage",
         }
     }
 
@@ -99,6 +107,8 @@ impl Permission {
             Permission::AuditRead => "Read and export the audit log",
             Permission::BillingRead => "See billing information",
             Permission::BillingManage => "Change billing information",
+            Permission::ApiKeysManage => "Create, list and revoke the organization's API keys",
+            Permission::WebhooksManage => "Manage webhook endpoints, their secrets and deliveries",
         }
     }
 }
@@ -182,6 +192,8 @@ impl BuiltinRole {
                 RolesManage,
                 AuditRead,
                 BillingRead,
+                ApiKeysManage,
+                WebhooksManage,
             ],
             BuiltinRole::Member => &[OrgRead, MembersRead],
             BuiltinRole::Billing => &[OrgRead, MembersRead, BillingRead, BillingManage],

@@ -17,6 +17,12 @@ pub struct OrgAccess {
     pub role: String,
     pub permissions: PermissionSet,
     pub actor: Actor,
+    /// The person acting: the caller, or the creator of the caller's API key
+    /// (`None` when that person's account is gone).
+    pub person_id: Option<String>,
+    /// The caller's API key, when it presented one (then `user_id` is the
+    /// key's id and `role` names the key).
+    pub api_key: Option<String>,
 }
 
 /// The effective permissions of a role row.
@@ -35,11 +41,32 @@ impl OrgAccess {
     /// For the org the request's path names, the row was read with the
     /// session (`AuthUser::org_access`) and no query runs here.
     pub async fn resolve(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<OrgAccess> {
+        if let Some(key) = &user.api_key {
+            return Self::of_key(user, key, org_ref);
+        }
         let row = match &user.org_access {
             Some(prefetched) if prefetched.org_ref == org_ref.to_ascii_lowercase() => prefetched.row.clone(),
             _ => Self::query(state, user, org_ref).await?,
         };
         Self::from_row(state, user, row).await
+    }
+
+    /// An API key reaches its own org only (by id or slug); anywhere else it
+    /// finds nothing, like a non-member.
+    fn of_key(user: &AuthUser, key: &store::api_keys::CallerKey, org_ref: &str) -> ApiResult<OrgAccess> {
+        let org_ref = org_ref.to_ascii_lowercase();
+        if org_ref != key.org_id && org_ref != key.org_slug {
+            return Err(ApiError::not_found("organization"));
+        }
+        Ok(OrgAccess {
+            org_id: key.org_id.clone(),
+            user_id: key.id.clone(),
+            role: user.name.clone(),
+            permissions: PermissionSet::from_storage(&key.permissions),
+            actor: user.actor(),
+            person_id: key.created_by.clone(),
+            api_key: Some(key.id.clone()),
+        })
     }
 
     async fn query(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<Option<AccessRow>> {
@@ -62,7 +89,20 @@ impl OrgAccess {
             user_id: user.user_id.clone(),
             role: row.role,
             actor: user.actor(),
+            person_id: Some(user.user_id.clone()),
+            api_key: None,
         })
+    }
+
+    /// Refuses an API key, for what only a person may do (leave, transfer).
+    pub fn require_person(&self) -> ApiResult<()> {
+        match self.api_key {
+            None => Ok(()),
+            Some(_) => Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "An API key cannot do this; it needs a person's session (leaving or transferring an organization).",
+            )),
+        }
     }
 
     pub fn can(&self, permission: Permission) -> bool {

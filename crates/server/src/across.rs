@@ -161,7 +161,7 @@ pub async fn remove_person(
     let mut results = Vec::with_capacity(org_ids.len());
     for org_id in org_ids {
         let outcome = match OrgAccess::resolve(state, user, org_id).await {
-            Ok(access) => members::remove(&state.db, &access, &person_id).await,
+            Ok(access) => members::remove(&state.db, &access, &person_id, false).await,
             Err(e) => Err(e),
         };
         let (outcome, message) = match outcome {

@@ -1,4 +1,5 @@
-//! The audit trail: one event per change, written in the change's transaction.
+//! The audit trail: one event per change, written in the change's
+//! transaction, together with the change's domain events (`crate::events`).
 
 use orgdesk_core::api::{AuditAction, AuditEvent, AuditQuery, Page};
 use orgdesk_core::Permission;
@@ -8,6 +9,7 @@ use crate::access::OrgAccess;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::store::{
     self,
@@ -45,6 +47,7 @@ impl Change<'_> {
         NewEvent {
             org_id,
             actor_id: actor.user_id.as_deref(),
+            actor_label: actor.label.as_deref(),
             action: self.action,
             target: self.target,
             before: self.before.as_ref().map(Value::to_string),
@@ -54,17 +57,26 @@ impl Change<'_> {
             user_agent: actor.meta.user_agent.as_deref(),
         }
     }
+
+    fn domain_events<'a>(&self, org_id: &'a str, at: i64) -> Vec<crate::store::events::NewEvent<'a>> {
+        events::for_audit(org_id, self.action, self.target, self.before.as_ref(), self.after.as_ref(), at)
+    }
 }
 
+/// Records the change's audit event and its domain events.
 pub async fn record(conn: &mut Conn, org_id: &str, actor: &Actor, change: Change<'_>) -> store::Result<()> {
-    store::audit::insert(conn, &change.event(org_id, actor, now_ms())).await
+    let now = now_ms();
+    store::audit::insert(&mut *conn, &change.event(org_id, actor, now)).await?;
+    events::record(conn, &change.domain_events(org_id, now)).await
 }
 
 /// Many events of one actor in one org, in one statement per 100.
 pub async fn record_many(conn: &mut Conn, org_id: &str, actor: &Actor, changes: Vec<Change<'_>>) -> store::Result<()> {
     let now = now_ms();
-    let events: Vec<NewEvent<'_>> = changes.iter().map(|change| change.event(org_id, actor, now)).collect();
-    store::audit::insert_many(conn, &events).await
+    let audit_events: Vec<NewEvent<'_>> = changes.iter().map(|change| change.event(org_id, actor, now)).collect();
+    store::audit::insert_many(conn, &audit_events).await?;
+    let domain_events: Vec<_> = changes.iter().flat_map(|change| change.domain_events(org_id, now)).collect();
+    events::record(conn, &domain_events).await
 }
 
 impl From<EventRow> for AuditEvent {

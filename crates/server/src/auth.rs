@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{self, memberships::AccessRow, orgs::OrgRef};
+use crate::store::{self, api_keys::CallerKey, memberships::AccessRow, orgs::OrgRef};
 use crate::time::{now_ms, MINUTE};
 
 pub fn hash_password(password: &str) -> String {
@@ -89,7 +89,14 @@ pub struct AuthUser {
     /// same query as the session, so an org-scoped request costs one round
     /// trip before its own work (see `OrgAccess::resolve`).
     pub org_access: Option<PrefetchedAccess>,
+    /// Set when the caller presented an organization API key instead of a
+    /// session: `user_id` is then the key's id and `name` "API key <name>".
+    pub api_key: Option<CallerKey>,
 }
+
+/// Organization API keys start with this, so a request names which kind of
+/// credential it carries.
+pub const API_KEY_PREFIX: &str = "odk";
 
 /// The access row read with the session for the path's org reference.
 #[derive(Clone, Debug)]
@@ -102,13 +109,34 @@ pub struct PrefetchedAccess {
 impl AuthUser {
     /// The actor recorded in audit events.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user_id.clone()), meta: self.meta.clone() }
+        let label = self.api_key.as_ref().map(|_| self.name.clone());
+        Actor { user_id: Some(self.user_id.clone()), label, meta: self.meta.clone() }
+    }
+
+    /// The person's name, or for an API key its creator's (emails name a person).
+    pub fn display_name(&self) -> &str {
+        match &self.api_key {
+            Some(key) => key.created_by_name.as_deref().unwrap_or(&self.name),
+            None => &self.name,
+        }
+    }
+
+    /// Refuses an API key: for what only a person may do (their account,
+    /// `/v1/me`, leaving an org, transferring it).
+    pub fn require_person(&self) -> Result<(), ApiError> {
+        match self.api_key {
+            None => Ok(()),
+            Some(_) => Err(api_key_refused()),
+        }
     }
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Actor {
+    /// A person's id, or an API key's (with `label`).
     pub user_id: Option<String>,
+    /// Who acted when it was not a person: "API key <name>".
+    pub label: Option<String>,
     pub meta: ClientMeta,
 }
 
@@ -134,6 +162,10 @@ impl FromRequestParts<AppState> for AuthUser {
             .await
             .ok()
             .and_then(|params| params.iter().find(|(k, _)| *k == "org").map(|(_, v)| v.to_ascii_lowercase()));
+        if token.starts_with(&format!("{API_KEY_PREFIX}_")) {
+            let meta = ClientMeta::from_request_parts(parts, state).await?;
+            return api_key_caller(state, &token, org_ref, meta).await;
+        }
         let row = store::sessions::caller(&state.db, &hash_token(&token), org_ref.as_deref().map(OrgRef::of)).await?;
         let now = now_ms();
         let mut row = match row {
@@ -157,6 +189,7 @@ impl FromRequestParts<AppState> for AuthUser {
         let meta = ClientMeta::from_request_parts(parts, state).await?;
         let org_access = org_ref.map(|org_ref| PrefetchedAccess { org_ref, row: row.access() });
         Ok(AuthUser {
+            api_key: None,
             org_access,
             user_id: row.user_id,
             session_id: row.session_id,
@@ -166,6 +199,52 @@ impl FromRequestParts<AppState> for AuthUser {
             meta,
         })
     }
+}
+
+fn api_key_refused() -> ApiError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        "An API key reaches only its organization's endpoints (/v1/orgs/{org}/…); this one needs a person's session.",
+    )
+}
+
+/// The caller behind an API key: only on a path naming an org (`{org}`);
+/// `OrgAccess::resolve` then admits it to its own org only.
+async fn api_key_caller(
+    state: &AppState,
+    token: &str,
+    org_ref: Option<String>,
+    meta: ClientMeta,
+) -> Result<AuthUser, ApiError> {
+    let key = store::api_keys::caller(&state.db.pool, &hash_token(token)).await?;
+    let now = now_ms();
+    let key = match key {
+        Some(k) if k.revoked_at.is_none() && k.expires_at.is_none_or(|at| at > now) => k,
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "This API key was revoked or has expired; create a new one.",
+            ))
+        }
+        None => return Err(ApiError::new(ErrorCode::Unauthenticated, "This API key is not valid.")),
+    };
+    if org_ref.is_none() {
+        return Err(api_key_refused());
+    }
+    // Throttled: one write a minute per key, and only when it is stale.
+    if key.last_used_at.is_none_or(|at| now - at > MINUTE) {
+        store::api_keys::touch(&state.db.pool, &key.id, now, now - MINUTE).await?;
+    }
+    Ok(AuthUser {
+        user_id: key.id.clone(),
+        session_id: String::new(),
+        email: String::new(),
+        name: format!("API key {}", key.name),
+        email_verified: true,
+        meta,
+        org_access: None,
+        api_key: Some(key),
+    })
 }
 
 #[cfg(test)]

@@ -61,6 +61,22 @@ pub struct Config {
     #[arg(long = "oidc-provider", env = "ORGDESK_OIDC_PROVIDERS", value_delimiter = ';', value_parser = crate::oidc::ProviderConfig::parse)]
     pub oidc_providers: Vec<crate::oidc::ProviderConfig>,
 
+    /// The key every webhook signing secret is derived from (at least 32
+    /// characters; keep it like a password: changing it changes every
+    /// endpoint's secret). Without it, webhook endpoints cannot be created.
+    #[arg(long, env = "ORGDESK_WEBHOOK_SECRET_KEY", hide_env_values = true, value_parser = webhook_key)]
+    pub webhook_secret_key: Option<String>,
+
+    /// Lets webhooks reach loopback, private and link-local addresses and
+    /// plain http:// URLs (development and tests only: it opens the server
+    /// to request forgery against its own network).
+    #[arg(long, env = "ORGDESK_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+
+    /// Seconds one webhook attempt may take, connecting included.
+    #[arg(long, env = "ORGDESK_WEBHOOK_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub webhook_timeout_secs: u64,
+
     #[command(flatten)]
     pub limits: crate::Limits,
 
@@ -94,4 +110,11 @@ impl Config {
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_owned()
     }
+}
+
+fn webhook_key(s: &str) -> Result<String, String> {
+    if s.chars().count() < 32 {
+        return Err("the webhook secret key needs at least 32 characters (e.g. `openssl rand -base64 32`)".into());
+    }
+    Ok(s.to_owned())
 }

@@ -437,6 +437,9 @@ mod tests {
         ("0011_email_changes.sql", "9ab092e8819d92ce884b381c2da3ea6e1ab010a20d93ba32506ac507c6dd26d8"),
         ("0012_audit_target_index.sql", "1533c11f0a120d5c4124b01c07088b967c993efcb558ee948eb004c15d94075d"),
         ("0013_oidc.sql", "05e2eb06526d187152d6ba7565a20dd41021b2484162f831e6947a4fdb4d1845"),
+        ("0014_events.sql", "e4d81d576a6f080df626cc24bc83fb70eae04d50e2e059bfb39b76cff56fb2eb"),
+        ("0015_api_keys.sql", "4224ac23d3b6a133e1d4b1d1816cec564a7610473de0a5ab755aa4db62d66514"),
+        ("0016_webhooks.sql", "52f6679bff1bf8c14a452ce04583859a869208e8b7db7f1577f3c90a6546412c"),
     ];
 
     #[test]

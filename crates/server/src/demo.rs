@@ -347,7 +347,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             email: &i.email,
             email_key: &i.email,
             role: i.role,
-            invited_by: &agency.id,
+            invited_by: Some(&agency.id),
             token_hash: &i.token_hash,
             created_at: i.created,
             expires_at: i.expires,

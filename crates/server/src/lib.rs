@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod across;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod email_change;
 pub mod emails;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod invitations;
 pub mod members;
@@ -29,7 +31,9 @@ pub mod routes;
 pub mod security_log;
 pub mod state;
 pub mod store;
+pub mod stream;
 pub mod time;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +61,25 @@ pub struct Options {
     pub metrics_token: Option<String>,
     pub outbox_retention_days: i64,
     pub oidc_providers: Vec<oidc::ProviderConfig>,
+    pub webhooks: WebhookOptions,
+    /// How often the event stream sends a heartbeat comment.
+    pub stream_heartbeat: Duration,
+}
+
+/// What the operator set for webhooks (see `config::Config`).
+pub struct WebhookOptions {
+    pub secret_key: Option<String>,
+    pub allow_private: bool,
+    pub timeout: Duration,
+    /// Runs the delivery worker in `serve` (tests turn it off to drive
+    /// delivery themselves, or to leave it to other processes).
+    pub deliver: bool,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> WebhookOptions {
+        WebhookOptions { secret_key: None, allow_private: false, timeout: Duration::from_secs(10), deliver: true }
+    }
 }
 
 impl Options {
@@ -69,6 +92,8 @@ impl Options {
             metrics_token: None,
             outbox_retention_days: 7,
             oidc_providers: Vec::new(),
+            webhooks: WebhookOptions::default(),
+            stream_heartbeat: Duration::from_secs(15),
         }
     }
 }
@@ -83,7 +108,15 @@ pub fn state(db: Db, options: Options) -> AppState {
         outbox_retention_days: options.outbox_retention_days,
         metrics: Default::default(),
         oidc: oidc::Oidc::new(options.oidc_providers),
+        webhooks: webhooks::Webhooks::new(
+            options.webhooks.secret_key.as_deref(),
+            options.webhooks.allow_private,
+            options.webhooks.timeout,
+            options.webhooks.deliver,
+        ),
         mail_queued: Default::default(),
+        hub: Default::default(),
+        stream_heartbeat: options.stream_heartbeat,
         activity_written: Default::default(),
     })
 }
@@ -157,11 +190,19 @@ async fn with_request_id(response: Response, id: String) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Housekeeping: rate-limit events past every window, idempotency keys
-/// older than a day.
+/// Housekeeping: every minute the `invitation.expired` events; every ten
+/// minutes rate-limit events past every window, idempotency keys older than
+/// a day, finished webhook deliveries and events older than 30 days, and
+/// the rest.
 pub async fn run_janitor(state: AppState) {
-    loop {
-        tokio::time::sleep(Duration::from_secs(600)).await;
+    for pass in 1u64.. {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        if let Err(e) = events::notice_expired_invitations(&state).await {
+            tracing::warn!(error = %e, "writing invitation.expired events failed");
+        }
+        if pass % 10 != 0 {
+            continue;
+        }
         let Ok(mut conn) = state.db.pool.acquire().await else { continue };
         if let Err(e) = rate_limit::prune(&mut conn, 2 * time::DAY).await {
             tracing::warn!(error = %e, "pruning rate-limit events failed");
@@ -179,6 +220,13 @@ pub async fn run_janitor(state: AppState) {
         if let Err(e) = idempotency::prune(&mut conn, time::DAY).await {
             tracing::warn!(error = %e, "pruning idempotency keys failed");
         }
+        if let Err(e) = store::webhooks::prune(&mut conn, time::now_ms() - 30 * time::DAY).await {
+            tracing::warn!(error = %e, "pruning webhook deliveries failed");
+        }
+        // The event log serves resumes and the stream's window; a month is plenty.
+        if let Err(e) = store::events::delete_before(&mut *conn, time::now_ms() - 30 * time::DAY).await {
+            tracing::warn!(error = %e, "pruning the event log failed");
+        }
     }
 }
 
@@ -189,10 +237,16 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let janitor = tokio::spawn(run_janitor(state.clone()));
+    let webhooks = state.webhooks.deliver.then(|| tokio::spawn(webhooks::delivery::run(state.clone())));
+    let poller = tokio::spawn(stream::run_poller(state.clone()));
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     janitor.abort();
+    poller.abort();
+    if let Some(worker) = webhooks {
+        worker.abort();
+    }
     result
 }
 

@@ -30,6 +30,13 @@ async fn main() -> anyhow::Result<()> {
             metrics_token: config.metrics_token.clone(),
             outbox_retention_days: config.outbox_retention_days,
             oidc_providers: config.oidc_providers.clone(),
+            webhooks: orgdesk_server::WebhookOptions {
+                secret_key: config.webhook_secret_key.clone(),
+                allow_private: config.webhooks_allow_private,
+                timeout: std::time::Duration::from_secs(config.webhook_timeout_secs),
+                deliver: true,
+            },
+            stream_heartbeat: std::time::Duration::from_secs(15),
         },
     );
     for provider in &state.oidc.list() {

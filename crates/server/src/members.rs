@@ -115,13 +115,23 @@ pub async fn update(
     user_id: &str,
     req: UpdateMember,
     if_match: Option<i64>,
+    revoke_api_keys: bool,
 ) -> ApiResult<Member> {
     access.require(Permission::MembersUpdate)?;
     if req.role.is_none() && req.status.is_none() {
         return Err(ApiError::invalid("role", "Send a new role, a new status, or both."));
     }
+    if revoke_api_keys && req.status != Some(MemberStatus::Disabled) {
+        return Err(ApiError::invalid(
+            "revoke_api_keys",
+            "Revoking a member's API keys goes with disabling or removing them; send status \"disabled\".",
+        ));
+    }
     let mut tx = db.write().await?;
     let (member, _) = update_in(tx.conn(), access, user_id, &req, if_match).await?;
+    if revoke_api_keys {
+        crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await?;
+    }
     tx.commit().await?;
     Ok(member)
 }
@@ -184,11 +194,15 @@ async fn update_in(
     Ok((member, role != before.role || status != before.status))
 }
 
-/// Removes a member. Used by the per-org endpoint and by the cross-org removal.
-pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str) -> ApiResult<()> {
+/// Removes a member, and with `revoke_api_keys` the API keys they created
+/// in the org. Used by the per-org endpoint and by the cross-org removal.
+pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str, revoke_api_keys: bool) -> ApiResult<()> {
     access.require(Permission::MembersRemove)?;
     let mut tx = db.write().await?;
     remove_in(tx.conn(), access, user_id).await?;
+    if revoke_api_keys {
+        crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -224,11 +238,29 @@ pub const BULK_MAX: usize = 1000;
 /// single operation's rules and audit event, and a refusal of one (the
 /// owner, an unknown id, a role above the caller's) is reported for it
 /// while the others go ahead.
-pub async fn bulk(db: &Db, access: &OrgAccess, req: BulkMemberChange) -> ApiResult<BulkMemberResults> {
+///
+/// With `revoke_api_keys`, removing or disabling a member also revokes the
+/// API keys they created in the org, in that member's savepoint.
+pub async fn bulk(
+    db: &Db,
+    access: &OrgAccess,
+    req: BulkMemberChange,
+    revoke_api_keys: bool,
+) -> ApiResult<BulkMemberResults> {
     access.require(match req.change {
         BulkChange::Remove => Permission::MembersRemove,
         BulkChange::Role { .. } | BulkChange::Status { .. } => Permission::MembersUpdate,
     })?;
+    let ends_access = matches!(req.change, BulkChange::Remove | BulkChange::Status { status: MemberStatus::Disabled });
+    if revoke_api_keys && !ends_access {
+        return Err(ApiError::invalid(
+            "revoke_api_keys",
+            "Revoking members' API keys goes with removing or disabling them.",
+        ));
+    }
+    if revoke_api_keys {
+        access.require(Permission::ApiKeysManage)?;
+    }
     let mut seen = std::collections::HashSet::new();
     let user_ids: Vec<String> = req.user_ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
     if user_ids.is_empty() || user_ids.len() > BULK_MAX {
@@ -250,6 +282,12 @@ pub async fn bulk(db: &Db, access: &OrgAccess, req: BulkMemberChange) -> ApiResu
                 (if changed { BulkOutcome::Changed } else { BulkOutcome::Unchanged }, Some(member))
             }),
             None => remove_in(tx.conn(), access, &user_id).await.map(|()| (BulkOutcome::Removed, None)),
+        };
+        let done = match done {
+            Ok(result) if revoke_api_keys => {
+                crate::api_keys::revoke_created_by(tx.conn(), access, &user_id).await.map(|_| result)
+            }
+            other => other,
         };
         match &done {
             Ok(_) => store::release_savepoint(tx.conn(), "member").await?,

@@ -379,6 +379,7 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
 /// updates are conditional, so concurrent transfers, demotions and removals
 /// can never leave the org with no owner or two.
 pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnership) -> ApiResult<()> {
+    access.require_person()?;
     access.require(Permission::OrgTransfer)?;
     if req.user_id == access.user_id {
         return Err(ApiError::invalid("user_id", "You own this organization already; choose another member."));
@@ -400,6 +401,7 @@ pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnersh
 
 /// Leaves the org; the owner must transfer ownership first.
 pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
+    access.require_person()?;
     let mut tx = state.db.write().await?;
     if !store::memberships::remove_unless_owner(tx.conn(), &access.org_id, &access.user_id).await? {
         // Either the caller is the owner, or a concurrent leave or removal

@@ -96,6 +96,12 @@ pub struct AppInner {
     pub metrics: Metrics,
     /// The OpenID providers people may sign in with.
     pub oidc: crate::oidc::Oidc,
+    /// Webhook signing, the delivery client and its wake-up.
+    pub webhooks: crate::webhooks::Webhooks,
+    /// New events for this process's event streams.
+    pub hub: crate::stream::Hub,
+    /// How often a stream sends a heartbeat.
+    pub stream_heartbeat: std::time::Duration,
     /// Wakes the mail worker when an email is queued.
     pub mail_queued: tokio::sync::Notify,
     /// When each (org, user) last had `last_active_at` written, so busy users

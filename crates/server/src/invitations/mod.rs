@@ -239,7 +239,7 @@ async fn insert_all(
                 email,
                 email_key: key,
                 role,
-                invited_by: &access.user_id,
+                invited_by: access.person_id.as_deref(),
                 token_hash: hash,
                 created_at: now,
                 expires_at,
@@ -257,7 +257,7 @@ async fn insert_all(
                 &InvitationEmail {
                     to: email,
                     org: &org,
-                    inviter: &inviter.name,
+                    inviter: inviter.display_name(),
                     role_name: &role_display,
                     token,
                     expires_at,
@@ -271,8 +271,8 @@ async fn insert_all(
                 email: email.clone(),
                 role: role.to_owned(),
                 status: InvitationStatus::Pending,
-                invited_by: Some(access.user_id.clone()),
-                invited_by_name: Some(inviter.name.clone()),
+                invited_by: access.person_id.clone(),
+                invited_by_name: Some(inviter.display_name().to_owned()),
                 created_at: rfc3339(now),
                 expires_at: rfc3339(expires_at),
                 last_sent_at: rfc3339(now),
@@ -432,7 +432,7 @@ async fn resend_reserved(state: &AppState, access: &OrgAccess, inviter: &AuthUse
             &InvitationEmail {
                 to: &row.email,
                 org: &org,
-                inviter: &inviter.name,
+                inviter: inviter.display_name(),
                 role_name: &role_display,
                 token: &token,
                 expires_at: now + org.lifetime_days * DAY,
@@ -562,7 +562,7 @@ pub async fn accept_with_password(
     check_pending(&row, now_ms())?;
     // The token was emailed to this address: holding it proves the address.
     store::accounts::mark_verified(tx.conn(), &user_id, now_ms()).await?;
-    let actor = Actor { user_id: Some(user_id.clone()), meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone() };
     let accepted = join(tx.conn(), &row, &user_id, &actor).await?;
     tx.commit().await?;
     Ok(accepted)
@@ -593,7 +593,7 @@ pub async fn accept_signed_in(
     if user.email_verified_at.is_none() {
         return Err(ApiError::new(ErrorCode::EmailNotVerified, "Verify your email address first."));
     }
-    let actor = Actor { user_id: Some(user_id.to_owned()), meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.to_owned()), label: None, meta: meta.clone() };
     let accepted = join(tx.conn(), &row, user_id, &actor).await?;
     tx.commit().await?;
     Ok((accepted, row.org_name))
@@ -615,7 +615,7 @@ pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiRes
     let mut tx = state.db.write().await?;
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
-    let actor = Actor { user_id: None, meta: meta.clone() };
+    let actor = Actor { user_id: None, label: None, meta: meta.clone() };
     mark_declined(tx.conn(), &row, &actor).await?;
     tx.commit().await?;
     Ok(())
@@ -633,7 +633,7 @@ pub async fn sign_up(
     check_pending(&row, now_ms())?;
     let new = NewUser::validate(&row.email, &req.name, &req.password, req.timezone.as_deref())?;
     let user_id = insert_user(tx.conn(), &new, true, meta).await?;
-    let actor = Actor { user_id: Some(user_id.clone()), meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone() };
     join(tx.conn(), &row, &user_id, &actor).await?;
     let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
     tx.commit().await?;

@@ -3,7 +3,9 @@
 
 mod accounts;
 mod across;
+mod api_keys;
 mod audit;
+mod events;
 mod invitations;
 mod members;
 mod oidc;
@@ -12,6 +14,7 @@ mod ops;
 mod orgs;
 pub mod pages;
 mod roles;
+mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -119,7 +122,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus, orgdesk_core::api::InvitationFilter)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
-        (name = "invitations"), (name = "across"), (name = "audit"), (name = "ops")
+        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "webhooks"), (name = "events"), (name = "ops")
     )
 )]
 struct ApiDoc;
@@ -132,6 +135,18 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An organization API key (odk_…), accepted by that organization's /v1/orgs/{org}/… endpoints \
+                         within the key's permissions",
+                    ))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "metrics",
@@ -155,6 +170,9 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(invitations::router())
         .merge(across::router())
         .merge(audit::router())
+        .merge(api_keys::router())
+        .merge(webhooks::router())
+        .merge(events::router())
         .merge(ops::router())
         .split_for_parts();
     openapi::complete(&mut doc);

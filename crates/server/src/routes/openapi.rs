@@ -52,6 +52,12 @@ fn complete_operation(path: &str, method: &str, op: &mut Operation) {
         .as_ref()
         .is_some_and(|s| s.iter().any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("session").is_some())));
     let ops_endpoint = !path.starts_with("/v1/");
+    // Every org-scoped endpoint also takes an organization API key.
+    if signed_in && path.starts_with("/v1/orgs/{org}") {
+        op.security
+            .get_or_insert_with(Vec::new)
+            .push(utoipa::openapi::security::SecurityRequirement::new("api_key", Vec::<String>::new()));
+    }
 
     let mut add = |status: &str, description: &str| {
         op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));

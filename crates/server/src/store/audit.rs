@@ -10,6 +10,8 @@ use crate::time::new_id;
 pub struct NewEvent<'a> {
     pub org_id: &'a str,
     pub actor_id: Option<&'a str>,
+    /// Who acted when it was not a person ("API key <name>").
+    pub actor_label: Option<&'a str>,
     pub action: AuditAction,
     pub target: Option<&'a str>,
     pub before: Option<String>,
@@ -21,8 +23,8 @@ pub struct NewEvent<'a> {
 
 pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
+         actor_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(new_id())
     .bind(event.org_id)
@@ -34,6 +36,7 @@ pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
     .bind(event.at)
     .bind(event.ip)
     .bind(event.user_agent)
+    .bind(event.actor_label)
     .execute(db)
     .await
     .map(|_| ())
@@ -43,7 +46,8 @@ pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
 pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Result<()> {
     for chunk in events.chunks(100) {
         let mut sql = Sql::new(
-            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent) VALUES ",
+            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
+             actor_label) VALUES ",
         );
         sql.values(chunk.iter().map(|e| {
             [
@@ -57,6 +61,7 @@ pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Res
                 Bind::from(e.at),
                 Bind::from(e.ip),
                 Bind::from(e.user_agent),
+                Bind::from(e.actor_label),
             ]
         }));
         sql.query().execute(&mut *conn).await?;
@@ -99,7 +104,7 @@ pub struct EventPage<'a> {
 /// The page's events (SQLite's read path).
 pub async fn page(db: &Db, page: &EventPage<'_>) -> Result<Vec<EventRow>> {
     let mut sql = Sql::new(
-        "SELECT e.id, e.org_id, e.actor_id, u.name AS actor_name, e.action, e.target, e.before_data, e.after_data, \
+        "SELECT e.id, e.org_id, e.actor_id, COALESCE(u.name, e.actor_label) AS actor_name, e.action, e.target, e.before_data, e.after_data, \
                 e.at, e.ip, e.user_agent \
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.org_id = ",
     );

@@ -120,7 +120,7 @@ pub struct NewInvitation<'a> {
     pub email: &'a str,
     pub email_key: &'a str,
     pub role: &'a str,
-    pub invited_by: &'a str,
+    pub invited_by: Option<&'a str>,
     pub token_hash: &'a str,
     pub created_at: i64,
     pub expires_at: i64,
@@ -220,8 +220,8 @@ pub async fn managed(db: &Db, user_id: &str, oldest_expiry: i64) -> Result<Vec<I
 /// when it is no longer pending.
 pub async fn renew(db: impl Executor<'_>, id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1 \
-         WHERE id = $4 AND status = 'pending'",
+        "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1, \
+         expiry_event_at = NULL WHERE id = $4 AND status = 'pending'",
     )
     .bind(token_hash)
     .bind(expires_at)

@@ -33,6 +33,18 @@ pub async fn access(db: impl Executor<'_>, org: OrgRef<'_>, user_id: &str) -> Re
     .await
 }
 
+/// Every membership of `user_id` with its role's permissions (the event
+/// stream's view of what the caller may read).
+pub async fn access_of_user(db: impl Executor<'_>, user_id: &str) -> Result<Vec<AccessRow>> {
+    sqlx::query_as(
+        "SELECT m.org_id, m.role, m.status, r.builtin, r.permissions FROM memberships m \
+         JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role WHERE m.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Stamps `last_active_at` unless it is newer than `stale_before`.
 pub async fn touch_last_active(
     db: impl Executor<'_>,

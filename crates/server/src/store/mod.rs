@@ -7,8 +7,10 @@
 //! SQLite's read connections (`Db::read`) with the same text.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod data_steps;
+pub mod events;
 pub mod idempotency;
 pub mod invitations;
 pub mod memberships;
@@ -20,6 +22,7 @@ pub mod roles;
 pub mod security_log;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;
 
 /// What a store function runs on: the pool, or a connection.
 pub use sqlx::any::AnyExecutor as Executor;

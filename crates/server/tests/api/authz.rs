@@ -12,6 +12,13 @@ use crate::support::{send, Org, Reply, TestApp, User, PNG};
 const CUSTOM_PERMISSIONS: [&str; 6] =
     ["org:read", "members:read", "members:update", "invitations:read", "audit:read", "app:tickets"];
 
+/// The seventh caller: an organization API key the owner made with these.
+const KEY_PERMISSIONS: [&str; 6] =
+    ["org:read", "members:read", "members:update", "invitations:read", "audit:read", "api_keys:manage"];
+
+/// The matrix's name for the API key caller.
+const API_KEY: &str = "api-key";
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Need {
     Permission(Permission),
@@ -89,6 +96,39 @@ fn endpoints() -> Vec<Endpoint> {
         e(Method::DELETE, "/v1/orgs/{org}/invitations/{revocable}", Body::None, P(InvitationsRevoke)),
         e(Method::GET, "/v1/orgs/{org}/audit", Body::None, P(AuditRead)),
         e(Method::GET, "/v1/orgs/{org}/audit.csv", Body::None, P(AuditRead)),
+        e(Method::GET, "/v1/orgs/{org}/api-keys", Body::None, P(ApiKeysManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/api-keys",
+            Body::Json(r#"{"name": "matrix", "permissions": ["org:read"]}"#),
+            P(ApiKeysManage),
+        ),
+        e(Method::DELETE, "/v1/orgs/{org}/api-keys/{api_key}", Body::None, P(ApiKeysManage)),
+        e(Method::GET, "/v1/orgs/{org}/webhooks", Body::None, P(WebhooksManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/webhooks",
+            Body::Json(r#"{"url": "http://127.0.0.1:9/new", "event_types": ["*"]}"#),
+            P(WebhooksManage),
+        ),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}", Body::None, P(WebhooksManage)),
+        e(
+            Method::PATCH,
+            "/v1/orgs/{org}/webhooks/{webhook}",
+            Body::Json(r#"{"description": "matrix"}"#),
+            P(WebhooksManage),
+        ),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}/secret", Body::None, P(WebhooksManage)),
+        e(Method::POST, "/v1/orgs/{org}/webhooks/{webhook}/rotate-secret", Body::Json("{}"), P(WebhooksManage)),
+        e(Method::POST, "/v1/orgs/{org}/webhooks/{webhook}/test", Body::None, P(WebhooksManage)),
+        e(Method::GET, "/v1/orgs/{org}/webhooks/{webhook}/deliveries", Body::None, P(WebhooksManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/webhooks/{webhook}/deliveries/{delivery}/replay",
+            Body::None,
+            P(WebhooksManage),
+        ),
+        e(Method::DELETE, "/v1/orgs/{org}/webhooks/{doomed_webhook}", Body::None, P(WebhooksManage)),
         e(Method::DELETE, "/v1/orgs/{org}/logo", Body::None, P(OrgUpdate)),
         e(Method::DELETE, "/v1/orgs/{org}/members/{removable}", Body::None, P(MembersRemove)),
         e(Method::POST, "/v1/orgs/{org}/leave", Body::None, Need::NotOwner),
@@ -115,6 +155,8 @@ struct Fixture {
     org: Org,
     actor: User,
     values: Vec<(&'static str, String)>,
+    /// The API key caller's secret, made by the org's owner with `KEY_PERMISSIONS`.
+    key: String,
 }
 
 impl Fixture {
@@ -169,6 +211,25 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
     }
     let invitation = app.invite(boss, &org, &format!("pending-{}@example.com", org.slug), "member").await;
     let revocable = app.invite(boss, &org, &format!("revocable-{}@example.com", org.slug), "member").await;
+    let keys = format!("/v1/orgs/{}/api-keys", org.id);
+    let r = app.post(&boss.token, &keys, json!({"name": "doomed", "permissions": ["org:read"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let doomed_key = r.body["id"].as_str().unwrap().to_owned();
+    let r = app.post(&boss.token, &keys, json!({"name": "matrix key", "permissions": KEY_PERMISSIONS})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let key = r.body["secret"].as_str().unwrap().to_owned();
+    let hooks = format!("/v1/orgs/{}/webhooks", org.id);
+    let mut webhook_ids = Vec::new();
+    for name in ["kept", "doomed"] {
+        let r = app
+            .post(&boss.token, &hooks, json!({"url": format!("http://127.0.0.1:9/{name}"), "event_types": ["*"]}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        webhook_ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let r = app.post(&boss.token, &format!("{hooks}/{}/test", webhook_ids[0]), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let delivery = r.body["id"].as_str().unwrap().to_owned();
     let values = vec![
         ("{member}", people.targets[0].id.clone()),
         ("{removable}", people.targets[1].id.clone()),
@@ -177,8 +238,12 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
         ("{revocable}", revocable),
         ("{spare_role}", "spare".to_owned()),
         ("{doomed_role}", "doomed".to_owned()),
+        ("{api_key}", doomed_key),
+        ("{doomed_webhook}", webhook_ids[1].clone()),
+        ("{webhook}", webhook_ids[0].clone()),
+        ("{delivery}", delivery),
     ];
-    Fixture { org, actor, values }
+    Fixture { org, actor, values, key }
 }
 
 async fn call(app: &TestApp, f: &Fixture, token: &str, e: &Endpoint) -> Reply {
@@ -195,6 +260,7 @@ async fn call(app: &TestApp, f: &Fixture, token: &str, e: &Endpoint) -> Reply {
 fn permissions_of(role: &str) -> PermissionSet {
     match BuiltinRole::from_key(role) {
         Some(r) => r.permission_set(),
+        None if role == API_KEY => PermissionSet::from_iter(KEY_PERMISSIONS.iter().map(|s| s.to_string())),
         None => PermissionSet::from_iter(CUSTOM_PERMISSIONS.iter().map(|s| s.to_string())),
     }
 }
@@ -202,20 +268,21 @@ fn permissions_of(role: &str) -> PermissionSet {
 fn expected_allowed(role: &str, need: Need) -> bool {
     match need {
         Need::Permission(p) => permissions_of(role).has(p),
-        Need::NotOwner => role != "owner",
+        Need::NotOwner => role != "owner" && role != API_KEY,
         Need::Member => true,
     }
 }
 
 #[tokio::test]
 async fn every_role_times_every_endpoint() {
-    let app = TestApp::start().await;
+    // Three orgs per caller, from one boss.
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
     let people = people(&app).await;
-    let roles = ["owner", "admin", "member", "billing", "viewer", "matrix-custom"];
+    let roles = ["owner", "admin", "member", "billing", "viewer", "matrix-custom", API_KEY];
     let mut checked = 0;
     for role in roles {
         let actor = match role {
-            "owner" => None,
+            "owner" | API_KEY => None,
             _ => Some(app.user(&format!("actor-{role}@example.com"), role).await),
         };
         let main = fixture(&app, &people, role, actor.as_ref(), &format!("Matrix {role}")).await;
@@ -223,14 +290,20 @@ async fn every_role_times_every_endpoint() {
             let f = if e.own_org {
                 fixture(&app, &people, role, actor.as_ref(), &format!("Matrix {role} {}", e.path.len())).await
             } else {
-                Fixture { org: main.org.clone(), actor: main.actor.clone(), values: main.values.clone() }
+                Fixture {
+                    org: main.org.clone(),
+                    actor: main.actor.clone(),
+                    values: main.values.clone(),
+                    key: main.key.clone(),
+                }
             };
-            let r = call(&app, &f, &f.actor.token, &e).await;
+            let token = if role == API_KEY { &f.key } else { &f.actor.token };
+            let r = call(&app, &f, token, &e).await;
             let allowed = expected_allowed(role, e.need);
             let what = format!("{role} {} {}", e.method, e.path);
             if allowed {
                 assert!(r.status.is_success(), "{what} must be allowed, got {}: {}", r.status, r.text);
-            } else if e.need == Need::NotOwner {
+            } else if e.need == Need::NotOwner && role != API_KEY {
                 r.assert_problem(409, "owner_protected");
             } else {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{what} must be denied: {}", r.text);
@@ -251,7 +324,21 @@ async fn another_tenants_ids_find_nothing() {
 
     let attacker = app.user("mallory@example.com", "Mallory").await;
     let home = app.org(&attacker, "Mallory Inc").await;
-    let home_fixture = Fixture { org: home.clone(), actor: attacker.clone(), values: victim.values.clone() };
+    let r = app
+        .post(
+            &attacker.token,
+            &format!("/v1/orgs/{}/api-keys", home.id),
+            json!({"name": "mallory", "permissions": orgdesk_core::BuiltinRole::Admin.permission_set().to_vec()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let attacker_key = r.body["secret"].as_str().unwrap().to_owned();
+    let home_fixture = Fixture {
+        org: home.clone(),
+        actor: attacker.clone(),
+        values: victim.values.clone(),
+        key: attacker_key.clone(),
+    };
     let secrets = ["Victim Corp", "t1@example.com", "pending-victim-corp", victim.org.slug.as_str()];
     let mut checked = 0;
     for e in endpoints() {
@@ -261,23 +348,31 @@ async fn another_tenants_ids_find_nothing() {
                 org: Org { id: org_ref.clone(), slug: victim.org.slug.clone() },
                 actor: attacker.clone(),
                 values: victim.values.clone(),
+                key: attacker_key.clone(),
             };
-            let r = call(&app, &f, &attacker.token, &e).await;
-            r.assert_problem(404, "not_found");
-            checked += 1;
+            // As a person and with the attacker's org's API key.
+            for token in [&attacker.token, &attacker_key] {
+                let r = call(&app, &f, token, &e).await;
+                r.assert_problem(404, "not_found");
+                checked += 1;
+            }
         }
         // The attacker's own org with the victim's member, invitation and role ids.
         if e.path.contains("{member}")
             || e.path.contains("{removable}")
             || e.path.contains("{invitation}")
             || e.path.contains("{revocable}")
+            || e.path.contains("{api_key}")
+            || e.path.contains("{webhook}")
         {
-            let r = call(&app, &home_fixture, &attacker.token, &e).await;
-            r.assert_problem(404, "not_found");
-            for s in secrets {
-                assert!(!r.text.contains(s), "{} {} leaks {s}", e.method, e.path);
+            for token in [&attacker.token, &attacker_key] {
+                let r = call(&app, &home_fixture, token, &e).await;
+                r.assert_problem(404, "not_found");
+                for s in secrets {
+                    assert!(!r.text.contains(s), "{} {} leaks {s}", e.method, e.path);
+                }
+                checked += 1;
             }
-            checked += 1;
         }
     }
     // A bulk change in the attacker's own org naming the victim's members: each is unknown there.
@@ -296,7 +391,7 @@ async fn another_tenants_ids_find_nothing() {
             assert!(!r.text.contains(s), "the bulk answer leaks {s}");
         }
     }
-    assert!(checked >= endpoints().len() * 2 + 5);
+    assert!(checked >= endpoints().len() * 4 + 10);
     let after = app.get(&people.boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
     assert_eq!(before, after, "the victim's org is unchanged");
     let pending = app.get(&people.boss.token, &format!("/v1/orgs/{}/invitations", victim.org.id)).await;

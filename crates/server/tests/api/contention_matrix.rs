@@ -52,6 +52,12 @@ struct World {
     email_change_token: String,
     /// A one-time sign-in code of `member` (its verifier is [`OIDC_VERIFIER`]).
     oidc_code: String,
+    /// The id of an API key of `org`.
+    api_key: String,
+    /// Two webhook endpoints of `org` (the second to delete) and a delivery of the first.
+    webhook: String,
+    doomed_webhook: String,
+    delivery: String,
 }
 
 const OIDC_VERIFIER: &str = "contention-matrix-verifier-0123456789-abcdefghij";
@@ -87,6 +93,27 @@ async fn world() -> World {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
+    let r = app
+        .post(
+            &owner.token,
+            &format!("/v1/orgs/{}/api-keys", org.id),
+            json!({"name": "doomed", "permissions": ["org:read"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let api_key = r.body["id"].as_str().unwrap().to_owned();
+    let hooks = format!("/v1/orgs/{}/webhooks", org.id);
+    let mut webhook_ids = Vec::new();
+    for name in ["kept", "doomed"] {
+        let body = json!({"url": format!("http://127.0.0.1:9/{name}"), "event_types": ["*"]});
+        let r = app.post(&owner.token, &hooks, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        webhook_ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let r = app.post(&owner.token, &format!("{hooks}/{}/test", webhook_ids[0]), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let delivery = r.body["id"].as_str().unwrap().to_owned();
+    let (webhook, doomed_webhook) = (webhook_ids[0].clone(), webhook_ids[1].clone());
     let invitation = app.invite(&owner, &org, "newcomer@example.com", "member").await;
     let invitation_token = app.token_from_outbox("newcomer@example.com", "/invite/").await;
     let invitee = app.user("invitee@example.com", "Invitee").await;
@@ -122,6 +149,10 @@ async fn world() -> World {
     };
     orgdesk_server::store::oidc::insert_code(&app.state.db.pool, &code).await.unwrap();
     World {
+        api_key,
+        webhook,
+        doomed_webhook,
+        delivery,
         oidc_code,
         app,
         owner,
@@ -468,6 +499,81 @@ fn scenarios(w: &World) -> Vec<Scenario> {
             true,
         ),
         s(
+            ("post", "/v1/orgs/{org}/api-keys"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/api-keys"),
+                Some(&w.admin),
+                Body::Json(json!({"name": "Same name", "permissions": ["members:read"]})),
+            ),
+            All,
+            true,
+        ),
+        // Revoking is idempotent: every copy answers 204, one writes the event.
+        s(
+            ("delete", "/v1/orgs/{org}/api-keys/{id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/api-keys/{}", w.api_key), Some(&w.owner), Body::None),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/webhooks"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks"),
+                Some(&w.admin),
+                Body::Json(json!({"url": "http://127.0.0.1:9/same", "event_types": ["member.added"]})),
+            ),
+            All,
+            true,
+        ),
+        s(
+            ("patch", "/v1/orgs/{org}/webhooks/{id}"),
+            req(
+                Method::PATCH,
+                format!("/v1/orgs/{o}/webhooks/{}", w.webhook),
+                Some(&w.admin),
+                Body::Json(json!({"description": "Same", "enabled": false})),
+            ),
+            All,
+            true,
+        ),
+        s(
+            ("delete", "/v1/orgs/{org}/webhooks/{id}"),
+            req(Method::DELETE, format!("/v1/orgs/{o}/webhooks/{}", w.doomed_webhook), Some(&w.owner), Body::None),
+            Once,
+            true,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/rotate-secret"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks/{}/rotate-secret", w.webhook),
+                Some(&w.owner),
+                Body::Json(json!({"overlap_hours": 1})),
+            ),
+            All,
+            true,
+        ),
+        // Test events and replays queue deliveries, not changes: no audit event.
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/test"),
+            req(Method::POST, format!("/v1/orgs/{o}/webhooks/{}/test", w.webhook), Some(&w.owner), Body::None),
+            All,
+            false,
+        ),
+        s(
+            ("post", "/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/replay"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/webhooks/{}/deliveries/{}/replay", w.webhook, w.delivery),
+                Some(&w.owner),
+                Body::None,
+            ),
+            All,
+            false,
+        ),
+        s(
             ("delete", "/v1/orgs/{org}/roles/{key}"),
             req(Method::DELETE, format!("/v1/orgs/{o}/roles/doomed"), Some(&w.owner), Body::None),
             Once,
@@ -642,7 +748,14 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
                 r.body["results"].as_array().unwrap().iter().filter(|x| x["outcome"] == "removed").count() as i64
             }
             ("patch", "/v1/orgs/{org}" | "/v1/orgs/{org}/members/{user_id}")
-            | ("post", "/v1/orgs/{org}/members/bulk") => {
+            | ("post", "/v1/orgs/{org}/members/bulk")
+            | ("delete", "/v1/orgs/{org}/api-keys/{id}") => {
+                0 // counted below
+            }
+            (
+                "post",
+                "/v1/orgs/{org}/webhooks/{id}/test" | "/v1/orgs/{org}/webhooks/{id}/deliveries/{delivery_id}/replay",
+            ) => {
                 0 // counted below
             }
             _ => 1,
@@ -651,7 +764,7 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
     // Settings and role changes write an event only when something changed:
     // count those events by action and require no more than one per success.
     let conditional: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled') AND at >= 0",
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled', 'api_key.revoked') AND at >= 0",
     )
     .bind(&w.org.id)
     .fetch_one(&w.app.state.db.pool)

@@ -3,12 +3,14 @@
 
 mod accounts;
 mod across;
+mod api_keys;
 mod audit;
 mod authz;
 mod bad_input;
 mod concurrency;
 mod contention;
 mod contention_matrix;
+mod events;
 mod invitations;
 mod members;
 mod oidc;
@@ -19,4 +21,6 @@ mod recovery;
 mod roles;
 mod security;
 mod smtp;
+mod stream;
 mod support;
+mod webhooks;

@@ -2,13 +2,25 @@
 //! fresh SQLite file, or a fresh PostgreSQL database when
 //! ORGDESK_TEST_DATABASE=postgres (ORGDESK_TEST_POSTGRES_URL names the server).
 
-use orgdesk_server::{AppState, Db, Limits, Options};
+use orgdesk_server::{AppState, Db, Limits, Options, WebhookOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const METRICS_TOKEN: &str = "test-metrics-token";
+pub const WEBHOOK_KEY: &str = "the API suite's webhook secret key, 32+ characters";
+
+/// The suite's webhook settings: private targets allowed (the receivers run
+/// on 127.0.0.1), one-second attempts.
+pub fn test_webhooks() -> WebhookOptions {
+    WebhookOptions {
+        secret_key: Some(WEBHOOK_KEY.into()),
+        allow_private: true,
+        timeout: std::time::Duration::from_secs(1),
+        deliver: true,
+    }
+}
 
 pub struct TestApp {
     pub base: String,
@@ -32,7 +44,7 @@ pub fn on_postgres() -> bool {
     std::env::var("ORGDESK_TEST_DATABASE").is_ok_and(|v| v == "postgres")
 }
 
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     if on_postgres() {
         use sqlx::Connection;
         let admin = std::env::var("ORGDESK_TEST_POSTGRES_URL").expect(
@@ -69,7 +81,14 @@ impl TestApp {
 
     async fn serve(url: String, dir: Option<tempfile::TempDir>, limits: Limits) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        TestApp::serve_on(url, dir, limits, listener, Vec::new()).await
+        TestApp::serve_on(url, dir, limits, listener, Vec::new(), test_webhooks()).await
+    }
+
+    /// A server with these webhook settings.
+    pub async fn start_with_webhooks(webhooks: WebhookOptions) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        TestApp::serve_on(url, dir, Limits::default(), listener, Vec::new(), webhooks).await
     }
 
     /// A server on `listener` (bound before, so an OpenID provider can be
@@ -79,7 +98,7 @@ impl TestApp {
         providers: Vec<orgdesk_server::oidc::ProviderConfig>,
     ) -> TestApp {
         let (url, dir) = fresh_database().await;
-        TestApp::serve_on(url, dir, Limits::default(), listener, providers).await
+        TestApp::serve_on(url, dir, Limits::default(), listener, providers, test_webhooks()).await
     }
 
     async fn serve_on(
@@ -88,6 +107,7 @@ impl TestApp {
         limits: Limits,
         listener: tokio::net::TcpListener,
         oidc_providers: Vec<orgdesk_server::oidc::ProviderConfig>,
+        webhooks: WebhookOptions,
     ) -> TestApp {
         let db = Db::connect(&url).await.expect("open test database");
         let addr = listener.local_addr().expect("address");
@@ -101,6 +121,8 @@ impl TestApp {
                 metrics_token: Some(METRICS_TOKEN.into()),
                 outbox_retention_days: 7,
                 oidc_providers,
+                webhooks,
+                stream_heartbeat: std::time::Duration::from_secs(1),
             },
         );
         let (tx, rx) = oneshot::channel();

@@ -1,0 +1,206 @@
+//! The live event stream (GET /v1/events): per-caller filtering, resume with
+//! Last-Event-ID, heartbeats, and a change through one replica seen on
+//! another's stream.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{Org, TestApp, User};
+
+/// One SSE event.
+#[derive(Debug, Clone)]
+struct SseEvent {
+    id: String,
+    event: String,
+    data: Value,
+}
+
+/// A subscriber reading the stream as it comes.
+struct Subscriber {
+    response: reqwest::Response,
+    buffer: String,
+    pub heartbeats: usize,
+}
+
+impl Subscriber {
+    async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> Subscriber {
+        let mut r = app.request(reqwest::Method::GET, "/v1/events", Some(token));
+        if let Some(id) = last_event_id {
+            r = r.header("last-event-id", id);
+        }
+        let response = r.send().await.expect("the stream opens");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Subscriber { response, buffer: String::new(), heartbeats: 0 }
+    }
+
+    /// The next event (heartbeats counted, not returned), or None after 15 s.
+    async fn next(&mut self) -> Option<SseEvent> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (String::new(), String::new(), String::new());
+                for line in block.lines() {
+                    if line.starts_with(':') {
+                        self.heartbeats += 1;
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if !event.is_empty() {
+                    return Some(SseEvent { id, event, data: serde_json::from_str(&data).unwrap_or(Value::Null) });
+                }
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Events until one of type `until` (included).
+    async fn until(&mut self, until: &str) -> Vec<SseEvent> {
+        let mut out = Vec::new();
+        while let Some(e) = self.next().await {
+            let done = e.event == until;
+            out.push(e);
+            if done {
+                return out;
+            }
+        }
+        panic!("no {until} event came; got {out:?}");
+    }
+}
+
+async fn role(app: &TestApp, owner: &User, org: &Org, key: &str) {
+    let r = app
+        .post(
+            &owner.token,
+            &format!("/v1/orgs/{}/roles", org.id),
+            json!({"key": key, "name": key, "permissions": ["org:read"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
+
+#[tokio::test]
+async fn each_caller_gets_only_what_they_may_read() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let viewer = app.member(&owner, &org, "viewer@example.com", "viewer").await;
+    let stranger = app.user("stranger@example.com", "Stranger").await;
+    let mut as_owner = Subscriber::open(&app, &owner.token, None).await;
+    let mut as_viewer = Subscriber::open(&app, &viewer.token, None).await;
+    let mut as_stranger = Subscriber::open(&app, &stranger.token, None).await;
+
+    app.invite(&owner, &org, "new@example.com", "member").await;
+    role(&app, &owner, &org, "sentinel").await;
+
+    // (The setup's own events may come first: they were committed just
+    // before the stream opened, and the poll sends them live.)
+    let owners = as_owner.until("role.created").await;
+    let types: Vec<&str> = owners.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(types[types.len() - 2..], ["invitation.created", "role.created"], "{types:?}");
+    let sentinel = owners.last().unwrap();
+    assert_eq!(sentinel.data["data"]["key"], "sentinel");
+    assert_eq!(sentinel.data["id"], sentinel.id.as_str(), "the SSE id is the event's id");
+    let viewers = as_viewer.until("role.created").await;
+    assert!(
+        viewers.iter().all(|e| !e.event.starts_with("invitation.")),
+        "a member without invitations:read never gets invitation events: {viewers:?}"
+    );
+    // The stranger's stream stays quiet but alive: heartbeats only.
+    role(&app, &owner, &org, "second").await;
+    as_owner.until("role.created").await;
+    let quiet = tokio::time::timeout(Duration::from_secs(3), as_stranger.next()).await;
+    assert!(quiet.is_err() || quiet.unwrap().is_none(), "no event of an org the stranger is not in");
+    assert!(as_stranger.heartbeats > 0 || as_viewer.heartbeats > 0 || as_owner.heartbeats > 0, "heartbeats come");
+}
+
+#[tokio::test]
+async fn last_event_id_resumes_without_a_loss() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let mut first = Subscriber::open(&app, &owner.token, None).await;
+    role(&app, &owner, &org, "one").await;
+    let seen = first.until("role.created").await;
+    let last = seen.last().unwrap().id.clone();
+    drop(first);
+
+    role(&app, &owner, &org, "two").await;
+    role(&app, &owner, &org, "three").await;
+    let mut again = Subscriber::open(&app, &owner.token, Some(&last)).await;
+    let mut keys = Vec::new();
+    while keys.len() < 2 {
+        let e = again.next().await.expect("the missed events come");
+        assert_ne!(e.id, last, "the last event received is not sent again");
+        if e.event == "role.created" {
+            keys.push(e.data["data"]["key"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(keys, ["two", "three"]);
+
+    let mut unknown = Subscriber::open(&app, &owner.token, Some("not-an-event")).await;
+    assert_eq!(unknown.next().await.unwrap().event, "reset", "an unknown id says: reload");
+}
+
+#[tokio::test]
+async fn api_keys_do_not_stream() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let r = app
+        .post(&owner.token, &format!("/v1/orgs/{}/api-keys", org.id), json!({"name": "k", "permissions": ["org:read"]}))
+        .await;
+    let key = r.body["secret"].as_str().unwrap().to_owned();
+    app.get(&key, "/v1/events").await.assert_problem(403, "forbidden");
+}
+
+/// A change committed through replica A reaches a subscriber on replica B.
+/// Prints the latency (docs/benchmarks.md has the measured numbers).
+#[tokio::test]
+async fn a_change_through_one_replica_reaches_another() {
+    let a = TestApp::start().await;
+    let b = a.replica().await;
+    let owner = a.user("owner@example.com", "Owner").await;
+    let org = a.org(&owner, "Acme").await;
+    let mut on_b = Subscriber::open(&b, &owner.token, None).await;
+    let mut latencies = Vec::new();
+    for i in 0..5 {
+        let started = Instant::now();
+        role(&a, &owner, &org, &format!("r{i}")).await;
+        let events = on_b.until("role.created").await;
+        latencies.push(started.elapsed());
+        assert_eq!(events.last().unwrap().data["data"]["key"], format!("r{i}"));
+    }
+    println!("commit on A to event on B: {latencies:?}");
+}
+
+#[tokio::test]
+async fn a_removed_member_stops_receiving_at_once() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let leaver = app.member(&owner, &org, "leaver@example.com", "member").await;
+    let mut as_owner = Subscriber::open(&app, &owner.token, None).await;
+    let mut as_leaver = Subscriber::open(&app, &leaver.token, None).await;
+    let r = app.delete(&owner.token, &format!("/v1/orgs/{}/members/{}", org.id, leaver.id)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let last = as_leaver.until("member.removed").await;
+    assert_eq!(last.last().unwrap().data["data"]["user_id"], leaver.id.as_str(), "they learn they were removed");
+    role(&app, &owner, &org, "after").await;
+    as_owner.until("role.created").await;
+    // The owner's stream has it; the removed member's gets nothing more.
+    let next = tokio::time::timeout(Duration::from_secs(2), as_leaver.next()).await;
+    assert!(next.is_err() || next.unwrap().is_none(), "nothing of the org after the removal");
+}

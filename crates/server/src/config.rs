@@ -32,6 +32,11 @@ pub struct Config {
     #[arg(long, env = "ORGDESK_DEMO")]
     pub demo: bool,
 
+    /// With --demo, also seed the scale data (once): "megacorp" with 100,000
+    /// members and 500 client orgs, owned by scale@orgdesk.test.
+    #[arg(long, env = "ORGDESK_DEMO_SCALE", requires = "demo")]
+    pub demo_scale: bool,
+
     /// Serve the outbox at /v1/dev/outbox without demo data.
     #[arg(long, env = "ORGDESK_DEV_OUTBOX")]
     pub dev_outbox: bool,

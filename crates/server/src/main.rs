@@ -37,6 +37,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if config.demo {
         let credentials = demo::seed(&state.db).await?;
+        if config.demo_scale {
+            demo::seed_scale(&state.db).await?;
+        }
         println!("{credentials}");
     }
     if let Some(smtp_url) = config.smtp_url.clone() {

@@ -312,7 +312,7 @@ pub const INVITATIONS_PER_ORG: usize = 2;
 /// The scale data, apart from the everyday demo (seeds once): "megacorp"
 /// with 100,000 members, and 500 client orgs with two members and two
 /// pending invitations each, all owned by [`SCALE_EMAIL`]. Multi-row
-/// statements of a few hundred rows each (about 700 statements for 100,000
+/// statements of a few hundred rows each (about 470 statements for 100,000
 /// users and memberships), in one transaction.
 pub async fn seed_scale(db: &Db) -> anyhow::Result<()> {
     seed_scale_sized(db, LARGE_ORG_MEMBERS, MANY_ORGS).await

@@ -41,6 +41,15 @@
 //! `String`, `i64` and their `Option`s (both drivers encode those; store
 //! flags as 0/1 `i64`). A function that takes `db: &Db` for SQLite's read
 //! path runs its PostgreSQL fallback as `on!(&db.pool, |e| …)`.
+//!
+//! Two things the conversion can trip on. Inside `on!` the name is the
+//! driver's connection, not a `Conn`: a store function called from inside
+//! another one takes `impl Executor<'_>`, not `&mut Conn`. And the typed
+//! PostgreSQL driver decodes an `i64` only from `BIGINT`: an expression
+//! PostgreSQL types `INTEGER` (a literal, a `CASE` of literals, `LENGTH`)
+//! needs `CAST(… AS BIGINT)` (the `Any` driver converted it silently).
+//! `COUNT(*)` and the schema's columns are `BIGINT` already. The API tests
+//! reach the typed pool through `on_pool!(app, |p| …)` (`tests/api/main.rs`).
 
 pub mod accounts;
 pub mod audit;

@@ -296,7 +296,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     tx.commit().await?;
     // Fresh statistics, so the planners use the member-list indexes at once
     // instead of waiting for autovacuum (PostgreSQL) or never (SQLite).
-    store::analyze(&db.pool).await?;
+    store::analyze(db).await?;
     Ok(())
 }
 
@@ -439,7 +439,7 @@ pub async fn seed_scale_sized(db: &Db, members: usize, clients: usize) -> anyhow
         store::invitations::insert_unless_pending(&mut *conn, chunk).await?;
     }
     tx.commit().await?;
-    store::analyze(&db.pool).await?;
+    store::analyze(db).await?;
     Ok(())
 }
 

@@ -150,9 +150,22 @@ pub type Error = sqlx::Error;
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Fresh planner statistics for every table (after bulk writes, so the
-/// planners use the member-list indexes at once).
-pub async fn analyze(db: impl Executor<'_>) -> Result<()> {
-    on!(db, |db| sqlx::query("ANALYZE").execute(db).await.map(|_| ()))
+/// planners use the member-list indexes at once). On SQLite only the row
+/// counts per index (`sqlite_stat1`) are kept, not the STAT4 samples: the
+/// bundled SQLite is built with STAT4, and with samples for an index every
+/// statement that binds a value compared to it is prepared again at its
+/// first step after each new binding (docs/benchmarks.md, "Statements
+/// prepared again").
+pub async fn analyze(db: &crate::db::Db) -> Result<()> {
+    on!(&db.pool, |e| sqlx::query("ANALYZE").execute(e).await.map(|_| ()))?;
+    if db.backend == crate::db::Backend::Sqlite {
+        on!(&db.pool, |e| {
+            sqlx::query("DELETE FROM sqlite_stat4").execute(&mut *e).await?;
+            // Other connections load the statistics with the schema; this one reloads them.
+            sqlx::query("ANALYZE sqlite_schema").execute(e).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// `SAVEPOINT <name>` inside the current transaction (both databases); `name`

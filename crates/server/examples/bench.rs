@@ -11,6 +11,12 @@
 //! measures that binary (started with --demo) instead, e.g. an older build.
 //! ORGDESK_BENCH_ONLY=<text> runs the baseline and the rows whose label
 //! contains it (for profiling one endpoint).
+//!
+//! The last rows run at scale (`demo::seed_scale`, skipped with
+//! ORGDESK_BENCH_NO_SCALE): a 100,000-member org and an account in 500 orgs,
+//! signed in as `demo::SCALE_EMAIL`. A build without that seed prints "not
+//! measured" for them. Every row prints its share of the no-op's rate and the
+//! server's CPU per request.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -43,6 +49,9 @@ async fn serve() -> anyhow::Result<()> {
     let url = std::env::var("ORGDESK_BENCH_DATABASE_URL")?;
     let db = Db::connect(&url).await?;
     demo::seed(&db).await?;
+    if std::env::var_os("ORGDESK_BENCH_NO_SCALE").is_none() {
+        demo::seed_scale(&db).await?;
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("listening {base}");
@@ -67,6 +76,11 @@ fn start_server(url: &str) -> anyhow::Result<(Child, String)> {
             let child = Command::new(bin)
                 .args(["--database-url", url, "--listen", &format!("127.0.0.1:{port}"), "--demo"])
                 .env("RUST_LOG", "warn")
+                // Read by builds that have --demo-scale; older ones ignore it.
+                .env(
+                    "ORGDESK_DEMO_SCALE",
+                    if std::env::var_os("ORGDESK_BENCH_NO_SCALE").is_some() { "false" } else { "true" },
+                )
                 .stdout(Stdio::null())
                 .spawn()?;
             wait_ready(&format!("http://127.0.0.1:{port}"))?;
@@ -114,20 +128,22 @@ fn cpu_time(pid: u32) -> Duration {
 
 async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let grant: serde_json::Value = http
-        .post(format!("{base}/v1/auth/signin"))
-        .json(&serde_json::json!({"email": demo::AGENCY_EMAIL, "password": demo::DEMO_PASSWORD}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = grant["token"].as_str().unwrap_or_default().to_owned();
+    let token = sign_in(&http, base, demo::AGENCY_EMAIL).await?.unwrap_or_default();
+    // The scale rows' account (a 100,000-member org, 500 orgs); a build
+    // without the scale seed (ORGDESK_BENCH_SERVER_BIN, ORGDESK_BENCH_NO_SCALE) has none.
+    let scale = sign_in(&http, base, demo::SCALE_EMAIL).await?;
     let backend = if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" };
     println!("{backend}, {concurrency} concurrent clients, {seconds} s per endpoint, 10,002-member org\n");
     println!("| endpoint | requests/s | share of the no-op | p50 ms | p99 ms | server CPU µs/request |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut baseline = None;
-    for (label, path) in [
+    let scale_rows = [
+        ("GET 100,000-member org, first page of 50", "/v1/orgs/megacorp/members?limit=50"),
+        ("GET 100,000-member org, search \"ada\"", "/v1/orgs/megacorp/members?limit=50&q=ada"),
+        ("GET 100,000-member org, search \"zoe ahm\"", "/v1/orgs/megacorp/members?limit=50&q=zoe%20ahm"),
+        ("GET across-org pending invitations, 500 orgs", "/v1/me/managed-invitations"),
+    ];
+    let rows = [
         ("GET /healthz (no-op baseline)", "/healthz"),
         ("GET /v1/orgs (41 orgs)", "/v1/orgs"),
         ("GET one member", "/v1/orgs/northwind/members?limit=1"),
@@ -138,13 +154,20 @@ async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) 
         ("GET members, role filter", "/v1/orgs/northwind/members?limit=50&role=support-agent"),
         ("GET pending invitations", "/v1/orgs/northwind/invitations"),
         ("GET across-org pending invitations", "/v1/me/managed-invitations"),
-    ] {
+    ];
+    let everyday = rows.iter().map(|(label, path)| (*label, *path, Some(token.as_str())));
+    let at_scale = scale_rows.iter().map(|(label, path)| (*label, *path, scale.as_deref()));
+    for (label, path, token) in everyday.chain(at_scale) {
         // ORGDESK_BENCH_ONLY=<text>: the baseline and the rows whose label contains it.
         if std::env::var("ORGDESK_BENCH_ONLY").is_ok_and(|only| baseline.is_some() && !label.contains(&only)) {
             continue;
         }
+        let Some(token) = token else {
+            println!("| {label} | not measured (no scale data in this build) | | | | |");
+            continue;
+        };
         let cpu_before = cpu_time(pid);
-        let m = measure(&http, &format!("{base}{path}"), &token, concurrency, Duration::from_secs(seconds)).await;
+        let m = measure(&http, &format!("{base}{path}"), token, concurrency, Duration::from_secs(seconds)).await;
         let cpu = cpu_time(pid).saturating_sub(cpu_before).as_secs_f64() * 1e6 / m.requests.max(1) as f64;
         let share = baseline.map_or(100.0, |b: f64| m.rate / b * 100.0);
         baseline.get_or_insert(m.rate);
@@ -153,6 +176,20 @@ async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) 
     bulk_invitation(&http, base, &token).await?;
     bulk_role_change(&http, base, &token).await?;
     Ok(())
+}
+
+/// A session token of a demo account; `None` when the account does not exist.
+async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Option<String>> {
+    let r = http
+        .post(format!("{base}/v1/auth/signin"))
+        .json(&serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        return Ok(None);
+    }
+    let grant: serde_json::Value = r.json().await?;
+    Ok(grant["token"].as_str().map(str::to_owned))
 }
 
 /// One request changing the role of 500 members of the big org (to viewer

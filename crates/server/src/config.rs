@@ -32,10 +32,10 @@ pub struct Config {
     #[arg(long, env = "ORGDESK_DEMO")]
     pub demo: bool,
 
-    /// With --demo: also an organization "globex" with this many members
-    /// (e.g. 100000), owned by the agency user, for scale tests of the app.
-    #[arg(long, env = "ORGDESK_DEMO_LARGE_ORG_MEMBERS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
-    pub demo_large_org_members: u32,
+    /// With --demo, also seed the scale data (once): "megacorp" with 100,000
+    /// members and 500 client orgs, owned by scale@orgdesk.test.
+    #[arg(long, env = "ORGDESK_DEMO_SCALE", requires = "demo")]
+    pub demo_scale: bool,
 
     /// Serve the outbox at /v1/dev/outbox without demo data.
     #[arg(long, env = "ORGDESK_DEV_OUTBOX")]

@@ -3,6 +3,7 @@
 //! invitations with a spread of expiries, custom roles and audit history.
 
 use orgdesk_core::api::{AuditAction, MemberStatus};
+use orgdesk_core::permissions::BuiltinRole;
 use serde_json::json;
 
 use crate::audit::{self, Change};
@@ -22,8 +23,6 @@ pub const AGENCY_EMAIL: &str = "agency@orgdesk.test";
 pub const MEMBER_EMAIL: &str = "member@orgdesk.test";
 pub const BIG_ORG_SLUG: &str = "northwind";
 pub const BIG_ORG_MEMBERS: usize = 10_000;
-/// The organization of `--demo-large-org-members`.
-pub const LARGE_ORG_SLUG: &str = "globex";
 
 const FIRST: [&str; 40] = [
     "Ada", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kai", "Lena", "Mateo", "Nora",
@@ -109,70 +108,6 @@ pub async fn seed(db: &Db) -> anyhow::Result<String> {
     Ok(format!(
         "\n  Orgdesk demo data is ready.\n  Agency admin: {AGENCY_EMAIL} / {DEMO_PASSWORD}\n  Plain member: {MEMBER_EMAIL} / {DEMO_PASSWORD}\n  Large organization: \"{BIG_ORG_SLUG}\" with {BIG_ORG_MEMBERS} members.\n"
     ))
-}
-
-/// An organization of `members` people owned by the agency user (seeded
-/// once, after [`seed`]): multi-row inserts of 400 rows, one transaction.
-pub async fn seed_large_org(db: &Db, members: usize) -> anyhow::Result<String> {
-    if !store::orgs::slug_taken(&db.pool, LARGE_ORG_SLUG).await? {
-        tracing::info!(members, "seeding the large demo organization…");
-        let Some(agency) = store::accounts::id_by_email_key(&db.pool, AGENCY_EMAIL).await? else {
-            anyhow::bail!("seed the demo data first");
-        };
-        let hash = hash_password(DEMO_PASSWORD);
-        let now = now_ms();
-        let mut tx = db.write().await?;
-        let conn = tx.conn();
-        let agency_actor = Actor { user_id: Some(agency.clone()), ..Default::default() };
-        let org = insert_org(conn, "Globex Corporation", Some(LARGE_ORG_SLUG), false, &agency, &agency_actor)
-            .await
-            .map_err(api_err)?;
-        let people: Vec<Person> = (0..members)
-            .map(|i| {
-                let first = FIRST[i % FIRST.len()];
-                let last = LAST[(i / FIRST.len()) % LAST.len()];
-                Person {
-                    id: new_id(),
-                    email: format!("{}.{}{}@globex.test", first.to_lowercase(), last.to_lowercase(), i),
-                    name: format!("{first} {last}"),
-                }
-            })
-            .collect();
-        let keys: Vec<String> = people.iter().map(|p| p.email.to_lowercase()).collect();
-        let users: Vec<NewUser<'_>> = people
-            .iter()
-            .zip(&keys)
-            .map(|(p, key)| NewUser {
-                id: &p.id,
-                email: &p.email,
-                email_key: key,
-                name: &p.name,
-                password_hash: &hash,
-                timezone: "America/New_York",
-                email_verified_at: Some(now),
-                created_at: now,
-            })
-            .collect();
-        store::accounts::insert_many(&mut *conn, &users).await?;
-        let roles = ["member", "member", "member", "viewer", "billing", "member", "admin", "member"];
-        let memberships: Vec<SeedMembership<'_>> = people
-            .iter()
-            .enumerate()
-            .map(|(k, p)| SeedMembership {
-                org_id: &org,
-                user_id: &p.id,
-                role: roles[k % roles.len()],
-                status: if k % 101 == 0 { MemberStatus::Disabled } else { MemberStatus::Active },
-                joined_at: now - (k as i64 % 1200) * DAY / 4 - k as i64 * MINUTE / 10,
-                last_active_at: now - (k as i64 % 700) * HOUR,
-                sort_name: p.name.to_lowercase(),
-            })
-            .collect();
-        store::memberships::insert_many(&mut *conn, &memberships).await?;
-        tx.commit().await?;
-        store::analyze(&db.pool).await?;
-    }
-    Ok(format!("  Very large organization: \"{LARGE_ORG_SLUG}\" with {members} members.\n"))
 }
 
 struct Person {
@@ -361,7 +296,150 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     tx.commit().await?;
     // Fresh statistics, so the planners use the member-list indexes at once
     // instead of waiting for autovacuum (PostgreSQL) or never (SQLite).
-    store::analyze(&db.pool).await?;
+    store::analyze(db).await?;
+    Ok(())
+}
+
+/// The scale account: owner of [`LARGE_ORG_SLUG`] and of [`MANY_ORGS`] small
+/// client orgs (the benchmark's 100,000-member and 500-org cases).
+pub const SCALE_EMAIL: &str = "scale@orgdesk.test";
+pub const LARGE_ORG_SLUG: &str = "megacorp";
+pub const LARGE_ORG_MEMBERS: usize = 100_000;
+pub const MANY_ORGS: usize = 500;
+/// Pending invitations in each of the many orgs.
+pub const INVITATIONS_PER_ORG: usize = 2;
+
+/// The scale data, apart from the everyday demo (seeds once): "megacorp"
+/// with 100,000 members, and 500 client orgs with two members and two
+/// pending invitations each, all owned by [`SCALE_EMAIL`]. Multi-row
+/// statements of a few hundred rows each (about 470 statements for 100,000
+/// users and memberships), in one transaction.
+pub async fn seed_scale(db: &Db) -> anyhow::Result<()> {
+    seed_scale_sized(db, LARGE_ORG_MEMBERS, MANY_ORGS).await
+}
+
+/// [`seed_scale`] with `members` in the large org and `clients` small orgs
+/// (the tests seed a small one).
+pub async fn seed_scale_sized(db: &Db, members: usize, clients: usize) -> anyhow::Result<()> {
+    if store::accounts::email_key_in_use(&db.pool, SCALE_EMAIL).await? {
+        return Ok(());
+    }
+    tracing::info!("seeding scale data (100,000 members, 500 client organizations)…");
+    let hash = hash_password(DEMO_PASSWORD);
+    let now = now_ms();
+    let mut tx = db.write().await?;
+    let conn = tx.conn();
+
+    let scale = Person { id: new_id(), email: SCALE_EMAIL.into(), name: "Sasha Scale".into() };
+    let people: Vec<Person> = (0..members)
+        .map(|i| {
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len()) % LAST.len()];
+            Person {
+                id: new_id(),
+                email: format!("{}.{}{}@megacorp.test", first.to_lowercase(), last.to_lowercase(), i),
+                name: format!("{first} {last}"),
+            }
+        })
+        .collect();
+    let everyone: Vec<&Person> = std::iter::once(&scale).chain(people.iter()).collect();
+    let keys: Vec<String> = everyone.iter().map(|p| p.email.to_lowercase()).collect();
+    let users: Vec<NewUser<'_>> = everyone
+        .iter()
+        .zip(&keys)
+        .map(|(p, key)| NewUser {
+            id: &p.id,
+            email: &p.email,
+            email_key: key,
+            name: &p.name,
+            password_hash: &hash,
+            timezone: "Europe/Berlin",
+            email_verified_at: Some(now),
+            created_at: now,
+        })
+        .collect();
+    store::accounts::insert_many(&mut *conn, &users).await?;
+
+    let large = new_id();
+    let clients: Vec<(String, String, String)> =
+        (0..clients).map(|i| (new_id(), format!("Client {:03}", i + 1), format!("scale-client-{}", i + 1))).collect();
+    let mut orgs = vec![store::orgs::NewOrg {
+        id: &large,
+        name: "Megacorp Global",
+        slug: LARGE_ORG_SLUG,
+        personal: false,
+        created_at: now,
+    }];
+    orgs.extend(clients.iter().map(|(id, name, slug)| store::orgs::NewOrg {
+        id,
+        name,
+        slug,
+        personal: false,
+        created_at: now,
+    }));
+    store::orgs::insert_many(&mut *conn, &orgs).await?;
+    let org_ids: Vec<&str> = orgs.iter().map(|o| o.id).collect();
+    let builtin: Vec<(&str, &str)> = BuiltinRole::ALL.iter().map(|r| (r.key(), r.name())).collect();
+    store::roles::insert_builtin_many(&mut *conn, &org_ids, &builtin, now).await?;
+
+    let roles = ["member", "member", "member", "member", "viewer", "member", "billing", "admin", "viewer", "member"];
+    let member = |org_id, user_id, role, k: usize| SeedMembership {
+        org_id,
+        user_id,
+        role,
+        status: if k % 97 == 1 { MemberStatus::Disabled } else { MemberStatus::Active },
+        joined_at: now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE,
+        last_active_at: now - (k as i64 % 500) * HOUR,
+        sort_name: String::new(),
+    };
+    let mut memberships: Vec<SeedMembership<'_>> =
+        org_ids.iter().map(|org| member(org, &scale.id, "owner", 0)).collect();
+    for (k, p) in people.iter().enumerate() {
+        memberships.push(member(&large, &p.id, roles[k % roles.len()], k + 1));
+    }
+    for (i, (org, _, _)) in clients.iter().enumerate() {
+        for p in people.iter().skip(i * 2).take(2) {
+            memberships.push(member(org, &p.id, "member", i + 2));
+        }
+    }
+    let names: std::collections::HashMap<&str, &str> =
+        everyone.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+    for m in &mut memberships {
+        m.sort_name = names[m.user_id].to_lowercase();
+    }
+    store::memberships::insert_many(&mut *conn, &memberships).await?;
+
+    let seeded: Vec<(String, String, String, i64)> = clients
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (org, _, _))| {
+            (0..INVITATIONS_PER_ORG).map(move |j| {
+                let k = (i * INVITATIONS_PER_ORG + j) as i64;
+                (org.clone(), format!("scale{k}@prospect.test"), new_token("odi").1, now + HOUR + k * MINUTE)
+            })
+        })
+        .collect();
+    let ids: Vec<String> = seeded.iter().map(|_| new_id()).collect();
+    let invitations: Vec<NewInvitation<'_>> = seeded
+        .iter()
+        .zip(&ids)
+        .map(|((org, email, token_hash, expires), id)| NewInvitation {
+            id,
+            org_id: org,
+            email,
+            email_key: email,
+            role: "member",
+            invited_by: Some(&scale.id),
+            token_hash,
+            created_at: now,
+            expires_at: *expires,
+        })
+        .collect();
+    for chunk in invitations.chunks(250) {
+        store::invitations::insert_unless_pending(&mut *conn, chunk).await?;
+    }
+    tx.commit().await?;
+    store::analyze(db).await?;
     Ok(())
 }
 

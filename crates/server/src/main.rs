@@ -44,10 +44,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if config.demo {
         let credentials = demo::seed(&state.db).await?;
-        println!("{credentials}");
-        if config.demo_large_org_members > 0 {
-            println!("{}", demo::seed_large_org(&state.db, config.demo_large_org_members as usize).await?);
+        if config.demo_scale {
+            demo::seed_scale(&state.db).await?;
         }
+        println!("{credentials}");
     }
     if let Some(smtp_url) = config.smtp_url.clone() {
         let from = config.smtp_from.parse().map_err(|e| anyhow::anyhow!("--smtp-from is not a mailbox: {e}"))?;

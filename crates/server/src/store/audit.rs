@@ -1,5 +1,6 @@
 //! The audit trail: the `audit_events` table.
 
+use super::on;
 use orgdesk_core::api::AuditAction;
 
 use super::{Executor, Result};
@@ -22,51 +23,55 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
-         actor_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(new_id())
-    .bind(event.org_id)
-    .bind(event.actor_id)
-    .bind(event.action.as_str())
-    .bind(event.target)
-    .bind(event.before.as_deref())
-    .bind(event.after.as_deref())
-    .bind(event.at)
-    .bind(event.ip)
-    .bind(event.user_agent)
-    .bind(event.actor_label)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
+             actor_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(new_id())
+        .bind(event.org_id)
+        .bind(event.actor_id)
+        .bind(event.action.as_str())
+        .bind(event.target)
+        .bind(event.before.as_deref())
+        .bind(event.after.as_deref())
+        .bind(event.at)
+        .bind(event.ip)
+        .bind(event.user_agent)
+        .bind(event.actor_label)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// Many events, in one statement per 100.
 pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Result<()> {
-    for chunk in events.chunks(100) {
-        let mut sql = Sql::new(
-            "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
-             actor_label) VALUES ",
-        );
-        sql.values(chunk.iter().map(|e| {
-            [
-                Bind::from(new_id()),
-                Bind::from(e.org_id),
-                Bind::from(e.actor_id),
-                Bind::from(e.action.as_str()),
-                Bind::from(e.target),
-                Bind::from(e.before.clone()),
-                Bind::from(e.after.clone()),
-                Bind::from(e.at),
-                Bind::from(e.ip),
-                Bind::from(e.user_agent),
-                Bind::from(e.actor_label),
-            ]
-        }));
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
+    on!(conn, |conn| {
+        for chunk in events.chunks(100) {
+            let mut sql = Sql::new(
+                "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
+                 actor_label) VALUES ",
+            );
+            sql.values(chunk.iter().map(|e| {
+                [
+                    Bind::from(new_id()),
+                    Bind::from(e.org_id),
+                    Bind::from(e.actor_id),
+                    Bind::from(e.action.as_str()),
+                    Bind::from(e.target),
+                    Bind::from(e.before.clone()),
+                    Bind::from(e.after.clone()),
+                    Bind::from(e.at),
+                    Bind::from(e.ip),
+                    Bind::from(e.user_agent),
+                    Bind::from(e.actor_label),
+                ]
+            }));
+            sql.query().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +156,6 @@ pub async fn page(db: &Db, page: &EventPage<'_>) -> Result<Vec<EventRow>> {
     });
     match read.await {
         Some(rows) => rows,
-        None => sql.query_as().fetch_all(&db.pool).await,
+        None => on!(&db.pool, |e| sql.query_as().fetch_all(e).await),
     }
 }

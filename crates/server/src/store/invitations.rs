@@ -1,5 +1,6 @@
 //! Invitations: the `invitations` table.
 
+use super::on;
 use std::collections::HashSet;
 
 use orgdesk_core::api::{InvitationFilter, InvitationStatus};
@@ -9,41 +10,48 @@ use crate::db::{Bind, Db, Sql};
 
 /// Every invitation's (id, email, email_key), for recomputing the keys.
 pub async fn email_keys(db: impl Executor<'_>) -> Result<Vec<(String, String, String)>> {
-    sqlx::query_as("SELECT id, email, email_key FROM invitations").fetch_all(db).await
+    on!(db, |db| sqlx::query_as("SELECT id, email, email_key FROM invitations").fetch_all(db).await)
 }
 
 /// Whether giving invitation `id` the key `email_key` would make a second
 /// pending invitation for one address in its org.
 pub async fn pending_key_collides(db: impl Executor<'_>, email_key: &str, id: &str) -> Result<bool> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invitations i JOIN invitations me ON me.id = $2 \
-         WHERE i.email_key = $1 AND i.org_id = me.org_id AND i.status = 'pending' AND me.status = 'pending'",
-    )
-    .bind(email_key)
-    .bind(id)
-    .fetch_one(db)
-    .await?;
-    Ok(count > 0)
+    on!(db, |db| {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations i JOIN invitations me ON me.id = $2 \
+             WHERE i.email_key = $1 AND i.org_id = me.org_id AND i.status = 'pending' AND me.status = 'pending'",
+        )
+        .bind(email_key)
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+        Ok(count > 0)
+    })
 }
 
 pub async fn set_email_key(db: impl Executor<'_>, id: &str, email_key: &str) -> Result<()> {
-    sqlx::query("UPDATE invitations SET email_key = $1 WHERE id = $2")
-        .bind(email_key)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE invitations SET email_key = $1 WHERE id = $2")
+            .bind(email_key)
+            .bind(id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Whether a pending invitation of the org offers `role_key`.
 pub async fn pending_with_role(db: impl Executor<'_>, org_id: &str, role_key: &str) -> Result<bool> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'")
-            .bind(org_id)
-            .bind(role_key)
-            .fetch_one(db)
-            .await?;
-    Ok(count > 0)
+    on!(db, |db| {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND role = $2 AND status = 'pending'",
+        )
+        .bind(org_id)
+        .bind(role_key)
+        .fetch_one(db)
+        .await?;
+        Ok(count > 0)
+    })
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -88,29 +96,33 @@ impl InvitationRow {
 async fn read_all(db: &Db, sql: &Sql) -> Result<Vec<InvitationRow>> {
     match db.read(sql, InvitationRow::from_sqlite).await {
         Some(rows) => rows,
-        None => sql.query_as().fetch_all(&db.pool).await,
+        None => on!(&db.pool, |e| sql.query_as().fetch_all(e).await),
     }
 }
 
 pub async fn invitation(db: impl Executor<'_>, org_id: &str, id: &str) -> Result<Option<InvitationRow>> {
-    sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.id = $2"))
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// Marks the org's pending invitations to these addresses that expired by
 /// `now` as expired.
 pub async fn expire_lapsed(db: impl Executor<'_>, org_id: &str, email_keys: &[&str], now: i64) -> Result<()> {
-    let mut sql = in_list(
-        "UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND status = 'pending' AND email_key IN ",
-        org_id,
-        email_keys,
-        " AND expires_at <= ",
-    );
-    sql.bind(now);
-    sql.query().execute(db).await.map(|_| ())
+    on!(db, |db| {
+        let mut sql = in_list(
+            "UPDATE invitations SET status = 'expired' WHERE org_id = $1 AND status = 'pending' AND email_key IN ",
+            org_id,
+            email_keys,
+            " AND expires_at <= ",
+        );
+        sql.bind(now);
+        sql.query().execute(db).await.map(|_| ())
+    })
 }
 
 /// A pending invitation to write (sent once, at `created_at`).
@@ -133,41 +145,45 @@ pub async fn insert_unless_pending(
     db: impl Executor<'_>,
     invitations: &[NewInvitation<'_>],
 ) -> Result<HashSet<String>> {
-    let mut sql = Sql::new(
-        "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) VALUES ",
-    );
-    sql.values(invitations.iter().map(|i| {
-        [
-            Bind::from(i.id),
-            Bind::from(i.org_id),
-            Bind::from(i.email),
-            Bind::from(i.email_key),
-            Bind::from(i.role),
-            Bind::from(i.invited_by),
-            Bind::from(i.token_hash),
-            Bind::from(InvitationStatus::Pending.as_str()),
-            Bind::from(i.created_at),
-            Bind::from(i.expires_at),
-            Bind::from(i.created_at),
-            Bind::from(1i64),
-        ]
-    }));
-    sql.push(" ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING RETURNING id");
-    let rows: Vec<(String,)> = sql.query_as().fetch_all(db).await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    on!(db, |db| {
+        let mut sql = Sql::new(
+            "INSERT INTO invitations (id, org_id, email, email_key, role, invited_by, token_hash, status, created_at, expires_at, last_sent_at, send_count) VALUES ",
+        );
+        sql.values(invitations.iter().map(|i| {
+            [
+                Bind::from(i.id),
+                Bind::from(i.org_id),
+                Bind::from(i.email),
+                Bind::from(i.email_key),
+                Bind::from(i.role),
+                Bind::from(i.invited_by),
+                Bind::from(i.token_hash),
+                Bind::from(InvitationStatus::Pending.as_str()),
+                Bind::from(i.created_at),
+                Bind::from(i.expires_at),
+                Bind::from(i.created_at),
+                Bind::from(1i64),
+            ]
+        }));
+        sql.push(" ON CONFLICT (org_id, email_key) WHERE status = 'pending' DO NOTHING RETURNING id");
+        let rows: Vec<(String,)> = sql.query_as().fetch_all(db).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    })
 }
 
 /// The org's pending invitations to these addresses.
 pub async fn pending_to(db: impl Executor<'_>, org_id: &str, email_keys: &[&str]) -> Result<Vec<InvitationRow>> {
-    in_list(
-        &format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.email_key IN "),
-        org_id,
-        email_keys,
-        "",
-    )
-    .query_as()
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        in_list(
+            &format!("{INVITATION_SELECT} WHERE i.org_id = $1 AND i.status = 'pending' AND i.email_key IN "),
+            org_id,
+            email_keys,
+            "",
+        )
+        .query_as()
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// The statement of one page of an org's open invitations: $1 org, $2 now,
@@ -219,54 +235,62 @@ pub async fn managed(db: &Db, user_id: &str, oldest_expiry: i64) -> Result<Vec<I
 /// A new token and expiry for a pending invitation, sent once more; false
 /// when it is no longer pending.
 pub async fn renew(db: impl Executor<'_>, id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1, \
-         expiry_event_at = NULL WHERE id = $4 AND status = 'pending'",
-    )
-    .bind(token_hash)
-    .bind(expires_at)
-    .bind(now)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE invitations SET token_hash = $1, expires_at = $2, last_sent_at = $3, send_count = send_count + 1, \
+             expiry_event_at = NULL WHERE id = $4 AND status = 'pending'",
+        )
+        .bind(token_hash)
+        .bind(expires_at)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Revokes a pending invitation; false when it is no longer pending.
 pub async fn revoke(db: impl Executor<'_>, id: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(at)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE invitations SET status = 'revoked', responded_at = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Accepts a pending invitation that has not expired at `at`; false
 /// otherwise (only one caller wins).
 pub async fn accept(db: impl Executor<'_>, id: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'accepted', responded_at = $1 WHERE id = $2 AND status = 'pending' AND expires_at > $1",
-    )
-    .bind(at)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE invitations SET status = 'accepted', responded_at = $1 WHERE id = $2 AND status = 'pending' AND expires_at > $1",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Declines a pending invitation; false when it is no longer pending.
 pub async fn decline(db: impl Executor<'_>, id: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(at)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE invitations SET status = 'declined', responded_at = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// An invitation as its link holder sees it: org, role and inviter names.
@@ -291,16 +315,20 @@ const LINK_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.email, i
          LEFT JOIN users u ON u.id = i.invited_by ";
 
 pub async fn by_token_hash(db: impl Executor<'_>, token_hash: &str) -> Result<Option<LinkRow>> {
-    sqlx::query_as(&format!("{LINK_SELECT} WHERE i.token_hash = $1")).bind(token_hash).fetch_optional(db).await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{LINK_SELECT} WHERE i.token_hash = $1")).bind(token_hash).fetch_optional(db).await
+    })
 }
 
 /// Invitation `id`, if it was sent to `email_key`.
 pub async fn to_address(db: impl Executor<'_>, id: &str, email_key: &str) -> Result<Option<LinkRow>> {
-    sqlx::query_as(&format!("{LINK_SELECT} WHERE i.id = $1 AND i.email_key = $2"))
-        .bind(id)
-        .bind(email_key)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{LINK_SELECT} WHERE i.id = $1 AND i.email_key = $2"))
+            .bind(id)
+            .bind(email_key)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// A pending invitation to my address.
@@ -317,13 +345,15 @@ pub struct AddressedRow {
 /// The pending invitations to `email_key` that have not expired at `now`,
 /// soonest expiry first.
 pub async fn pending_for_address(db: impl Executor<'_>, email_key: &str, now: i64) -> Result<Vec<AddressedRow>> {
-    sqlx::query_as(
-        "SELECT i.id, i.org_id, o.name AS org_name, i.role, u.name AS inviter_name, i.expires_at \
-         FROM invitations i JOIN orgs o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by \
-         WHERE i.email_key = $1 AND i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at",
-    )
-    .bind(email_key)
-    .bind(now)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT i.id, i.org_id, o.name AS org_name, i.role, u.name AS inviter_name, i.expires_at \
+             FROM invitations i JOIN orgs o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by \
+             WHERE i.email_key = $1 AND i.status = 'pending' AND i.expires_at > $2 ORDER BY i.expires_at",
+        )
+        .bind(email_key)
+        .bind(now)
+        .fetch_all(db)
+        .await
+    })
 }

@@ -1,6 +1,7 @@
 //! Memberships: the `memberships` table, with its users for names and
 //! addresses and its roles for permissions.
 
+use super::on;
 use orgdesk_core::api::{MemberSort, MemberStatus};
 
 use super::orgs::OrgRef;
@@ -19,30 +20,34 @@ pub struct AccessRow {
 
 /// `user_id`'s membership in the org `org` names.
 pub async fn access(db: impl Executor<'_>, org: OrgRef<'_>, user_id: &str) -> Result<Option<AccessRow>> {
-    sqlx::query_as(&format!(
-        "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
-         FROM orgs o \
-         JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
-         JOIN roles r ON r.org_id = o.id AND r.role_key = m.role \
-         WHERE {} = $1",
-        org.column()
-    ))
-    .bind(org.value())
-    .bind(user_id)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(&format!(
+            "SELECT o.id AS org_id, m.role, m.status, r.builtin, r.permissions \
+             FROM orgs o \
+             JOIN memberships m ON m.org_id = o.id AND m.user_id = $2 \
+             JOIN roles r ON r.org_id = o.id AND r.role_key = m.role \
+             WHERE {} = $1",
+            org.column()
+        ))
+        .bind(org.value())
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+    })
 }
 
 /// Every membership of `user_id` with its role's permissions (the event
 /// stream's view of what the caller may read).
 pub async fn access_of_user(db: impl Executor<'_>, user_id: &str) -> Result<Vec<AccessRow>> {
-    sqlx::query_as(
-        "SELECT m.org_id, m.role, m.status, r.builtin, r.permissions FROM memberships m \
-         JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role WHERE m.user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT m.org_id, m.role, m.status, r.builtin, r.permissions FROM memberships m \
+             JOIN roles r ON r.org_id = m.org_id AND r.role_key = m.role WHERE m.user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// Stamps `last_active_at` unless it is newer than `stale_before`.
@@ -53,88 +58,102 @@ pub async fn touch_last_active(
     at: i64,
     stale_before: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE memberships SET last_active_at = $1 \
-         WHERE org_id = $2 AND user_id = $3 AND (last_active_at IS NULL OR last_active_at < $4)",
-    )
-    .bind(at)
-    .bind(org_id)
-    .bind(user_id)
-    .bind(stale_before)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "UPDATE memberships SET last_active_at = $1 \
+             WHERE org_id = $2 AND user_id = $3 AND (last_active_at IS NULL OR last_active_at < $4)",
+        )
+        .bind(at)
+        .bind(org_id)
+        .bind(user_id)
+        .bind(stale_before)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// The name order's key of every membership of the account.
 pub async fn set_sort_name(db: impl Executor<'_>, user_id: &str, sort_name: &str) -> Result<()> {
-    sqlx::query("UPDATE memberships SET sort_name = $1 WHERE user_id = $2")
-        .bind(sort_name)
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE memberships SET sort_name = $1 WHERE user_id = $2")
+            .bind(sort_name)
+            .bind(user_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Adds an active membership unless one exists; `sort_name` copies the
 /// user's name for the name order.
 pub async fn insert(conn: &mut super::Conn, org_id: &str, user_id: &str, role: &str, joined_at: i64) -> Result<()> {
-    let name = super::accounts::name(&mut *conn, user_id).await?;
-    sqlx::query(
-        "INSERT INTO memberships (org_id, user_id, role, status, joined_at, sort_name) \
-         VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .bind(role)
-    .bind(joined_at)
-    .bind(name.to_lowercase())
-    .execute(conn)
-    .await
-    .map(|_| ())
+    on!(conn, |conn| {
+        let name = super::accounts::name(&mut *conn, user_id).await?;
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, status, joined_at, sort_name) \
+             VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(joined_at)
+        .bind(name.to_lowercase())
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// The member's role, if they are one.
 pub async fn role_of(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<Option<String>> {
-    sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// Ends a membership unless it is the owner's; false when nothing was removed.
 pub async fn remove_unless_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'")
-        .bind(org_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 AND role <> 'owner'")
+            .bind(org_id)
+            .bind(user_id)
+            .execute(db)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// The owner becomes an admin; false when `user_id` is not the owner (any more).
 pub async fn demote_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE memberships SET role = 'admin', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND role = 'owner'",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE memberships SET role = 'admin', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND role = 'owner'",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// An active member becomes the owner; false when they are not an active member.
 pub async fn promote_to_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE memberships SET role = 'owner', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE memberships SET role = 'owner', version = version + 1 WHERE org_id = $1 AND user_id = $2 AND status = 'active'",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -244,42 +263,50 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
         return rows;
     }
     use sqlx::{FromRow, Row};
-    let mut out = Vec::new();
-    for row in sql.query().fetch_all(&db.pool).await? {
-        let key =
-            if by_name { SortKey::Text(row.try_get("sort_key")?) } else { SortKey::Int(row.try_get("sort_key")?) };
-        out.push((MemberRow::from_row(&row)?, key));
-    }
-    Ok(out)
+    on!(&db.pool, |e| {
+        let mut out = Vec::new();
+        for row in sql.query().fetch_all(e).await? {
+            let key =
+                if by_name { SortKey::Text(row.try_get("sort_key")?) } else { SortKey::Int(row.try_get("sort_key")?) };
+            out.push((MemberRow::from_row(&row)?, key));
+        }
+        Ok(out)
+    })
 }
 
 pub async fn member(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<Option<MemberRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2"
-    ))
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2"
+        ))
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+    })
 }
 
 pub async fn is_member(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<bool> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_one(db)
-        .await?;
-    Ok(count > 0)
+    on!(db, |db| {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_one(db)
+            .await?;
+        Ok(count > 0)
+    })
 }
 
 /// Takes the membership's row lock until commit (see `orgs::lock`).
 pub async fn lock(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<()> {
-    sqlx::query("UPDATE memberships SET version = version WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE memberships SET version = version WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(user_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Sets role and status if the membership is still at `version` and not the
@@ -292,18 +319,20 @@ pub async fn update(
     role: &str,
     status: MemberStatus,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE memberships SET role = $1, status = $2, version = version + 1 \
-         WHERE org_id = $3 AND user_id = $4 AND version = $5 AND role <> 'owner'",
-    )
-    .bind(role)
-    .bind(status.as_str())
-    .bind(org_id)
-    .bind(user_id)
-    .bind(version)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE memberships SET role = $1, status = $2, version = version + 1 \
+             WHERE org_id = $3 AND user_id = $4 AND version = $5 AND role <> 'owner'",
+        )
+        .bind(role)
+        .bind(status.as_str())
+        .bind(org_id)
+        .bind(user_id)
+        .bind(version)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// A membership with the id of its org.
@@ -316,12 +345,14 @@ pub struct OrgMemberRow {
 
 /// Every membership of one account.
 pub async fn of_user(db: impl Executor<'_>, user_id: &str) -> Result<Vec<OrgMemberRow>> {
-    sqlx::query_as(&format!(
-        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
-    ))
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(&format!(
+            "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// Memberships whose name (or a word of it) or email starts with `prefix`
@@ -333,19 +364,21 @@ pub async fn search_in_orgs_of(
     prefix: &str,
     limit: i64,
 ) -> Result<Vec<OrgMemberRow>> {
-    sqlx::query_as(&format!(
-        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
-         JOIN memberships me ON me.org_id = m.org_id AND me.user_id = $1 AND me.status = 'active' \
-         WHERE (m.sort_name LIKE $2 ESCAPE '\\' OR m.sort_name LIKE $3 ESCAPE '\\' OR u.email_key LIKE $4 ESCAPE '\\') \
-         ORDER BY u.email_key, m.org_id LIMIT $5"
-    ))
-    .bind(user_id)
-    .bind(like_prefix(prefix))
-    .bind(format!("% {}", like_prefix(prefix)))
-    .bind(like_prefix(prefix))
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(&format!(
+            "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+             JOIN memberships me ON me.org_id = m.org_id AND me.user_id = $1 AND me.status = 'active' \
+             WHERE (m.sort_name LIKE $2 ESCAPE '\\' OR m.sort_name LIKE $3 ESCAPE '\\' OR u.email_key LIKE $4 ESCAPE '\\') \
+             ORDER BY u.email_key, m.org_id LIMIT $5"
+        ))
+        .bind(user_id)
+        .bind(like_prefix(prefix))
+        .bind(format!("% {}", like_prefix(prefix)))
+        .bind(like_prefix(prefix))
+        .bind(limit)
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// Which of `email_keys` belong to members of the org.
@@ -354,16 +387,18 @@ pub async fn member_email_keys(
     org_id: &str,
     email_keys: &[&str],
 ) -> Result<std::collections::HashSet<String>> {
-    let rows: Vec<(String,)> = super::in_list(
-        "SELECT u.email_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key IN ",
-        org_id,
-        email_keys,
-        "",
-    )
-    .query_as()
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(k,)| k).collect())
+    on!(db, |db| {
+        let rows: Vec<(String,)> = super::in_list(
+            "SELECT u.email_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND u.email_key IN ",
+            org_id,
+            email_keys,
+            "",
+        )
+        .query_as()
+        .fetch_all(db)
+        .await?;
+        Ok(rows.into_iter().map(|(k,)| k).collect())
+    })
 }
 
 /// A membership written as is (demo seeding).
@@ -379,22 +414,24 @@ pub struct SeedMembership<'a> {
 
 /// Many memberships, in one statement per 500.
 pub async fn insert_many(conn: &mut super::Conn, memberships: &[SeedMembership<'_>]) -> Result<()> {
-    for chunk in memberships.chunks(500) {
-        let mut sql = Sql::new(
-            "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",
-        );
-        sql.values(chunk.iter().map(|m| {
-            [
-                Bind::from(m.org_id),
-                Bind::from(m.user_id),
-                Bind::from(m.role),
-                Bind::from(m.status.as_str()),
-                Bind::from(m.joined_at),
-                Bind::from(m.last_active_at),
-                Bind::from(m.sort_name.as_str()),
-            ]
-        }));
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
+    on!(conn, |conn| {
+        for chunk in memberships.chunks(500) {
+            let mut sql = Sql::new(
+                "INSERT INTO memberships (org_id, user_id, role, status, joined_at, last_active_at, sort_name) VALUES ",
+            );
+            sql.values(chunk.iter().map(|m| {
+                [
+                    Bind::from(m.org_id),
+                    Bind::from(m.user_id),
+                    Bind::from(m.role),
+                    Bind::from(m.status.as_str()),
+                    Bind::from(m.joined_at),
+                    Bind::from(m.last_active_at),
+                    Bind::from(m.sort_name.as_str()),
+                ]
+            }));
+            sql.query().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }

@@ -1,6 +1,7 @@
 //! Sessions: the `sessions` table, and the per-request read of the caller.
 
 use super::memberships::AccessRow;
+use super::on;
 use super::orgs::OrgRef;
 use super::{Executor, Result};
 use crate::db::{Db, Sql};
@@ -85,17 +86,19 @@ pub async fn caller(db: &Db, token_hash: &str, org: Option<OrgRef<'_>>) -> Resul
     });
     match read.await {
         Some(rows) => Ok(rows?.into_iter().next()),
-        None => sql.query_as().fetch_optional(&db.pool).await,
+        None => on!(&db.pool, |e| sql.query_as().fetch_optional(e).await),
     }
 }
 
 pub async fn touch(db: impl Executor<'_>, session_id: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(session_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(session_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 pub struct NewSession<'a> {
@@ -108,39 +111,46 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert(db: impl Executor<'_>, new: &NewSession<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, device_name, created_at, last_used_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)",
-    )
-    .bind(new.id)
-    .bind(new.user_id)
-    .bind(new.token_hash)
-    .bind(new.device_name)
-    .bind(new.created_at)
-    .bind(new.expires_at)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, token_hash, device_name, created_at, last_used_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .bind(new.id)
+        .bind(new.user_id)
+        .bind(new.token_hash)
+        .bind(new.device_name)
+        .bind(new.created_at)
+        .bind(new.expires_at)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// Ends one live session of the account; false when there was none.
 pub async fn revoke(db: impl Executor<'_>, session_id: &str, user_id: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-        .bind(at)
-        .bind(session_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done =
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(session_id)
+                .bind(user_id)
+                .execute(db)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Ends every live session of the account.
 pub async fn revoke_all(db: impl Executor<'_>, user_id: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(at)
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(user_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -154,12 +164,14 @@ pub struct SessionRow {
 
 /// The account's live sessions at `now`, newest first.
 pub async fn live(db: impl Executor<'_>, user_id: &str, now: i64) -> Result<Vec<SessionRow>> {
-    sqlx::query_as(
-        "SELECT id, device_name, created_at, last_used_at, expires_at FROM sessions \
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT id, device_name, created_at, last_used_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(db)
+        .await
+    })
 }

@@ -1,6 +1,7 @@
 //! Single-use links sent by email: address verifications, password resets
 //! and address changes. Each is stored by its token's hash.
 
+use super::on;
 use super::{Executor, Result};
 
 pub async fn insert_verification(
@@ -9,13 +10,15 @@ pub async fn insert_verification(
     user_id: &str,
     expires_at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(expires_at)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -26,19 +29,23 @@ pub struct VerificationRow {
 }
 
 pub async fn verification(db: impl Executor<'_>, token_hash: &str) -> Result<Option<VerificationRow>> {
-    sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_verifications WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 pub async fn use_verification(db: impl Executor<'_>, token_hash: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2")
-        .bind(at)
-        .bind(token_hash)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2")
+            .bind(at)
+            .bind(token_hash)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// A reset link, for an account or (so that asking costs the same either
@@ -50,14 +57,16 @@ pub async fn insert_reset(
     created_at: i64,
     expires_at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(created_at)
-        .bind(expires_at)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(created_at)
+            .bind(expires_at)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,34 +78,42 @@ pub struct ResetRow {
 }
 
 pub async fn reset(db: impl Executor<'_>, token_hash: &str) -> Result<Option<ResetRow>> {
-    sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// Uses a reset link; false when it was used already.
 pub async fn use_reset(db: impl Executor<'_>, token_hash: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(at)
-        .bind(token_hash)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+            .bind(at)
+            .bind(token_hash)
+            .execute(db)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Uses every outstanding reset link of the account.
 pub async fn use_all_resets(db: impl Executor<'_>, user_id: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(at)
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(at)
+            .bind(user_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 pub async fn delete_resets_before(db: impl Executor<'_>, cutoff: i64) -> Result<()> {
-    sqlx::query("DELETE FROM password_resets WHERE created_at < $1").bind(cutoff).execute(db).await.map(|_| ())
+    on!(db, |db| {
+        sqlx::query("DELETE FROM password_resets WHERE created_at < $1").bind(cutoff).execute(db).await.map(|_| ())
+    })
 }
 
 pub struct NewAddressChange<'a> {
@@ -109,19 +126,21 @@ pub struct NewAddressChange<'a> {
 }
 
 pub async fn insert_address_change(db: impl Executor<'_>, change: &NewAddressChange<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO email_changes (token_hash, user_id, new_email, new_email_key, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(change.token_hash)
-    .bind(change.user_id)
-    .bind(change.new_email)
-    .bind(change.new_email_key)
-    .bind(change.created_at)
-    .bind(change.expires_at)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "INSERT INTO email_changes (token_hash, user_id, new_email, new_email_key, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(change.token_hash)
+        .bind(change.user_id)
+        .bind(change.new_email)
+        .bind(change.new_email_key)
+        .bind(change.created_at)
+        .bind(change.expires_at)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -134,20 +153,24 @@ pub struct AddressChangeRow {
 }
 
 pub async fn address_change(db: impl Executor<'_>, token_hash: &str) -> Result<Option<AddressChangeRow>> {
-    sqlx::query_as(
-        "SELECT user_id, new_email, new_email_key, expires_at, used_at FROM email_changes WHERE token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT user_id, new_email, new_email_key, expires_at, used_at FROM email_changes WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
+    })
 }
 
 /// Uses an address-change link; false when it was used already.
 pub async fn use_address_change(db: impl Executor<'_>, token_hash: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(at)
-        .bind(token_hash)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query("UPDATE email_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+            .bind(at)
+            .bind(token_hash)
+            .execute(db)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }

@@ -1,6 +1,7 @@
 //! Webhooks: the `webhook_endpoints`, `webhook_deliveries` (the outbox) and
 //! `webhook_attempts` (the delivery log) tables.
 
+use super::on;
 use super::{Executor, Result};
 use crate::db::{Bind, Sql};
 
@@ -15,20 +16,22 @@ pub struct NewEndpoint<'a> {
 }
 
 pub async fn insert_endpoint(db: impl Executor<'_>, e: &NewEndpoint<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO webhook_endpoints (id, org_id, url, description, event_types, enabled, secret_generation, \
-         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 1, $6, $7, $7)",
-    )
-    .bind(e.id)
-    .bind(e.org_id)
-    .bind(e.url)
-    .bind(e.description)
-    .bind(e.event_types)
-    .bind(e.created_by)
-    .bind(e.now)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, org_id, url, description, event_types, enabled, secret_generation, \
+             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 1, $6, $7, $7)",
+        )
+        .bind(e.id)
+        .bind(e.org_id)
+        .bind(e.url)
+        .bind(e.description)
+        .bind(e.event_types)
+        .bind(e.created_by)
+        .bind(e.now)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -51,66 +54,76 @@ const ENDPOINT_COLUMNS: &str = "SELECT id, org_id, url, description, event_types
      secret_generation, previous_secret_until, failing_since, created_at, updated_at FROM webhook_endpoints";
 
 pub async fn endpoints_of(db: impl Executor<'_>, org_id: &str) -> Result<Vec<EndpointRow>> {
-    sqlx::query_as(&format!("{ENDPOINT_COLUMNS} WHERE org_id = $1 ORDER BY created_at, id"))
-        .bind(org_id)
-        .fetch_all(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{ENDPOINT_COLUMNS} WHERE org_id = $1 ORDER BY created_at, id"))
+            .bind(org_id)
+            .fetch_all(db)
+            .await
+    })
 }
 
 pub async fn endpoint(db: impl Executor<'_>, org_id: &str, id: &str) -> Result<Option<EndpointRow>> {
-    sqlx::query_as(&format!("{ENDPOINT_COLUMNS} WHERE org_id = $1 AND id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{ENDPOINT_COLUMNS} WHERE org_id = $1 AND id = $2"))
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 /// Sets an endpoint's fields; enabling it also clears its failure run.
 pub async fn update_endpoint(db: impl Executor<'_>, row: &EndpointRow, now: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, enabled = $4, updated_at = $5, \
-         disabled_reason = CASE WHEN $4 = 1 THEN NULL ELSE disabled_reason END, \
-         failing_since = CASE WHEN $4 = 1 AND enabled = 0 THEN NULL ELSE failing_since END \
-         WHERE org_id = $6 AND id = $7",
-    )
-    .bind(row.url.as_str())
-    .bind(row.description.as_str())
-    .bind(row.event_types.as_str())
-    .bind(row.enabled)
-    .bind(now)
-    .bind(row.org_id.as_str())
-    .bind(row.id.as_str())
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, enabled = $4, updated_at = $5, \
+             disabled_reason = CASE WHEN $4 = 1 THEN NULL ELSE disabled_reason END, \
+             failing_since = CASE WHEN $4 = 1 AND enabled = 0 THEN NULL ELSE failing_since END \
+             WHERE org_id = $6 AND id = $7",
+        )
+        .bind(row.url.as_str())
+        .bind(row.description.as_str())
+        .bind(row.event_types.as_str())
+        .bind(row.enabled)
+        .bind(now)
+        .bind(row.org_id.as_str())
+        .bind(row.id.as_str())
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Deletes an endpoint with its deliveries (their attempts cascade).
 pub async fn delete_endpoint(conn: &mut super::Conn, org_id: &str, id: &str) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM webhook_endpoints WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, |conn| {
+        let done = sqlx::query("DELETE FROM webhook_endpoints WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *conn).await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Deletes deliveries whose endpoint is gone (deleted meanwhile, or with
 /// its org) and finished ones created before `finished_before`.
 pub async fn prune(conn: &mut super::Conn, finished_before: i64) -> Result<u64> {
-    let orphans = sqlx::query(
-        "DELETE FROM webhook_deliveries WHERE NOT EXISTS \
-         (SELECT 1 FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id)",
-    )
-    .execute(&mut *conn)
-    .await?;
-    let finished =
-        sqlx::query("DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1")
-            .bind(finished_before)
-            .execute(&mut *conn)
-            .await?;
-    Ok(orphans.rows_affected() + finished.rows_affected())
+    on!(conn, |conn| {
+        let orphans = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE NOT EXISTS \
+             (SELECT 1 FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        let finished =
+            sqlx::query("DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1")
+                .bind(finished_before)
+                .execute(&mut *conn)
+                .await?;
+        Ok(orphans.rows_affected() + finished.rows_affected())
+    })
 }
 
 /// A new signing secret generation; the previous one signs until
@@ -122,24 +135,28 @@ pub async fn rotate_secret(
     previous_until: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    sqlx::query_scalar(
-        "UPDATE webhook_endpoints SET secret_generation = secret_generation + 1, previous_secret_until = $1, \
-         updated_at = $2 WHERE org_id = $3 AND id = $4 RETURNING secret_generation",
-    )
-    .bind(previous_until)
-    .bind(now)
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_scalar(
+            "UPDATE webhook_endpoints SET secret_generation = secret_generation + 1, previous_secret_until = $1, \
+             updated_at = $2 WHERE org_id = $3 AND id = $4 RETURNING secret_generation",
+        )
+        .bind(previous_until)
+        .bind(now)
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+    })
 }
 
 /// The org's enabled endpoints and the event types they take.
 pub async fn live_endpoints(db: impl Executor<'_>, org_id: &str) -> Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT id, event_types FROM webhook_endpoints WHERE org_id = $1 AND enabled = 1")
-        .bind(org_id)
-        .fetch_all(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as("SELECT id, event_types FROM webhook_endpoints WHERE org_id = $1 AND enabled = 1")
+            .bind(org_id)
+            .fetch_all(db)
+            .await
+    })
 }
 
 pub struct NewDelivery<'a> {
@@ -154,28 +171,30 @@ pub struct NewDelivery<'a> {
 
 /// Many deliveries, due at once, in one statement per 100.
 pub async fn insert_deliveries(conn: &mut super::Conn, deliveries: &[NewDelivery<'_>]) -> Result<()> {
-    for chunk in deliveries.chunks(100) {
-        let mut sql = Sql::new(
-            "INSERT INTO webhook_deliveries (id, endpoint_id, org_id, message_id, event_type, body, status, attempts, \
-             created_at, next_attempt_at) VALUES ",
-        );
-        sql.values(chunk.iter().map(|d| {
-            [
-                Bind::from(d.id.as_str()),
-                Bind::from(d.endpoint_id),
-                Bind::from(d.org_id),
-                Bind::from(d.message_id),
-                Bind::from(d.event_type),
-                Bind::from(d.body),
-                Bind::from("pending"),
-                Bind::from(0i64),
-                Bind::from(d.now),
-                Bind::from(d.now),
-            ]
-        }));
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
+    on!(conn, |conn| {
+        for chunk in deliveries.chunks(100) {
+            let mut sql = Sql::new(
+                "INSERT INTO webhook_deliveries (id, endpoint_id, org_id, message_id, event_type, body, status, attempts, \
+                 created_at, next_attempt_at) VALUES ",
+            );
+            sql.values(chunk.iter().map(|d| {
+                [
+                    Bind::from(d.id.as_str()),
+                    Bind::from(d.endpoint_id),
+                    Bind::from(d.org_id),
+                    Bind::from(d.message_id),
+                    Bind::from(d.event_type),
+                    Bind::from(d.body),
+                    Bind::from("pending"),
+                    Bind::from(0i64),
+                    Bind::from(d.now),
+                    Bind::from(d.now),
+                ]
+            }));
+            sql.query().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
 /// A due delivery with what sending it needs from its endpoint.
@@ -197,30 +216,34 @@ pub struct DueDelivery {
 /// Up to `limit` pending deliveries due at `now` to enabled endpoints, the
 /// longest waiting first.
 pub async fn due(db: impl Executor<'_>, now: i64, limit: i64) -> Result<Vec<DueDelivery>> {
-    sqlx::query_as(
-        "SELECT d.id, d.endpoint_id, d.org_id, d.message_id, d.body, d.attempts, d.created_at, d.next_attempt_at, e.url, \
-         e.secret_generation, e.previous_secret_until \
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT d.id, d.endpoint_id, d.org_id, d.message_id, d.body, d.attempts, d.created_at, d.next_attempt_at, e.url, \
+             e.secret_generation, e.previous_secret_until \
+             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// Leases a delivery until `lease_until` if it is still pending and nobody
 /// leased it since it was read (its `next_attempt_at` is still `seen`).
 pub async fn lease(db: impl Executor<'_>, id: &str, seen: i64, lease_until: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND status = 'pending'",
-    )
-    .bind(lease_until)
-    .bind(id)
-    .bind(seen)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND status = 'pending'",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(seen)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 pub struct NewAttempt<'a> {
@@ -235,21 +258,23 @@ pub struct NewAttempt<'a> {
 }
 
 pub async fn insert_attempt(db: impl Executor<'_>, a: &NewAttempt<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, attempt, at, status_code, duration_ms, error, response_excerpt) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(a.id.as_str())
-    .bind(a.delivery_id)
-    .bind(a.attempt)
-    .bind(a.at)
-    .bind(a.status_code)
-    .bind(a.duration_ms)
-    .bind(a.error)
-    .bind(a.response_excerpt)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "INSERT INTO webhook_attempts (id, delivery_id, attempt, at, status_code, duration_ms, error, response_excerpt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(a.id.as_str())
+        .bind(a.delivery_id)
+        .bind(a.attempt)
+        .bind(a.at)
+        .bind(a.status_code)
+        .bind(a.duration_ms)
+        .bind(a.error)
+        .bind(a.response_excerpt)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// Records the outcome of an attempt: delivered, retry at `next_at`, or
@@ -262,36 +287,42 @@ pub async fn settle(
     next_at: i64,
     delivered_at: Option<i64>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, delivered_at = $4 WHERE id = $5",
-    )
-    .bind(status)
-    .bind(attempts)
-    .bind(next_at)
-    .bind(delivered_at)
-    .bind(id)
-    .execute(db)
-    .await
-    .map(|_| ())
+    on!(db, |db| {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, delivered_at = $4 WHERE id = $5",
+        )
+        .bind(status)
+        .bind(attempts)
+        .bind(next_at)
+        .bind(delivered_at)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// A success ends the endpoint's run of failures.
 pub async fn endpoint_succeeded(db: impl Executor<'_>, endpoint_id: &str) -> Result<()> {
-    sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-        .bind(endpoint_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
+            .bind(endpoint_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// A failure starts the endpoint's run of failures, or continues it.
 pub async fn endpoint_failed(db: impl Executor<'_>, endpoint_id: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE webhook_endpoints SET failing_since = $1 WHERE id = $2 AND failing_since IS NULL")
-        .bind(at)
-        .bind(endpoint_id)
-        .execute(db)
-        .await
-        .map(|_| ())
+    on!(db, |db| {
+        sqlx::query("UPDATE webhook_endpoints SET failing_since = $1 WHERE id = $2 AND failing_since IS NULL")
+            .bind(at)
+            .bind(endpoint_id)
+            .execute(db)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Disables the endpoint if it is enabled and has failed without a success
@@ -303,16 +334,18 @@ pub async fn disable_failing(
     reason: &str,
     now: i64,
 ) -> Result<Option<(String, String)>> {
-    sqlx::query_as(
-        "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $1, updated_at = $2 \
-         WHERE id = $3 AND enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $4 RETURNING org_id, url",
-    )
-    .bind(reason)
-    .bind(now)
-    .bind(endpoint_id)
-    .bind(cutoff)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $1, updated_at = $2 \
+             WHERE id = $3 AND enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $4 RETURNING org_id, url",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(endpoint_id)
+        .bind(cutoff)
+        .fetch_optional(db)
+        .await
+    })
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -334,19 +367,23 @@ const DELIVERY_COLUMNS: &str = "SELECT id, endpoint_id, message_id, event_type, 
 
 /// An endpoint's newest deliveries.
 pub async fn deliveries_of(db: impl Executor<'_>, endpoint_id: &str, limit: i64) -> Result<Vec<DeliveryRow>> {
-    sqlx::query_as(&format!("{DELIVERY_COLUMNS} WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"))
-        .bind(endpoint_id)
-        .bind(limit)
-        .fetch_all(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{DELIVERY_COLUMNS} WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"))
+            .bind(endpoint_id)
+            .bind(limit)
+            .fetch_all(db)
+            .await
+    })
 }
 
 pub async fn delivery(db: impl Executor<'_>, endpoint_id: &str, id: &str) -> Result<Option<DeliveryRow>> {
-    sqlx::query_as(&format!("{DELIVERY_COLUMNS} WHERE endpoint_id = $1 AND id = $2"))
-        .bind(endpoint_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    on!(db, |db| {
+        sqlx::query_as(&format!("{DELIVERY_COLUMNS} WHERE endpoint_id = $1 AND id = $2"))
+            .bind(endpoint_id)
+            .bind(id)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -362,25 +399,29 @@ pub struct AttemptRow {
 
 /// The attempts of an endpoint's deliveries created since `since`, in order.
 pub async fn attempts_of(db: impl Executor<'_>, endpoint_id: &str, since: i64) -> Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.duration_ms, a.error, a.response_excerpt \
-         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
-         WHERE d.endpoint_id = $1 AND d.created_at >= $2 ORDER BY a.at, a.attempt",
-    )
-    .bind(endpoint_id)
-    .bind(since)
-    .fetch_all(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.duration_ms, a.error, a.response_excerpt \
+             FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+             WHERE d.endpoint_id = $1 AND d.created_at >= $2 ORDER BY a.at, a.attempt",
+        )
+        .bind(endpoint_id)
+        .bind(since)
+        .fetch_all(db)
+        .await
+    })
 }
 
 /// The org's owner's address and the org's name, for the notice that an
 /// endpoint was disabled.
 pub async fn owner_of(db: impl Executor<'_>, org_id: &str) -> Result<Option<(String, String)>> {
-    sqlx::query_as(
-        "SELECT u.email, o.name FROM memberships m JOIN users u ON u.id = m.user_id JOIN orgs o ON o.id = m.org_id \
-         WHERE m.org_id = $1 AND m.role = 'owner'",
-    )
-    .bind(org_id)
-    .fetch_optional(db)
-    .await
+    on!(db, |db| {
+        sqlx::query_as(
+            "SELECT u.email, o.name FROM memberships m JOIN users u ON u.id = m.user_id JOIN orgs o ON o.id = m.org_id \
+             WHERE m.org_id = $1 AND m.role = 'owner'",
+        )
+        .bind(org_id)
+        .fetch_optional(db)
+        .await
+    })
 }

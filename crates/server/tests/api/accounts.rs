@@ -107,11 +107,11 @@ async fn only_token_hashes_are_stored() {
     let app = TestApp::start().await;
     let ada = app.user("ada@example.com", "Ada").await;
     let hashes: Vec<String> =
-        sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&app.state.db.pool).await.unwrap();
+        on_pool!(app, |p| sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(p).await).unwrap();
     assert!(!hashes.is_empty());
     assert!(hashes.iter().all(|h| h.len() == 64 && !h.contains(&ada.token)), "a SHA-256 hex digest, never the token");
     let password: String =
-        sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&app.state.db.pool).await.unwrap();
+        on_pool!(app, |p| sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(p).await).unwrap();
     assert!(password.starts_with("$argon2id$"));
 }
 

@@ -35,7 +35,7 @@ async fn a_key_is_shown_once_stored_hashed_and_scoped() {
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
     assert!(!list.text.contains(&secret), "a list never shows the key");
     let stored: Vec<String> =
-        sqlx::query_scalar("SELECT key_hash FROM api_keys").fetch_all(&app.state.db.pool).await.unwrap();
+        on_pool!(app, |p| sqlx::query_scalar("SELECT key_hash FROM api_keys").fetch_all(p).await.unwrap());
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(&secret[4..]), "only a hash is at rest");
 

@@ -57,18 +57,19 @@ async fn a_hundred_parallel_ownership_changes_leave_exactly_one_owner() {
     assert!(statuses.iter().all(|s| !s.is_server_error()), "no 5xx under contention: {statuses:?}");
     assert!(statuses.iter().any(|s| s.is_success()), "some changes went through");
 
-    let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
-        .bind(&org.id)
-        .fetch_one(&app.state.db.pool)
-        .await
+    let owners: i64 =
+        on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+            .bind(&org.id)
+            .fetch_one(p)
+            .await)
         .unwrap();
     assert_eq!(owners, 1, "exactly one owner after the storm");
-    let disabled_owner: i64 = sqlx::query_scalar(
+    let disabled_owner: i64 = on_pool!(app, |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND status <> 'active'",
     )
     .bind(&org.id)
-    .fetch_one(&app.state.db.pool)
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!(disabled_owner, 0);
 }
@@ -109,10 +110,10 @@ async fn twenty_parallel_accepts_of_one_invitation_succeed_once() {
         }
     }
     assert_eq!(ok, 1, "exactly one acceptance");
-    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1")
+    let members: i64 = on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1")
         .bind(&org.id)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+        .fetch_one(p)
+        .await)
+    .unwrap();
     assert_eq!(members, 2);
 }

@@ -30,7 +30,7 @@ where
 }
 
 async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    sqlx::query_scalar(sql).bind(bind).fetch_one(&app.state.db.pool).await.unwrap()
+    on_pool!(app, |p| sqlx::query_scalar(sql).bind(bind).fetch_one(p).await).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -240,7 +240,6 @@ async fn every_constraint_violation_is_recognised() {
     let ada = app.user("ada@example.com", "Ada").await;
     let org = app.org(&ada, "Acme").await;
     app.invite(&ada, &org, "dan@example.com", "member").await;
-    let pool = &app.state.db.pool;
     let cases: Vec<(Constraint, String)> = vec![
         (Constraint::UserEmail, "INSERT INTO users (id, email, email_key, name, password_hash, timezone, created_at) VALUES ('x', 'a', 'ada@example.com', 'A', '', 'UTC', 0)".to_owned()),
         (Constraint::OrgSlug, format!("INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, created_at) VALUES ('x', 'X', '{}', 'en', 'UTC', 7, 0)", org.slug)),
@@ -254,7 +253,8 @@ async fn every_constraint_violation_is_recognised() {
     let bob = app.user("bob@example.com", "Bob").await;
     app.join(&ada, &org, &bob, "member").await;
     for (expected, sql) in cases {
-        let e = sqlx::query(&sql).execute(pool).await.expect_err(&format!("{expected:?} must be violated"));
+        let e = on_pool!(app, |p| sqlx::query(&sql).execute(p).await.map(|_| ()))
+            .expect_err(&format!("{expected:?} must be violated"));
         assert_eq!(violation(&e), Some(expected), "{sql}: {e}");
     }
 }

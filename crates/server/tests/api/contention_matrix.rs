@@ -619,29 +619,29 @@ async fn documented(app: &TestApp) -> HashMap<(String, String), BTreeSet<u16>> {
 }
 
 async fn audit_count(app: &TestApp, org_id: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = $1")
+    on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = $1")
         .bind(org_id)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap()
+        .fetch_one(p)
+        .await)
+    .unwrap()
 }
 
 async fn assert_invariants(app: &TestApp, what: &str) {
-    let owners: Vec<(String, i64)> = sqlx::query_as(
+    let owners: Vec<(String, i64)> = on_pool!(app, |p| sqlx::query_as(
         "SELECT o.id, (SELECT COUNT(*) FROM memberships m WHERE m.org_id = o.id AND m.role = 'owner') FROM orgs o",
     )
-    .fetch_all(&app.state.db.pool)
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     for (org, n) in owners {
         assert_eq!(n, 1, "{what}: org {org} has {n} owners");
     }
-    let doubled: i64 = sqlx::query_scalar(
+    let doubled: i64 = on_pool!(app, |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT org_id, email_key FROM invitations WHERE status = 'pending' \
          GROUP BY org_id, email_key HAVING COUNT(*) > 1) d",
     )
-    .fetch_one(&app.state.db.pool)
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!(doubled, 0, "{what}: an address has two pending invitations");
 }
@@ -763,12 +763,12 @@ async fn conflicting_writes_on_one_org_member_and_invitation() {
     }
     // Settings and role changes write an event only when something changed:
     // count those events by action and require no more than one per success.
-    let conditional: i64 = sqlx::query_scalar(
+    let conditional: i64 = on_pool!(w.app, |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action IN ('org.updated', 'member.role_changed', 'member.disabled', 'member.enabled', 'api_key.revoked') AND at >= 0",
     )
     .bind(&w.org.id)
-    .fetch_one(&w.app.state.db.pool)
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     let events = audit_count(&w.app, &w.org.id).await - audit_before;
     assert_eq!(events - conditional, audited_successes, "audit events equal the changes that succeeded");

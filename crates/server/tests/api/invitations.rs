@@ -298,22 +298,26 @@ async fn a_large_bulk_invitation_answers_every_address_in_order() {
     assert_eq!(results.iter().filter(|x| x["outcome"] == "invited").count(), 600);
     assert!(results.last().is_some_and(|x| x["outcome"] == "invalid"));
     assert_eq!(results[results.len() - 2]["outcome"], "already_invited", "p5 listed twice");
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND status = 'pending'")
-        .bind(&org.id)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let pending: i64 = on_pool!(app, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE org_id = $1 AND status = 'pending'"
+    )
+    .bind(&org.id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(pending, 601);
-    let events: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'invitation.created'")
-            .bind(&org.id)
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+    let events: i64 = on_pool!(app, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'invitation.created'"
+    )
+    .bind(&org.id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(events, 602, "one event per invitation (Dan's, early's and the 600)");
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_email LIKE 'p%@example.com'")
-        .fetch_one(&app.state.db.pool)
-        .await
+    let queued: i64 =
+        on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_email LIKE 'p%@example.com'")
+            .fetch_one(p)
+            .await)
         .unwrap();
     assert_eq!(queued, 600, "one email per invitation");
     let too_many: Vec<String> = (0..1001).map(|i| format!("q{i}@example.com")).collect();

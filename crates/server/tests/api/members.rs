@@ -292,3 +292,43 @@ async fn bulk_changes_need_the_permission_and_a_sane_list() {
     let r = app.post(&ada.token, &path, json!({"user_ids": [bob.id], "change": {"kind": "explode"}})).await;
     assert!(r.status.is_client_error(), "{}", r.text);
 }
+
+/// The benchmark's scale seed (here at 300 members and 5 client orgs): the
+/// large org lists every member once, every client org is the scale
+/// account's, and each has its pending invitations.
+#[tokio::test]
+async fn the_scale_seed_writes_what_it_promises() {
+    use orgdesk_server::demo;
+    let app = TestApp::start().await;
+    demo::seed_scale_sized(&app.state.db, 300, 5).await.unwrap();
+    demo::seed_scale_sized(&app.state.db, 300, 5).await.unwrap(); // once only
+    let token = demo_token(&app, demo::SCALE_EMAIL).await;
+    let orgs = app.get(&token, "/v1/orgs").await;
+    assert_eq!(orgs.body.as_array().map(Vec::len), Some(6), "the large org and 5 clients: {}", orgs.text);
+    assert!(orgs.body.as_array().unwrap().iter().all(|o| o["role"] == "owner"));
+    let mut seen = HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&token, &format!("/v1/orgs/{}/members?limit=200{cursor}", demo::LARGE_ORG_SLUG)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|m| m["user_id"].as_str().unwrap().to_owned()));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 301, "300 members and the owner");
+    let managed = app.get(&token, "/v1/me/managed-invitations").await;
+    assert_eq!(managed.status, StatusCode::OK, "{}", managed.text);
+    let count = managed.body.as_array().map(Vec::len);
+    assert_eq!(count, Some(5 * demo::INVITATIONS_PER_ORG), "{}", managed.text);
+    // The seed's ANALYZE keeps SQLite's row counts but no STAT4 samples
+    // (with them, statements binding an indexed column re-prepare at each step).
+    if let orgdesk_server::db::Pool::Sqlite(pool) = &app.state.db.pool {
+        let count = |table: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await.unwrap()
+        };
+        assert!(count("sqlite_stat1").await > 0, "the planner has row counts");
+        assert_eq!(count("sqlite_stat4").await, 0, "no STAT4 samples");
+    }
+}

@@ -300,7 +300,8 @@ async fn an_unconfirmed_address_is_never_linked() {
     assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
     assert!(query_param(&back, "error_description").unwrap().contains("did not confirm"), "{back}");
     assert!(query_param(&back, "code").is_none());
-    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(&app.state.db.pool).await.unwrap();
+    let links: i64 =
+        on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(p).await).unwrap();
     assert_eq!(links, 0);
     assert_eq!(app.get(&owner.token, "/v1/me").await.status, StatusCode::OK, "the owner's session is untouched");
     let _ = verifier;
@@ -308,10 +309,12 @@ async fn an_unconfirmed_address_is_never_linked() {
     let (_, challenge) = pkce();
     let back = round_trip(&app, &idp, "unverified.nobody@example.com", &challenge, None).await;
     assert_eq!(query_param(&back, "error").as_deref(), Some("email_not_verified"), "{back}");
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = 'unverified.nobody@example.com'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let users: i64 = on_pool!(app, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE email = 'unverified.nobody@example.com'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(users, 0);
 }
 
@@ -407,7 +410,7 @@ async fn a_token_for_another_nonce_or_a_refused_client_signs_nobody_in() {
     let callback = browser.sign_in_at_provider(&authorize, &idp, "ada@example.com").await;
     let back = browser.get(&callback).await.location.unwrap();
     assert_eq!(query_param(&back, "error").as_deref(), Some("provider_error"), "{back}");
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.state.db.pool).await.unwrap();
+    let users: i64 = on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await).unwrap();
     assert_eq!(users, 0, "nobody was signed up");
 }
 
@@ -461,11 +464,11 @@ async fn flows_check_their_input() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // Only the state's hash is stored.
     let state = query_param(&authorize, "state").unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_flows WHERE state_hash = $1")
+    let stored: i64 = on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM oidc_flows WHERE state_hash = $1")
         .bind(&state)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+        .fetch_one(p)
+        .await)
+    .unwrap();
     assert_eq!(stored, 0);
 }
 
@@ -497,7 +500,8 @@ async fn two_first_sign_ins_at_once_reach_one_account() {
         users.insert(grant.body["user"]["id"].as_str().unwrap().to_owned());
     }
     assert_eq!(users.len(), 1, "one account: {users:?}");
-    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(&app.state.db.pool).await.unwrap();
+    let links: i64 =
+        on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM oidc_links").fetch_one(p).await).unwrap();
     assert_eq!(links, 1);
 }
 

@@ -5,7 +5,7 @@
 //! which holds only when an index serves the filter and the order.
 
 use orgdesk_core::api::{InvitationFilter, MemberQuery, MemberSort};
-use orgdesk_server::db::Sql;
+use orgdesk_server::db::{Pool, Sql};
 use orgdesk_server::{members, store};
 use sqlx::Row;
 
@@ -13,18 +13,21 @@ use crate::support::{on_postgres, TestApp};
 
 /// The plan of `sql`, one line per node.
 async fn plan(app: &TestApp, sql: &Sql) -> Vec<String> {
-    let mut conn = app.state.db.pool.acquire().await.unwrap();
-    if on_postgres() {
-        for set in ["SET enable_seqscan = off", "SET enable_sort = off", "SET enable_incremental_sort = off"] {
-            sqlx::query(set).execute(&mut *conn).await.unwrap();
+    match &app.state.db.pool {
+        Pool::Postgres(pool) => {
+            let mut conn = pool.acquire().await.unwrap();
+            for set in ["SET enable_seqscan = off", "SET enable_sort = off", "SET enable_incremental_sort = off"] {
+                sqlx::query(set).execute(&mut *conn).await.unwrap();
+            }
+            let rows = sql.prefixed("EXPLAIN ").query().fetch_all(&mut *conn).await.unwrap();
+            let lines = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+            sqlx::query("RESET ALL").execute(&mut *conn).await.unwrap();
+            lines
         }
-        let rows = sql.prefixed("EXPLAIN ").query().fetch_all(&mut *conn).await.unwrap();
-        let lines = rows.iter().map(|r| r.get::<String, _>(0)).collect();
-        sqlx::query("RESET ALL").execute(&mut *conn).await.unwrap();
-        lines
-    } else {
-        let rows = sql.prefixed("EXPLAIN QUERY PLAN ").query().fetch_all(&mut *conn).await.unwrap();
-        rows.iter().map(|r| r.get::<String, _>(3)).collect()
+        Pool::Sqlite(pool) => {
+            let rows = sql.prefixed("EXPLAIN QUERY PLAN ").query().fetch_all(pool).await.unwrap();
+            rows.iter().map(|r| r.get::<String, _>(3)).collect()
+        }
     }
 }
 

@@ -152,10 +152,10 @@ async fn invitation_email_arrives_over_smtp_and_its_link_signs_up_and_joins() {
         orgs.text
     );
 
-    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let sent: i64 = on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+        .fetch_one(p)
+        .await)
+    .unwrap();
     assert!(sent >= 2, "the outbox records the deliveries");
     let _ = ada;
 }
@@ -212,10 +212,10 @@ async fn undeliverable_mail_is_retried_with_backoff() {
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let row: (i64, Option<String>, i64, i64) =
-            sqlx::query_as("SELECT attempts, last_error, next_attempt_at, created_at FROM outbox")
-                .fetch_one(&app.state.db.pool)
-                .await
-                .unwrap();
+            on_pool!(app, |p| sqlx::query_as("SELECT attempts, last_error, next_attempt_at, created_at FROM outbox")
+                .fetch_one(p)
+                .await)
+            .unwrap();
         attempts = row.0;
         if attempts >= 1 {
             assert!(row.1.is_some(), "the failure is recorded");

@@ -50,8 +50,7 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         let admin = std::env::var("ORGDESK_TEST_POSTGRES_URL").expect(
             "ORGDESK_TEST_DATABASE=postgres needs ORGDESK_TEST_POSTGRES_URL (scripts/test.d/10-server.sh starts one)",
         );
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to the PostgreSQL test server");
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the PostgreSQL test server");
         let name = format!("orgdesk_test_{}", uuid::Uuid::new_v4().simple());
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
         let (server, _) = admin.rsplit_once('/').expect("the URL ends in /<database>");
@@ -245,11 +244,14 @@ impl TestApp {
 
     /// Runs SQL against the server's database, for arranging what the API cannot (time travel).
     pub async fn sql(&self, statement: &str, binds: &[&str]) {
-        let mut q = sqlx::query(statement);
-        for b in binds {
-            q = q.bind(*b);
-        }
-        q.execute(&self.state.db.pool).await.expect("arranging SQL");
+        on_pool!(self, |p| {
+            let mut q = sqlx::query(statement);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.execute(p).await.map(|_| ())
+        })
+        .expect("arranging SQL");
     }
 }
 

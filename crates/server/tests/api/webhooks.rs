@@ -441,28 +441,30 @@ async fn a_replica_killed_mid_delivery_loses_nothing() {
     let in_flight = receiver.wait_for("the first deliveries", |log| log.len() >= 5).await.len();
     a.child.start_kill().expect("SIGKILL the replica");
     a.child.wait().await.unwrap();
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let pending: i64 =
+        on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
+            .fetch_one(p)
+            .await
+            .unwrap());
     assert!(pending > 0, "the kill came while deliveries were still under way");
     let _b = replica(&app.url).await;
 
     let committed: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM events WHERE org_id = $1 AND type = 'role.created'")
+        on_pool!(app, |p| sqlx::query_scalar("SELECT id FROM events WHERE org_id = $1 AND type = 'role.created'")
             .bind(&org.id)
-            .fetch_all(&app.state.db.pool)
+            .fetch_all(p)
             .await
-            .unwrap();
+            .unwrap());
     assert_eq!(committed.len(), EVENTS);
     // Delivered means answered with a 2xx and recorded: the killed replica's
     // requests reached the receiver but never got that far.
     let mut delivered = 0;
     for _ in 0..600 {
-        delivered = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+        delivered =
+            on_pool!(app, |p| sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'")
+                .fetch_one(p)
+                .await
+                .unwrap());
         if delivered == EVENTS as i64 {
             break;
         }

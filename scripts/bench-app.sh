@@ -20,6 +20,6 @@ cargo build --quiet -p orgdesk-server
 source scripts/lib-headless.sh
 export ORGDESK_APP_BIN="$CARGO_TARGET_DIR/$profile/orgdesk"
 export ORGDESK_SERVER_BIN="$CARGO_TARGET_DIR/debug/orgdesk-server"
-# The very large organization of the demo (BENCH_LARGE_ORG=0 skips it).
-export BENCH_LARGE_ORG="${BENCH_LARGE_ORG:-100000}"
+# The 100,000-member org of the scale seed (BENCH_SCALE=0 skips it).
+export BENCH_SCALE="${BENCH_SCALE:-1}"
 run_headless tests/bench.mjs

@@ -144,6 +144,7 @@ async function large(blankWall, blankRss) {
   await waitFor("the large org painted", async () => browser.execute(new Function(PAINTED)), 900_000);
   await waitFor("the large sync to finish", async () => !(await (await browser.$('[role="progressbar"]')).isExisting()), 900_000);
   const firstSync = performance.now() - t0;
+  console.log(`First sync of the ${LARGE.toLocaleString("en-US")}-member org (not cached): ${firstSync.toFixed(0)} ms`);
   await app.quitApp();
   const wall = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -153,6 +154,7 @@ async function large(blankWall, blankRss) {
     wall.push(performance.now() - started);
     if (round < ROUNDS - 1) await app.quitApp();
   }
+  console.log(`Cold start, cached ${LARGE.toLocaleString("en-US")}-member list painted: ${fmt(wall)} wall (${(median(wall) / median(blankWall)).toFixed(2)}× the empty window)`);
   // A keystroke in the search: from the input event to the frame showing the filtered count.
   const keystroke = [];
   for (const query of ["a", "ad", "ada", "ada.o", "k", "ko", "kof", "kofi"]) {
@@ -169,6 +171,7 @@ async function large(blankWall, blankRss) {
       };
       check();`), query));
   }
+  console.log(`Keystroke in the search of ${LARGE.toLocaleString("en-US")} members to filtered rows painted: ${fmt(keystroke)}`);
   // Clear the search, then scroll to the end: the frame showing the last rows.
   await browser.executeAsync(new Function("done", `
     const input = document.querySelector('[data-testid="member-search"]');
@@ -185,21 +188,25 @@ async function large(blankWall, blankRss) {
       if (last) requestAnimationFrame(() => done(performance.now() - start)); else requestAnimationFrame(check);
     };
     check();`));
+  console.log(`Scroll to the end of ${LARGE.toLocaleString("en-US")} members, last row painted: ${toEnd.toFixed(0)} ms`);
   await new Promise((r) => setTimeout(r, 2000));
   const rss = treeRssKiB(app.driver.pid, appBinary);
+  const mib = (kib) => (kib / 1024).toFixed(0);
+  console.log(`RSS, ${LARGE.toLocaleString("en-US")} members loaded, process tree: ${mib(rss.kib)} MiB (${(rss.kib / blankRss.kib).toFixed(2)}× the empty window)`);
 
   // The selected members to billing and back, each from the confirmation's click to the toast.
   const bulk = [];
-  for (const role of ["billing", "member"]) {
-    bulk.push(await browser.executeAsync(new Function("role", "done", `(async () => {
-      // The disabled members (about 1 in 101): a bulk change of about a thousand.
+  try {
+  for (const [from, role] of [["member", "billing"], ["billing", "member"]]) {
+    bulk.push(await browser.executeAsync(new Function("from", "role", "done", `(async () => {
+      // The disabled members holding \`from\` (about 600 in the scale seed), all selected, made \`role\`.
       const until = (ok) => new Promise((resolve) => { const c = () => ok() ? resolve() : requestAnimationFrame(c); c(); });
       const shown = () => Number(document.querySelector('[data-testid="member-count"]').textContent.split(" of ")[0].replace(/[^0-9]/g, ""));
       const status = document.querySelector('select[aria-label="Filter by status"]');
-      if (status.value !== "disabled") {
-        status.value = "disabled"; status.dispatchEvent(new Event("change", { bubbles: true }));
-        await until(() => shown() > 0 && shown() < 5000);
-      }
+      status.value = "disabled"; status.dispatchEvent(new Event("change", { bubbles: true }));
+      const byRole = document.querySelector('select[aria-label="Filter by role"]');
+      byRole.value = from; byRole.dispatchEvent(new Event("change", { bubbles: true }));
+      await until(() => shown() > 0 && shown() < 1000);
       document.querySelector('input[aria-label="Select all shown"]').click();
       await until(() => document.querySelector('[data-testid="bulk-bar"]'));
       const select = document.querySelector('select[aria-label="New role for selected"]');
@@ -214,15 +221,13 @@ async function large(blankWall, blankRss) {
       const selected = shown();
       document.querySelectorAll('[data-testid="toast"] [aria-label="Dismiss"]').forEach((b) => b.click());
       done([performance.now() - start, selected]);
-    })()`), role));
+    })()`), from, role));
   }
-  const mib = (kib) => (kib / 1024).toFixed(0);
-  console.log(`First sync of the ${LARGE.toLocaleString("en-US")}-member org (not cached): ${firstSync.toFixed(0)} ms`);
-  console.log(`Cold start, cached ${LARGE.toLocaleString("en-US")}-member list painted: ${fmt(wall)} wall (${(median(wall) / median(blankWall)).toFixed(2)}× the empty window)`);
-  console.log(`Keystroke in the search of ${LARGE.toLocaleString("en-US")} members to filtered rows painted: ${fmt(keystroke)}`);
-  console.log(`Scroll to the end of ${LARGE.toLocaleString("en-US")} members, last row painted: ${toEnd.toFixed(0)} ms`);
-  console.log(`RSS, ${LARGE.toLocaleString("en-US")} members loaded, process tree: ${mib(rss.kib)} MiB (${(rss.kib / blankRss.kib).toFixed(2)}× the empty window)`);
   console.log(`Bulk role change of ${bulk.map((b) => b[1]).join(" and ")} selected members, confirmation to toast: ${bulk.map((b) => b[0].toFixed(0)).join(" ms, ")} ms (one request each)`);
+  } catch (error) {
+    // Known open problem: under the scale seed this step has timed out in the page (2026-12-01); say so, go on.
+    console.log(`Bulk role change in the 100,000-member org: not measured (${String(error.message ?? error).split("\n")[0]})`);
+  }
   await app.stop();
 }
 

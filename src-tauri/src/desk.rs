@@ -48,6 +48,18 @@ impl Desk {
         Ok(Desk { accounts, links: Links::default(), place, log, tray: Tray::default() })
     }
 
+    /// While the window starts, opens the active account's session and
+    /// builds the member list of the org shown last in memory, so its first
+    /// window is answered at once (errors are the first command's to report).
+    pub async fn warm_up(&self) {
+        let Some(org_id) = self.accounts.active().filter(|a| a.signed_in).and_then(|a| a.last_org_id) else {
+            return;
+        };
+        if let Ok(session) = self.session().await {
+            let _ = session.member_window(&org_id, &orgdesk_client::MemberFilter::default(), 0, 1).await;
+        }
+    }
+
     /// The active account's session, or `not_signed_in`.
     pub async fn session(&self) -> Result<Arc<Session>, UiError> {
         Ok(self.accounts.active_session().await?)

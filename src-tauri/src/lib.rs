@@ -65,6 +65,8 @@ pub fn run() {
             let dir = data_dir(app);
             let desk = tauri::async_runtime::block_on(Desk::open(dir, log)).map_err(|e| e.message)?;
             app.manage(desk);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<Desk>().warm_up().await });
             app.manage(close_guard::CloseGuard::default());
             links::listen(app.handle());
             app.manage(updates::Updates::from_config(app.handle()));

@@ -348,6 +348,12 @@ impl Cache {
         Ok(())
     }
 
+    /// When the server last confirmed anything kept here (the newest sync
+    /// time of any row), for "last synced" after a restart while offline.
+    pub async fn newest_sync(&self) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT MAX(synced_at) FROM entries").fetch_one(&self.pool).await?)
+    }
+
     /// Deletes everything: the file itself, or every row of an in-memory cache.
     pub async fn wipe(&self) -> Result<()> {
         if let Some(path) = &self.path {

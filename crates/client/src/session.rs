@@ -53,12 +53,14 @@ impl Session {
             }
         };
         let cache = Cache::open(shared.cache_path(account_id).as_deref(), &key).await?;
+        // Until the server answers, "last synced" is when the cache last heard from it.
+        let last_sync_at = cache.newest_sync().await?;
         Ok(Session {
             account_id: account_id.to_owned(),
             shared,
             api,
             cache,
-            connection: Mutex::new(ConnectionStatus { online: true, last_sync_at: None, last_error: None }),
+            connection: Mutex::new(ConnectionStatus { online: true, last_sync_at, last_error: None }),
             ended: AtomicBool::new(false),
             member_views: Mutex::new(Default::default()),
             member_view_build: tokio::sync::Mutex::new(()),

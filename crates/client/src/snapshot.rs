@@ -37,7 +37,8 @@ impl<T> Snapshot<T> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionStatus {
     pub online: bool,
-    /// The last time any request to this account's server succeeded.
+    /// The last time any request to this account's server succeeded (after
+    /// a restart, until one does: the newest sync time in the offline cache).
     pub last_sync_at: Option<String>,
     /// Why the server is considered unreachable.
     pub last_error: Option<UiError>,

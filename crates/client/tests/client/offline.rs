@@ -115,3 +115,28 @@ async fn revoked_session_wipes_the_cache() {
     let err = accounts.session(session.account_id()).await.expect_err("must sign in again");
     assert_eq!(err.code(), Code::NotSignedIn);
 }
+
+/// After a restart while the server is down, "last synced" is when the
+/// cache last heard from the server, not "never".
+#[tokio::test]
+async fn a_restart_offline_remembers_when_the_cache_was_last_synced() {
+    let mut server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    if !keychain_ready(&accounts) {
+        return;
+    }
+    let session = sign_up_verified(&accounts, &server, "Ruth").await;
+    let org_id = personal_org(&session).await;
+    session.sync_members(&org_id, SyncMode::Auto, |_| {}, &Default::default()).await.unwrap();
+    let synced = session.cached_members(&org_id).await.unwrap().unwrap().synced_at.unwrap();
+    server.stop().await;
+    drop((session, accounts));
+
+    let reopened = crate::support::accounts(dir.path()).await;
+    let session = reopened.active_session().await.unwrap();
+    let last = session.status().last_sync_at.expect("a last sync time from the cache");
+    assert!(last >= synced, "{last} is not before the members' sync at {synced}");
+    assert!(session.orgs().await.unwrap().offline);
+    assert_eq!(session.status().last_sync_at.as_deref(), Some(last.as_str()), "an offline answer keeps it");
+}

@@ -6,7 +6,8 @@ import type { UiError } from "./UiError";
  */
 export type ConnectionStatus = { online: boolean, 
 /**
- * The last time any request to this account's server succeeded.
+ * The last time any request to this account's server succeeded (after
+ * a restart, until one does: the newest sync time in the offline cache).
  */
 last_sync_at: string | null, 
 /**

@@ -110,6 +110,42 @@ pub async fn seed(db: &Db) -> anyhow::Result<String> {
     ))
 }
 
+/// `n` people named from FIRST × LAST, with addresses at `domain`.
+fn generated_people(n: usize, domain: &str) -> Vec<Person> {
+    (0..n)
+        .map(|i| {
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len()) % LAST.len()];
+            Person {
+                id: new_id(),
+                email: format!("{}.{}{}@{domain}", first.to_lowercase(), last.to_lowercase(), i),
+                name: format!("{first} {last}"),
+            }
+        })
+        .collect()
+}
+
+/// Verified accounts with the demo password for `people`, in multi-row inserts.
+async fn insert_users(conn: &mut store::Conn, people: &[&Person], hash: &str, now: i64) -> anyhow::Result<()> {
+    let keys: Vec<String> = people.iter().map(|p| p.email.to_lowercase()).collect();
+    let users: Vec<NewUser<'_>> = people
+        .iter()
+        .zip(&keys)
+        .map(|(p, key)| NewUser {
+            id: &p.id,
+            email: &p.email,
+            email_key: key,
+            name: &p.name,
+            password_hash: hash,
+            timezone: "Europe/Berlin",
+            email_verified_at: Some(now),
+            created_at: now,
+        })
+        .collect();
+    store::accounts::insert_many(conn, &users).await?;
+    Ok(())
+}
+
 struct Person {
     id: String,
     email: String,
@@ -124,17 +160,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
 
     let agency = Person { id: new_id(), email: AGENCY_EMAIL.into(), name: "Avery Agency".into() };
     let member = Person { id: new_id(), email: MEMBER_EMAIL.into(), name: "Morgan Member".into() };
-    let people: Vec<Person> = (0..BIG_ORG_MEMBERS)
-        .map(|i| {
-            let first = FIRST[i % FIRST.len()];
-            let last = LAST[(i / FIRST.len()) % LAST.len()];
-            Person {
-                id: new_id(),
-                email: format!("{}.{}{}@northwind.test", first.to_lowercase(), last.to_lowercase(), i),
-                name: format!("{first} {last}"),
-            }
-        })
-        .collect();
+    let people = generated_people(BIG_ORG_MEMBERS, "northwind.test");
     let owners: Vec<Person> = (0..20)
         .map(|i| Person {
             id: new_id(),
@@ -143,22 +169,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         })
         .collect();
     let everyone: Vec<&Person> = [&agency, &member].into_iter().chain(owners.iter()).chain(people.iter()).collect();
-    let keys: Vec<String> = everyone.iter().map(|p| p.email.to_lowercase()).collect();
-    let users: Vec<NewUser<'_>> = everyone
-        .iter()
-        .zip(&keys)
-        .map(|(p, key)| NewUser {
-            id: &p.id,
-            email: &p.email,
-            email_key: key,
-            name: &p.name,
-            password_hash: &hash,
-            timezone: "Europe/Berlin",
-            email_verified_at: Some(now),
-            created_at: now,
-        })
-        .collect();
-    store::accounts::insert_many(&mut *conn, &users).await?;
+    insert_users(&mut *conn, &everyone, &hash, now).await?;
     let agency_actor = Actor { user_id: Some(agency.id.clone()), ..Default::default() };
 
     // The large organization, owned by the agency user, with custom roles.
@@ -331,34 +342,9 @@ pub async fn seed_scale_sized(db: &Db, members: usize, clients: usize) -> anyhow
     let conn = tx.conn();
 
     let scale = Person { id: new_id(), email: SCALE_EMAIL.into(), name: "Sasha Scale".into() };
-    let people: Vec<Person> = (0..members)
-        .map(|i| {
-            let first = FIRST[i % FIRST.len()];
-            let last = LAST[(i / FIRST.len()) % LAST.len()];
-            Person {
-                id: new_id(),
-                email: format!("{}.{}{}@megacorp.test", first.to_lowercase(), last.to_lowercase(), i),
-                name: format!("{first} {last}"),
-            }
-        })
-        .collect();
+    let people = generated_people(members, "megacorp.test");
     let everyone: Vec<&Person> = std::iter::once(&scale).chain(people.iter()).collect();
-    let keys: Vec<String> = everyone.iter().map(|p| p.email.to_lowercase()).collect();
-    let users: Vec<NewUser<'_>> = everyone
-        .iter()
-        .zip(&keys)
-        .map(|(p, key)| NewUser {
-            id: &p.id,
-            email: &p.email,
-            email_key: key,
-            name: &p.name,
-            password_hash: &hash,
-            timezone: "Europe/Berlin",
-            email_verified_at: Some(now),
-            created_at: now,
-        })
-        .collect();
-    store::accounts::insert_many(&mut *conn, &users).await?;
+    insert_users(&mut *conn, &everyone, &hash, now).await?;
 
     let large = new_id();
     let clients: Vec<(String, String, String)> =

@@ -21,3 +21,5 @@ source scripts/lib-headless.sh
 export ORGDESK_APP_BIN="$bin/orgdesk"
 export ORGDESK_SERVER_BIN="$bin/orgdesk-server"
 run_headless tests/e2e.mjs
+# The same app at scale: a fresh profile on a server seeded with 100,000 members.
+run_headless tests/e2e-scale.mjs

@@ -9,6 +9,7 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { VaultStatus } from "./bindings/VaultStatus";
 import { describeError, isOfflineError, isUiError } from "./errors";
 import { isAccountScreen, permissionSet, type Permissions } from "./permissions";
+import { ToastTimers, toastLifetime } from "./toasts";
 import type { User } from "./bindings/User";
 import { resolveLink } from "./links";
 import type { Link } from "./bindings/Link";
@@ -47,6 +48,7 @@ class AppStore {
   screen = $state<ScreenId>("members");
   connection = $state<ConnectionStatus>({ online: true, last_sync_at: null, last_error: null });
   toasts = $state<Toast[]>([]);
+  private toastTimers = new ToastTimers();
   paletteOpen = $state(false);
   pendingInviteToken = $state<string | null>(null);
   /** A password reset link to open in the reset form (from `orgdesk://reset/…`). */
@@ -345,8 +347,14 @@ class AppStore {
     if (kind === "error") this.recentErrors = [...this.recentErrors, `${new Date().toISOString()} ${text}`].slice(-20);
     // At most three at once, so they never hide the screen they talk about.
     this.toasts = [...this.toasts, { id, text, kind, action }].slice(-3);
-    // One with an Undo stays longer, so there is time to reach it by keyboard.
-    setTimeout(() => this.dismissToast(id), kind === "error" ? 8000 : action ? 10000 : 4000);
+    // Long enough to read; one with an Undo longer, so there is time to reach it by
+    // keyboard; held while the pointer or the focus is on the toasts.
+    this.toastTimers.start(id, toastLifetime(text, kind, !!action), () => this.dismissToast(id));
+  }
+
+  /** Pointer over, or focus in, the toasts: none of them goes until released. */
+  holdToasts(held: boolean): void {
+    this.toastTimers.hold(held);
   }
 
   /** Ctrl+Z: runs the Undo of the newest toast that offers one. */
@@ -359,7 +367,10 @@ class AppStore {
   }
 
   dismissToast(id: number): void {
+    this.toastTimers.stop(id);
     this.toasts = this.toasts.filter((t) => t.id !== id);
+    // The last one gone: nothing is left to point at (no pointerleave follows).
+    if (this.toasts.length === 0) this.toastTimers.hold(false);
   }
 
   async signedIn(account: AccountSummary): Promise<void> {

@@ -8,7 +8,8 @@
 //!
 //! The member view's data is the member count and sync time: the rows stay
 //! in Rust and the screen asks for windows ([`Session::member_window`])
-//! when told the list changed.
+//! when told the list changed. A failed load (offline included) is a
+//! `Failed` message; the snapshot shown before stays.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -233,8 +234,8 @@ async fn revalidate<T>(session: &Arc<Session>, load: &Load<T>, sink: &Sink<T>) -
     let alive = match load(session.clone(), true, sink.clone()).await {
         Ok(Some(snapshot)) => sink(ViewEvent::Data { snapshot }),
         Ok(None) => true,
-        // Offline: the cached snapshot stays, the status says why.
-        Err(e) if e.is_offline() => true,
+        // Offline too: the cached snapshot stays, and a screen with nothing
+        // cached says why instead of "Loading…".
         Err(e) => sink(ViewEvent::Failed { error: e.to_ui() }),
     };
     alive && sink(ViewEvent::Status { status: session.status() })

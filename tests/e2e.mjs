@@ -1071,6 +1071,77 @@ async function main() {
     await waitForMembers(10_000);
   });
 
+  await step("another admin's changes reach the app's lists as they happen; an accepted invitation raises a notification", async () => {
+    // The desktop's notification service as the app sees it: every Notify call on the session bus.
+    const bus = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"], { stdio: ["ignore", "pipe", "ignore"] });
+    let notified = "";
+    bus.stdout.on("data", (chunk) => (notified += chunk.toString()));
+    try {
+      const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+      const northwind = (await asAgency("GET", "/v1/orgs")).find((o) => o.slug === "northwind");
+      const stamp = Date.now();
+      const adminEmail = `second.admin.${stamp}@example.test`;
+      const joinerEmail = `live.joiner.${stamp}@example.test`;
+      const signUp = async (link, name) => {
+        const token = new URL(link).pathname.split("/").filter(Boolean).pop();
+        const r = await fetch(`${server.url}/v1/invitations/${token}/signup`, {
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password: PASSWORD }),
+        });
+        if (!r.ok) throw new Error(`sign-up with the invitation: ${r.status} ${await r.text()}`);
+      };
+      const invitationRow = (email) => browser.$(`[data-testid="invitation-row"][data-email="${email}"]`);
+      const memberRow = (email) => browser.$(`[data-testid="member-row"][data-email="${email}"]`);
+
+      // The app shows the agency's northwind invitations; nothing is clicked from here on but navigation.
+      const agencyAccount = await browser.execute(() =>
+        [...document.querySelectorAll('select[aria-label="Account"] option')].find((o) => o.textContent.startsWith("agency@orgdesk.test"))?.value);
+      await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", agencyAccount);
+      await waitFor("the agency's orgs", async () => (await allByTest("org-item")).length > 5);
+      await openOrg("northwind");
+      await nav("invitations");
+      await visible("invitation-count");
+
+      // An invitation sent by the agency elsewhere (API) appears; its acceptance is a native notification.
+      const sent = await asAgency("POST", `/v1/orgs/${northwind.id}/invitations`, { emails: [adminEmail], role: "admin" });
+      await (await invitationRow(adminEmail)).waitForDisplayed({ timeout: 20_000 });
+      await signUp(sent.results[0].invitation.link, "Second Admin");
+      await waitFor("the accepted invitation to leave the list", async () => !(await (await invitationRow(adminEmail)).isExisting()), 20_000);
+      await waitFor("a notification on the session bus", async () => notified.includes("Invitation accepted") && notified.includes(adminEmail), 20_000);
+      const log = await browser.execute(() => window.__TAURI_INTERNALS__.invoke("notification_log"));
+      if (!log.some((line) => line.startsWith("InvitationAccepted: shown"))) throw new Error(`the notification log reads: ${JSON.stringify(log)}`);
+
+      // The second admin invites someone: the app's list shows it.
+      const asAdmin = await apiAs(server.url, adminEmail, PASSWORD);
+      const theirs = await asAdmin("POST", `/v1/orgs/${northwind.id}/invitations`, { emails: [joinerEmail], role: "member" });
+      await (await invitationRow(joinerEmail)).waitForDisplayed({ timeout: 20_000 });
+      const row = await invitationRow(joinerEmail);
+      if (!(await row.getText()).includes("Second Admin")) throw new Error(`the invitation does not name its sender: ${await row.getText()}`);
+
+      // The invitee joins and the second admin removes them: the member list follows both.
+      await nav("members");
+      await waitForMembers(10_000);
+      await (await visible("member-search")).setValue(joinerEmail);
+      await signUp(theirs.results[0].invitation.link, "Live Joiner");
+      await (await memberRow(joinerEmail)).waitForDisplayed({ timeout: 20_000 });
+      const joiner = await (await memberRow(joinerEmail)).getAttribute("data-user-id");
+      await asAdmin("DELETE", `/v1/orgs/${northwind.id}/members/${joiner}`);
+      await waitFor("the removed member to leave the list", async () => !(await (await memberRow(joinerEmail)).isExisting()), 20_000);
+      await (await visible("member-search")).clearValue();
+      await waitFor("the whole list again", async () => (await text("member-count")).includes(" of "));
+      await a11y("members-live");
+
+      // Back to the plain member's account, where the next steps expect the app.
+      const memberAccount = await browser.execute(() =>
+        [...document.querySelectorAll('select[aria-label="Account"] option')].find((o) => o.textContent.startsWith("member@orgdesk.test"))?.value);
+      await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", memberAccount);
+      await waitFor("the member's orgs", async () => (await allByTest("org-item")).length > 0);
+      await openOrg("northwind");
+      await waitForMembers(10_000);
+    } finally {
+      bus.kill();
+    }
+  });
+
   await step("server stops: offline banner, cached list stays", async () => {
     await server.stop();
     await nav("roles");

@@ -10,7 +10,7 @@ use orgdesk_client::core::ErrorCode;
 use orgdesk_client::sync::{SyncMode, SyncPhase};
 use orgdesk_client::{
     AccountSummary, BulkReport, CacheNotice, Code, ConnectionStatus, MemberFilter, MemberSortKey, MemberWindow,
-    RoleCount, Snapshot, Source, SyncProgress, SyncReport, UiError, VaultStatus,
+    RoleCount, Snapshot, Source, StreamState, SyncProgress, SyncReport, UiError, VaultStatus, ViewEvent,
 };
 use ts_rs::TS;
 
@@ -31,7 +31,7 @@ fn export_bindings() {
     export!(&dir;
         // shell and client
         AppState, LinkEvent, Link, OrgScreen, UpdateStatus, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
-        Snapshot<()>, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
+        Snapshot<()>, ViewEvent<()>, StreamState, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
         MemberFilter, MemberSortKey, MemberWindow, RoleCount, BulkReport,
         // wire types from orgdesk-core
         ErrorCode, MyOrg, Org, CreateOrg, UpdateOrg, Member, MemberStatus, Page<()>, UpdateMember,

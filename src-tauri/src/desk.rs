@@ -1,6 +1,7 @@
 //! The state every command shares: the accounts (each with its session,
-//! keychain entries and offline cache), the links received, the last screen
-//! and the log file.
+//! keychain entries, offline cache and live event stream), the links
+//! received, the last screen and the app's settings, the log file, the views
+//! the UI watches and the notices shown.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,8 +12,10 @@ use serde::Serialize;
 use orgdesk_client::logfile::LogFile;
 
 use crate::links::Links;
+use crate::notify::NoticeLog;
 use crate::place::Place;
 use crate::tray::Tray;
+use crate::views::Views;
 
 pub struct Desk {
     pub accounts: Accounts,
@@ -20,6 +23,10 @@ pub struct Desk {
     pub place: Place,
     pub log: LogFile,
     pub tray: Tray,
+    /// The views the UI watches.
+    pub views: Views,
+    /// The notices of the live streams, shown or not.
+    pub notices: NoticeLog,
 }
 
 /// What the UI needs to draw its first screen.
@@ -39,19 +46,35 @@ pub struct AppState {
     pub last_screen: Option<String>,
     /// Closing the window keeps the app in the tray (off by default).
     pub keep_in_tray: bool,
+    /// Native notifications (answered invitations, invitations to me); on by default.
+    pub notifications: bool,
 }
 
 impl Desk {
     pub async fn open(data_dir: PathBuf, log: LogFile) -> Result<Desk, UiError> {
         let place = Place::open(data_dir.join("place.json"));
         let accounts = Accounts::open(data_dir, ClientOptions::default()).await?;
-        Ok(Desk { accounts, links: Links::default(), place, log, tray: Tray::default() })
+        Ok(Desk {
+            accounts,
+            links: Links::default(),
+            place,
+            log,
+            tray: Tray::default(),
+            views: Views::default(),
+            notices: NoticeLog::default(),
+        })
     }
 
     /// While the window starts, opens the active account's session and
     /// builds the member list of the org shown last in memory, so its first
     /// window is answered at once (errors are the first command's to report).
     pub async fn warm_up(&self) {
+        self.warm_up_view().await;
+        // Every signed-in account gets its live stream (and its notices).
+        self.accounts.open_signed_in().await;
+    }
+
+    async fn warm_up_view(&self) {
         let Some(org_id) = self.accounts.active().filter(|a| a.signed_in).and_then(|a| a.last_org_id) else {
             return;
         };
@@ -79,6 +102,7 @@ impl Desk {
             suggested_server_url: std::env::var("ORGDESK_SERVER_URL").ok(),
             last_screen: self.place.screen(),
             keep_in_tray: self.place.keep_in_tray(),
+            notifications: self.place.notifications(),
         }
     }
 }

@@ -9,9 +9,11 @@ mod desk;
 mod files;
 mod links;
 mod logging;
+mod notify;
 mod place;
 mod tray;
 mod updates;
+mod views;
 mod window;
 
 #[cfg(all(test, feature = "ts"))]
@@ -55,6 +57,7 @@ pub fn run() {
         .plugin(window::window_state(profile_override().as_deref()))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             match log.open(&log_dir(app)) {
                 Ok(path) => {
@@ -65,6 +68,7 @@ pub fn run() {
             let dir = data_dir(app);
             let desk = tauri::async_runtime::block_on(Desk::open(dir, log)).map_err(|e| e.message)?;
             app.manage(desk);
+            notify::start(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<Desk>().warm_up().await });
             app.manage(close_guard::CloseGuard::default());

@@ -1,7 +1,7 @@
 //! Where the app was and how it behaves: the last screen shown, so a restart
 //! opens it again (the last org is in the account book, per account:
-//! `remember_org`), and whether closing the window keeps the app in the
-//! tray. A small JSON file in the profile; an unreadable one is as good as none.
+//! `remember_org`), whether closing the window keeps the app in the
+//! tray, and whether native notifications are on. A small JSON file in the profile; an unreadable one is as good as none.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -17,6 +17,9 @@ struct Saved {
     screen: Option<String>,
     #[serde(default)]
     keep_in_tray: bool,
+    /// Native notifications; `None` (never set) is on.
+    #[serde(default)]
+    notifications: Option<bool>,
 }
 
 pub struct Place {
@@ -55,6 +58,15 @@ impl Place {
 
     pub fn set_keep_in_tray(&self, on: bool) -> Result<(), UiError> {
         self.change(|saved| saved.keep_in_tray = on)
+    }
+
+    /// Native notifications (on unless turned off).
+    pub fn notifications(&self) -> bool {
+        self.lock().notifications.unwrap_or(true)
+    }
+
+    pub fn set_notifications(&self, on: bool) -> Result<(), UiError> {
+        self.change(|saved| saved.notifications = Some(on))
     }
 
     fn lock(&self) -> MutexGuard<'_, Saved> {
@@ -100,6 +112,11 @@ mod tests {
         let place = Place::open(path.clone());
         assert!(place.keep_in_tray());
         assert_eq!(place.screen().as_deref(), Some("my-invitations"), "one setting leaves the other");
+        assert!(place.notifications(), "notifications are on by default");
+        place.set_notifications(false).unwrap();
+        let place = Place::open(path.clone());
+        assert!(!place.notifications(), "turned off, they stay off");
+        assert!(place.keep_in_tray());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct ClientOptions {
     pub device_name: String,
     /// False forces the in-memory vault (as when no keychain is usable).
     pub use_keychain: bool,
+    /// Each signed-in session subscribes to the server's event stream.
+    pub live_events: bool,
 }
 
 impl Default for ClientOptions {
@@ -51,6 +53,7 @@ impl Default for ClientOptions {
             keychain_service: "orgdesk".into(),
             device_name: format!("Orgdesk on {host}"),
             use_keychain: true,
+            live_events: true,
         }
     }
 }
@@ -68,9 +71,15 @@ pub(crate) struct Shared {
     pub vault: Vault,
     pub options: ClientOptions,
     book: Mutex<Book>,
+    /// Notices from every session's live stream (native notifications).
+    notices: tokio::sync::broadcast::Sender<crate::live::Notice>,
 }
 
 impl Shared {
+    pub fn tell(&self, notice: crate::live::Notice) {
+        let _ = self.notices.send(notice);
+    }
+
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
         self.book.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -174,7 +183,13 @@ impl Accounts {
             account.signed_in = vault.get(&account.id, SecretKind::SessionToken).await?.is_some();
         }
         Ok(Accounts {
-            shared: Arc::new(Shared { data_dir, vault, options, book: Mutex::new(book) }),
+            shared: Arc::new(Shared {
+                data_dir,
+                vault,
+                options,
+                book: Mutex::new(book),
+                notices: tokio::sync::broadcast::channel(64).0,
+            }),
             sessions: Mutex::new(HashMap::new()),
             loading: tokio::sync::Mutex::new(()),
             provider_flows: Default::default(),
@@ -262,6 +277,7 @@ impl Accounts {
         })?;
         let session = Arc::new(Session::start(self.shared.clone(), &id, api.with_token(token)).await?);
         self.sessions().insert(id, session.clone());
+        self.go_live(&session);
         Ok(session)
     }
 
@@ -308,7 +324,30 @@ impl Accounts {
         }
         let session = self.load_session(account_id).await?;
         self.sessions().insert(account_id.to_owned(), session.clone());
+        self.go_live(&session);
         Ok(session)
+    }
+
+    fn go_live(&self, session: &Arc<Session>) {
+        if self.shared.options.live_events {
+            session.start_live();
+        }
+    }
+
+    /// Opens the session of every signed-in account, so each has its live
+    /// subscription (notices come for all of them, not only the one shown).
+    pub async fn open_signed_in(&self) {
+        let ids: Vec<String> = self.list().into_iter().filter(|a| a.signed_in).map(|a| a.id).collect();
+        for id in ids {
+            if let Err(e) = self.session(&id).await {
+                tracing::debug!(error = %e, "a signed-in account's session could not be opened");
+            }
+        }
+    }
+
+    /// Notices from every session's live stream, from now on.
+    pub fn notices(&self) -> tokio::sync::broadcast::Receiver<crate::live::Notice> {
+        self.shared.notices.subscribe()
     }
 
     fn live_session(&self, account_id: &str) -> Option<Arc<Session>> {

@@ -74,6 +74,11 @@ pub(crate) fn member_sync(org_id: &str) -> Key<SyncState> {
     Key::new(format!("members-sync/{org_id}"))
 }
 
+/// The id of the last event applied from the live stream (resumed from).
+pub(crate) fn event_cursor() -> Key<String> {
+    Key::new("events-cursor".into())
+}
+
 /// One page of an org's audit log for one filter and cursor; the filter can
 /// name people, so a keyed hash stands in for it.
 pub(crate) fn audit(cache: &Cache, org_id: &str, query: &AuditQuery) -> Key<Page<AuditEvent>> {
@@ -101,6 +106,7 @@ mod tests {
         assert_eq!(my_invitations().name(), "my-invitations");
         assert_eq!(managed_invitations().name(), "managed-invitations");
         assert_eq!(member_sync("o1").name(), "members-sync/o1");
+        assert_eq!(event_cursor().name(), "events-cursor");
     }
 
     #[tokio::test]

@@ -22,10 +22,13 @@ impl Session {
     pub async fn invitations(&self, org_id: &str) -> Result<Snapshot<Page<Invitation>>> {
         let query = InvitationListQuery { limit: Some(200), cursor: None, status: Some(InvitationFilter::Open) };
         let query = &query;
-        self.revalidate(&keys::invitations(org_id), |api, etag| async move {
-            api.list_invitations(org_id, query, etag.as_deref()).await
-        })
-        .await
+        let list = self
+            .revalidate(&keys::invitations(org_id), |api, etag| async move {
+                api.list_invitations(org_id, query, etag.as_deref()).await
+            })
+            .await?;
+        self.note_sent(&list.data.items);
+        Ok(list)
     }
 
     /// Invites many emails with one role. Carries a fresh Idempotency-Key, so
@@ -34,12 +37,14 @@ impl Session {
         let req = CreateInvitations { emails: emails.to_vec(), role: role.to_owned() };
         let key = idempotency_key();
         let results = self.call(|api| api.create_invitations(org_id, &req, &key)).await?;
+        self.note_sent(results.results.iter().filter_map(|r| r.invitation.as_ref()));
         self.forget_invitations(org_id).await?;
         Ok(results)
     }
 
     pub async fn resend_invitation(&self, org_id: &str, invitation_id: &str) -> Result<Invitation> {
         let invitation = self.call(|api| api.resend_invitation(org_id, invitation_id)).await?;
+        self.note_sent([&invitation]);
         self.forget_invitations(org_id).await?;
         Ok(invitation)
     }
@@ -77,10 +82,13 @@ impl Session {
     /// Every pending invitation in the orgs I manage, soonest expiry first;
     /// each names its org and whether I may resend or revoke it.
     pub async fn managed_invitations(&self) -> Result<Snapshot<Vec<ManagedInvitation>>> {
-        self.revalidate(&keys::managed_invitations(), |api, etag| async move {
-            api.managed_invitations(etag.as_deref()).await
-        })
-        .await
+        let list = self
+            .revalidate(&keys::managed_invitations(), |api, etag| async move {
+                api.managed_invitations(etag.as_deref()).await
+            })
+            .await?;
+        self.note_sent(list.data.iter().map(|m| &m.invitation));
+        Ok(list)
     }
 
     async fn forget_invitations(&self, org_id: &str) -> Result<()> {

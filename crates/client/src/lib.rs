@@ -3,11 +3,13 @@
 //! servers ([`Accounts`]), session tokens in the OS keychain ([`Vault`]), an
 //! encrypted offline cache per account, and paged member sync.
 //!
-//! A Tauri command layer holds one [`Accounts`], asks it for the active
-//! [`Session`], answers a screen from `session.cached_*()` at once, then calls
-//! the matching refresh (`session.orgs()`, `session.sync_members(..)`, …) and
-//! emits the fresh [`Snapshot`] as an event. Errors reach the UI as
-//! [`UiError`] `{code, message}`; no public method hands out a session token.
+//! A Tauri command layer holds one [`Accounts`] and asks it for the active
+//! [`Session`]. Each signed-in session keeps one live subscription to the
+//! server's event stream ([`live`]), which keeps the offline cache current;
+//! a screen watches one view ([`watch`]) and gets, on one sink, the cached
+//! snapshot at once, the fresh one after revalidation, every later change and
+//! the connection status. Errors reach the UI as [`UiError`] `{code,
+//! message}`; no public method hands out a session token.
 
 pub mod accounts;
 pub mod api;
@@ -15,6 +17,7 @@ mod cache;
 mod cache_keys;
 pub mod error;
 mod invitations;
+pub mod live;
 pub mod logfile;
 pub mod member_view;
 mod members;
@@ -25,13 +28,16 @@ pub mod provider_sign_in;
 pub mod sensitive;
 pub mod session;
 pub mod snapshot;
+pub mod sse;
 pub mod sync;
 pub mod vault;
+pub mod watch;
 
 pub use accounts::{AccountSummary, Accounts, ClientOptions};
 pub use api::{Api, ApiOptions, Fetched, Meter};
 pub use cache::CacheNotice;
 pub use error::{Code, Error, Result, UiError};
+pub use live::{Change, Notice, NoticeKind, StreamState};
 pub use member_view::{BulkReport, MemberFilter, MemberSortKey, MemberWindow, RoleCount};
 pub use profile::{pasted_token, LinkKind};
 pub use sensitive::Sensitive;
@@ -39,6 +45,7 @@ pub use session::Session;
 pub use snapshot::{ConnectionStatus, Snapshot, Source};
 pub use sync::{CancelToken, SyncMode, SyncPhase, SyncProgress, SyncReport};
 pub use vault::{Vault, VaultStatus};
+pub use watch::{Sink, ViewEvent, Watch};
 
 /// Re-exported so callers need not depend on `orgdesk-core` for wire types.
 pub use orgdesk_core as core;

@@ -69,6 +69,12 @@ impl Session {
         Ok(self.member_view(org_id).await?.map(|(v, _)| v.ids(filter)).unwrap_or_default())
     }
 
+    /// How many members the org's cached list holds and when it was last
+    /// synced; `None` before the first sync.
+    pub async fn member_count(&self, org_id: &str) -> Result<Option<(u64, Option<String>)>> {
+        Ok(self.member_view(org_id).await?.map(|(v, at)| (v.len() as u64, at)))
+    }
+
     /// One cached member.
     pub async fn cached_member(&self, org_id: &str, user_id: &str) -> Result<Option<Member>> {
         Ok(self.member_view(org_id).await?.and_then(|(v, _)| v.get(user_id).cloned()))
@@ -153,6 +159,6 @@ impl Session {
 
     pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {
         self.call(|api| api.remove_member(org_id, user_id)).await?;
-        self.edit_cached_members(org_id, |list| list.retain(|m| m.user_id != user_id)).await
+        self.edit_cached_members(org_id, |list| list.retain(|m| m.user_id != user_id)).await.map(drop)
     }
 }

@@ -16,6 +16,7 @@ use crate::api::{Api, Fetched, Meter};
 use crate::cache::{self, Cache, CacheNotice};
 use crate::cache_keys::Key;
 use crate::error::{Error, Result};
+use crate::live::{Change, StreamState};
 use crate::snapshot::{now_rfc3339, ConnectionStatus, Snapshot, Source};
 use crate::vault::SecretKind;
 
@@ -34,6 +35,18 @@ pub struct Session {
     member_views: Mutex<MemberViews>,
     /// Held while a view is built from the cache, so it is built once.
     member_view_build: tokio::sync::Mutex<()>,
+    /// What changed, for the views (`watch.rs`); the live stream, my own
+    /// edits and the connection status send here.
+    changes: tokio::sync::broadcast::Sender<crate::live::Change>,
+    /// The live subscription's task (`live.rs`), stopped when the session ends.
+    live: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Per org, the member re-sync scheduled after member events.
+    member_resyncs: Mutex<std::collections::HashMap<String, tokio::task::AbortHandle>>,
+    /// The events applied last (repeats after a resume are dropped).
+    recent_events: Mutex<crate::live::Recent>,
+    /// Ids of invitations I sent, as seen in answers and lists: an answer to
+    /// one of them is a notice.
+    sent_invitations: Mutex<std::collections::HashSet<String>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -60,11 +73,100 @@ impl Session {
             shared,
             api,
             cache,
-            connection: Mutex::new(ConnectionStatus { online: true, last_sync_at, last_error: None }),
+            connection: Mutex::new(ConnectionStatus {
+                online: true,
+                last_sync_at,
+                last_error: None,
+                stream: StreamState::Off,
+            }),
             ended: AtomicBool::new(false),
             member_views: Mutex::new(Default::default()),
             member_view_build: tokio::sync::Mutex::new(()),
+            changes: tokio::sync::broadcast::channel(256).0,
+            live: Mutex::new(None),
+            member_resyncs: Mutex::new(Default::default()),
+            recent_events: Mutex::new(Default::default()),
+            sent_invitations: Mutex::new(Default::default()),
         })
+    }
+
+    /// Every change from now on (see [`Change`]).
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// Tells the views; nobody listening is fine.
+    pub(crate) fn announce(&self, change: Change) {
+        let _ = self.changes.send(change);
+    }
+
+    /// A notice for the person, to every listener of the accounts.
+    pub(crate) fn tell(&self, notice: crate::live::Notice) {
+        self.shared.tell(notice);
+    }
+
+    pub(crate) fn live_task(&self) -> std::sync::MutexGuard<'_, Option<tokio::task::AbortHandle>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes the invitations among `seen` that I sent.
+    pub(crate) fn note_sent<'a>(&self, seen: impl IntoIterator<Item = &'a orgdesk_core::api::Invitation>) {
+        let Some(me) = self.account().map(|a| a.user_id) else { return };
+        let mut sent = self.sent_invitations.lock().unwrap_or_else(|p| p.into_inner());
+        sent.extend(seen.into_iter().filter(|i| i.invited_by.as_deref() == Some(me.as_str())).map(|i| i.id.clone()));
+    }
+
+    pub(crate) fn sent_by_me(&self, invitation_id: &str) -> bool {
+        self.sent_invitations.lock().unwrap_or_else(|p| p.into_inner()).contains(invitation_id)
+    }
+
+    pub(crate) fn recent_events_mut(&self) -> std::sync::MutexGuard<'_, crate::live::Recent> {
+        self.recent_events.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn member_resyncs(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::task::AbortHandle>> {
+        self.member_resyncs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The live stream's state moved.
+    pub(crate) fn set_stream(&self, state: StreamState) {
+        let changed = {
+            let mut c = self.connection();
+            let changed = c.stream != state;
+            c.stream = state;
+            changed
+        };
+        if changed {
+            self.announce(Change::Status);
+        }
+    }
+
+    /// An event or a heartbeat arrived: the cache is current as of now.
+    pub(crate) fn heard_from_server(&self) {
+        let flipped = {
+            let mut c = self.connection();
+            let flipped = !c.online;
+            c.online = true;
+            c.last_sync_at = Some(now_rfc3339());
+            c.last_error = None;
+            flipped
+        };
+        if flipped {
+            self.announce(Change::Status);
+        }
+    }
+
+    fn stop_live(&self) {
+        if let Some(task) = self.live_task().take() {
+            task.abort();
+        }
+        for (_, task) in self.member_resyncs().drain() {
+            task.abort();
+        }
+        self.connection().stream = StreamState::Off;
+        self.announce(Change::Status);
     }
 
     pub fn account_id(&self) -> &str {
@@ -142,6 +244,7 @@ impl Session {
             return Err(Error::NotSignedIn);
         }
         let result = op(&self.api).await;
+        let was_online = self.connection().online;
         match &result {
             Ok(_) | Err(Error::Api { .. }) => {
                 let mut c = self.connection();
@@ -162,6 +265,9 @@ impl Session {
             }
             Err(_) => {}
         }
+        if self.connection().online != was_online {
+            self.announce(Change::Status);
+        }
         result
     }
 
@@ -179,11 +285,13 @@ impl Session {
     /// Stops using this session object without touching its data.
     pub(crate) fn retire(&self) {
         self.ended.store(true, Ordering::SeqCst);
+        self.stop_live();
     }
 
     /// Wipes the cache, deletes the token and cache key, marks signed out.
     pub(crate) async fn end_locally(&self) -> Result<()> {
         self.ended.store(true, Ordering::SeqCst);
+        self.stop_live();
         self.cache.wipe().await?;
         self.shared.forget_secrets(&self.account_id).await?;
         self.shared.set_signed_in(&self.account_id, false)

@@ -42,6 +42,9 @@ pub struct ConnectionStatus {
     pub last_sync_at: Option<String>,
     /// Why the server is considered unreachable.
     pub last_error: Option<UiError>,
+    /// The live event stream: connected, reconnecting, or off.
+    #[serde(default)]
+    pub stream: crate::live::StreamState,
 }
 
 /// Now as RFC 3339, UTC, millisecond precision.

@@ -239,12 +239,12 @@ impl Session {
 
     /// Marks an org's cached member list as changed here, so the next sync
     /// walks the pages; `edit` applies the change to the cached list so the
-    /// UI shows it at once.
-    pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<()> {
+    /// UI shows it at once. False when nothing of the org is cached.
+    pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<bool> {
         let cache = self.cache()?;
         let name = keys::member_sync(org_id);
         let Some(entry) = cache.get(&name).await? else {
-            return Ok(());
+            return Ok(false);
         };
         if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
             pages.iter_mut().for_each(|p| edit(&mut p.items));
@@ -253,6 +253,6 @@ impl Session {
         }
         let state = SyncState { complete: false, ..entry.value };
         cache.put_synced_at(&name, &state, None, entry.synced_at).await?;
-        Ok(())
+        Ok(true)
     }
 }

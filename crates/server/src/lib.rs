@@ -239,6 +239,12 @@ pub async fn serve(
     let janitor = tokio::spawn(run_janitor(state.clone()));
     let webhooks = state.webhooks.deliver.then(|| tokio::spawn(webhooks::delivery::run(state.clone())));
     let poller = tokio::spawn(stream::run_poller(state.clone()));
+    let closing = state.clone();
+    // Event streams never end by themselves: the shutdown ends them.
+    let shutdown = async move {
+        shutdown.await;
+        closing.hub.close();
+    };
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;

@@ -45,6 +45,8 @@ pub struct Published {
     pub row: EventRow,
     /// `data.user_id`: whom a member event is about.
     pub subject: Option<String>,
+    /// The key of `data.email` for an invitation event: whom it invites.
+    pub invitee: Option<String>,
     pub json: String,
 }
 
@@ -52,24 +54,35 @@ impl Published {
     fn of(row: EventRow) -> Published {
         let envelope = events::envelope(&row);
         let subject = envelope["data"]["user_id"].as_str().map(str::to_owned);
-        Published { json: envelope.to_string(), subject, row }
+        let invitee = (row.event_type.starts_with("invitation."))
+            .then(|| envelope["data"]["email"].as_str().map(orgdesk_core::validate::email_key))
+            .flatten();
+        Published { json: envelope.to_string(), subject, invitee, row }
     }
 }
 
 /// The process's broadcast of new events.
 pub struct Hub {
     sender: broadcast::Sender<Arc<Published>>,
+    /// True once the server shuts down: every stream ends, so a graceful
+    /// shutdown does not wait for subscribers that never hang up.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for Hub {
     fn default() -> Hub {
-        Hub { sender: broadcast::channel(4096).0 }
+        Hub { sender: broadcast::channel(4096).0, closing: tokio::sync::watch::channel(false).0 }
     }
 }
 
 impl Hub {
     pub fn subscribers(&self) -> usize {
         self.sender.receiver_count()
+    }
+
+    /// Ends every stream of this process (the clients reconnect with Last-Event-ID).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 }
 
@@ -106,17 +119,20 @@ pub async fn run_poller(state: AppState) {
 struct Reader {
     user_id: String,
     orgs: HashMap<String, orgdesk_core::PermissionSet>,
+    /// The caller's address key when it is verified: invitations to it are
+    /// theirs to see (as `/v1/me/invitations` shows them), in any org.
+    email_key: Option<String>,
 }
 
 impl Reader {
-    async fn load(state: &AppState, user_id: &str) -> store::Result<Reader> {
+    async fn load(state: &AppState, user_id: &str, email_key: Option<String>) -> store::Result<Reader> {
         let rows: Vec<AccessRow> = store::memberships::access_of_user(&state.db.pool, user_id).await?;
         let orgs = rows
             .into_iter()
             .filter(|r| r.status == MemberStatus::Active.as_str())
             .map(|r| (r.org_id.clone(), role_permissions(&r.role, r.builtin, &r.permissions)))
             .collect();
-        Ok(Reader { user_id: user_id.to_owned(), orgs })
+        Ok(Reader { user_id: user_id.to_owned(), orgs, email_key })
     }
 
     fn may_read(&self, row: &EventRow) -> bool {
@@ -131,6 +147,18 @@ impl Reader {
     fn told_of_own_exit(&self, event: &Published) -> bool {
         event.subject.as_deref() == Some(self.user_id.as_str())
             && matches!(event.row.event_type.as_str(), "member.removed" | "member.disabled")
+    }
+
+    /// An invitation to the caller's verified address, from any org: they
+    /// learn they were invited (or that it was resent, revoked, expired)
+    /// without polling `/v1/me/invitations`.
+    fn invited(&self, event: &Published) -> bool {
+        let (Some(mine), Some(to)) = (&self.email_key, &event.invitee) else { return false };
+        mine == to
+            && matches!(
+                event.row.event_type.as_str(),
+                "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.expired"
+            )
     }
 
     /// Whether the event can change what this subscriber may read.
@@ -156,6 +184,7 @@ fn reset(reason: &str) -> Event {
 struct Subscription {
     state: AppState,
     receiver: broadcast::Receiver<Arc<Published>>,
+    closing: tokio::sync::watch::Receiver<bool>,
     reader: Reader,
     queue: VecDeque<Event>,
     /// Ids sent during the catch-up, skipped when they come live too.
@@ -171,7 +200,9 @@ pub async fn subscribe(
     user.require_person()?;
     // Subscribe first, so nothing committed during the catch-up is missed.
     let receiver = state.hub.sender.subscribe();
-    let reader = Reader::load(state, &user.user_id).await?;
+    let closing = state.hub.closing.subscribe();
+    let email_key = user.email_verified.then(|| orgdesk_core::validate::email_key(&user.email));
+    let reader = Reader::load(state, &user.user_id, email_key).await?;
     let mut queue = VecDeque::new();
     let mut sent = HashSet::new();
     if let Some(last) = last_event_id.filter(|id| !id.is_empty()) {
@@ -185,9 +216,10 @@ pub async fn subscribe(
                     let n = rows.len();
                     for row in rows {
                         cursor = (row.at, row.id.clone());
-                        if row.id != from.id && reader.may_read(&row) {
-                            sent.insert(row.id.clone());
-                            queue.push_back(sse(&Published::of(row)));
+                        let event = Published::of(row);
+                        if event.row.id != from.id && (reader.may_read(&event.row) || reader.invited(&event)) {
+                            sent.insert(event.row.id.clone());
+                            queue.push_back(sse(&event));
                         }
                     }
                     if n < 500 {
@@ -197,7 +229,7 @@ pub async fn subscribe(
             }
         }
     }
-    let subscription = Subscription { state: state.clone(), receiver, reader, queue, sent };
+    let subscription = Subscription { state: state.clone(), receiver, closing, reader, queue, sent };
     Ok(futures_util::stream::unfold(subscription, next))
 }
 
@@ -206,16 +238,23 @@ async fn next(mut s: Subscription) -> Option<(Result<Event, Infallible>, Subscri
         if let Some(event) = s.queue.pop_front() {
             return Some((Ok(event), s));
         }
-        match s.receiver.recv().await {
+        if *s.closing.borrow() {
+            return None;
+        }
+        let received = tokio::select! {
+            received = s.receiver.recv() => received,
+            _ = s.closing.changed() => return None,
+        };
+        match received {
             Ok(event) => {
                 if s.sent.remove(&event.row.id) {
                     continue;
                 }
-                if s.reader.may_read(&event.row) || s.reader.told_of_own_exit(&event) {
+                if s.reader.may_read(&event.row) || s.reader.told_of_own_exit(&event) || s.reader.invited(&event) {
                     s.queue.push_back(sse(&event));
                 }
                 if s.reader.changed_by(&event) {
-                    match Reader::load(&s.state, &s.reader.user_id).await {
+                    match Reader::load(&s.state, &s.reader.user_id, s.reader.email_key.clone()).await {
                         Ok(reader) => s.reader = reader,
                         // Without a fresh view, stop: the client reconnects.
                         Err(_) => return None,

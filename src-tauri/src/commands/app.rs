@@ -36,6 +36,19 @@ pub fn set_keep_in_tray(desk: State<'_, Desk>, on: bool) -> Answer<()> {
     desk.place.set_keep_in_tray(on)
 }
 
+/// Native notifications on or off (kept in the profile).
+#[tauri::command]
+pub fn set_notifications(desk: State<'_, Desk>, on: bool) -> Answer<()> {
+    desk.place.set_notifications(on)
+}
+
+/// The last notices of the live streams and whether each was shown (for
+/// diagnostics and the end-to-end run; titles only, no names).
+#[tauri::command]
+pub fn notification_log(desk: State<'_, Desk>) -> Vec<String> {
+    desk.notices.recent()
+}
+
 /// Remembers the screen shown, to open it again after a restart.
 #[tauri::command]
 pub fn remember_screen(desk: State<'_, Desk>, screen: String) -> Answer<()> {
@@ -71,9 +84,11 @@ pub async fn diagnostics(
             if let Ok(session) = desk.session().await {
                 let status = session.status();
                 line(format!(
-                    "Online: {}; last sync: {}",
+                    "Online: {}; live stream: {:?}; last sync: {}; last event: {}",
                     status.online,
-                    status.last_sync_at.as_deref().unwrap_or("never")
+                    status.stream,
+                    status.last_sync_at.as_deref().unwrap_or("never"),
+                    session.last_event_id().await.unwrap_or_else(|| "none".into())
                 ));
                 if let Some(error) = status.last_error {
                     line(format!("Last connection error: {:?}: {}", error.code, error.message));
@@ -81,6 +96,11 @@ pub async fn diagnostics(
             }
         }
         None => line("Server: none (not signed in)".into()),
+    }
+    line(format!("Views watched: {}", desk.views.count()));
+    line(format!("Notifications: {}", if desk.place.notifications() { "on" } else { "off" }));
+    for notice in desk.notices.recent() {
+        line(format!("  {notice}"));
     }
     line(format!("Log file: {}", desk.log.path().map(|p| p.display().to_string()).unwrap_or_else(|| "none".into())));
     line("Last problems in the log:".into());

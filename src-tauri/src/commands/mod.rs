@@ -13,6 +13,7 @@ mod orgs;
 mod profile;
 mod roles;
 mod updates;
+mod views;
 
 use orgdesk_client::UiError;
 
@@ -52,6 +53,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::refresh_tray,
         app::tray_menu,
         app::set_keep_in_tray,
+        app::set_notifications,
+        app::notification_log,
         updates::watch_updates,
         updates::check_for_update,
         updates::install_update,
@@ -101,6 +104,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         roles::delete_role,
         audit::audit_page,
         audit::export_audit_csv,
+        views::watch_orgs,
+        views::watch_org,
+        views::watch_members,
+        views::watch_invitations,
+        views::watch_roles,
+        views::watch_my_invitations,
+        views::watch_managed_invitations,
+        views::unwatch,
     ]
 }
 

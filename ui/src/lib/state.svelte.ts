@@ -1,6 +1,11 @@
 // The app's shared state: who is signed in, which org is open, which screen,
-// and whether the server is reachable. Screens keep their own lists.
+// and whether the server is reachable. Screens keep their own lists, each
+// from one view channel (`watch`, ./view.ts); the org list is one too.
 import * as api from "./api";
+import { channel } from "./channel";
+import type { Channel } from "./bindings/commands";
+import type { ViewEvent } from "./bindings/ViewEvent";
+import { watchView, type ViewHandlers } from "./view";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { ConnectionStatus } from "./bindings/ConnectionStatus";
 import type { LinkEvent } from "./bindings/LinkEvent";
@@ -46,7 +51,11 @@ class AppStore {
   orgsError = $state<string | null>(null);
   currentOrgId = $state<string | null>(null);
   screen = $state<ScreenId>("members");
-  connection = $state<ConnectionStatus>({ online: true, last_sync_at: null, last_error: null });
+  connection = $state<ConnectionStatus>({ online: true, last_sync_at: null, last_error: null, stream: "off" });
+  /** Native notifications (answered invitations, invitations to me); on by default. */
+  notifications = $state(true);
+  /** Stops the org list's view channel. */
+  private stopOrgs: (() => void) | null = null;
   toasts = $state<Toast[]>([]);
   private toastTimers = new ToastTimers();
   paletteOpen = $state(false);
@@ -59,8 +68,6 @@ class AppStore {
   keepInTray = $state(false);
   /** The last error messages shown, for "Copy diagnostics". */
   recentErrors: string[] = [];
-  /** Counts offline → online transitions; screens re-fetch when it moves. */
-  reconnections = $state(0);
   addingAccount = $state(false);
   /** Set by the palette's "find a person"; read by the Across screen. */
   personQuery = $state("");
@@ -83,6 +90,7 @@ class AppStore {
       this.vault = state.vault;
       this.suggestedServerUrl = state.suggested_server_url;
       this.keepInTray = state.keep_in_tray;
+      this.notifications = state.notifications;
       this.activeAccount = state.accounts.find((a) => a.id === state.active) ?? null;
       // Open again where the app was; the role check in App.svelte still applies.
       // A link that started the app (it may arrive first) decides instead.
@@ -96,7 +104,7 @@ class AppStore {
     if (this.activeAccount) await this.openAccount(this.activeAccount);
   }
 
-  async openAccount(account: AccountSummary): Promise<void> {
+  openAccount(account: AccountSummary): Promise<void> {
     this.activeAccount = account;
     this.addingAccount = false;
     this.orgs = [];
@@ -105,7 +113,8 @@ class AppStore {
     this.currentOrgId = null;
     this.me = null;
     this.loadMe();
-    await this.loadOrgs(account.last_org_id);
+    this.loadOrgs(account.last_org_id);
+    return Promise.resolve();
   }
 
   /**
@@ -133,15 +142,41 @@ class AppStore {
     }
   }
 
-  /** Paints the cached org list, then asks the server. */
-  async loadOrgs(preferredOrgId: string | null = this.currentOrgId): Promise<void> {
-    try {
-      const cached = await api.cachedOrgs();
-      if (cached) this.applyOrgs(cached, preferredOrgId);
-    } catch (error) {
-      this.toast(describeError(error), "error");
-    }
-    await this.refreshOrgs(preferredOrgId);
+  /**
+   * Watches a view for a screen: its status messages drive the offline
+   * banner and failures are noted (toast, or the banner when offline)
+   * unless the screen handles them. Answers the function that stops it.
+   */
+  watch<T>(start: (channel: Channel<ViewEvent<T>>) => Promise<number>, handlers: ViewHandlers<T>): () => void {
+    return watchView<T>(
+      start,
+      { status: (status) => this.setConnection(status), failed: (error) => this.noteFailure(error), ...handlers },
+      { makeChannel: channel, unwatch: api.unwatch },
+    );
+  }
+
+  /** The org list's view: the cached list at once, the fresh one, every change, and the connection status. */
+  loadOrgs(preferredOrgId: string | null = this.currentOrgId): void {
+    this.stopOrgs?.();
+    let preferred = preferredOrgId;
+    this.stopOrgs = this.watch<MyOrg[]>(api.watchOrgs, {
+      data: (snapshot) => {
+        this.applyOrgs(snapshot, preferred);
+        preferred = null;
+        this.openPendingLink();
+        api.refreshTray().catch(() => {});
+      },
+      failed: (error) => {
+        // Without a cached list there is nothing to show: say why instead of "Loading…".
+        if (!this.orgsLoaded) this.orgsError = describeError(error);
+        this.noteFailure(error);
+      },
+    });
+  }
+
+  /** The live stream moved the connection status (every view's channel carries it). */
+  setConnection(status: ConnectionStatus): void {
+    this.connection = status;
   }
 
   async refreshOrgs(preferredOrgId: string | null = this.currentOrgId): Promise<void> {
@@ -316,11 +351,20 @@ class AppStore {
     if (org) this.openOrg(org.id);
   }
 
+  /** Native notifications on or off (kept with the app's settings). */
+  async setNotifications(on: boolean): Promise<void> {
+    try {
+      await api.setNotifications(on);
+      this.notifications = on;
+      this.toast(on ? "Notifications are on." : "Notifications are off.");
+    } catch (error) {
+      this.toast(describeError(error), "error");
+    }
+  }
+
   async refreshConnection(): Promise<void> {
     try {
-      const wasOnline = this.connection.online;
       this.connection = await api.connectionStatus();
-      if (!wasOnline && this.connection.online) this.reconnections += 1;
     } catch {
       // Not signed in: nothing to show.
     }
@@ -330,6 +374,8 @@ class AppStore {
   noteFailure(error: unknown): void {
     if (isUiError(error) && (error.code === "session_revoked" || error.code === "not_signed_in")) {
       this.toast(describeError(error), "error");
+      this.stopOrgs?.();
+      this.stopOrgs = null;
       this.activeAccount = null;
       this.orgs = [];
       this.currentOrgId = null;
@@ -377,7 +423,7 @@ class AppStore {
     const state = await api.appState();
     this.accounts = state.accounts;
     this.vault = state.vault;
-    this.connection = { online: true, last_sync_at: null, last_error: null };
+    this.connection = { online: true, last_sync_at: null, last_error: null, stream: "off" };
     await this.openAccount(account);
   }
 
@@ -416,6 +462,8 @@ class AppStore {
     } catch (error) {
       this.toast(describeError(error), "error");
     }
+    this.stopOrgs?.();
+    this.stopOrgs = null;
     this.activeAccount = null;
     this.orgs = [];
     this.currentOrgId = null;

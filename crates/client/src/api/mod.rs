@@ -78,6 +78,8 @@ impl Meter {
 pub struct Api {
     base: Url,
     http: reqwest::Client,
+    /// For the event stream: no whole-request timeout (it never ends).
+    stream_http: reqwest::Client,
     token: Option<Sensitive<String>>,
     options: ApiOptions,
     meter: Arc<Meter>,
@@ -207,7 +209,13 @@ impl Api {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::BadResponse(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Api { base, http, token: None, options, meter: Default::default() })
+        let stream_http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .user_agent(options.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::BadResponse(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Api { base, http, stream_http, token: None, options, meter: Default::default() })
     }
 
     /// The same server and counters, sending this session token.
@@ -330,6 +338,43 @@ impl Api {
         Error::Api { problem: Box::new(problem), retry_after }
     }
 
+    /// Opens `GET /v1/events` (Server-Sent Events), resuming after
+    /// `last_event_id`; the answer's body is read with [`EventStream::chunk`].
+    pub async fn open_events(&self, last_event_id: Option<&str>) -> Result<EventStream> {
+        let call = Call::get(&["v1", "events"]).header("accept", "text/event-stream")?;
+        let call = match last_event_id {
+            Some(id) => call.header("last-event-id", id)?,
+            None => call,
+        };
+        let mut req = self.stream_http.get(self.url(&call)?).headers(call.headers.clone());
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token.expose());
+        }
+        self.meter.requests.fetch_add(1, Ordering::Relaxed);
+        let mut resp = req.send().await.map_err(|e| self.offline(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| self.offline(&e))? {
+                body.extend_from_slice(&chunk);
+                if body.len() > 64 * 1024 {
+                    break;
+                }
+            }
+            return Err(self.problem(status, &body, None));
+        }
+        let event_stream = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.trim_start().starts_with("text/event-stream"));
+        if !event_stream {
+            return Err(Error::BadResponse("the event stream is not text/event-stream".into()));
+        }
+        tracing::debug!(path = "/v1/events", resumed = last_event_id.is_some(), "event stream open");
+        Ok(EventStream { resp, api: self.without_token() })
+    }
+
     async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T> {
         let answer = self.send(call).await?;
         decode(&answer.body)
@@ -345,6 +390,24 @@ impl Api {
             return Ok(Fetched::NotModified);
         }
         Ok(Fetched::Fresh { value: decode(&answer.body)?, etag: answer.etag })
+    }
+}
+
+/// An open event stream's body.
+pub struct EventStream {
+    resp: reqwest::Response,
+    /// For the error's server name (no token).
+    api: Api,
+}
+
+impl EventStream {
+    /// The next bytes; `None` when the server ended the stream.
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>> {
+        let chunk = self.resp.chunk().await.map_err(|e| self.api.offline(&e))?;
+        if let Some(c) = &chunk {
+            self.api.meter.bytes.fetch_add(c.len() as u64, Ordering::Relaxed);
+        }
+        Ok(chunk)
     }
 }
 

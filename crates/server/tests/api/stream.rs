@@ -115,8 +115,8 @@ async fn each_caller_gets_only_what_they_may_read() {
     assert_eq!(sentinel.data["id"], sentinel.id.as_str(), "the SSE id is the event's id");
     let viewers = as_viewer.until("role.created").await;
     assert!(
-        viewers.iter().all(|e| !e.event.starts_with("invitation.")),
-        "a member without invitations:read never gets invitation events: {viewers:?}"
+        viewers.iter().all(|e| !e.event.starts_with("invitation.") || e.data["data"]["email"] == "viewer@example.com"),
+        "a member without invitations:read never gets invitation events (but their own): {viewers:?}"
     );
     // The stranger's stream stays quiet but alive: heartbeats only.
     role(&app, &owner, &org, "second").await;
@@ -203,4 +203,24 @@ async fn a_removed_member_stops_receiving_at_once() {
     // The owner's stream has it; the removed member's gets nothing more.
     let next = tokio::time::timeout(Duration::from_secs(2), as_leaver.next()).await;
     assert!(next.is_err() || next.unwrap().is_none(), "nothing of the org after the removal");
+}
+
+/// Someone invited learns it on their own stream, from an org they are not
+/// in; an invitation to someone else of that org is not theirs to see.
+#[tokio::test]
+async fn an_invitee_learns_of_their_invitation() {
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let invitee = app.user("invitee@example.com", "Invitee").await;
+    let mut as_invitee = Subscriber::open(&app, &invitee.token, None).await;
+    app.invite(&owner, &org, "someone.else@example.com", "member").await;
+    app.invite(&owner, &org, "Invitee@Example.com", "member").await;
+    let event = as_invitee.next().await.expect("the invitation reaches the invitee");
+    assert_eq!(event.event, "invitation.created");
+    assert_eq!(event.data["org_id"], org.id.as_str());
+    assert_eq!(event.data["data"]["email"].as_str().map(str::to_lowercase).as_deref(), Some("invitee@example.com"));
+    role(&app, &owner, &org, "not-for-them").await;
+    let next = tokio::time::timeout(Duration::from_secs(2), as_invitee.next()).await;
+    assert!(next.is_err() || next.unwrap().is_none(), "nothing else of an org they are not in");
 }

@@ -30,4 +30,8 @@ last_screen: string | null,
 /**
  * Closing the window keeps the app in the tray (off by default).
  */
-keep_in_tray: boolean, };
+keep_in_tray: boolean, 
+/**
+ * Native notifications (answered invitations, invitations to me); on by default.
+ */
+notifications: boolean, };

@@ -42,6 +42,7 @@ import type { UpdateOrg } from "./UpdateOrg";
 import type { UpdateRole } from "./UpdateRole";
 import type { UpdateStatus } from "./UpdateStatus";
 import type { User } from "./User";
+import type { ViewEvent } from "./ViewEvent";
 
 export { Channel };
 
@@ -78,6 +79,8 @@ export const COMMANDS = [
   "refresh_tray",
   "tray_menu",
   "set_keep_in_tray",
+  "set_notifications",
+  "notification_log",
   "watch_updates",
   "check_for_update",
   "install_update",
@@ -127,6 +130,14 @@ export const COMMANDS = [
   "delete_role",
   "audit_page",
   "export_audit_csv",
+  "watch_orgs",
+  "watch_org",
+  "watch_members",
+  "watch_invitations",
+  "watch_roles",
+  "watch_my_invitations",
+  "watch_managed_invitations",
+  "unwatch",
 ] as const;
 
 export const appState = (): Promise<AppState> => invoke<AppState>("app_state");
@@ -202,6 +213,12 @@ export const trayMenu = (): Promise<string[]> => invoke<string[]>("tray_menu");
 
 /** Whether closing the window keeps the app running in the tray. */
 export const setKeepInTray = (on: boolean): Promise<void> => invoke<void>("set_keep_in_tray", { on });
+
+/** Native notifications on or off (kept in the profile). */
+export const setNotifications = (on: boolean): Promise<void> => invoke<void>("set_notifications", { on });
+
+/** The last notices of the live streams and whether each was shown (for diagnostics and the end-to-end run; titles only, no names). */
+export const notificationLog = (): Promise<string[]> => invoke<string[]>("notification_log");
 
 /** Sends the updater's status now and on every change over `updates`. */
 export const watchUpdates = (channel: Channel<UpdateStatus>): Promise<void> => invoke<void>("watch_updates", { channel });
@@ -315,3 +332,27 @@ export const auditPage = (orgId: string, query: AuditQuery): Promise<Snapshot<Pa
 
 /** Saves the server's CSV of the filtered log where the person chooses. The CSV is fetched first and the session let go before the dialog opens. */
 export const exportAuditCsv = (orgId: string, slug: string, query: AuditQuery): Promise<string | null> => invoke<string | null>("export_audit_csv", { orgId, slug, query });
+
+/** My orgs (the sidebar), with the connection status for the offline banner. */
+export const watchOrgs = (channel: Channel<ViewEvent<MyOrg[]>>): Promise<number> => invoke<number>("watch_orgs", { channel });
+
+/** One org's settings. */
+export const watchOrg = (orgId: string, channel: Channel<ViewEvent<Org>>): Promise<number> => invoke<number>("watch_org", { orgId, channel });
+
+/** An org's member list: its size and sync time, sync progress, and a message whenever it changed (the rows come from `member_window`). */
+export const watchMembers = (orgId: string, channel: Channel<ViewEvent<number>>): Promise<number> => invoke<number>("watch_members", { orgId, channel });
+
+/** An org's open invitations. */
+export const watchInvitations = (orgId: string, channel: Channel<ViewEvent<Page<Invitation>>>): Promise<number> => invoke<number>("watch_invitations", { orgId, channel });
+
+/** An org's roles. */
+export const watchRoles = (orgId: string, channel: Channel<ViewEvent<Role[]>>): Promise<number> => invoke<number>("watch_roles", { orgId, channel });
+
+/** The invitations addressed to me. */
+export const watchMyInvitations = (channel: Channel<ViewEvent<MyInvitation[]>>): Promise<number> => invoke<number>("watch_my_invitations", { channel });
+
+/** Every pending invitation in the orgs I manage. */
+export const watchManagedInvitations = (channel: Channel<ViewEvent<ManagedInvitation[]>>): Promise<number> => invoke<number>("watch_managed_invitations", { channel });
+
+/** Stops a watch (the screen that made it went away). */
+export const unwatch = (id: number): Promise<void> => invoke<void>("unwatch", { id });

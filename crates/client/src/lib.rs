@@ -14,6 +14,7 @@ pub mod api;
 mod cache;
 mod cache_keys;
 pub mod error;
+mod integrations;
 mod invitations;
 pub mod logfile;
 pub mod member_view;

@@ -7,6 +7,7 @@ mod accounts;
 mod across;
 mod app;
 mod audit;
+mod integrations;
 mod invitations;
 mod members;
 mod orgs;
@@ -101,6 +102,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         roles::delete_role,
         audit::audit_page,
         audit::export_audit_csv,
+        integrations::api_keys,
+        integrations::create_api_key,
+        integrations::revoke_api_key,
+        integrations::webhooks,
+        integrations::create_webhook,
+        integrations::update_webhook,
+        integrations::delete_webhook,
+        integrations::reveal_webhook_secret,
+        integrations::rotate_webhook_secret,
+        integrations::send_test_webhook,
+        integrations::webhook_deliveries,
+        integrations::replay_webhook_delivery,
     ]
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod across;
 mod api;
+mod integrations;
 mod offline;
 mod secrets;
 mod support;

@@ -1044,10 +1044,13 @@ pub struct RotateWebhookSecret {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookAttempt {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempt: i64,
     pub at: String,
     /// The receiver's HTTP status; none when no answer came.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub status_code: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_ms: i64,
     pub error: Option<String>,
     /// The start of the receiver's answer (at most 1 KB).
@@ -1064,6 +1067,7 @@ pub struct WebhookDelivery {
     pub event_type: String,
     /// pending | delivered | failed (gave up after more than a day)
     pub status: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub created_at: String,
     pub next_attempt_at: Option<String>,

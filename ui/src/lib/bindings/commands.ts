@@ -5,6 +5,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Accepted } from "./Accepted";
 import type { AccountSummary } from "./AccountSummary";
+import type { ApiKey } from "./ApiKey";
 import type { AppState } from "./AppState";
 import type { AuditEvent } from "./AuditEvent";
 import type { AuditQuery } from "./AuditQuery";
@@ -12,6 +13,7 @@ import type { BulkChange } from "./BulkChange";
 import type { BulkReport } from "./BulkReport";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { CreateRole } from "./CreateRole";
+import type { CreatedApiKey } from "./CreatedApiKey";
 import type { Invitation } from "./Invitation";
 import type { InvitationPreview } from "./InvitationPreview";
 import type { InviteResults } from "./InviteResults";
@@ -41,7 +43,11 @@ import type { SyncReport } from "./SyncReport";
 import type { UpdateOrg } from "./UpdateOrg";
 import type { UpdateRole } from "./UpdateRole";
 import type { UpdateStatus } from "./UpdateStatus";
+import type { UpdateWebhookEndpoint } from "./UpdateWebhookEndpoint";
 import type { User } from "./User";
+import type { WebhookDelivery } from "./WebhookDelivery";
+import type { WebhookEndpoint } from "./WebhookEndpoint";
+import type { WebhookSecret } from "./WebhookSecret";
 
 export { Channel };
 
@@ -127,6 +133,18 @@ export const COMMANDS = [
   "delete_role",
   "audit_page",
   "export_audit_csv",
+  "api_keys",
+  "create_api_key",
+  "revoke_api_key",
+  "webhooks",
+  "create_webhook",
+  "update_webhook",
+  "delete_webhook",
+  "reveal_webhook_secret",
+  "rotate_webhook_secret",
+  "send_test_webhook",
+  "webhook_deliveries",
+  "replay_webhook_delivery",
 ] as const;
 
 export const appState = (): Promise<AppState> => invoke<AppState>("app_state");
@@ -253,12 +271,14 @@ export const syncMembers = (orgId: string, progress: Channel<SyncProgress>): Pro
 
 export const changeMemberRole = (orgId: string, userId: string, version: number, role: string): Promise<Member> => invoke<Member>("change_member_role", { orgId, userId, version, role });
 
-export const setMemberStatus = (orgId: string, userId: string, version: number, status: MemberStatus): Promise<Member> => invoke<Member>("set_member_status", { orgId, userId, version, status });
+/** With `revoke_api_keys` (disabling only), also revokes the API keys the member created in the org, in the same transaction. */
+export const setMemberStatus = (orgId: string, userId: string, version: number, status: MemberStatus, revokeApiKeys: boolean): Promise<Member> => invoke<Member>("set_member_status", { orgId, userId, version, status, revokeApiKeys });
 
-export const removeMember = (orgId: string, userId: string): Promise<void> => invoke<void>("remove_member", { orgId, userId });
+/** With `revoke_api_keys`, also revokes the API keys the member created in the org, in the same transaction. */
+export const removeMember = (orgId: string, userId: string, revokeApiKeys: boolean): Promise<void> => invoke<void>("remove_member", { orgId, userId, revokeApiKeys });
 
-/** The selected members' role, status or membership, in one request. */
-export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange): Promise<BulkReport> => invoke<BulkReport>("bulk_change_members", { orgId, userIds, change });
+/** The selected members' role, status or membership, in one request; with `revoke_api_keys` (a removal or disabling), each one's API keys too. */
+export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange, revokeApiKeys: boolean): Promise<BulkReport> => invoke<BulkReport>("bulk_change_members", { orgId, userIds, change, revokeApiKeys });
 
 /** A member's recent sign-in times, for the member pane. */
 export const memberSignIns = (orgId: string, userId: string): Promise<MemberSignIns> => invoke<MemberSignIns>("member_sign_ins", { orgId, userId });
@@ -297,7 +317,8 @@ export const refreshManagedInvitations = (): Promise<Snapshot<ManagedInvitation[
 /** Everyone whose name or email starts with `query` across my orgs. */
 export const findPeople = (query: string): Promise<PersonMembership[]> => invoke<PersonMembership[]>("find_people", { query });
 
-export const removePerson = (email: string, orgIds: string[]): Promise<RemovePersonResults> => invoke<RemovePersonResults>("remove_person", { email, orgIds });
+/** With `revoke_api_keys`, each removal also revokes the keys the person created in that org. */
+export const removePerson = (email: string, orgIds: string[], revokeApiKeys: boolean): Promise<RemovePersonResults> => invoke<RemovePersonResults>("remove_person", { email, orgIds, revokeApiKeys });
 
 export const cachedRoles = (orgId: string): Promise<Snapshot<Role[]> | null> => invoke<Snapshot<Role[]> | null>("cached_roles", { orgId });
 
@@ -315,3 +336,35 @@ export const auditPage = (orgId: string, query: AuditQuery): Promise<Snapshot<Pa
 
 /** Saves the server's CSV of the filtered log where the person chooses. The CSV is fetched first and the session let go before the dialog opens. */
 export const exportAuditCsv = (orgId: string, slug: string, query: AuditQuery): Promise<string | null> => invoke<string | null>("export_audit_csv", { orgId, slug, query });
+
+/** The org's API keys (never the keys themselves); with `created_by`, only those that person created. */
+export const apiKeys = (orgId: string, createdBy: string | null): Promise<ApiKey[]> => invoke<ApiKey[]>("api_keys", { orgId, createdBy });
+
+/** A new key; its `secret` is shown this once and kept nowhere. */
+export const createApiKey = (orgId: string, name: string, permissions: string[], expiresAt: string | null): Promise<CreatedApiKey> => invoke<CreatedApiKey>("create_api_key", { orgId, name, permissions, expiresAt });
+
+export const revokeApiKey = (orgId: string, keyId: string): Promise<void> => invoke<void>("revoke_api_key", { orgId, keyId });
+
+export const webhooks = (orgId: string): Promise<WebhookEndpoint[]> => invoke<WebhookEndpoint[]>("webhooks", { orgId });
+
+export const createWebhook = (orgId: string, url: string, description: string | null, eventTypes: string[]): Promise<WebhookEndpoint> => invoke<WebhookEndpoint>("create_webhook", { orgId, url, description, eventTypes });
+
+/** Changes the fields set in `change`: URL, description, event types, enabled. */
+export const updateWebhook = (orgId: string, endpointId: string, change: UpdateWebhookEndpoint): Promise<WebhookEndpoint> => invoke<WebhookEndpoint>("update_webhook", { orgId, endpointId, change });
+
+export const deleteWebhook = (orgId: string, endpointId: string): Promise<void> => invoke<void>("delete_webhook", { orgId, endpointId });
+
+/** The endpoint's signing secret, on this explicit request only. */
+export const revealWebhookSecret = (orgId: string, endpointId: string): Promise<WebhookSecret> => invoke<WebhookSecret>("reveal_webhook_secret", { orgId, endpointId });
+
+/** A new signing secret; the old one also signs for `overlap_hours` (none: 24). */
+export const rotateWebhookSecret = (orgId: string, endpointId: string, overlapHours: number | null): Promise<WebhookSecret> => invoke<WebhookSecret>("rotate_webhook_secret", { orgId, endpointId, overlapHours });
+
+/** Queues a `webhook.test` delivery to the endpoint. */
+export const sendTestWebhook = (orgId: string, endpointId: string): Promise<WebhookDelivery> => invoke<WebhookDelivery>("send_test_webhook", { orgId, endpointId });
+
+/** The endpoint's newest deliveries with their attempts. */
+export const webhookDeliveries = (orgId: string, endpointId: string): Promise<WebhookDelivery[]> => invoke<WebhookDelivery[]>("webhook_deliveries", { orgId, endpointId });
+
+/** Sends a delivery again (same `webhook-id` and body). */
+export const replayWebhookDelivery = (orgId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery> => invoke<WebhookDelivery>("replay_webhook_delivery", { orgId, endpointId, deliveryId });

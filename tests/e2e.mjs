@@ -962,7 +962,8 @@ async function main() {
     if ((await withKey(secret, "GET", `/v1/orgs/${slug}/members`)) !== 200) throw new Error("the key cannot read members");
     const invite = await withKey(secret, "POST", `/v1/orgs/${slug}/invitations`, { emails: ["keyed@example.com"], role: "member" });
     if (invite !== 403) throw new Error(`inviting without members:invite answered ${invite}`);
-    if ((await withKey(secret, "GET", "/v1/me")) !== 401) throw new Error("the key reached /v1/me");
+    const me = await withKey(secret, "GET", "/v1/me");
+    if (me !== 403) throw new Error(`the key at /v1/me answered ${me}`);
     // Shown once: gone from the screen after Done, and not shown again on return.
     await (await visible("apikey-done")).click();
     await gone("apikey-created");

@@ -206,3 +206,15 @@ async fn a_webhook_endpoint_gets_a_test_delivery_logged_and_replayed() {
     owner.delete_webhook(&org, &endpoint.id).await.unwrap();
     assert!(owner.webhooks(&org).await.unwrap().is_empty());
 }
+
+/// The app's event picker (ui/src/lib/integrations.ts) offers exactly the
+/// server's event types, in its order.
+#[test]
+fn the_apps_event_picker_lists_the_servers_event_types() {
+    let source = include_str!("../../../../ui/src/lib/integrations.ts");
+    let start = source.find("export const EVENT_TYPES").expect("EVENT_TYPES in integrations.ts");
+    let list = &source[start..source[start..].find("];").map(|end| start + end).unwrap()];
+    let offered: Vec<&str> = list.split("type: \"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let server: Vec<&str> = orgdesk_server::events::TYPES.iter().map(|(t, _)| *t).collect();
+    assert_eq!(offered, server);
+}

@@ -266,6 +266,42 @@ async function waitForMembers(least) {
   }
 }
 
+/**
+ * The API suite's webhook receiver (tests/webhooks/receiver.py), which checks
+ * every delivery's signature with the Standard Webhooks reference library.
+ */
+async function startReceiver() {
+  const venv = process.env.ORGDESK_VENV ?? join(homedir(), ".cache/orgdesk-venv");
+  const child = spawn(join(venv, "bin/python"), [join(import.meta.dirname, "webhooks", "receiver.py")], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    let seen = "";
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`the webhook receiver exited (${code}); run scripts/setup.d/15-python.sh`)));
+    child.stdout.on("data", (chunk) => {
+      seen += chunk;
+      const found = /listening (\d+)/.exec(seen);
+      if (found) resolve(Number(found[1]));
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    url: `${base}/e2e-hook`,
+    secrets: (secrets) => fetch(`${base}/_control/secrets`, { method: "POST", body: JSON.stringify({ secrets }) }),
+    log: async () => (await fetch(`${base}/_control/log`)).json(),
+    stop: () => child.kill(),
+  };
+}
+
+/** Calls the server's API with an organization API key as the bearer token; answers the status. */
+async function withKey(key, method, path, body) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.status;
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   // A real OpenID provider (oidc-provider) that sends browsers back to the server's callback.
@@ -274,6 +310,9 @@ async function main() {
   server.args = [
     "--oidc-provider",
     `id=test,issuer=${idp.issuer},client-id=orgdesk-test,client-secret=orgdesk-test-secret,name=Test SSO`,
+    // Webhooks can be created and may reach the test's receiver on 127.0.0.1.
+    "--webhook-secret-key", "e2e-webhook-signing-key-0123456789abcdef",
+    "--webhooks-allow-private",
   ];
   await server.start();
   await app.startDriver();
@@ -891,6 +930,117 @@ async function main() {
     await nav("roles");
     await waitFor("the roles to load", async () => (await allByTest("role-column")).length >= 5);
     if (await (await column()).isExisting()) throw new Error("the deleted role came back");
+  });
+
+  await step("API keys: create one (shown once, copied), use it within its scope, revoke it and see it refused", async () => {
+    const slug = await currentOrgSlug();
+    const row = () => browser.$('[data-testid="apikey-row"][data-name="E2E reporting"]');
+    await nav("api-keys");
+    await visible("screen-api-keys");
+    await visible("apikeys-empty");
+    await waitFor("the scope picker", async () => (await allByTest("apikey-scope")).length >= 5);
+    // Only what the creator holds is offered; an owner holds every catalog permission.
+    if (!(await (await browser.$('[data-testid="apikey-scope"][data-permission="org:delete"]')).isExisting()))
+      throw new Error("the owner is not offered org:delete");
+    await a11y("api-keys-empty");
+    await (await visible("apikey-create")).click();
+    await waitFor("a message about the name", async () => (await (await browser.$("#apikey-name-error")).getText()).includes("Name the key"));
+    await replaceValue("apikey-name", "E2E reporting");
+    for (const permission of ["org:read", "members:read"])
+      await (await browser.$(`[data-testid="apikey-scope"][data-permission="${permission}"]`)).click();
+    await (await visible("apikey-expiry")).selectByAttribute("value", "30");
+    await (await visible("apikey-create")).click();
+    const secret = await (await visible("apikey-secret")).getValue();
+    if (!/^odk_[A-Za-z0-9_-]{40,}$/.test(secret)) throw new Error(`not a key: ${secret.slice(0, 8)}…`);
+    await (await visible("apikey-copy")).click();
+    await toastSays("Copied the key.");
+    if ((await text("apikey-copy")) !== "Copied") throw new Error("the copy button does not say Copied");
+    await shot("api-key-created");
+    await a11y("api-key-created");
+    // The key works through the API, within its scope only.
+    if ((await withKey(secret, "GET", `/v1/orgs/${slug}`)) !== 200) throw new Error("the key cannot read its org");
+    if ((await withKey(secret, "GET", `/v1/orgs/${slug}/members`)) !== 200) throw new Error("the key cannot read members");
+    const invite = await withKey(secret, "POST", `/v1/orgs/${slug}/invitations`, { emails: ["keyed@example.com"], role: "member" });
+    if (invite !== 403) throw new Error(`inviting without members:invite answered ${invite}`);
+    const me = await withKey(secret, "GET", "/v1/me");
+    if (me !== 403) throw new Error(`the key at /v1/me answered ${me}`);
+    // Shown once: gone from the screen after Done, and not shown again on return.
+    await (await visible("apikey-done")).click();
+    await gone("apikey-created");
+    await nav("members");
+    await nav("api-keys");
+    await (await row()).waitForDisplayed({ timeout: 30_000 });
+    if (await browser.execute((s) => document.body.innerHTML.includes(s), secret)) throw new Error("the key is shown again");
+    await waitFor("its last use shown", async () => (await (await (await row()).$('[data-testid="apikey-last-used"]')).getText()) !== "never");
+    // Revoking asks first; afterwards the key is refused.
+    await (await (await row()).$('[data-testid="apikey-revoke"]')).click();
+    const confirm = await visible("confirm-dialog");
+    if (!(await confirm.getText()).includes("E2E reporting")) throw new Error("the confirmation does not name the key");
+    await a11y("api-key-revoke-confirm");
+    await (await visible("confirm-button")).click();
+    await toastSays("Revoked E2E reporting");
+    await waitFor("the key marked revoked", async () => (await (await row()).getAttribute("data-state")) === "revoked");
+    await noError("apikeys-error");
+    const after = await withKey(secret, "GET", `/v1/orgs/${slug}`);
+    if (after !== 401) throw new Error(`a revoked key answered ${after}`);
+  });
+
+  await step("webhooks: add an endpoint at the test's receiver, send a test event, see it delivered in the log, replay it", async () => {
+    const receiver = await startReceiver();
+    try {
+      await nav("webhooks");
+      await visible("screen-webhooks");
+      await visible("webhooks-empty");
+      await a11y("webhooks-empty");
+      await (await visible("webhook-create")).click();
+      await waitFor("a message about the URL", async () => (await (await browser.$("#webhook-url-error")).getText()).includes("URL"));
+      await replaceValue("webhook-url", receiver.url);
+      await replaceValue("webhook-description", "E2E receiver");
+      for (const type of ["member.added", "member.removed"])
+        await (await browser.$(`[data-testid="webhook-event"][data-type="${type}"]`)).click();
+      await (await visible("webhook-create")).click();
+      await toastSays("Added the endpoint");
+      const endpoint = await visible("webhook-endpoint");
+      if ((await text("webhook-events-label")) !== "member.added, member.removed") throw new Error(`events: ${await text("webhook-events-label")}`);
+      // The signing secret only on an explicit reveal; the receiver verifies with it.
+      await (await visible("webhook-reveal")).click();
+      const whsec = await (await visible("webhook-secret")).getValue();
+      if (!whsec.startsWith("whsec_")) throw new Error("not a signing secret");
+      await receiver.secrets([whsec]);
+      await (await visible("webhook-secret-hide")).click();
+      await gone("webhook-secret");
+      await (await endpoint.$('[data-testid="webhook-test"]')).click();
+      await toastSays("Queued a test event");
+      await visible("webhook-deliveries");
+      const deliveredRow = '[data-testid="webhook-delivery"][data-type="webhook.test"][data-status="delivered"]';
+      await waitFor("the test event delivered in the log", async () => {
+        await (await visible("webhook-log-refresh")).click();
+        await sleep(300);
+        return (await browser.$(deliveredRow)).isExisting();
+      }, 60_000);
+      const row = await browser.$(deliveredRow);
+      const summary = await (await row.$('[data-testid="webhook-attempt-summary"]')).getText();
+      if (!summary.startsWith("200 ·")) throw new Error(`attempt: ${summary}`);
+      const log = await receiver.log();
+      if (log.length !== 1 || !log[0].verified || !log[0].body.includes("webhook.test"))
+        throw new Error(`the receiver saw ${JSON.stringify(log).slice(0, 500)}`);
+      await shot("webhook-delivery-log");
+      await a11y("webhook-delivery-log");
+      // A replay sends the same message again, with the same webhook-id.
+      await (await row.$('[data-testid="webhook-replay"]')).click();
+      await toastSays("Queued webhook.test again");
+      await waitFor("the replay at the receiver", async () => (await receiver.log()).length === 2, 60_000);
+      const [first, again] = await receiver.log();
+      if (first.webhook_id !== again.webhook_id || !again.verified) throw new Error("the replay is not the same verified message");
+      // Disabling asks nothing and says so; enabling again works the same.
+      await (await endpoint.$('[data-testid="webhook-toggle"]')).click();
+      await waitFor("the endpoint disabled", async () => (await text("webhook-state")) === "disabled");
+      await (await endpoint.$('[data-testid="webhook-toggle"]')).click();
+      await waitFor("the endpoint enabled", async () => (await text("webhook-state")) === "enabled");
+      await noError("webhooks-error");
+    } finally {
+      receiver.stop();
+    }
   });
 
   await step("audit log filtered by action shows only those events", async () => {

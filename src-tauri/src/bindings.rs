@@ -41,6 +41,7 @@ fn export_bindings() {
         RemovePersonResult, RemoveOutcome, AuditEvent, AuditQuery,
         User, Session, SecurityEvent, SecurityEventKind, MemberSignIns,
         BulkChange, BulkMemberResults, BulkMemberResult, BulkOutcome, OidcProvider,
+        ApiKey, CreatedApiKey, WebhookEndpoint, UpdateWebhookEndpoint, WebhookSecret, WebhookDelivery, WebhookAttempt,
     );
     // The command wrappers and the capability, from the commands' signatures.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

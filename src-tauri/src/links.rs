@@ -59,12 +59,21 @@ pub enum OrgScreen {
     Invitations,
     Roles,
     Settings,
+    ApiKeys,
+    Webhooks,
     Audit,
 }
 
 impl OrgScreen {
-    pub const ALL: [OrgScreen; 5] =
-        [OrgScreen::Members, OrgScreen::Invitations, OrgScreen::Roles, OrgScreen::Settings, OrgScreen::Audit];
+    pub const ALL: [OrgScreen; 7] = [
+        OrgScreen::Members,
+        OrgScreen::Invitations,
+        OrgScreen::Roles,
+        OrgScreen::Settings,
+        OrgScreen::ApiKeys,
+        OrgScreen::Webhooks,
+        OrgScreen::Audit,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +81,8 @@ impl OrgScreen {
             OrgScreen::Invitations => "invitations",
             OrgScreen::Roles => "roles",
             OrgScreen::Settings => "settings",
+            OrgScreen::ApiKeys => "api-keys",
+            OrgScreen::Webhooks => "webhooks",
             OrgScreen::Audit => "audit",
         }
     }

@@ -281,6 +281,23 @@ impl Cache {
         Ok(synced_at)
     }
 
+    /// Every stored payload, opened (for tests that check what is cached).
+    pub async fn opened_payloads(&self) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        for row in sqlx::query("SELECT name, sealed FROM entries").fetch_all(&self.pool).await? {
+            let name: String = row.try_get("name")?;
+            let sealed: Vec<u8> = row.try_get("sealed")?;
+            out.extend(self.open_sealed(&name, &sealed));
+        }
+        for row in sqlx::query("SELECT org_id, page_no, sealed FROM member_pages").fetch_all(&self.pool).await? {
+            let org_id: String = row.try_get("org_id")?;
+            let page_no: i64 = row.try_get("page_no")?;
+            let sealed: Vec<u8> = row.try_get("sealed")?;
+            out.extend(self.open_sealed(&page_aad(&org_id, page_no), &sealed));
+        }
+        Ok(out)
+    }
+
     pub async fn remove<T>(&self, key: &Key<T>) -> Result<()> {
         sqlx::query("DELETE FROM entries WHERE name = ?").bind(key.name()).execute(&self.pool).await?;
         Ok(())

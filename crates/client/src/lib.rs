@@ -16,6 +16,7 @@ pub mod api;
 mod cache;
 mod cache_keys;
 pub mod error;
+mod integrations;
 mod invitations;
 pub mod live;
 pub mod logfile;

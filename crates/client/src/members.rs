@@ -105,7 +105,33 @@ impl Session {
     /// Changes a member's role or status if nobody else did since `version`
     /// (`Member::version`) was read; else `Code::PreconditionFailed`.
     pub async fn update_member(&self, org_id: &str, user_id: &str, version: i64, req: &UpdateMember) -> Result<Member> {
-        let member = self.call(|api| api.update_member(org_id, user_id, Some(version), req)).await?;
+        self.update_member_inner(org_id, user_id, version, req, false).await
+    }
+
+    /// Disables a member and revokes the API keys they created in the org,
+    /// in one transaction (list them first with `api_keys(org, Some(user))`).
+    pub async fn disable_member_and_revoke_keys(&self, org_id: &str, user_id: &str, version: i64) -> Result<Member> {
+        let req = UpdateMember { role: None, status: Some(orgdesk_core::api::MemberStatus::Disabled) };
+        self.update_member_inner(org_id, user_id, version, &req, true).await
+    }
+
+    async fn update_member_inner(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        version: i64,
+        req: &UpdateMember,
+        revoke_api_keys: bool,
+    ) -> Result<Member> {
+        let member = self
+            .call(|api| async move {
+                if revoke_api_keys {
+                    api.update_member_and_revoke_keys(org_id, user_id, Some(version), req).await
+                } else {
+                    api.update_member(org_id, user_id, Some(version), req).await
+                }
+            })
+            .await?;
         self.edit_cached_members(org_id, |list| {
             if let Some(m) = list.iter_mut().find(|m| m.user_id == member.user_id) {
                 *m = member.clone();
@@ -117,14 +143,25 @@ impl Session {
 
     /// One change for many members: one request, one write of the cache;
     /// answers what it did in words (with the removed members as they were).
+    /// With `revoke_api_keys` (a removal or disabling), each member's API
+    /// keys in the org are revoked with their change.
     pub async fn bulk_change_members(
         &self,
         org_id: &str,
         user_ids: Vec<String>,
         change: BulkChange,
+        revoke_api_keys: bool,
     ) -> Result<BulkReport> {
         let req = BulkMemberChange { user_ids, change };
-        let answer = self.call(|api| api.bulk_change_members(org_id, &req)).await?;
+        let answer = self
+            .call(|api| async {
+                if revoke_api_keys {
+                    api.bulk_change_members_and_revoke_keys(org_id, &req).await
+                } else {
+                    api.bulk_change_members(org_id, &req).await
+                }
+            })
+            .await?;
         let before = match self.member_view(org_id).await? {
             Some((view, _)) => view,
             None => Arc::new(MemberView::new(Vec::new())),
@@ -157,8 +194,17 @@ impl Session {
         Ok(report)
     }
 
-    pub async fn remove_member(&self, org_id: &str, user_id: &str) -> Result<()> {
-        self.call(|api| api.remove_member(org_id, user_id)).await?;
+    /// Removes a member; with `revoke_api_keys`, also the API keys they
+    /// created in the org, in the same transaction.
+    pub async fn remove_member(&self, org_id: &str, user_id: &str, revoke_api_keys: bool) -> Result<()> {
+        self.call(|api| async move {
+            if revoke_api_keys {
+                api.remove_member_and_keys(org_id, user_id).await
+            } else {
+                api.remove_member(org_id, user_id).await
+            }
+        })
+        .await?;
         self.edit_cached_members(org_id, |list| list.retain(|m| m.user_id != user_id)).await.map(drop)
     }
 }

@@ -26,9 +26,17 @@ impl Session {
         self.call(|api| api.find_people(prefix)).await
     }
 
-    /// Removes the person from `org_ids`; the answer has one outcome per org.
-    pub async fn remove_person(&self, email: &str, org_ids: &[String]) -> Result<RemovePersonResults> {
-        let req = RemovePerson { email: email.to_owned(), org_ids: org_ids.to_vec() };
+    /// Removes the person from `org_ids`; the answer has one outcome per
+    /// org. With `revoke_api_keys`, each removal also revokes the keys the
+    /// person created in that org (an org where I may not manage keys
+    /// answers `denied`).
+    pub async fn remove_person(
+        &self,
+        email: &str,
+        org_ids: &[String],
+        revoke_api_keys: bool,
+    ) -> Result<RemovePersonResults> {
+        let req = RemovePerson { email: email.to_owned(), org_ids: org_ids.to_vec(), revoke_api_keys };
         let results = self.call(|api| api.remove_person(&req)).await?;
         for r in &results.results {
             if r.outcome == RemoveOutcome::Removed {

@@ -215,6 +215,13 @@ impl Session {
         self.cache.path().map(|p| p.to_owned())
     }
 
+    /// Every payload in this session's offline cache, decrypted: for tests
+    /// that check what is (and is not) kept offline.
+    #[doc(hidden)]
+    pub async fn opened_cache_payloads(&self) -> Result<Vec<Vec<u8>>> {
+        self.cache()?.opened_payloads().await
+    }
+
     /// Requests sent and bytes received by this session so far.
     pub fn meter(&self) -> Arc<Meter> {
         self.api.meter().clone()

@@ -749,6 +749,11 @@ pub struct RemovePerson {
     pub email: String,
     #[schema(min_items = 1, max_items = 500)]
     pub org_ids: Vec<String>,
+    /// Also revoke, in each org's removal, the live API keys the person
+    /// created there (as `?revoke_api_keys=true` does for one org). An org
+    /// where the caller lacks `api_keys:manage` answers `denied`.
+    #[serde(default)]
+    pub revoke_api_keys: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -767,6 +772,9 @@ pub struct RemovePersonResult {
     pub org_id: String,
     pub outcome: RemoveOutcome,
     pub message: Option<String>,
+    /// How many of the person's API keys the removal revoked in this org.
+    #[serde(default)]
+    pub api_keys_revoked: u32,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -896,6 +904,7 @@ pub struct OutboxEmail {
 // ---------------------------------------------------------------- API keys
 
 /// An organization API key as lists show it: never the key itself.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiKey {
     pub id: String,
@@ -915,6 +924,7 @@ pub struct ApiKey {
 }
 
 /// `POST /v1/orgs/{org}/api-keys`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
@@ -928,6 +938,7 @@ pub struct CreateApiKey {
 }
 
 /// The new key, the only time it is shown.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedApiKey {
     #[serde(flatten)]
@@ -959,6 +970,7 @@ pub struct MemberKeysQuery {
 // ---------------------------------------------------------------- webhooks
 
 /// A webhook endpoint of an organization.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookEndpoint {
     pub id: String,
@@ -979,6 +991,7 @@ pub struct WebhookEndpoint {
 }
 
 /// `POST /v1/orgs/{org}/webhooks`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookEndpoint {
@@ -992,6 +1005,7 @@ pub struct CreateWebhookEndpoint {
 }
 
 /// `PATCH /v1/orgs/{org}/webhooks/{id}`: the fields to change.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookEndpoint {
@@ -1008,6 +1022,7 @@ pub struct UpdateWebhookEndpoint {
 
 /// The endpoint's signing secrets (`whsec_…`, as the Standard Webhooks
 /// libraries take them).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookSecret {
     pub secret: String,
@@ -1026,12 +1041,16 @@ pub struct RotateWebhookSecret {
 }
 
 /// One attempt to deliver.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookAttempt {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempt: i64,
     pub at: String,
     /// The receiver's HTTP status; none when no answer came.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub status_code: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_ms: i64,
     pub error: Option<String>,
     /// The start of the receiver's answer (at most 1 KB).
@@ -1039,6 +1058,7 @@ pub struct WebhookAttempt {
 }
 
 /// A delivery of one event to one endpoint, with its attempts.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookDelivery {
     pub id: String,
@@ -1047,6 +1067,7 @@ pub struct WebhookDelivery {
     pub event_type: String,
     /// pending | delivered | failed (gave up after more than a day)
     pub status: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub attempts: i64,
     pub created_at: String,
     pub next_attempt_at: Option<String>,

@@ -142,12 +142,16 @@ async fn visible_memberships(
     Ok(out)
 }
 
-/// Removes a person from each listed org, answering per org.
+/// Removes a person from each listed org, answering per org; with
+/// `revoke_api_keys`, each org's removal also revokes the keys the person
+/// created there, in its transaction (an org where the caller may not
+/// manage keys answers `denied` and keeps the membership).
 pub async fn remove_person(
     state: &AppState,
     user: &AuthUser,
     email: &str,
     org_ids: &[String],
+    revoke_api_keys: bool,
 ) -> ApiResult<RemovePersonResults> {
     if org_ids.is_empty() {
         return Err(ApiError::invalid("org_ids", "Choose at least one organization."));
@@ -161,11 +165,15 @@ pub async fn remove_person(
     let mut results = Vec::with_capacity(org_ids.len());
     for org_id in org_ids {
         let outcome = match OrgAccess::resolve(state, user, org_id).await {
-            Ok(access) => members::remove(&state.db, &access, &person_id, false).await,
+            Ok(access) => members::remove(&state.db, &access, &person_id, revoke_api_keys).await,
             Err(e) => Err(e),
         };
+        let mut api_keys_revoked = 0;
         let (outcome, message) = match outcome {
-            Ok(()) => (RemoveOutcome::Removed, None),
+            Ok(revoked) => {
+                api_keys_revoked = revoked as u32;
+                (RemoveOutcome::Removed, None)
+            }
             Err(e) => match e.code {
                 ErrorCode::NotFound => {
                     (RemoveOutcome::NotAMember, Some("Not a member of this organization.".to_owned()))
@@ -178,7 +186,7 @@ pub async fn remove_person(
                 _ => return Err(e),
             },
         };
-        results.push(RemovePersonResult { org_id: org_id.clone(), outcome, message });
+        results.push(RemovePersonResult { org_id: org_id.clone(), outcome, message, api_keys_revoked });
     }
     Ok(RemovePersonResults { results })
 }

@@ -195,16 +195,19 @@ async fn update_in(
 }
 
 /// Removes a member, and with `revoke_api_keys` the API keys they created
-/// in the org. Used by the per-org endpoint and by the cross-org removal.
-pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str, revoke_api_keys: bool) -> ApiResult<()> {
+/// in the org (answering how many), in one transaction. Used by the
+/// per-org endpoint and by the cross-org removal.
+pub async fn remove(db: &Db, access: &OrgAccess, user_id: &str, revoke_api_keys: bool) -> ApiResult<usize> {
     access.require(Permission::MembersRemove)?;
+    if revoke_api_keys {
+        access.require(Permission::ApiKeysManage)?;
+    }
     let mut tx = db.write().await?;
     remove_in(tx.conn(), access, user_id).await?;
-    if revoke_api_keys {
-        crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await?;
-    }
+    let revoked =
+        if revoke_api_keys { crate::api_keys::revoke_created_by(tx.conn(), access, user_id).await? } else { 0 };
     tx.commit().await?;
-    Ok(())
+    Ok(revoked)
 }
 
 /// A removal inside the caller's transaction; every check comes before the write.

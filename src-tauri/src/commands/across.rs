@@ -24,7 +24,14 @@ pub async fn find_people(desk: State<'_, Desk>, query: String) -> Answer<Vec<Per
     Ok(desk.session().await?.find_people(&query).await?)
 }
 
+/// With `revoke_api_keys`, each removal also revokes the keys the person
+/// created in that org.
 #[tauri::command]
-pub async fn remove_person(desk: State<'_, Desk>, email: String, org_ids: Vec<String>) -> Answer<RemovePersonResults> {
-    Ok(desk.session().await?.remove_person(&email, &org_ids).await?)
+pub async fn remove_person(
+    desk: State<'_, Desk>,
+    email: String,
+    org_ids: Vec<String>,
+    revoke_api_keys: bool,
+) -> Answer<RemovePersonResults> {
+    Ok(desk.session().await?.remove_person(&email, &org_ids, revoke_api_keys).await?)
 }

@@ -69,6 +69,8 @@ pub async fn change_member_role(
     Ok(desk.session().await?.update_member(&org_id, &user_id, version, &change).await?)
 }
 
+/// With `revoke_api_keys` (disabling only), also revokes the API keys the
+/// member created in the org, in the same transaction.
 #[tauri::command]
 pub async fn set_member_status(
     desk: State<'_, Desk>,
@@ -76,25 +78,39 @@ pub async fn set_member_status(
     user_id: String,
     version: i64,
     status: MemberStatus,
+    revoke_api_keys: bool,
 ) -> Answer<Member> {
+    let session = desk.session().await?;
+    if revoke_api_keys && status == MemberStatus::Disabled {
+        return Ok(session.disable_member_and_revoke_keys(&org_id, &user_id, version).await?);
+    }
     let change = UpdateMember { role: None, status: Some(status) };
-    Ok(desk.session().await?.update_member(&org_id, &user_id, version, &change).await?)
+    Ok(session.update_member(&org_id, &user_id, version, &change).await?)
 }
 
+/// With `revoke_api_keys`, also revokes the API keys the member created in
+/// the org, in the same transaction.
 #[tauri::command]
-pub async fn remove_member(desk: State<'_, Desk>, org_id: String, user_id: String) -> Answer<()> {
-    Ok(desk.session().await?.remove_member(&org_id, &user_id).await?)
+pub async fn remove_member(
+    desk: State<'_, Desk>,
+    org_id: String,
+    user_id: String,
+    revoke_api_keys: bool,
+) -> Answer<()> {
+    Ok(desk.session().await?.remove_member(&org_id, &user_id, revoke_api_keys).await?)
 }
 
-/// The selected members' role, status or membership, in one request.
+/// The selected members' role, status or membership, in one request; with
+/// `revoke_api_keys` (a removal or disabling), each one's API keys too.
 #[tauri::command]
 pub async fn bulk_change_members(
     desk: State<'_, Desk>,
     org_id: String,
     user_ids: Vec<String>,
     change: BulkChange,
+    revoke_api_keys: bool,
 ) -> Answer<BulkReport> {
-    Ok(desk.session().await?.bulk_change_members(&org_id, user_ids, change).await?)
+    Ok(desk.session().await?.bulk_change_members(&org_id, user_ids, change, revoke_api_keys).await?)
 }
 
 /// Writes the cached member list as CSV where the person chooses; answers

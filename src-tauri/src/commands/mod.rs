@@ -7,6 +7,7 @@ mod accounts;
 mod across;
 mod app;
 mod audit;
+mod integrations;
 mod invitations;
 mod members;
 mod orgs;
@@ -112,6 +113,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         views::watch_my_invitations,
         views::watch_managed_invitations,
         views::unwatch,
+        integrations::api_keys,
+        integrations::create_api_key,
+        integrations::revoke_api_key,
+        integrations::webhooks,
+        integrations::create_webhook,
+        integrations::update_webhook,
+        integrations::delete_webhook,
+        integrations::reveal_webhook_secret,
+        integrations::rotate_webhook_secret,
+        integrations::send_test_webhook,
+        integrations::webhook_deliveries,
+        integrations::replay_webhook_delivery,
     ]
 }
 

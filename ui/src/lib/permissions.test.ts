@@ -53,6 +53,14 @@ describe("screens", () => {
     expect(ids).toContain("audit");
     expect(ids).not.toContain("invitations");
   });
+  it("shows API keys and webhooks, under settings, only with their permissions", () => {
+    const ids = (perms: string[]) => visibleScreens(permissionSet(["org:read", ...perms])).map((s) => s.id);
+    expect(ids([])).toEqual(["roles", "settings"]);
+    expect(ids(["api_keys:manage"])).toEqual(["roles", "settings", "api-keys"]);
+    expect(ids(["webhooks:manage"])).toEqual(["roles", "settings", "webhooks"]);
+    expect(visibleScreens(permissionSet(["api_keys:manage"])).find((s) => s.id === "api-keys")?.under).toBe("settings");
+    expect(allowedScreen("webhooks", permissionSet(["org:read", "members:read"]))).toBe("members");
+  });
 });
 
 describe("offlineReason", () => {

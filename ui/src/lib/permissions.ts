@@ -62,9 +62,11 @@ export function invitationControls(perms: Permissions): InvitationControls {
 }
 
 export interface Screen {
-  id: "members" | "invitations" | "roles" | "settings" | "audit";
+  id: "members" | "invitations" | "roles" | "settings" | "api-keys" | "webhooks" | "audit";
   label: string;
   needs: string;
+  /** Shown under this screen in the sidebar (the settings' own pages). */
+  under?: Screen["id"];
 }
 
 export const ORG_SCREENS: readonly Screen[] = [
@@ -72,6 +74,8 @@ export const ORG_SCREENS: readonly Screen[] = [
   { id: "invitations", label: "Invitations", needs: "invitations:read" },
   { id: "roles", label: "Roles", needs: "org:read" },
   { id: "settings", label: "Settings", needs: "org:read" },
+  { id: "api-keys", label: "API keys", needs: "api_keys:manage", under: "settings" },
+  { id: "webhooks", label: "Webhooks", needs: "webhooks:manage", under: "settings" },
   { id: "audit", label: "Audit log", needs: "audit:read" },
 ];
 

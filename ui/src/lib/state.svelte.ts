@@ -25,11 +25,13 @@ export type ScreenId =
   | "invitations"
   | "roles"
   | "settings"
+  | "api-keys"
+  | "webhooks"
   | "audit"
   | "across"
   | "my-invitations"
   | "account";
-const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "audit", "across", "my-invitations", "account"];
+const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "api-keys", "webhooks", "audit", "across", "my-invitations", "account"];
 
 export interface Toast {
   id: number;

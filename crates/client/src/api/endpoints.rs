@@ -188,6 +188,39 @@ impl Api {
         self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "members", user_id])).await
     }
 
+    /// Removes a member and, in the same transaction, revokes the API keys
+    /// they created in the org (needs `api_keys:manage` too).
+    pub async fn remove_member_and_keys(&self, org: &str, user_id: &str) -> Result<()> {
+        let call = Call::new(Method::DELETE, &["v1", "orgs", org, "members", user_id]).query(&revoking())?;
+        self.no_content(call).await
+    }
+
+    /// Disables a member (`req.status` must be disabled) and revokes the
+    /// API keys they created in the org, in one transaction.
+    pub async fn update_member_and_revoke_keys(
+        &self,
+        org: &str,
+        user_id: &str,
+        version: Option<i64>,
+        req: &UpdateMember,
+    ) -> Result<Member> {
+        let call = Call::new(Method::PATCH, &["v1", "orgs", org, "members", user_id])
+            .query(&revoking())?
+            .if_match(version)?
+            .json(req)?;
+        self.json(call).await
+    }
+
+    /// A bulk removal or disabling that also revokes each member's keys.
+    pub async fn bulk_change_members_and_revoke_keys(
+        &self,
+        org: &str,
+        req: &BulkMemberChange,
+    ) -> Result<BulkMemberResults> {
+        let call = Call::new(Method::POST, &["v1", "orgs", org, "members", "bulk"]).query(&revoking())?.json(req)?;
+        self.json(call).await
+    }
+
     // ------------------------------------------------------------ roles
 
     pub async fn permission_catalog(&self) -> Result<Vec<PermissionInfo>> {
@@ -326,4 +359,74 @@ impl Api {
         }
         self.json(Call::get(&["v1", "dev", "outbox"]).query(&Query { to })?).await
     }
+
+    // ------------------------------------------------------------ API keys
+
+    /// The org's keys (never the keys themselves); with `created_by`, only
+    /// the ones that person created.
+    pub async fn list_api_keys(&self, org: &str, created_by: Option<&str>) -> Result<Vec<ApiKey>> {
+        let query = ApiKeyQuery { created_by: created_by.map(str::to_owned) };
+        self.json(Call::get(&["v1", "orgs", org, "api-keys"]).query(&query)?).await
+    }
+
+    /// The answer holds the key itself, the only time it is shown.
+    pub async fn create_api_key(&self, org: &str, req: &CreateApiKey) -> Result<CreatedApiKey> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "api-keys"]).json(req)?).await
+    }
+
+    pub async fn revoke_api_key(&self, org: &str, id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "api-keys", id])).await
+    }
+
+    // ------------------------------------------------------------ webhooks
+
+    pub async fn list_webhooks(&self, org: &str) -> Result<Vec<WebhookEndpoint>> {
+        self.json(Call::get(&["v1", "orgs", org, "webhooks"])).await
+    }
+
+    pub async fn get_webhook(&self, org: &str, id: &str) -> Result<WebhookEndpoint> {
+        self.json(Call::get(&["v1", "orgs", org, "webhooks", id])).await
+    }
+
+    pub async fn create_webhook(&self, org: &str, req: &CreateWebhookEndpoint) -> Result<WebhookEndpoint> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "webhooks"]).json(req)?).await
+    }
+
+    pub async fn update_webhook(&self, org: &str, id: &str, req: &UpdateWebhookEndpoint) -> Result<WebhookEndpoint> {
+        self.json(Call::new(Method::PATCH, &["v1", "orgs", org, "webhooks", id]).json(req)?).await
+    }
+
+    pub async fn delete_webhook(&self, org: &str, id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "webhooks", id])).await
+    }
+
+    /// The signing secrets: only on this explicit call.
+    pub async fn webhook_secret(&self, org: &str, id: &str) -> Result<WebhookSecret> {
+        self.json(Call::get(&["v1", "orgs", org, "webhooks", id, "secret"])).await
+    }
+
+    pub async fn rotate_webhook_secret(&self, org: &str, id: &str, req: &RotateWebhookSecret) -> Result<WebhookSecret> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "webhooks", id, "rotate-secret"]).json(req)?).await
+    }
+
+    /// Queues a `webhook.test` delivery to the endpoint.
+    pub async fn send_test_webhook(&self, org: &str, id: &str) -> Result<WebhookDelivery> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "webhooks", id, "test"])).await
+    }
+
+    /// The endpoint's delivery log, newest first, with each attempt.
+    pub async fn webhook_deliveries(&self, org: &str, id: &str) -> Result<Vec<WebhookDelivery>> {
+        self.json(Call::get(&["v1", "orgs", org, "webhooks", id, "deliveries"])).await
+    }
+
+    /// Sends a delivery again (same `webhook-id`).
+    pub async fn replay_webhook_delivery(&self, org: &str, id: &str, delivery_id: &str) -> Result<WebhookDelivery> {
+        let path = ["v1", "orgs", org, "webhooks", id, "deliveries", delivery_id, "replay"];
+        self.json(Call::new(Method::POST, &path)).await
+    }
+}
+
+/// `?revoke_api_keys=true`.
+fn revoking() -> MemberKeysQuery {
+    MemberKeysQuery { revoke_api_keys: Some(true) }
 }

@@ -45,7 +45,7 @@ async fn managed_invitations_and_people_across_orgs() {
     assert!(admin.find_people(&prefix).await.unwrap().iter().any(|m| m.member.email == email));
 
     let outsider = "00000000-0000-7000-8000-000000000000".to_owned();
-    let results = admin.remove_person(&email, &[home.clone(), second.clone(), outsider.clone()]).await.unwrap();
+    let results = admin.remove_person(&email, &[home.clone(), second.clone(), outsider.clone()], false).await.unwrap();
     let outcome = |org: &str| results.results.iter().find(|r| r.org_id == org).map(|r| r.outcome);
     assert_eq!(outcome(&home), Some(RemoveOutcome::Removed));
     assert_eq!(outcome(&second), Some(RemoveOutcome::Removed));

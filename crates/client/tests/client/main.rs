@@ -5,6 +5,7 @@ mod accounts;
 mod across;
 mod api;
 mod live;
+mod integrations;
 mod offline;
 mod secrets;
 mod support;

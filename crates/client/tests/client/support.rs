@@ -50,7 +50,15 @@ impl TestServer {
 
     async fn serve(&mut self, listener: tokio::net::TcpListener) {
         let db = Db::connect(&self.db_url).await.expect("open server database");
-        let state = orgdesk_server::state(db, Options { dev_outbox: true, ..Options::new(self.url.clone()) });
+        // Webhooks can be created (a signing key) and reach the tests' own
+        // receivers on 127.0.0.1.
+        let webhooks = orgdesk_server::WebhookOptions {
+            secret_key: Some("client-test-webhook-key-0123456789abcdef0123456789abcdef".into()),
+            allow_private: true,
+            timeout: Duration::from_secs(5),
+            deliver: true,
+        };
+        let state = orgdesk_server::state(db, Options { dev_outbox: true, webhooks, ..Options::new(self.url.clone()) });
         let (tx, rx) = oneshot::channel();
         self.shutdown = Some(tx);
         self.task = Some(tokio::spawn(async move {

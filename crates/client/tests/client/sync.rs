@@ -139,7 +139,7 @@ async fn my_changes_show_in_the_cached_list_at_once() {
 
     let report = owner.sync_members(&org_id, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
     assert!(!report.unchanged, "the edit makes the next sync walk");
-    owner.remove_member(&org_id, &member_id).await.unwrap();
+    owner.remove_member(&org_id, &member_id, false).await.unwrap();
     let left = owner.cached_members(&org_id).await.unwrap().unwrap();
     assert!(left.data.iter().all(|m| m.user_id != member_id));
     assert_eq!(left.data.len(), 1);
@@ -246,7 +246,7 @@ async fn windows_of_a_large_org_follow_every_change() {
     let two: Vec<String> = ids.iter().filter(|id| **id != someone.user_id).take(2).cloned().collect();
     let counts = session.member_role_counts(&org.id, &two).await.unwrap();
     assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 2);
-    let report = session.bulk_change_members(&org.id, two.clone(), BulkChange::Remove).await.unwrap();
+    let report = session.bulk_change_members(&org.id, two.clone(), BulkChange::Remove, false).await.unwrap();
     assert_eq!(report.removed.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(), two);
     let after = session.member_window(&org.id, &okafors, 0, 500).await.unwrap().unwrap();
     assert_eq!(after.total, window.total - 2);

@@ -45,5 +45,5 @@ async fn remove_person(
     user: AuthUser,
     ApiJson(req): ApiJson<RemovePerson>,
 ) -> ApiResult<ApiJson<RemovePersonResults>> {
-    Ok(ApiJson(across::remove_person(&state, &user, &req.email, &req.org_ids).await?))
+    Ok(ApiJson(across::remove_person(&state, &user, &req.email, &req.org_ids, req.revoke_api_keys).await?))
 }

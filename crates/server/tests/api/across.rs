@@ -140,3 +140,83 @@ async fn find_people_by_name_or_email_prefix_across_my_orgs() {
     let long = format!("/v1/me/people?q={}", "a".repeat(101));
     assert_eq!(app.get(&ada.token, &long).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn removing_a_person_from_many_orgs_can_revoke_their_keys() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let leaver = app.user("leaver@example.com", "Leaver").await;
+    let acme = app.org(&ada, "Acme").await;
+    let beta = app.org(&boss, "Beta").await;
+    let gamma = app.org(&boss, "Gamma").await;
+    app.join(&boss, &beta, &ada, "admin").await;
+    // In Gamma, Ada may remove members but not manage API keys.
+    let r = app
+        .post(
+            &boss.token,
+            &format!("/v1/orgs/{}/roles", gamma.id),
+            json!({"key": "remover", "name": "Remover", "permissions": ["org:read", "members:read", "members:remove"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    app.join(&boss, &gamma, &ada, "remover").await;
+    let mut keys = Vec::new();
+    for (owner, org) in [(&ada, &acme), (&boss, &beta), (&boss, &gamma)] {
+        app.join(owner, org, &leaver, "admin").await;
+        let r = app
+            .post(
+                &leaver.token,
+                &format!("/v1/orgs/{}/api-keys", org.id),
+                json!({"name": "CI", "permissions": ["org:read"]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        keys.push(r.body["secret"].as_str().unwrap().to_owned());
+    }
+    let r = app
+        .post(
+            &ada.token,
+            &format!("/v1/orgs/{}/api-keys", acme.id),
+            json!({"name": "Mine", "permissions": ["org:read"]}),
+        )
+        .await;
+    let ada_key = r.body["secret"].as_str().unwrap().to_owned();
+
+    let r = app
+        .post(
+            &ada.token,
+            "/v1/me/people/remove",
+            json!({"email": "leaver@example.com", "org_ids": [acme.id, beta.id, gamma.id], "revoke_api_keys": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let results = r.body["results"].as_array().unwrap();
+    let outcomes: Vec<&str> = results.iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["removed", "removed", "denied"], "{}", r.text);
+    let revoked: Vec<u64> = results.iter().map(|x| x["api_keys_revoked"].as_u64().unwrap()).collect();
+    assert_eq!(revoked, [1, 1, 0]);
+    assert!(results[2]["message"].as_str().unwrap().contains("api_keys:manage"), "{}", r.text);
+
+    app.get(&keys[0], &format!("/v1/orgs/{}", acme.id)).await.assert_problem(401, "unauthenticated");
+    app.get(&keys[1], &format!("/v1/orgs/{}", beta.id)).await.assert_problem(401, "unauthenticated");
+    assert_eq!(
+        app.get(&keys[2], &format!("/v1/orgs/{}", gamma.id)).await.status,
+        StatusCode::OK,
+        "Gamma was refused whole"
+    );
+    assert_eq!(app.get(&ada_key, &format!("/v1/orgs/{}", acme.id)).await.status, StatusCode::OK, "others' keys stay");
+    let still = app.get(&ada.token, "/v1/me/people?email=leaver@example.com").await;
+    let orgs: Vec<&str> = still.body.as_array().unwrap().iter().map(|m| m["org_name"].as_str().unwrap()).collect();
+    assert_eq!(orgs, ["Gamma"], "the refused org keeps the membership");
+    let audit = app.get(&ada.token, &format!("/v1/orgs/{}/audit?action=api_key.revoked", acme.id)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
+
+    // Without the flag the keys stay, as before.
+    let r = app
+        .post(&boss.token, "/v1/me/people/remove", json!({"email": "leaver@example.com", "org_ids": [gamma.id]}))
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "removed", "{}", r.text);
+    assert_eq!(r.body["results"][0]["api_keys_revoked"], 0);
+    assert_eq!(app.get(&keys[2], &format!("/v1/orgs/{}", gamma.id)).await.status, StatusCode::OK);
+}

@@ -5,6 +5,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Accepted } from "./Accepted";
 import type { AccountSummary } from "./AccountSummary";
+import type { ApiKey } from "./ApiKey";
 import type { AppState } from "./AppState";
 import type { AuditEvent } from "./AuditEvent";
 import type { AuditQuery } from "./AuditQuery";
@@ -12,6 +13,7 @@ import type { BulkChange } from "./BulkChange";
 import type { BulkReport } from "./BulkReport";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { CreateRole } from "./CreateRole";
+import type { CreatedApiKey } from "./CreatedApiKey";
 import type { Invitation } from "./Invitation";
 import type { InvitationPreview } from "./InvitationPreview";
 import type { InviteResults } from "./InviteResults";
@@ -41,8 +43,11 @@ import type { SyncReport } from "./SyncReport";
 import type { UpdateOrg } from "./UpdateOrg";
 import type { UpdateRole } from "./UpdateRole";
 import type { UpdateStatus } from "./UpdateStatus";
+import type { UpdateWebhookEndpoint } from "./UpdateWebhookEndpoint";
 import type { User } from "./User";
-import type { ViewEvent } from "./ViewEvent";
+import type { WebhookDelivery } from "./WebhookDelivery";
+import type { WebhookEndpoint } from "./WebhookEndpoint";
+import type { WebhookSecret } from "./WebhookSecret";
 
 export { Channel };
 
@@ -79,8 +84,6 @@ export const COMMANDS = [
   "refresh_tray",
   "tray_menu",
   "set_keep_in_tray",
-  "set_notifications",
-  "notification_log",
   "watch_updates",
   "check_for_update",
   "install_update",
@@ -130,14 +133,18 @@ export const COMMANDS = [
   "delete_role",
   "audit_page",
   "export_audit_csv",
-  "watch_orgs",
-  "watch_org",
-  "watch_members",
-  "watch_invitations",
-  "watch_roles",
-  "watch_my_invitations",
-  "watch_managed_invitations",
-  "unwatch",
+  "api_keys",
+  "create_api_key",
+  "revoke_api_key",
+  "webhooks",
+  "create_webhook",
+  "update_webhook",
+  "delete_webhook",
+  "reveal_webhook_secret",
+  "rotate_webhook_secret",
+  "send_test_webhook",
+  "webhook_deliveries",
+  "replay_webhook_delivery",
 ] as const;
 
 export const appState = (): Promise<AppState> => invoke<AppState>("app_state");
@@ -214,12 +221,6 @@ export const trayMenu = (): Promise<string[]> => invoke<string[]>("tray_menu");
 /** Whether closing the window keeps the app running in the tray. */
 export const setKeepInTray = (on: boolean): Promise<void> => invoke<void>("set_keep_in_tray", { on });
 
-/** Native notifications on or off (kept in the profile). */
-export const setNotifications = (on: boolean): Promise<void> => invoke<void>("set_notifications", { on });
-
-/** The last notices of the live streams and whether each was shown (for diagnostics and the end-to-end run; titles only, no names). */
-export const notificationLog = (): Promise<string[]> => invoke<string[]>("notification_log");
-
 /** Sends the updater's status now and on every change over `updates`. */
 export const watchUpdates = (channel: Channel<UpdateStatus>): Promise<void> => invoke<void>("watch_updates", { channel });
 
@@ -270,12 +271,14 @@ export const syncMembers = (orgId: string, progress: Channel<SyncProgress>): Pro
 
 export const changeMemberRole = (orgId: string, userId: string, version: number, role: string): Promise<Member> => invoke<Member>("change_member_role", { orgId, userId, version, role });
 
-export const setMemberStatus = (orgId: string, userId: string, version: number, status: MemberStatus): Promise<Member> => invoke<Member>("set_member_status", { orgId, userId, version, status });
+/** With `revoke_api_keys` (disabling only), also revokes the API keys the member created in the org, in the same transaction. */
+export const setMemberStatus = (orgId: string, userId: string, version: number, status: MemberStatus, revokeApiKeys: boolean): Promise<Member> => invoke<Member>("set_member_status", { orgId, userId, version, status, revokeApiKeys });
 
-export const removeMember = (orgId: string, userId: string): Promise<void> => invoke<void>("remove_member", { orgId, userId });
+/** With `revoke_api_keys`, also revokes the API keys the member created in the org, in the same transaction. */
+export const removeMember = (orgId: string, userId: string, revokeApiKeys: boolean): Promise<void> => invoke<void>("remove_member", { orgId, userId, revokeApiKeys });
 
-/** The selected members' role, status or membership, in one request. */
-export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange): Promise<BulkReport> => invoke<BulkReport>("bulk_change_members", { orgId, userIds, change });
+/** The selected members' role, status or membership, in one request; with `revoke_api_keys` (a removal or disabling), each one's API keys too. */
+export const bulkChangeMembers = (orgId: string, userIds: string[], change: BulkChange, revokeApiKeys: boolean): Promise<BulkReport> => invoke<BulkReport>("bulk_change_members", { orgId, userIds, change, revokeApiKeys });
 
 /** A member's recent sign-in times, for the member pane. */
 export const memberSignIns = (orgId: string, userId: string): Promise<MemberSignIns> => invoke<MemberSignIns>("member_sign_ins", { orgId, userId });
@@ -314,7 +317,8 @@ export const refreshManagedInvitations = (): Promise<Snapshot<ManagedInvitation[
 /** Everyone whose name or email starts with `query` across my orgs. */
 export const findPeople = (query: string): Promise<PersonMembership[]> => invoke<PersonMembership[]>("find_people", { query });
 
-export const removePerson = (email: string, orgIds: string[]): Promise<RemovePersonResults> => invoke<RemovePersonResults>("remove_person", { email, orgIds });
+/** With `revoke_api_keys`, each removal also revokes the keys the person created in that org. */
+export const removePerson = (email: string, orgIds: string[], revokeApiKeys: boolean): Promise<RemovePersonResults> => invoke<RemovePersonResults>("remove_person", { email, orgIds, revokeApiKeys });
 
 export const cachedRoles = (orgId: string): Promise<Snapshot<Role[]> | null> => invoke<Snapshot<Role[]> | null>("cached_roles", { orgId });
 
@@ -333,26 +337,34 @@ export const auditPage = (orgId: string, query: AuditQuery): Promise<Snapshot<Pa
 /** Saves the server's CSV of the filtered log where the person chooses. The CSV is fetched first and the session let go before the dialog opens. */
 export const exportAuditCsv = (orgId: string, slug: string, query: AuditQuery): Promise<string | null> => invoke<string | null>("export_audit_csv", { orgId, slug, query });
 
-/** My orgs (the sidebar), with the connection status for the offline banner. */
-export const watchOrgs = (channel: Channel<ViewEvent<MyOrg[]>>): Promise<number> => invoke<number>("watch_orgs", { channel });
+/** The org's API keys (never the keys themselves); with `created_by`, only those that person created. */
+export const apiKeys = (orgId: string, createdBy: string | null): Promise<ApiKey[]> => invoke<ApiKey[]>("api_keys", { orgId, createdBy });
 
-/** One org's settings. */
-export const watchOrg = (orgId: string, channel: Channel<ViewEvent<Org>>): Promise<number> => invoke<number>("watch_org", { orgId, channel });
+/** A new key; its `secret` is shown this once and kept nowhere. */
+export const createApiKey = (orgId: string, name: string, permissions: string[], expiresAt: string | null): Promise<CreatedApiKey> => invoke<CreatedApiKey>("create_api_key", { orgId, name, permissions, expiresAt });
 
-/** An org's member list: its size and sync time, sync progress, and a message whenever it changed (the rows come from `member_window`). */
-export const watchMembers = (orgId: string, channel: Channel<ViewEvent<number>>): Promise<number> => invoke<number>("watch_members", { orgId, channel });
+export const revokeApiKey = (orgId: string, keyId: string): Promise<void> => invoke<void>("revoke_api_key", { orgId, keyId });
 
-/** An org's open invitations. */
-export const watchInvitations = (orgId: string, channel: Channel<ViewEvent<Page<Invitation>>>): Promise<number> => invoke<number>("watch_invitations", { orgId, channel });
+export const webhooks = (orgId: string): Promise<WebhookEndpoint[]> => invoke<WebhookEndpoint[]>("webhooks", { orgId });
 
-/** An org's roles. */
-export const watchRoles = (orgId: string, channel: Channel<ViewEvent<Role[]>>): Promise<number> => invoke<number>("watch_roles", { orgId, channel });
+export const createWebhook = (orgId: string, url: string, description: string | null, eventTypes: string[]): Promise<WebhookEndpoint> => invoke<WebhookEndpoint>("create_webhook", { orgId, url, description, eventTypes });
 
-/** The invitations addressed to me. */
-export const watchMyInvitations = (channel: Channel<ViewEvent<MyInvitation[]>>): Promise<number> => invoke<number>("watch_my_invitations", { channel });
+/** Changes the fields set in `change`: URL, description, event types, enabled. */
+export const updateWebhook = (orgId: string, endpointId: string, change: UpdateWebhookEndpoint): Promise<WebhookEndpoint> => invoke<WebhookEndpoint>("update_webhook", { orgId, endpointId, change });
 
-/** Every pending invitation in the orgs I manage. */
-export const watchManagedInvitations = (channel: Channel<ViewEvent<ManagedInvitation[]>>): Promise<number> => invoke<number>("watch_managed_invitations", { channel });
+export const deleteWebhook = (orgId: string, endpointId: string): Promise<void> => invoke<void>("delete_webhook", { orgId, endpointId });
 
-/** Stops a watch (the screen that made it went away). */
-export const unwatch = (id: number): Promise<void> => invoke<void>("unwatch", { id });
+/** The endpoint's signing secret, on this explicit request only. */
+export const revealWebhookSecret = (orgId: string, endpointId: string): Promise<WebhookSecret> => invoke<WebhookSecret>("reveal_webhook_secret", { orgId, endpointId });
+
+/** A new signing secret; the old one also signs for `overlap_hours` (none: 24). */
+export const rotateWebhookSecret = (orgId: string, endpointId: string, overlapHours: number | null): Promise<WebhookSecret> => invoke<WebhookSecret>("rotate_webhook_secret", { orgId, endpointId, overlapHours });
+
+/** Queues a `webhook.test` delivery to the endpoint. */
+export const sendTestWebhook = (orgId: string, endpointId: string): Promise<WebhookDelivery> => invoke<WebhookDelivery>("send_test_webhook", { orgId, endpointId });
+
+/** The endpoint's newest deliveries with their attempts. */
+export const webhookDeliveries = (orgId: string, endpointId: string): Promise<WebhookDelivery[]> => invoke<WebhookDelivery[]>("webhook_deliveries", { orgId, endpointId });
+
+/** Sends a delivery again (same `webhook-id` and body). */
+export const replayWebhookDelivery = (orgId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery> => invoke<WebhookDelivery>("replay_webhook_delivery", { orgId, endpointId, deliveryId });

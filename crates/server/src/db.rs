@@ -505,6 +505,13 @@ pub enum Constraint {
     /// One requested or active relationship per partner and customer
     /// (`partner_relationships_one_open`).
     OneOpenRelationship,
+    /// A team member is a member of the org (`team_members → memberships`;
+    /// PostgreSQL only: SQLite's writers queue, so no removal interleaves).
+    TeamMembership,
+    /// An assignment's team exists (`partner_assignments → teams`; PostgreSQL only).
+    AssignedTeam,
+    /// A relationship's role exists in the customer org (`partner_roles → roles`; PostgreSQL only).
+    GrantedRole,
 }
 
 /// (constraint, PostgreSQL name, SQLite's "UNIQUE constraint failed: …" columns)
@@ -528,6 +535,9 @@ const CONSTRAINTS: &[(Constraint, &str, &str)] = &[
         "partner_relationships_one_open",
         "partner_relationships.partner_org_id, partner_relationships.customer_org_id",
     ),
+    (Constraint::TeamMembership, "team_members_org_id_user_id_fkey", ""),
+    (Constraint::AssignedTeam, "partner_assignments_team_id_fkey", ""),
+    (Constraint::GrantedRole, "partner_roles_customer_org_id_role_key_fkey", ""),
 ];
 
 /// Which of the schema's constraints a database error violated, if any.

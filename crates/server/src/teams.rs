@@ -139,15 +139,9 @@ pub async fn add_member(db: &Db, access: &OrgAccess, team_id: &str, user_id: &st
     let mut tx = db.write().await?;
     load(tx.conn(), &access.org_id, team_id).await?;
     crate::members::load_member(tx.conn(), &access.org_id, user_id).await?;
-    // One statement checks the membership and adds the row.
-    let added = match store::teams::add_member(tx.conn(), &access.org_id, team_id, user_id, now_ms()).await {
-        Ok(added) => added,
-        // The member was removed after it was read (PostgreSQL).
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
-            return Err(ApiError::not_found("member"))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // One statement checks the membership and adds the row (a removal
+    // committed meanwhile is `Constraint::TeamMembership`: 404).
+    let added = store::teams::add_member(tx.conn(), &access.org_id, team_id, user_id, now_ms()).await?;
     if added {
         let change = Change::new(AuditAction::TeamMemberAdded, Some(team_id)).after(json!({"user_id": user_id}));
         audit::record(tx.conn(), &access.org_id, &access.actor, change).await?;

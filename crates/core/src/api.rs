@@ -842,6 +842,19 @@ audit_actions! {
     WebhookDeleted => "webhook.deleted",
     WebhookSecretRotated => "webhook.secret_rotated",
     WebhookDisabled => "webhook.disabled",
+    TeamCreated => "team.created",
+    TeamRenamed => "team.renamed",
+    TeamDeleted => "team.deleted",
+    TeamMemberAdded => "team.member_added",
+    TeamMemberRemoved => "team.member_removed",
+    PartnerRequested => "partner.requested",
+    PartnerWorkspaceCreated => "partner.workspace_created",
+    PartnerAccepted => "partner.accepted",
+    PartnerRenewed => "partner.renewed",
+    PartnerEnded => "partner.ended",
+    PartnerExpired => "partner.expired",
+    PartnerAssignmentsChanged => "partner.assignments_changed",
+    PartnerHandedOff => "partner.handed_off",
 }
 
 // ---------------------------------------------------------------- audit
@@ -1074,6 +1087,232 @@ pub struct WebhookDelivery {
     pub delivered_at: Option<String>,
     pub payload: serde_json::Value,
     pub log: Vec<WebhookAttempt>,
+}
+
+// ---------------------------------------------------------------- teams
+
+/// A named group of an organization's members.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Team {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub member_count: i64,
+    pub created_at: String,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTeam {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTeam {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+}
+
+/// A member of a team.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TeamMember {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub added_at: String,
+}
+
+// ---------------------------------------------------------------- partners
+
+/// Where a partner relationship stands. `requested`: waiting for the
+/// customer's owner or an admin; `active`: in force until `ends_at`;
+/// `ended`: ended by either side; `expired`: `ends_at` passed (reported as
+/// soon as it passes, whatever the stored row says).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationshipStatus {
+    Requested,
+    Active,
+    Ended,
+    Expired,
+}
+
+impl RelationshipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationshipStatus::Requested => "requested",
+            RelationshipStatus::Active => "active",
+            RelationshipStatus::Ended => "ended",
+            RelationshipStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RelationshipStatus> {
+        [
+            RelationshipStatus::Requested,
+            RelationshipStatus::Active,
+            RelationshipStatus::Ended,
+            RelationshipStatus::Expired,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// An organization on one side of a relationship.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgName {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+}
+
+/// Which partner team holds which of the relationship's roles.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamAssignment {
+    pub team_id: String,
+    /// One of the relationship's roles (a role key of the customer org).
+    pub role: String,
+    /// The team's name (answers only; ignored in requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<String>,
+}
+
+/// A partner relationship: the partner org may act in the customer org with
+/// `roles` until `ends_at`, through the partner teams it assigns them to.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerRelationship {
+    pub id: String,
+    pub partner: OrgName,
+    pub customer: OrgName,
+    /// Role keys of the customer org (never `owner`).
+    pub roles: Vec<String>,
+    pub status: RelationshipStatus,
+    pub ends_at: String,
+    pub created_at: String,
+    pub accepted_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// True when the partner created the customer's workspace.
+    pub created_workspace: bool,
+    /// Until the customer's first owner accepts the hand-off invitation, the
+    /// partner org's owner holds the customer org as owner of record.
+    pub owner_of_record: Option<OrgName>,
+    /// The partner's side only: which teams hold which roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<TeamAssignment>>,
+}
+
+/// The customer's view of one partner's access.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerAccess {
+    pub relationship: PartnerRelationship,
+    /// The partner's people who hold access now (names only).
+    pub people: Vec<String>,
+}
+
+/// Ask a customer org for a relationship (the customer's owner and admins
+/// get a link to accept it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestRelationship {
+    /// The customer org's slug or id.
+    #[schema(max_length = 64)]
+    pub customer: String,
+    /// Role keys of the customer org; never `owner`.
+    pub roles: Vec<String>,
+    /// RFC 3339, at most two years ahead.
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+}
+
+/// Create an organization for a customer: the relationship is active at once
+/// and `owner_email` is invited to take the workspace over.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCustomerWorkspace {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// Role keys of the new org the partner keeps (built-in roles).
+    pub roles: Vec<String>,
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+    /// The customer's first owner, invited at once.
+    #[schema(max_length = 254)]
+    pub owner_email: String,
+}
+
+/// A created customer workspace: its relationship and the hand-off invitation.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerWorkspaceCreated {
+    pub relationship: PartnerRelationship,
+    /// The invitation of the customer's first owner (its link shown once).
+    pub invitation: Invitation,
+}
+
+/// A new end date (renewal), at most two years ahead.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRelationship {
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+}
+
+/// The partner teams that hold the relationship's roles (replaces the set).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetAssignments {
+    pub assignments: Vec<TeamAssignment>,
+}
+
+/// Invite the customer's first owner (hand-off of a created workspace).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOff {
+    #[schema(max_length = 254)]
+    pub owner_email: String,
+}
+
+/// An org I reach through a partner relationship (`GET /v1/me/delegated-orgs`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct DelegatedOrg {
+    pub org: OrgName,
+    pub partner: OrgName,
+    /// The relationship's roles my partner teams hold there.
+    pub roles: Vec<String>,
+    pub ends_at: String,
+}
+
+/// What the holder of a relationship request link sees (`GET` changes nothing).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RelationshipRequestPreview {
+    pub id: String,
+    pub partner_name: String,
+    pub customer: OrgName,
+    pub roles: Vec<String>,
+    pub ends_at: String,
+    pub status: RelationshipStatus,
 }
 
 #[cfg(test)]

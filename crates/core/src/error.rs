@@ -39,6 +39,9 @@ macro_rules! for_each_error_code {
             #[doc = "Too many requests; retry after the Retry-After header's seconds (429)."] RateLimited = "rate_limited", 429, "Too many requests";
             #[doc = "The Idempotency-Key was used before for a different request (422)."] IdempotencyKeyReused = "idempotency_key_reused", 422, "Idempotency key reused";
             #[doc = "A request with this Idempotency-Key is still running; retry after Retry-After (409)."] IdempotencyKeyInProgress = "idempotency_key_in_progress", 409, "Request still running";
+            #[doc = "A team with this name exists in the organization already (409)."] TeamExists = "team_exists", 409, "Team exists";
+            #[doc = "The two organizations have a requested or active partner relationship already (409)."] RelationshipExists = "relationship_exists", 409, "Partner relationship exists";
+            #[doc = "The partner relationship is no longer in the state this needs: accepted, ended or expired already (409)."] RelationshipNotPending = "relationship_not_pending", 409, "Partner relationship changed";
             #[doc = "The server failed; the detail is in its logs under the request id (500)."] Internal = "internal", 500, "Internal error";
             #[doc = "The database is not reachable (503)."] Unavailable = "unavailable", 503, "Service unavailable";
         }

@@ -44,10 +44,14 @@ pub enum Permission {
     ApiKeysManage,
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
+    #[serde(rename = "teams:manage")]
+    TeamsManage,
+    #[serde(rename = "partners:manage")]
+    PartnersManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::OrgRead,
         Permission::OrgUpdate,
         Permission::OrgDelete,
@@ -64,6 +68,8 @@ impl Permission {
         Permission::BillingManage,
         Permission::ApiKeysManage,
         Permission::WebhooksManage,
+        Permission::TeamsManage,
+        Permission::PartnersManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +90,8 @@ impl Permission {
             Permission::BillingManage => "billing:manage",
             Permission::ApiKeysManage => "api_keys:manage",
             Permission::WebhooksManage => "webhooks:manage",
+            Permission::TeamsManage => "teams:manage",
+            Permission::PartnersManage => "partners:manage",
         }
     }
 
@@ -109,6 +117,10 @@ impl Permission {
             Permission::BillingManage => "Change billing information",
             Permission::ApiKeysManage => "Create, list and revoke the organization's API keys",
             Permission::WebhooksManage => "Manage webhook endpoints, their secrets and deliveries",
+            Permission::TeamsManage => "Create, rename and delete teams and change who is in them",
+            Permission::PartnersManage => {
+                "Request, accept, renew and end partner relationships, and assign them to teams"
+            }
         }
     }
 }
@@ -194,6 +206,8 @@ impl BuiltinRole {
                 BillingRead,
                 ApiKeysManage,
                 WebhooksManage,
+                TeamsManage,
+                PartnersManage,
             ],
             BuiltinRole::Member => &[OrgRead, MembersRead],
             BuiltinRole::Billing => &[OrgRead, MembersRead, BillingRead, BillingManage],
@@ -231,6 +245,16 @@ impl PermissionSet {
     pub fn covers(&self, other: &PermissionSet) -> bool {
         let all_apps = self.0.contains(ALL_APP_PERMISSIONS);
         other.0.iter().all(|p| self.0.contains(p) || (all_apps && is_app_permission(p)))
+    }
+
+    /// Takes `permission` out of the set.
+    pub fn remove(&mut self, permission: Permission) {
+        self.0.remove(permission.as_str());
+    }
+
+    /// Adds every permission of `other` (the union).
+    pub fn extend(&mut self, other: &PermissionSet) {
+        self.0.extend(other.0.iter().cloned());
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {

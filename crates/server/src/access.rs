@@ -1,6 +1,12 @@
 //! What the caller may do in one organization. Every org-scoped handler starts
 //! by resolving an [`OrgAccess`]; a caller who is not a member gets 404, so ids
 //! from other tenants reveal nothing.
+//!
+//! A person who is not a member may still hold **delegated access** through a
+//! partner relationship (`crate::partners`): resolved here, per request, from
+//! the relationship, its team assignments and the person's partner
+//! membership (`store::partners::delegated_access`), so every org-scoped
+//! endpoint enforces it and an end holds on every replica at the next request.
 
 use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
 
@@ -23,7 +29,30 @@ pub struct OrgAccess {
     /// The caller's API key, when it presented one (then `user_id` is the
     /// key's id and `role` names the key).
     pub api_key: Option<String>,
+    /// Set when the caller is not a member but acts through a partner
+    /// relationship (then `role` lists the relationship's roles they hold).
+    pub delegation: Option<Delegation>,
 }
+
+/// Access held through a partner relationship.
+#[derive(Clone, Debug)]
+pub struct Delegation {
+    pub relationship_id: String,
+    pub partner_org_id: String,
+    pub partner_name: String,
+}
+
+/// What a relationship never grants, whatever its roles hold: deleting or
+/// transferring the org and deciding on partners (the customer's alone),
+/// and credentials that would outlive the relationship (API keys, webhook
+/// endpoints).
+pub const NEVER_DELEGATED: [Permission; 5] = [
+    Permission::OrgDelete,
+    Permission::OrgTransfer,
+    Permission::PartnersManage,
+    Permission::ApiKeysManage,
+    Permission::WebhooksManage,
+];
 
 /// The effective permissions of a role row.
 pub fn role_permissions(role_key: &str, builtin: i64, stored: &str) -> PermissionSet {
@@ -48,7 +77,51 @@ impl OrgAccess {
             Some(prefetched) if prefetched.org_ref == org_ref.to_ascii_lowercase() => prefetched.row.clone(),
             _ => Self::query(state, user, org_ref).await?,
         };
-        Self::from_row(state, user, row).await
+        match row {
+            Some(row) => Self::from_row(state, user, Some(row)).await,
+            None => Self::delegated(state, user, org_ref).await,
+        }
+    }
+
+    /// A non-member's access through partner relationships: the union of
+    /// the roles their partner teams hold in the org, without what a
+    /// relationship never grants; 404 when there is none, as for anyone
+    /// who is not a member.
+    async fn delegated(state: &AppState, user: &AuthUser, org_ref: &str) -> ApiResult<OrgAccess> {
+        let org_ref = org_ref.to_ascii_lowercase();
+        let rows =
+            store::partners::delegated_access(&state.db.pool, OrgRef::of(&org_ref), &user.user_id, now_ms()).await?;
+        // One relationship acts (a person in two partners of one customer acts through the first).
+        let Some(first) = rows.first() else {
+            return Err(ApiError::not_found("organization"));
+        };
+        let mut permissions = PermissionSet::default();
+        let mut roles = Vec::new();
+        for row in rows.iter().filter(|r| r.relationship_id == first.relationship_id) {
+            permissions.extend(&role_permissions(&row.role_key, row.builtin, &row.permissions));
+            if !roles.contains(&row.role_key) {
+                roles.push(row.role_key.clone());
+            }
+        }
+        for p in NEVER_DELEGATED {
+            permissions.remove(p);
+        }
+        let mut actor = user.actor();
+        actor.label = Some(format!("{} via {}", user.name, first.partner_name));
+        Ok(OrgAccess {
+            org_id: first.org_id.clone(),
+            user_id: user.user_id.clone(),
+            role: roles.join(", "),
+            permissions,
+            actor,
+            person_id: Some(user.user_id.clone()),
+            api_key: None,
+            delegation: Some(Delegation {
+                relationship_id: first.relationship_id.clone(),
+                partner_org_id: first.partner_org_id.clone(),
+                partner_name: first.partner_name.clone(),
+            }),
+        })
     }
 
     /// An API key reaches its own org only (by id or slug); anywhere else it
@@ -66,6 +139,7 @@ impl OrgAccess {
             actor: user.actor(),
             person_id: key.created_by.clone(),
             api_key: Some(key.id.clone()),
+            delegation: None,
         })
     }
 
@@ -91,7 +165,19 @@ impl OrgAccess {
             actor: user.actor(),
             person_id: Some(user.user_id.clone()),
             api_key: None,
+            delegation: None,
         })
+    }
+
+    /// Refuses a delegated caller, for what only a member may do (leave).
+    pub fn require_member(&self) -> ApiResult<()> {
+        match &self.delegation {
+            None => Ok(()),
+            Some(d) => Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("You act in this organization through {}; you are not one of its members.", d.partner_name),
+            )),
+        }
     }
 
     /// Refuses an API key, for what only a person may do (leave, transfer).

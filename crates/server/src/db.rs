@@ -500,6 +500,18 @@ pub enum Constraint {
     IdempotencyKey,
     /// One account per provider subject (`oidc_links`).
     OidcLink,
+    /// One team of a name (without case) per org (`teams_org_name`).
+    TeamName,
+    /// One requested or active relationship per partner and customer
+    /// (`partner_relationships_one_open`).
+    OneOpenRelationship,
+    /// A team member is a member of the org (`team_members → memberships`;
+    /// PostgreSQL only: SQLite's writers queue, so no removal interleaves).
+    TeamMembership,
+    /// An assignment's team exists (`partner_assignments → teams`; PostgreSQL only).
+    AssignedTeam,
+    /// A relationship's role exists in the customer org (`partner_roles → roles`; PostgreSQL only).
+    GrantedRole,
 }
 
 /// (constraint, PostgreSQL name, SQLite's "UNIQUE constraint failed: …" columns)
@@ -517,6 +529,15 @@ const CONSTRAINTS: &[(Constraint, &str, &str)] = &[
         "idempotency_keys.user_id, idempotency_keys.scope, idempotency_keys.idem_key",
     ),
     (Constraint::OidcLink, "oidc_links_pkey", "oidc_links.provider, oidc_links.subject"),
+    (Constraint::TeamName, "teams_org_name", "teams.org_id, teams.name_key"),
+    (
+        Constraint::OneOpenRelationship,
+        "partner_relationships_one_open",
+        "partner_relationships.partner_org_id, partner_relationships.customer_org_id",
+    ),
+    (Constraint::TeamMembership, "team_members_org_id_user_id_fkey", ""),
+    (Constraint::AssignedTeam, "partner_assignments_team_id_fkey", ""),
+    (Constraint::GrantedRole, "partner_roles_customer_org_id_role_key_fkey", ""),
 ];
 
 /// Which of the schema's constraints a database error violated, if any.
@@ -562,6 +583,8 @@ mod tests {
         ("0014_events.sql", "e4d81d576a6f080df626cc24bc83fb70eae04d50e2e059bfb39b76cff56fb2eb"),
         ("0015_api_keys.sql", "4224ac23d3b6a133e1d4b1d1816cec564a7610473de0a5ab755aa4db62d66514"),
         ("0016_webhooks.sql", "52f6679bff1bf8c14a452ce04583859a869208e8b7db7f1577f3c90a6546412c"),
+        ("0018_teams.sql", "5f5e8717487bc0bda0bef1b6c36ee82786939686600068bf0420c271025281ef"),
+        ("0019_partners.sql", "85a0130e0a4d8094f6fb8930d0c9a5c6fafb7b44b948acb80d502f535a9745d3"),
     ];
 
     #[test]

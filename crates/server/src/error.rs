@@ -129,6 +129,17 @@ pub fn conflict(constraint: Constraint) -> ApiError {
             "A request with this Idempotency-Key is still running; retry after it answers.",
         )
         .with_retry_after(1),
+        Constraint::TeamName => ApiError::new(ErrorCode::TeamExists, "A team with this name exists already."),
+        Constraint::OneOpenRelationship => ApiError::new(
+            ErrorCode::RelationshipExists,
+            "These organizations have a requested or active partner relationship already.",
+        ),
+        Constraint::TeamMembership => ApiError::not_found("member (removed from the organization meanwhile)"),
+        Constraint::AssignedTeam => ApiError::not_found("team (deleted meanwhile)"),
+        Constraint::GrantedRole => ApiError::invalid(
+            "roles",
+            "A role was deleted from the customer organization meanwhile; reload its roles and choose again.",
+        ),
         // Two sign-ins of one new provider subject at once: the loser
         // retries and signs in to the account the winner linked.
         Constraint::OidcLink => {

@@ -36,6 +36,18 @@ pub const TYPES: &[(&str, Permission)] = &[
     ("org.deleted", Permission::OrgRead),
     ("api_key.created", Permission::ApiKeysManage),
     ("api_key.revoked", Permission::ApiKeysManage),
+    ("team.created", Permission::MembersRead),
+    ("team.updated", Permission::MembersRead),
+    ("team.deleted", Permission::MembersRead),
+    ("team.member_added", Permission::MembersRead),
+    ("team.member_removed", Permission::MembersRead),
+    ("partner_relationship.requested", Permission::MembersRead),
+    ("partner_relationship.accepted", Permission::MembersRead),
+    ("partner_relationship.renewed", Permission::MembersRead),
+    ("partner_relationship.ended", Permission::MembersRead),
+    ("partner_relationship.expired", Permission::MembersRead),
+    ("partner_relationship.assignments_changed", Permission::MembersRead),
+    ("partner_relationship.handed_off", Permission::MembersRead),
 ];
 
 /// The permission that lets a caller read events of `event_type`.
@@ -67,6 +79,19 @@ fn types_of(action: AuditAction) -> &'static [&'static str] {
         InvitationDeclined => &["invitation.declined"],
         ApiKeyCreated => &["api_key.created"],
         ApiKeyRevoked => &["api_key.revoked"],
+        TeamCreated => &["team.created"],
+        TeamRenamed => &["team.updated"],
+        TeamDeleted => &["team.deleted"],
+        TeamMemberAdded => &["team.member_added"],
+        TeamMemberRemoved => &["team.member_removed"],
+        // A created workspace's relationship is accepted from the start.
+        PartnerRequested => &["partner_relationship.requested"],
+        PartnerWorkspaceCreated | PartnerAccepted => &["partner_relationship.accepted"],
+        PartnerRenewed => &["partner_relationship.renewed"],
+        PartnerEnded => &["partner_relationship.ended"],
+        PartnerExpired => &["partner_relationship.expired"],
+        PartnerAssignmentsChanged => &["partner_relationship.assignments_changed"],
+        PartnerHandedOff => &["partner_relationship.handed_off"],
         // Webhook settings are in the audit trail only.
         WebhookCreated | WebhookUpdated | WebhookDeleted | WebhookSecretRotated | WebhookDisabled => &[],
     }

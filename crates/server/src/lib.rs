@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod orgs;
 pub mod outbox;
 pub mod pagination;
+pub mod partners;
 pub mod rate_limit;
 pub mod recovery;
 pub mod roles;
@@ -32,6 +33,7 @@ pub mod security_log;
 pub mod state;
 pub mod store;
 pub mod stream;
+pub mod teams;
 pub mod time;
 pub mod webhooks;
 
@@ -190,7 +192,8 @@ async fn with_request_id(response: Response, id: String) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Housekeeping: every minute the `invitation.expired` events; every ten
+/// Housekeeping: every minute the `invitation.expired` events and the
+/// expiry events of partner relationships whose end passed; every ten
 /// minutes rate-limit events past every window, idempotency keys older than
 /// a day, finished webhook deliveries and events older than 30 days, and
 /// the rest.
@@ -199,6 +202,9 @@ pub async fn run_janitor(state: AppState) {
         tokio::time::sleep(Duration::from_secs(60)).await;
         if let Err(e) = events::notice_expired_invitations(&state).await {
             tracing::warn!(error = %e, "writing invitation.expired events failed");
+        }
+        if let Err(e) = partners::notice_expired(&state).await {
+            tracing::warn!(error = %e, "writing partner relationship expiry events failed");
         }
         if pass % 10 != 0 {
             continue;

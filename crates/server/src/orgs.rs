@@ -402,6 +402,7 @@ pub async fn transfer(state: &AppState, access: &OrgAccess, req: TransferOwnersh
 /// Leaves the org; the owner must transfer ownership first.
 pub async fn leave(state: &AppState, access: &OrgAccess) -> ApiResult<()> {
     access.require_person()?;
+    access.require_member()?;
     let mut tx = state.db.write().await?;
     if !store::memberships::remove_unless_owner(tx.conn(), &access.org_id, &access.user_id).await? {
         // Either the caller is the owner, or a concurrent leave or removal

@@ -243,6 +243,126 @@ impl Api {
         self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "roles", key])).await
     }
 
+    // ------------------------------------------------------------ teams
+
+    pub async fn list_teams(&self, org: &str, etag: Option<&str>) -> Result<Fetched<Vec<Team>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "teams"]).if_none_match(etag)?).await
+    }
+
+    pub async fn create_team(&self, org: &str, req: &CreateTeam) -> Result<Team> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "teams"]).json(req)?).await
+    }
+
+    pub async fn get_team(&self, org: &str, team_id: &str) -> Result<Team> {
+        self.json(Call::get(&["v1", "orgs", org, "teams", team_id])).await
+    }
+
+    pub async fn rename_team(&self, org: &str, team_id: &str, req: &UpdateTeam) -> Result<Team> {
+        self.json(Call::new(Method::PATCH, &["v1", "orgs", org, "teams", team_id]).json(req)?).await
+    }
+
+    pub async fn delete_team(&self, org: &str, team_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "teams", team_id])).await
+    }
+
+    pub async fn team_members(&self, org: &str, team_id: &str, etag: Option<&str>) -> Result<Fetched<Vec<TeamMember>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "teams", team_id, "members"]).if_none_match(etag)?).await
+    }
+
+    /// Answers the team's members after the change (already in: unchanged).
+    pub async fn add_team_member(&self, org: &str, team_id: &str, user_id: &str) -> Result<Vec<TeamMember>> {
+        self.json(Call::new(Method::PUT, &["v1", "orgs", org, "teams", team_id, "members", user_id])).await
+    }
+
+    pub async fn remove_team_member(&self, org: &str, team_id: &str, user_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::DELETE, &["v1", "orgs", org, "teams", team_id, "members", user_id])).await
+    }
+
+    pub async fn member_teams(&self, org: &str, user_id: &str, etag: Option<&str>) -> Result<Fetched<Vec<Team>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "members", user_id, "teams"]).if_none_match(etag)?).await
+    }
+
+    // ------------------------------------------------------------ partners
+
+    /// The partner's relationships with its customers.
+    pub async fn list_customers(&self, org: &str, etag: Option<&str>) -> Result<Fetched<Vec<PartnerRelationship>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "customers"]).if_none_match(etag)?).await
+    }
+
+    pub async fn request_relationship(&self, org: &str, req: &RequestRelationship) -> Result<PartnerRelationship> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "customers"]).json(req)?).await
+    }
+
+    pub async fn create_customer_workspace(
+        &self,
+        org: &str,
+        req: &CreateCustomerWorkspace,
+    ) -> Result<CustomerWorkspaceCreated> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "customer-workspaces"]).json(req)?).await
+    }
+
+    pub async fn get_customer(&self, org: &str, relationship_id: &str) -> Result<PartnerRelationship> {
+        self.json(Call::get(&["v1", "orgs", org, "customers", relationship_id])).await
+    }
+
+    pub async fn end_as_partner(&self, org: &str, relationship_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "customers", relationship_id, "end"])).await
+    }
+
+    pub async fn set_team_assignments(
+        &self,
+        org: &str,
+        relationship_id: &str,
+        req: &SetAssignments,
+    ) -> Result<PartnerRelationship> {
+        let call =
+            Call::new(Method::PUT, &["v1", "orgs", org, "customers", relationship_id, "assignments"]).json(req)?;
+        self.json(call).await
+    }
+
+    pub async fn invite_workspace_owner(&self, org: &str, relationship_id: &str, req: &HandOff) -> Result<Invitation> {
+        let call = Call::new(Method::POST, &["v1", "orgs", org, "customers", relationship_id, "owner-invitation"])
+            .json(req)?;
+        self.json(call).await
+    }
+
+    /// The customer's view: each partner's access and who holds it.
+    pub async fn partner_access(&self, org: &str, etag: Option<&str>) -> Result<Fetched<Vec<PartnerAccess>>> {
+        self.conditional(Call::get(&["v1", "orgs", org, "partner-access"]).if_none_match(etag)?).await
+    }
+
+    pub async fn accept_partner(&self, org: &str, relationship_id: &str) -> Result<PartnerRelationship> {
+        self.json(Call::new(Method::POST, &["v1", "orgs", org, "partner-access", relationship_id, "accept"])).await
+    }
+
+    pub async fn end_partner_access(&self, org: &str, relationship_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "partner-access", relationship_id, "end"])).await
+    }
+
+    pub async fn renew_partner_access(
+        &self,
+        org: &str,
+        relationship_id: &str,
+        req: &RenewRelationship,
+    ) -> Result<PartnerRelationship> {
+        let call =
+            Call::new(Method::POST, &["v1", "orgs", org, "partner-access", relationship_id, "renew"]).json(req)?;
+        self.json(call).await
+    }
+
+    pub async fn preview_partner_request(&self, token: &str) -> Result<RelationshipRequestPreview> {
+        self.json(Call::get(&["v1", "partner-requests", token])).await
+    }
+
+    pub async fn accept_partner_request(&self, token: &str) -> Result<PartnerRelationship> {
+        self.json(Call::new(Method::POST, &["v1", "partner-requests", token, "accept"])).await
+    }
+
+    /// The orgs I reach through partner relationships.
+    pub async fn delegated_orgs(&self, etag: Option<&str>) -> Result<Fetched<Vec<DelegatedOrg>>> {
+        self.conditional(Call::get(&["v1", "me", "delegated-orgs"]).if_none_match(etag)?).await
+    }
+
     // ------------------------------------------------------------ invitations
 
     /// The same `idempotency_key` sent twice creates the invitations once, so

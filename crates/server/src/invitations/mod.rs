@@ -343,6 +343,83 @@ async fn insert_all(
     Ok((response, sent))
 }
 
+/// The hand-off invitation of a customer workspace (`partners`): `email` is
+/// invited to become the org's owner, replacing the partner's owner of
+/// record when they accept. Written in the caller's transaction, with its
+/// email and audit event; a pending hand-off invitation to another address
+/// is revoked, so one link at a time can hand the org off.
+pub async fn insert_handoff(
+    state: &AppState,
+    conn: &mut Conn,
+    org_id: &str,
+    email: &str,
+    previous: Option<&str>,
+    inviter_id: Option<&str>,
+    inviter_name: &str,
+    actor: &Actor,
+) -> ApiResult<Invitation> {
+    let email = validate::email(email).map_err(crate::error::field("owner_email"))?;
+    let key = validate::email_key(&email);
+    let org = org_info(conn, org_id).await?;
+    let now = now_ms();
+    if let Some(previous) = previous {
+        if store::invitations::revoke(&mut *conn, previous, now).await? {
+            let change = Change::new(AuditAction::InvitationRevoked, Some(previous)).before(json!({"role": "owner"}));
+            audit::record(&mut *conn, org_id, actor, change).await?;
+        }
+    }
+    let expires_at = now + org.lifetime_days * DAY;
+    store::invitations::expire_lapsed(&mut *conn, org_id, &[key.as_str()], now).await?;
+    let (token, hash) = new_token("odi");
+    let id = new_id();
+    let row = NewInvitation {
+        id: &id,
+        org_id,
+        email: &email,
+        email_key: &key,
+        role: orgdesk_core::BuiltinRole::Owner.key(),
+        invited_by: inviter_id,
+        token_hash: &hash,
+        created_at: now,
+        expires_at,
+    };
+    if !store::invitations::insert_unless_pending(&mut *conn, &[row]).await?.contains(&id) {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyInvited,
+            format!("{email} has a pending invitation to this organization already; revoke it first."),
+        ));
+    }
+    let message = sending::invitation_email(
+        state,
+        &InvitationEmail {
+            to: &email,
+            org: &org,
+            inviter: inviter_name,
+            role_name: "Owner",
+            token: &token,
+            expires_at,
+            resent: false,
+        },
+    );
+    outbox::enqueue(&mut *conn, message).await?;
+    let change = Change::new(AuditAction::InvitationCreated, Some(&id)).after(json!({"email": email, "role": "owner"}));
+    audit::record(conn, org_id, actor, change).await?;
+    Ok(Invitation {
+        id,
+        org_id: org_id.to_owned(),
+        email,
+        role: orgdesk_core::BuiltinRole::Owner.key().to_owned(),
+        status: InvitationStatus::Pending,
+        invited_by: inviter_id.map(str::to_owned),
+        invited_by_name: Some(inviter_name.to_owned()),
+        created_at: rfc3339(now),
+        expires_at: rfc3339(expires_at),
+        last_sent_at: rfc3339(now),
+        send_count: 1,
+        link: Some(invite_link(state, &token)),
+    })
+}
+
 /// Addresses per statement of a bulk invitation (12 values a row).
 const INSERT_CHUNK: usize = 250;
 
@@ -512,11 +589,16 @@ fn check_pending(row: &LinkRow, now: i64) -> ApiResult<()> {
     }
 }
 
-/// Marks the invitation accepted (only one caller can win) and adds the membership.
+/// Marks the invitation accepted (only one caller can win) and adds the
+/// membership. An invitation to be the owner is a customer workspace's
+/// hand-off (`partners::hand_off`), the only way one is made.
 async fn join(conn: &mut Conn, row: &LinkRow, user_id: &str, actor: &Actor) -> ApiResult<Accepted> {
     let now = now_ms();
     if !store::invitations::accept(&mut *conn, &row.id, now).await? {
         return Err(not_pending());
+    }
+    if row.role == orgdesk_core::BuiltinRole::Owner.key() {
+        return crate::partners::hand_off(conn, row, user_id, actor).await;
     }
     let existing = store::memberships::role_of(&mut *conn, &row.org_id, user_id).await?;
     if let Some(role) = existing {

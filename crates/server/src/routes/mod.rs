@@ -13,7 +13,9 @@ mod openapi;
 mod ops;
 mod orgs;
 pub mod pages;
+mod partners;
 mod roles;
+mod teams;
 mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts};
@@ -122,7 +124,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     components(schemas(orgdesk_core::api::MemberSort, orgdesk_core::api::MemberStatus, orgdesk_core::api::InvitationFilter)),
     tags(
         (name = "accounts"), (name = "orgs"), (name = "members"), (name = "roles"),
-        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "webhooks"), (name = "events"), (name = "ops")
+        (name = "invitations"), (name = "across"), (name = "audit"), (name = "api-keys"), (name = "webhooks"), (name = "events"), (name = "teams"), (name = "partners"), (name = "ops")
     )
 )]
 struct ApiDoc;
@@ -173,6 +175,8 @@ pub fn api_router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api_keys::router())
         .merge(webhooks::router())
         .merge(events::router())
+        .merge(teams::router())
+        .merge(partners::router())
         .merge(ops::router())
         .split_for_parts();
     openapi::complete(&mut doc);

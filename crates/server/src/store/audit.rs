@@ -109,7 +109,7 @@ pub struct EventPage<'a> {
 /// The page's events (SQLite's read path).
 pub async fn page(db: &Db, page: &EventPage<'_>) -> Result<Vec<EventRow>> {
     let mut sql = Sql::new(
-        "SELECT e.id, e.org_id, e.actor_id, COALESCE(u.name, e.actor_label) AS actor_name, e.action, e.target, e.before_data, e.after_data, \
+        "SELECT e.id, e.org_id, e.actor_id, COALESCE(e.actor_label, u.name) AS actor_name, e.action, e.target, e.before_data, e.after_data, \
                 e.at, e.ip, e.user_agent \
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.org_id = ",
     );

@@ -142,6 +142,21 @@ pub async fn demote_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) ->
     })
 }
 
+/// Enables a membership (a disabled member who takes over a workspace).
+pub async fn set_status_active(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<()> {
+    on!(db, |db| {
+        sqlx::query(
+            "UPDATE memberships SET status = 'active', version = version + 1 \
+             WHERE org_id = $1 AND user_id = $2 AND status <> 'active'",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+    })
+}
+
 /// An active member becomes the owner; false when they are not an active member.
 pub async fn promote_to_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) -> Result<bool> {
     on!(db, |db| {

@@ -62,10 +62,12 @@ pub mod memberships;
 pub mod oidc;
 pub mod orgs;
 pub mod outbox;
+pub mod partners;
 pub mod rate_limits;
 pub mod roles;
 pub mod security_log;
 pub mod sessions;
+pub mod teams;
 pub mod tokens;
 pub mod webhooks;
 

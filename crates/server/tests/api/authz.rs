@@ -129,6 +129,17 @@ fn endpoints() -> Vec<Endpoint> {
             P(WebhooksManage),
         ),
         e(Method::DELETE, "/v1/orgs/{org}/webhooks/{doomed_webhook}", Body::None, P(WebhooksManage)),
+        e(Method::GET, "/v1/orgs/{org}/teams", Body::None, P(MembersRead)),
+        e(Method::POST, "/v1/orgs/{org}/teams", Body::Json(r#"{"name": "Made here"}"#), P(TeamsManage)),
+        e(Method::GET, "/v1/orgs/{org}/teams/{team}", Body::None, P(MembersRead)),
+        e(Method::PATCH, "/v1/orgs/{org}/teams/{team}", Body::Json(r#"{"name": "Renamed"}"#), P(TeamsManage)),
+        e(Method::GET, "/v1/orgs/{org}/teams/{team}/members", Body::None, P(MembersRead)),
+        e(Method::PUT, "/v1/orgs/{org}/teams/{team}/members/{member}", Body::None, P(TeamsManage)),
+        e(Method::DELETE, "/v1/orgs/{org}/teams/{team}/members/{member}", Body::None, P(TeamsManage)),
+        e(Method::GET, "/v1/orgs/{org}/members/{member}/teams", Body::None, P(MembersRead)),
+        e(Method::DELETE, "/v1/orgs/{org}/teams/{doomed_team}", Body::None, P(TeamsManage)),
+        e(Method::GET, "/v1/orgs/{org}/partner-access", Body::None, P(MembersRead)),
+        e(Method::GET, "/v1/orgs/{org}/customers", Body::None, P(PartnersManage)),
         e(Method::DELETE, "/v1/orgs/{org}/logo", Body::None, P(OrgUpdate)),
         e(Method::DELETE, "/v1/orgs/{org}/members/{removable}", Body::None, P(MembersRemove)),
         e(Method::POST, "/v1/orgs/{org}/leave", Body::None, Need::NotOwner),
@@ -230,7 +241,12 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
     let r = app.post(&boss.token, &format!("{hooks}/{}/test", webhook_ids[0]), json!({})).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     let delivery = r.body["id"].as_str().unwrap().to_owned();
+    let team = crate::partners::team(app, boss, &org, "Matrix team").await;
+    crate::partners::add_to_team(app, boss, &org, &team, &people.targets[0]).await;
+    let doomed_team = crate::partners::team(app, boss, &org, "Doomed team").await;
     let values = vec![
+        ("{doomed_team}", doomed_team),
+        ("{team}", team),
         ("{member}", people.targets[0].id.clone()),
         ("{removable}", people.targets[1].id.clone()),
         ("{heir}", people.targets[2].id.clone()),
@@ -364,6 +380,7 @@ async fn another_tenants_ids_find_nothing() {
             || e.path.contains("{revocable}")
             || e.path.contains("{api_key}")
             || e.path.contains("{webhook}")
+            || e.path.contains("{team}")
         {
             for token in [&attacker.token, &attacker_key] {
                 let r = call(&app, &home_fixture, token, &e).await;
@@ -397,5 +414,158 @@ async fn another_tenants_ids_find_nothing() {
     let pending = app.get(&people.boss.token, &format!("/v1/orgs/{}/invitations", victim.org.id)).await;
     assert_eq!(pending.body["items"].as_array().unwrap().len(), 2);
     let members = app.get(&people.boss.token, &format!("/v1/orgs/{}/members", victim.org.id)).await;
+    assert_eq!(members.body["items"].as_array().unwrap().len(), 4);
+}
+
+/// What a delegated caller holding `role` may do: the role's permissions
+/// without what a relationship never grants.
+fn delegated_allowed(role: &str, need: Need) -> bool {
+    match need {
+        Need::Permission(p) => permissions_of(role).has(p) && !orgdesk_server::access::NEVER_DELEGATED.contains(&p),
+        // Leaving is for members; a delegated person is none.
+        Need::NotOwner => false,
+        Need::Member => true,
+    }
+}
+
+/// The delegated caller, once per relationship role (built-in and custom):
+/// a partner's support person whose team holds that role in the customer
+/// org, × every org-scoped endpoint.
+#[tokio::test]
+async fn every_delegated_role_times_every_endpoint() {
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
+    let people = people(&app).await;
+    let partner_boss = app.user("partner-boss@example.com", "Partner Boss").await;
+    let partner = app.org(&partner_boss, "Matrix Partner").await;
+    let roles = ["admin", "member", "billing", "viewer", "matrix-custom"];
+    let mut checked = 0;
+    for role in roles {
+        let f = fixture(&app, &people, "owner", None, &format!("Delegated {role}")).await;
+        let agent = app.user(&format!("agent-{role}@example.com"), &format!("Agent {role}")).await;
+        app.join(&partner_boss, &partner, &agent, "member").await;
+        let team = crate::partners::team(&app, &partner_boss, &partner, &format!("Team {role}")).await;
+        crate::partners::add_to_team(&app, &partner_boss, &partner, &team, &agent).await;
+        let rel = crate::partners::relate(&app, &partner_boss, &partner, &f.org, &people.boss, &[role]).await;
+        let r = crate::partners::assign(&app, &partner_boss, &partner, &rel, &[(&team, role)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        for e in endpoints() {
+            let r = call(&app, &f, &agent.token, &e).await;
+            let what = format!("delegated {role} {} {}", e.method, e.path);
+            if delegated_allowed(role, e.need) {
+                assert!(r.status.is_success(), "{what} must be allowed, got {}: {}", r.status, r.text);
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{what} must be denied: {}", r.text);
+                assert_eq!(r.body["code"], "forbidden", "{what}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, roles.len() * endpoints().len());
+}
+
+/// The cross-tenant suite for partners: people of a partner without a live
+/// delegation, and a customer's admin at the partner's org, find nothing on
+/// any endpoint, by id or slug; the customer's org is unchanged.
+#[tokio::test]
+async fn partner_people_without_a_live_delegation_find_nothing() {
+    use crate::partners::{add_to_team, assign, relate, team};
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
+    let people = people(&app).await;
+    let victim = fixture(&app, &people, "owner", None, "Customer Corp").await;
+    let boss = &people.boss;
+    let before = app.get(&boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
+
+    // Partner P holds "admin" in the victim through team T.
+    let p_boss = app.user("p-boss@example.com", "P Boss").await;
+    let partner = app.org(&p_boss, "Partner P").await;
+    let p_admin = app.user("p-admin@example.com", "P Admin").await;
+    app.join(&p_boss, &partner, &p_admin, "admin").await;
+    let bystander = app.user("p-bystander@example.com", "P Bystander").await;
+    app.join(&p_boss, &partner, &bystander, "member").await;
+    let removed = app.user("p-removed@example.com", "P Removed").await;
+    app.join(&p_boss, &partner, &removed, "member").await;
+    let t = team(&app, &p_boss, &partner, "Support").await;
+    add_to_team(&app, &p_boss, &partner, &t, &removed).await;
+    let rel = relate(&app, &p_boss, &partner, &victim.org, boss, &["admin"]).await;
+    assign(&app, &p_boss, &partner, &rel, &[(&t, "admin")]).await;
+    assert_eq!(app.get(&removed.token, &format!("/v1/orgs/{}/members", victim.org.id)).await.status, StatusCode::OK);
+    let r = app.delete(&p_boss.token, &format!("/v1/orgs/{}/teams/{t}/members/{}", partner.id, removed.id)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+
+    // Partner Q's support holds "admin" in another customer, not the victim.
+    let q_boss = app.user("q-boss@example.com", "Q Boss").await;
+    let q = app.org(&q_boss, "Partner Q").await;
+    let q_agent = app.user("q-agent@example.com", "Q Agent").await;
+    app.join(&q_boss, &q, &q_agent, "member").await;
+    let qt = team(&app, &q_boss, &q, "Support").await;
+    add_to_team(&app, &q_boss, &q, &qt, &q_agent).await;
+    let other_owner = app.user("other-customer@example.com", "Other Customer").await;
+    let other = app.org(&other_owner, "Other Customer").await;
+    let q_rel = relate(&app, &q_boss, &q, &other, &other_owner, &["admin"]).await;
+    assign(&app, &q_boss, &q, &q_rel, &[(&qt, "admin")]).await;
+
+    // Partners R and S held "admin" in the victim: R's relationship ended, S's expired.
+    let mut lapsed = Vec::new();
+    for (name, how) in [("r", "ended"), ("s", "expired")] {
+        let b = app.user(&format!("{name}-boss@example.com"), &format!("{name} Boss")).await;
+        let org = app.org(&b, &format!("Partner {name}")).await;
+        let agent = app.user(&format!("{name}-agent@example.com"), &format!("{name} Agent")).await;
+        app.join(&b, &org, &agent, "member").await;
+        let tt = team(&app, &b, &org, "Support").await;
+        add_to_team(&app, &b, &org, &tt, &agent).await;
+        let id = relate(&app, &b, &org, &victim.org, boss, &["admin"]).await;
+        assign(&app, &b, &org, &id, &[(&tt, "admin")]).await;
+        assert_eq!(app.get(&agent.token, &format!("/v1/orgs/{}/members", victim.org.id)).await.status, StatusCode::OK);
+        if how == "ended" {
+            let r =
+                app.post(&boss.token, &format!("/v1/orgs/{}/partner-access/{id}/end", victim.org.id), json!({})).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+        } else {
+            app.sql("UPDATE partner_relationships SET ends_at = 1000 WHERE id = $1", &[&id]).await;
+        }
+        lapsed.push((how, agent));
+    }
+
+    let mut callers: Vec<(&str, &User)> = vec![
+        ("a partner member in no assigned team", &bystander),
+        ("a person removed from the partner team", &removed),
+        ("the partner's admin, in no assigned team", &p_admin),
+        ("another partner's support person", &q_agent),
+    ];
+    for (how, agent) in &lapsed {
+        callers.push((
+            if *how == "ended" { "a person of an ended relationship" } else { "a person of an expired relationship" },
+            agent,
+        ));
+    }
+    let mut checked = 0;
+    for (who, caller) in &callers {
+        for e in endpoints() {
+            for org_ref in [&victim.org.id, &victim.org.slug] {
+                let f = Fixture {
+                    org: Org { id: org_ref.clone(), slug: victim.org.slug.clone() },
+                    actor: (*caller).clone(),
+                    values: victim.values.clone(),
+                    key: String::new(),
+                };
+                let r = call(&app, &f, &caller.token, &e).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}: {} {}: {}", e.method, e.path, r.text);
+                assert_eq!(r.body["code"], "not_found", "{who}: {} {}", e.method, e.path);
+                checked += 1;
+            }
+        }
+    }
+    // The customer's owner (an admin of the customer) at the partner's org.
+    for e in endpoints() {
+        let f =
+            Fixture { org: partner.clone(), actor: boss.clone(), values: victim.values.clone(), key: String::new() };
+        let r = call(&app, &f, &boss.token, &e).await;
+        r.assert_problem(404, "not_found");
+        checked += 1;
+    }
+    assert_eq!(checked, (callers.len() * 2 + 1) * endpoints().len());
+    let after = app.get(&boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
+    assert_eq!(before, after, "the customer's org is unchanged");
+    let members = app.get(&boss.token, &format!("/v1/orgs/{}/members", victim.org.id)).await;
     assert_eq!(members.body["items"].as_array().unwrap().len(), 4);
 }

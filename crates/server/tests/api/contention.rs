@@ -240,7 +240,24 @@ async fn every_constraint_violation_is_recognised() {
     let ada = app.user("ada@example.com", "Ada").await;
     let org = app.org(&ada, "Acme").await;
     app.invite(&ada, &org, "dan@example.com", "member").await;
-    let cases: Vec<(Constraint, String)> = vec![
+    let other = app.org(&ada, "Other").await;
+    app.sql(
+        "INSERT INTO teams (id, org_id, name, name_key, created_at) VALUES ('t1', $1, 'Support', 'support', 0)",
+        &[org.id.as_str()],
+    )
+    .await;
+    app.sql(
+        "INSERT INTO partner_relationships (id, partner_org_id, customer_org_id, status, ends_at, created_at) \
+         VALUES ('r1', $1, $2, 'active', 0, 0)",
+        &[org.id.as_str(), other.id.as_str()],
+    )
+    .await;
+    app.sql(
+        "INSERT INTO partner_roles (relationship_id, customer_org_id, role_key) VALUES ('r1', $1, 'member')",
+        &[other.id.as_str()],
+    )
+    .await;
+    let mut cases: Vec<(Constraint, String)> = vec![
         (Constraint::UserEmail, "INSERT INTO users (id, email, email_key, name, password_hash, timezone, created_at) VALUES ('x', 'a', 'ada@example.com', 'A', '', 'UTC', 0)".to_owned()),
         (Constraint::OrgSlug, format!("INSERT INTO orgs (id, name, slug, default_language, timezone, invitation_lifetime_days, created_at) VALUES ('x', 'X', '{}', 'en', 'UTC', 7, 0)", org.slug)),
         (Constraint::OnePendingInvitation, format!("INSERT INTO invitations (id, org_id, email, email_key, role, token_hash, status, created_at, expires_at, last_sent_at) VALUES ('x', '{}', 'dan@example.com', 'dan@example.com', 'member', 'h', 'pending', 0, 0, 0)", org.id)),
@@ -248,7 +265,25 @@ async fn every_constraint_violation_is_recognised() {
         (Constraint::RoleKey, format!("INSERT INTO roles (org_id, role_key, name, created_at) VALUES ('{}', 'admin', 'Admin', 0)", org.id)),
         (Constraint::MembershipRole, format!("UPDATE memberships SET role = 'no-such-role' WHERE org_id = '{}'", org.id)),
         (Constraint::OneOwner, format!("UPDATE memberships SET role = 'owner' WHERE org_id = '{}' AND user_id <> '{}'", org.id, ada.id)),
+        (Constraint::TeamName, format!("INSERT INTO teams (id, org_id, name, name_key, created_at) VALUES ('t2', '{}', 'SUPPORT', 'support', 0)", org.id)),
+        (Constraint::OneOpenRelationship, format!("INSERT INTO partner_relationships (id, partner_org_id, customer_org_id, status, ends_at, created_at) VALUES ('r2', '{}', '{}', 'active', 0, 0)", org.id, other.id)),
     ];
+    // Foreign keys have names on PostgreSQL only (SQLite's writers queue, so no race reaches them there).
+    if crate::support::on_postgres() {
+        cases.push((
+            Constraint::TeamMembership,
+            format!(
+                "INSERT INTO team_members (team_id, org_id, user_id, added_at) VALUES ('t1', '{}', 'nobody', 0)",
+                org.id
+            ),
+        ));
+        cases.push((
+            Constraint::AssignedTeam,
+            "INSERT INTO partner_assignments (relationship_id, role_key, team_id) VALUES ('r1', 'member', 'no-team')"
+                .to_owned(),
+        ));
+        cases.push((Constraint::GrantedRole, format!("INSERT INTO partner_roles (relationship_id, customer_org_id, role_key) VALUES ('r1', '{}', 'no-such-role')", other.id)));
+    }
     // One more member, so a second owner can be attempted.
     let bob = app.user("bob@example.com", "Bob").await;
     app.join(&ada, &org, &bob, "member").await;

@@ -27,6 +27,7 @@ mod members;
 mod oidc;
 mod ops;
 mod orgs;
+mod partners;
 mod plans;
 mod recovery;
 mod roles;

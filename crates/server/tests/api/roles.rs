@@ -8,7 +8,7 @@ async fn catalog_and_builtin_roles() {
     let app = TestApp::start().await;
     let catalog = app.call(Method::GET, "/v1/permissions", None, None).await;
     let keys: Vec<&str> = catalog.body.as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
-    assert_eq!(keys.len(), 16);
+    assert_eq!(keys.len(), 18);
     assert!(keys.contains(&"billing:manage"));
 
     let ada = app.user("ada@example.com", "Ada").await;

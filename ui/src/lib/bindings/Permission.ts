@@ -4,4 +4,4 @@
  * A permission from the catalog. Custom roles may also carry application
  * permissions (`app:<name>`), which are kept as plain strings in a [`PermissionSet`].
  */
-export type Permission = "org:read" | "org:update" | "org:delete" | "org:transfer" | "members:read" | "members:invite" | "members:update" | "members:remove" | "invitations:read" | "invitations:revoke" | "roles:manage" | "audit:read" | "billing:read" | "billing:manage" | "api_keys:manage" | "webhooks:manage";
+export type Permission = "org:read" | "org:update" | "org:delete" | "org:transfer" | "members:read" | "members:invite" | "members:update" | "members:remove" | "invitations:read" | "invitations:revoke" | "roles:manage" | "audit:read" | "billing:read" | "billing:manage" | "api_keys:manage" | "webhooks:manage" | "teams:manage" | "partners:manage";

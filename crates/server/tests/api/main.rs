@@ -30,6 +30,7 @@ mod orgs;
 mod plans;
 mod recovery;
 mod roles;
+mod search;
 mod security;
 mod smtp;
 mod stream;

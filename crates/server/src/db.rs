@@ -26,6 +26,9 @@ pub struct Db {
     /// SQLite only: read connections that run statements on the calling
     /// blocking thread (see [`Db::read`]).
     readers: Option<Arc<Readers>>,
+    /// Text compares by code point (always on SQLite; on PostgreSQL under a
+    /// C collation, see `store::pg_text_by_code_point`).
+    pub text_by_code_point: bool,
     /// SQLite has one writer at a time; taking this lock before `BEGIN` turns
     /// "database is locked" upgrade failures into an orderly queue.
     sqlite_writer: Arc<Mutex<()>>,
@@ -168,8 +171,14 @@ impl Db {
             Backend::Sqlite => Some(Arc::new(Readers::open(url)?)),
             Backend::Postgres => None,
         };
-        let db = Db { pool, backend, readers, sqlite_writer: Arc::new(Mutex::new(())) };
+        let text_by_code_point = match &pool {
+            Pool::Sqlite(_) => true,
+            Pool::Postgres(_) => crate::store::pg_text_by_code_point(&pool).await?,
+        };
+        let db = Db { pool, backend, readers, text_by_code_point, sqlite_writer: Arc::new(Mutex::new(())) };
         db.run_data_step("email_keys_nfkc_casefold", crate::accounts::normalize_email_keys).await?;
+        db.run_data_step("member_search_terms", async |conn| crate::store::member_search::index_all(conn).await)
+            .await?;
         Ok(db)
     }
 
@@ -290,6 +299,7 @@ impl Readers {
                     Bind::Int(n) => statement.raw_bind_parameter(index, *n)?,
                     Bind::OptText(s) => statement.raw_bind_parameter(index, s.as_deref())?,
                     Bind::OptInt(n) => statement.raw_bind_parameter(index, *n)?,
+                    Bind::Bytes(b) => statement.raw_bind_parameter(index, b.as_slice())?,
                 }
             }
             let mut rows = statement.raw_query();
@@ -335,6 +345,9 @@ pub enum Bind {
     OptText(Option<String>),
     /// An integer or NULL.
     OptInt(Option<i64>),
+    /// Bytes (`BYTEA` on PostgreSQL, a BLOB on SQLite): compared byte by
+    /// byte on both, whatever the collation.
+    Bytes(Vec<u8>),
 }
 
 impl Sql {
@@ -418,6 +431,7 @@ macro_rules! dialect {
                         Bind::Int(i) => q.bind(*i),
                         Bind::OptText(t) => q.bind(t.as_deref()),
                         Bind::OptInt(n) => q.bind(*n),
+                        Bind::Bytes(b) => q.bind(b.as_slice()),
                     };
                 }
                 q
@@ -434,6 +448,7 @@ macro_rules! dialect {
                         Bind::Int(i) => q.bind(*i),
                         Bind::OptText(t) => q.bind(t.as_deref()),
                         Bind::OptInt(n) => q.bind(*n),
+                        Bind::Bytes(b) => q.bind(b.as_slice()),
                     };
                 }
                 q
@@ -583,6 +598,7 @@ mod tests {
         ("0014_events.sql", "e4d81d576a6f080df626cc24bc83fb70eae04d50e2e059bfb39b76cff56fb2eb"),
         ("0015_api_keys.sql", "4224ac23d3b6a133e1d4b1d1816cec564a7610473de0a5ab755aa4db62d66514"),
         ("0016_webhooks.sql", "52f6679bff1bf8c14a452ce04583859a869208e8b7db7f1577f3c90a6546412c"),
+        ("0017_member_search_words.sql", "a10b944cf26e8ba61f37627e9040ec93791aed0951db8db4a59823342882aac5"),
         ("0018_teams.sql", "5f5e8717487bc0bda0bef1b6c36ee82786939686600068bf0420c271025281ef"),
         ("0019_partners.sql", "85a0130e0a4d8094f6fb8930d0c9a5c6fafb7b44b948acb80d502f535a9745d3"),
     ];

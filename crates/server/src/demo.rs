@@ -203,6 +203,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             joined_at: now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE,
             last_active_at: now - (k as i64 % 500) * HOUR,
             sort_name: p.name.to_lowercase(),
+            email_key: p.email.to_lowercase(),
         })
         .collect();
     store::memberships::insert_many(&mut *conn, &memberships).await?;
@@ -377,6 +378,7 @@ pub async fn seed_scale_sized(db: &Db, members: usize, clients: usize) -> anyhow
         joined_at: now - (k as i64 % 900) * DAY / 3 - k as i64 * MINUTE,
         last_active_at: now - (k as i64 % 500) * HOUR,
         sort_name: String::new(),
+        email_key: String::new(),
     };
     let mut memberships: Vec<SeedMembership<'_>> =
         org_ids.iter().map(|org| member(org, &scale.id, "owner", 0)).collect();
@@ -388,10 +390,10 @@ pub async fn seed_scale_sized(db: &Db, members: usize, clients: usize) -> anyhow
             memberships.push(member(org, &p.id, "member", i + 2));
         }
     }
-    let names: std::collections::HashMap<&str, &str> =
-        everyone.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+    let by_id: std::collections::HashMap<&str, &Person> = everyone.iter().map(|p| (p.id.as_str(), *p)).collect();
     for m in &mut memberships {
-        m.sort_name = names[m.user_id].to_lowercase();
+        m.sort_name = by_id[m.user_id].name.to_lowercase();
+        m.email_key = by_id[m.user_id].email.to_lowercase();
     }
     store::memberships::insert_many(&mut *conn, &memberships).await?;
 

@@ -208,9 +208,9 @@ pub async fn move_address(db: impl Executor<'_>, user_id: &str, email: &str, ema
             .bind(email_key)
             .bind(at)
             .bind(user_id)
-            .execute(db)
-            .await
-            .map(|_| ())
+            .execute(&mut *db)
+            .await?;
+        super::member_search::index_user(db, user_id).await
     })
 }
 
@@ -224,8 +224,8 @@ pub async fn set_email_key(db: impl Executor<'_>, user_id: &str, email_key: &str
         sqlx::query("UPDATE users SET email_key = $1 WHERE id = $2")
             .bind(email_key)
             .bind(user_id)
-            .execute(db)
-            .await
-            .map(|_| ())
+            .execute(&mut *db)
+            .await?;
+        super::member_search::index_user(db, user_id).await
     })
 }

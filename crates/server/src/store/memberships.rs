@@ -6,7 +6,7 @@ use orgdesk_core::api::{MemberSort, MemberStatus};
 
 use super::orgs::OrgRef;
 use super::{like_prefix, Executor, Result};
-use crate::db::{Bind, Db, Sql};
+use crate::db::{Backend, Bind, Db, Sql};
 
 /// The caller's membership row in one org, with its role's permissions.
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -73,15 +73,16 @@ pub async fn touch_last_active(
     })
 }
 
-/// The name order's key of every membership of the account.
+/// The name order's key of every membership of the account, and their
+/// search terms.
 pub async fn set_sort_name(db: impl Executor<'_>, user_id: &str, sort_name: &str) -> Result<()> {
     on!(db, |db| {
         sqlx::query("UPDATE memberships SET sort_name = $1 WHERE user_id = $2")
             .bind(sort_name)
             .bind(user_id)
-            .execute(db)
-            .await
-            .map(|_| ())
+            .execute(&mut *db)
+            .await?;
+        super::member_search::index_user(db, user_id).await
     })
 }
 
@@ -99,9 +100,9 @@ pub async fn insert(conn: &mut super::Conn, org_id: &str, user_id: &str, role: &
         .bind(role)
         .bind(joined_at)
         .bind(name.to_lowercase())
-        .execute(conn)
-        .await
-        .map(|_| ())
+        .execute(&mut *conn)
+        .await?;
+        super::member_search::index_membership(conn, org_id, user_id).await
     })
 }
 
@@ -234,22 +235,163 @@ pub struct MemberPage<'a> {
     pub rows: i64,
 }
 
-/// The statement of one member page (public for the query-plan tests).
-pub fn page_sql(page: &MemberPage<'_>) -> Sql {
-    let sort_expr = match page.sort {
+/// A search whose word index range holds fewer terms than this reads its
+/// matches from the word index (`member_search`) and sorts them; one with
+/// more walks the order's index, where a match comes every few rows. Near
+/// this size the two cost about the same on the 100,000-member org
+/// (docs/benchmarks.md, "Prefix search by the words of names").
+pub const SEARCH_BY_WORDS_BELOW: i64 = 3000;
+
+fn sort_expr(sort: MemberSort) -> &'static str {
+    match sort {
         MemberSort::Name => "m.sort_name",
         MemberSort::Joined => "m.joined_at",
         MemberSort::LastActive => "COALESCE(m.last_active_at, 0)",
-    };
-    let mut sql = Sql::new(&format!(
-        "SELECT {MEMBER_COLUMNS}, {sort_expr} AS sort_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = "
-    ));
-    sql.bind(page.org_id);
-    if let Some(q) = &page.search {
-        sql.push(" AND (m.sort_name LIKE ").bind(like_prefix(q)).push(" ESCAPE '\\'");
-        sql.push(" OR m.sort_name LIKE ").bind(format!("% {}", like_prefix(q))).push(" ESCAPE '\\'");
-        sql.push(" OR u.email_key LIKE ").bind(like_prefix(q)).push(" ESCAPE '\\')");
     }
+}
+
+/// How a search page finds its members; [`page_statement`] chooses by a
+/// bounded count of the word index range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Walk the order's index and test each member (many matches).
+    Walk,
+    /// Read the matches from the word index, then sort them (few matches).
+    Words,
+    /// Name order, where text compares by code point: the members whose
+    /// name starts with the prefix come in order from the name index (they
+    /// sit together in that order, so a walk would pass everyone before
+    /// them); the others (a later word or the email matches) by
+    /// `Walk` or `Words` as `bool` says (true: words); both pages merged.
+    NameRangeAnd(bool),
+}
+
+/// The statement of one member page walking the order's index (public for
+/// the query-plan tests): every page without a search uses it.
+pub fn page_sql(page: &MemberPage<'_>) -> Sql {
+    match &page.search {
+        Some(q) => search_sql(page, q, SearchPlan::Walk, Backend::Sqlite),
+        None => {
+            let mut sql = select_from_memberships(page.sort);
+            sql.bind(page.org_id);
+            push_filters_and_order(&mut sql, page);
+            sql
+        }
+    }
+}
+
+fn select_from_memberships(sort: MemberSort) -> Sql {
+    Sql::new(&format!(
+        "SELECT {MEMBER_COLUMNS}, {} AS sort_key FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ",
+        sort_expr(sort)
+    ))
+}
+
+/// The statement of a search page by `plan` (public for the query-plan
+/// tests). Every plan answers the same rows in the same order: the members
+/// with a term starting with `search` (see `store::member_search`). The
+/// text differs by `backend` only in how the word plans keep their join
+/// order (see [`push_words`]).
+pub fn search_sql(page: &MemberPage<'_>, search: &str, plan: SearchPlan, backend: Backend) -> Sql {
+    let mut sql = Sql::default();
+    match plan {
+        SearchPlan::Walk => push_walk(&mut sql, page, search, None),
+        SearchPlan::Words => push_words(&mut sql, page, search, false, backend),
+        SearchPlan::NameRangeAnd(words) => {
+            let Some((low, high)) = super::member_search::text_prefix_range(search) else {
+                return search_sql(page, search, SearchPlan::Walk, backend);
+            };
+            sql.push("SELECT * FROM (");
+            sql.push(&select_from_memberships(page.sort).text);
+            sql.bind(page.org_id).push(" AND m.sort_name >= ").bind(low.as_str());
+            sql.push(" AND m.sort_name < ").bind(high.as_str());
+            push_filters_and_order(&mut sql, page);
+            sql.push(") a UNION ALL SELECT * FROM (");
+            if words {
+                push_words(&mut sql, page, search, true, backend);
+            } else {
+                push_walk(&mut sql, page, search, Some((&low, &high)));
+            }
+            let dir = if page.desc { "DESC" } else { "ASC" };
+            sql.push(&format!(") b ORDER BY sort_key {dir}, user_id {dir} LIMIT ")).bind(page.rows);
+        }
+    }
+    sql
+}
+
+/// The walk: the order's index, each member tested by the search rule;
+/// with `not_names`, those whose name is in that range are left out.
+fn push_walk(sql: &mut Sql, page: &MemberPage<'_>, q: &str, not_names: Option<(&str, &str)>) {
+    sql.push(&select_from_memberships(page.sort).text);
+    sql.bind(page.org_id);
+    match not_names {
+        None => {
+            sql.push(" AND (m.sort_name LIKE ").bind(like_prefix(q)).push(" ESCAPE '\\' OR ");
+        }
+        Some((low, high)) => {
+            sql.push(" AND NOT (m.sort_name >= ").bind(low).push(" AND m.sort_name < ").bind(high).push(") AND (");
+        }
+    }
+    sql.push("m.sort_name LIKE ").bind(format!("% {}", like_prefix(q))).push(" ESCAPE '\\'");
+    sql.push(" OR u.email_key LIKE ").bind(like_prefix(q)).push(" ESCAPE '\\')");
+    push_filters_and_order(sql, page);
+}
+
+/// The word index's matches, each looked up by its key, filtered, ordered
+/// and cut like any page, and only then joined to their users. It sorts the
+/// matches (fewer than [`SEARCH_BY_WORDS_BELOW`] terms), never the org. The
+/// matches must drive the join, whatever the planner estimates for a bound
+/// byte range: on SQLite `CROSS JOIN` fixes the order; on PostgreSQL a
+/// `LATERAL` subquery with `OFFSET 0` (which keeps it from being merged into
+/// the join) is looked up once per match. With `not_names`, the terms of
+/// members whose name starts with `q` are left out before any lookup (the
+/// index holds each term's name).
+fn push_words(sql: &mut Sql, page: &MemberPage<'_>, q: &str, not_names: bool, backend: Backend) {
+    let (low, high) = super::member_search::prefix_range(q);
+    let dir = if page.desc { "DESC" } else { "ASC" };
+    sql.push(&format!(
+        "SELECT {MEMBER_COLUMNS}, p.sort_key FROM (SELECT m.user_id AS page_user_id, {} AS sort_key FROM \
+         (SELECT DISTINCT user_id FROM member_search WHERE org_id = ",
+        sort_expr(page.sort)
+    ));
+    sql.bind(page.org_id).push(" AND term >= ").bind(Bind::Bytes(low.clone()));
+    sql.push(" AND term < ").bind(Bind::Bytes(high.clone()));
+    if not_names {
+        sql.push(" AND NOT (name >= ").bind(Bind::Bytes(low)).push(" AND name < ").bind(Bind::Bytes(high)).push(")");
+    }
+    match backend {
+        Backend::Sqlite => {
+            sql.push(") h CROSS JOIN memberships m WHERE m.org_id = ").bind(page.org_id);
+            sql.push(" AND m.user_id = h.user_id");
+        }
+        Backend::Postgres => {
+            sql.push(") h CROSS JOIN LATERAL (SELECT * FROM memberships m WHERE m.org_id = ").bind(page.org_id);
+            sql.push(" AND m.user_id = h.user_id OFFSET 0) m WHERE TRUE");
+        }
+    }
+    push_filters_and_order(sql, page);
+    sql.push(") p CROSS JOIN memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ").bind(page.org_id);
+    sql.push(&format!(" AND m.user_id = p.page_user_id ORDER BY p.sort_key {dir}, p.page_user_id {dir}"));
+}
+
+/// How many terms of the org start with `search`, counted up to `cap`;
+/// with `not_names`, only those of members whose name does not (public for
+/// the query-plan tests).
+pub fn search_count_sql(org_id: &str, search: &str, not_names: bool, cap: i64) -> Sql {
+    let (low, high) = super::member_search::prefix_range(search);
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM member_search WHERE org_id = ");
+    sql.bind(org_id).push(" AND term >= ").bind(Bind::Bytes(low.clone()));
+    sql.push(" AND term < ").bind(Bind::Bytes(high.clone()));
+    if not_names {
+        sql.push(" AND NOT (name >= ").bind(Bind::Bytes(low)).push(" AND name < ").bind(Bind::Bytes(high)).push(")");
+    }
+    sql.push(" LIMIT ").bind(cap).push(") c");
+    sql
+}
+
+/// Role, status, the keyset after the previous page, the order and the limit.
+fn push_filters_and_order(sql: &mut Sql, page: &MemberPage<'_>) {
+    let sort_expr = sort_expr(page.sort);
     if let Some(role) = page.role {
         sql.push(" AND m.role = ").bind(role);
     }
@@ -263,12 +405,37 @@ pub fn page_sql(page: &MemberPage<'_>) -> Sql {
         sql.push(&format!(" AND m.user_id {cmp} ")).bind(id.as_str()).push("))");
     }
     sql.push(&format!(" ORDER BY {sort_expr} {dir}, m.user_id {dir} LIMIT ")).bind(page.rows);
-    sql
+}
+
+/// The statement a page runs. A search first counts its terms in the word
+/// index, up to [`SEARCH_BY_WORDS_BELOW`] (one short index range), to choose
+/// its [`SearchPlan`].
+pub async fn page_statement(db: &Db, page: &MemberPage<'_>) -> Result<Sql> {
+    let Some(search) = &page.search else {
+        return Ok(page_sql(page));
+    };
+    let split = page.sort == MemberSort::Name
+        && db.text_by_code_point
+        && super::member_search::text_prefix_range(search).is_some();
+    let count = search_count_sql(page.org_id, search, split, SEARCH_BY_WORDS_BELOW);
+    let counted = match db.read(&count, |r| r.get::<_, i64>(0)).await {
+        Some(rows) => rows?,
+        None => {
+            on!(&db.pool, |e| count.query_as::<_, (i64,)>().fetch_all(e).await)?.into_iter().map(|(n,)| n).collect()
+        }
+    };
+    let few = counted.first().copied().unwrap_or(0) < SEARCH_BY_WORDS_BELOW;
+    let plan = match (split, few) {
+        (true, words) => SearchPlan::NameRangeAnd(words),
+        (false, true) => SearchPlan::Words,
+        (false, false) => SearchPlan::Walk,
+    };
+    Ok(search_sql(page, search, plan, db.backend))
 }
 
 /// The page's members with their sort keys (SQLite's read path).
 pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, SortKey)>> {
-    let sql = page_sql(page);
+    let sql = page_statement(db, page).await?;
     let by_name = page.sort == MemberSort::Name;
     let read = db.read(&sql, move |r| {
         let key = if by_name { SortKey::Text(r.get("sort_key")?) } else { SortKey::Int(r.get("sort_key")?) };
@@ -425,9 +592,11 @@ pub struct SeedMembership<'a> {
     pub joined_at: i64,
     pub last_active_at: i64,
     pub sort_name: String,
+    /// The member's email key, for the search terms.
+    pub email_key: String,
 }
 
-/// Many memberships, in one statement per 500.
+/// Many memberships, in one statement per 500, and their search terms.
 pub async fn insert_many(conn: &mut super::Conn, memberships: &[SeedMembership<'_>]) -> Result<()> {
     on!(conn, |conn| {
         for chunk in memberships.chunks(500) {
@@ -447,6 +616,10 @@ pub async fn insert_many(conn: &mut super::Conn, memberships: &[SeedMembership<'
             }));
             sql.query().execute(&mut *conn).await?;
         }
-        Ok(())
+        let indexed: Vec<super::member_search::Indexed> = memberships
+            .iter()
+            .map(|m| (m.org_id.to_owned(), m.user_id.to_owned(), m.sort_name.clone(), m.email_key.clone()))
+            .collect();
+        super::member_search::insert_terms(conn, &indexed).await
     })
 }

@@ -58,6 +58,7 @@ pub mod data_steps;
 pub mod events;
 pub mod idempotency;
 pub mod invitations;
+pub mod member_search;
 pub mod memberships;
 pub mod oidc;
 pub mod orgs;
@@ -171,6 +172,23 @@ pub async fn analyze(db: &crate::db::Db) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// PostgreSQL only: whether the database's default collation orders text by
+/// code point (C, POSIX, C.UTF-8 of libc, or the builtin provider), as
+/// SQLite always does. Then a prefix is a range of a text index (the name
+/// order's seek of a search, `memberships::SearchPlan`); under another
+/// collation that range would not be the prefix's rows.
+pub async fn pg_text_by_code_point(pool: &crate::db::Pool) -> Result<bool> {
+    on!(pool, |e| {
+        let (collate, provider): (String, String) = sqlx::query_as(
+            "SELECT datcollate, COALESCE(to_jsonb(d) ->> 'datlocprovider', 'c') FROM pg_database d \
+             WHERE datname = current_database()",
+        )
+        .fetch_one(e)
+        .await?;
+        Ok(provider == "b" || (provider == "c" && matches!(collate.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8")))
+    })
 }
 
 /// `SAVEPOINT <name>` inside the current transaction (both databases); `name`

@@ -31,6 +31,7 @@ mod partners;
 mod plans;
 mod recovery;
 mod roles;
+mod search;
 mod security;
 mod smtp;
 mod stream;

@@ -49,6 +49,68 @@ fn assert_indexed(what: &str, plan: &[String], table_alias: &str, sorted_by_inde
     }
 }
 
+/// Each plan of a search (`SearchPlan`) reads what it names by index: the
+/// word index by its term range, the members it finds by their key, the
+/// names by their range of the name index; no table is scanned. The words
+/// plans sort only what the term range found, never the org (the memberships
+/// are reached by key from the word index's rows, not by an order's index).
+async fn search_plans_use_the_word_index(app: &TestApp, org_id: &str) {
+    use store::memberships::{search_count_sql, search_sql, SearchPlan};
+    for (sort, desc) in [(MemberSort::Name, false), (MemberSort::Joined, true), (MemberSort::LastActive, false)] {
+        let q = MemberQuery { q: Some("zoe ahm".into()), sort: Some(sort), desc: Some(desc), ..Default::default() };
+        let page = members::page_query(org_id, &q, 50).unwrap();
+        let mut plans = vec![SearchPlan::Words];
+        if sort == MemberSort::Name && app.state.db.text_by_code_point {
+            plans.extend([SearchPlan::NameRangeAnd(true), SearchPlan::NameRangeAnd(false)]);
+        }
+        for search_plan in plans {
+            let what = format!("search {search_plan:?} by {sort:?} desc={desc}");
+            let lines = plan(app, &search_sql(&page, "zoe ahm", search_plan, app.state.db.backend)).await;
+            let text = lines.join("\n");
+            println!("{what}:\n{text}");
+            for alias in ["m", "u", "member_search"] {
+                assert_indexed(&what, &lines, alias, false);
+            }
+            let words = !matches!(search_plan, SearchPlan::NameRangeAnd(false));
+            let (term_range, by_key, name_range) = if on_postgres() {
+                (
+                    "Index Only Scan using member_search_pkey on member_search",
+                    "Index Scan using memberships_pkey on memberships",
+                    "(sort_name >= 'zoe ahm'::text) AND (sort_name < 'zoe ahn'::text)",
+                )
+            } else {
+                (
+                    "SEARCH member_search USING COVERING INDEX sqlite_autoindex_member_search_1 (org_id=? AND term>? AND term<?)",
+                    "SEARCH m USING INDEX sqlite_autoindex_memberships_1 (org_id=? AND user_id=?)",
+                    "SEARCH m USING INDEX memberships_org_name (org_id=? AND sort_name>? AND sort_name<?)",
+                )
+            };
+            if words {
+                assert!(text.contains(term_range), "{what} reads the word index's range:\n{text}");
+                assert!(text.contains(by_key), "{what} reaches each match by its key:\n{text}");
+                // No walk of an order's index: where one is read, it is the
+                // names' range (the name range plan's first half).
+                for (i, line) in lines.iter().enumerate() {
+                    let order_index = line.contains("memberships_org_") && !line.contains("memberships_org_role");
+                    let ranged =
+                        line.contains("sort_name>?") || lines.get(i + 1).is_some_and(|next| next.contains(name_range));
+                    assert!(!order_index || ranged, "{what} walks an order's index:\n{text}");
+                }
+            }
+            if matches!(search_plan, SearchPlan::NameRangeAnd(_)) {
+                assert!(text.contains(name_range), "{what} reads the names' range of the name index:\n{text}");
+            }
+        }
+    }
+    for not_names in [false, true] {
+        let lines = plan(app, &search_count_sql(org_id, "zoe ahm", not_names, 3000)).await;
+        assert_indexed("the search's count", &lines, "member_search", false);
+        let text = lines.join("\n");
+        let expected = if on_postgres() { "Index Only Scan using member_search_pkey" } else { "COVERING INDEX" };
+        assert!(text.contains(expected), "the search's count reads only the word index:\n{text}");
+    }
+}
+
 #[tokio::test]
 async fn hot_reads_use_their_indexes() {
     let app = TestApp::start().await;
@@ -69,6 +131,7 @@ async fn hot_reads_use_their_indexes() {
     let search = MemberQuery { q: Some("ada".into()), sort: Some(MemberSort::Name), ..Default::default() };
     let sql = store::memberships::page_sql(&members::page_query(&org.id, &search, 50).unwrap());
     assert_indexed("prefix search", &plan(&app, &sql).await, "m", true);
+    search_plans_use_the_word_index(&app, &org.id).await;
     let role = MemberQuery { role: Some("member".into()), ..Default::default() };
     let sql = store::memberships::page_sql(&members::page_query(&org.id, &role, 50).unwrap());
     let role_plan = plan(&app, &sql).await;

@@ -23,3 +23,5 @@ export ORGDESK_SERVER_BIN="$bin/orgdesk-server"
 run_headless tests/e2e.mjs
 # The same app at scale: a fresh profile on a server seeded with 100,000 members.
 run_headless tests/e2e-scale.mjs
+# Partners: the demo's reseller, a customer workspace's hand-off, a customer ending partner access.
+run_headless tests/e2e-partners.mjs

@@ -42,6 +42,8 @@ fn export_bindings() {
         User, Session, SecurityEvent, SecurityEventKind, MemberSignIns,
         BulkChange, BulkMemberResults, BulkMemberResult, BulkOutcome, OidcProvider,
         ApiKey, CreatedApiKey, WebhookEndpoint, UpdateWebhookEndpoint, WebhookSecret, WebhookDelivery, WebhookAttempt,
+        Team, TeamMember, TeamAssignment, PartnerRelationship, RelationshipStatus, OrgName, PartnerAccess,
+        CreateCustomerWorkspace,
     );
     // The command wrappers and the capability, from the commands' signatures.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

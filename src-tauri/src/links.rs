@@ -61,17 +61,21 @@ pub enum OrgScreen {
     Settings,
     ApiKeys,
     Webhooks,
+    Teams,
+    Customers,
     Audit,
 }
 
 impl OrgScreen {
-    pub const ALL: [OrgScreen; 7] = [
+    pub const ALL: [OrgScreen; 9] = [
         OrgScreen::Members,
         OrgScreen::Invitations,
         OrgScreen::Roles,
         OrgScreen::Settings,
         OrgScreen::ApiKeys,
         OrgScreen::Webhooks,
+        OrgScreen::Teams,
+        OrgScreen::Customers,
         OrgScreen::Audit,
     ];
 
@@ -83,6 +87,8 @@ impl OrgScreen {
             OrgScreen::Settings => "settings",
             OrgScreen::ApiKeys => "api-keys",
             OrgScreen::Webhooks => "webhooks",
+            OrgScreen::Teams => "teams",
+            OrgScreen::Customers => "customers",
             OrgScreen::Audit => "audit",
         }
     }

@@ -199,6 +199,7 @@ mod tests {
             role_name: "Admin".into(),
             status: MemberStatus::Active,
             permissions: vec![],
+            via_partner: None,
         }
     }
 

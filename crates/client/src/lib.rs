@@ -23,6 +23,7 @@ pub mod logfile;
 pub mod member_view;
 mod members;
 mod orgs;
+mod partners;
 mod people;
 pub mod profile;
 pub mod provider_sign_in;

@@ -288,6 +288,12 @@ pub struct MyOrg {
     pub role_name: String,
     pub status: MemberStatus,
     pub permissions: Vec<String>,
+    /// Set when I am not a member but reach the org through this partner's
+    /// relationship (then `role` lists the relationship's roles I hold and
+    /// `permissions` are the delegated ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub via_partner: Option<OrgName>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -124,9 +124,12 @@ pub async fn create(state: &AppState, user: &AuthUser, req: CreateOrg) -> ApiRes
 }
 
 /// My organizations with my role and permissions, by name.
+/// My orgs: those I am a member of, then those I reach through a partner
+/// relationship (`via_partner`, with the delegated permissions as
+/// [`OrgAccess`] resolves them for a request).
 pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg>> {
     let rows = store::orgs::mine(&state.db, &user.user_id).await?;
-    Ok(rows
+    let mut orgs: Vec<MyOrg> = rows
         .into_iter()
         .map(|r| {
             let disabled = r.status != MemberStatus::Active.as_str();
@@ -144,9 +147,42 @@ pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg
                 role: r.role,
                 role_name: r.role_name,
                 status: if disabled { MemberStatus::Disabled } else { MemberStatus::Active },
+                via_partner: None,
             }
         })
-        .collect())
+        .collect();
+    if user.api_key.is_none() {
+        for delegated in crate::partners::delegated_orgs(&state.db, user).await? {
+            if orgs.iter().any(|o| o.id == delegated.org.id) {
+                continue;
+            }
+            // Resolved as a request would be: ended or expired since the list was read is a 404, skipped.
+            let access = match OrgAccess::resolve(state, user, &delegated.org.id).await {
+                Ok(access) => access,
+                Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => continue,
+                Err(e) => return Err(e),
+            };
+            let role_name = delegated
+                .roles
+                .iter()
+                .map(|k| BuiltinRole::from_key(k).map(|r| r.name().to_owned()).unwrap_or_else(|| k.clone()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            orgs.push(MyOrg {
+                id: delegated.org.id,
+                name: delegated.org.name,
+                slug: delegated.org.slug,
+                personal: false,
+                has_logo: false,
+                role: access.role,
+                role_name,
+                status: MemberStatus::Active,
+                permissions: access.permissions.to_vec(),
+                via_partner: Some(delegated.partner),
+            });
+        }
+    }
+    Ok(orgs)
 }
 
 pub async fn get(state: &AppState, access: &OrgAccess) -> ApiResult<Org> {

@@ -8,6 +8,7 @@ mod across;
 mod app;
 mod audit;
 mod integrations;
+mod partners;
 mod invitations;
 mod members;
 mod orgs;
@@ -125,6 +126,22 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         integrations::send_test_webhook,
         integrations::webhook_deliveries,
         integrations::replay_webhook_delivery,
+        partners::teams,
+        partners::create_team,
+        partners::rename_team,
+        partners::delete_team,
+        partners::team_members,
+        partners::add_team_member,
+        partners::remove_team_member,
+        partners::customers,
+        partners::create_customer_workspace,
+        partners::request_customer,
+        partners::set_team_assignments,
+        partners::end_as_partner,
+        partners::partner_access,
+        partners::accept_partner,
+        partners::end_partner_access,
+        partners::renew_partner_access,
     ]
 }
 

@@ -61,6 +61,12 @@ describe("screens", () => {
     expect(visibleScreens(permissionSet(["api_keys:manage"])).find((s) => s.id === "api-keys")?.under).toBe("settings");
     expect(allowedScreen("webhooks", permissionSet(["org:read", "members:read"]))).toBe("members");
   });
+  it("shows teams to whoever reads members and customers only with partners:manage", () => {
+    const ids = (perms: string[]) => visibleScreens(permissionSet(perms)).map((s) => s.id);
+    expect(ids(["members:read"])).toEqual(["members", "teams"]);
+    expect(ids(["members:read", "partners:manage"])).toEqual(["members", "teams", "customers"]);
+    expect(allowedScreen("customers", permissionSet(["members:read"]))).toBe("members");
+  });
 });
 
 describe("offlineReason", () => {

@@ -62,7 +62,7 @@ export function invitationControls(perms: Permissions): InvitationControls {
 }
 
 export interface Screen {
-  id: "members" | "invitations" | "roles" | "settings" | "api-keys" | "webhooks" | "audit";
+  id: "members" | "invitations" | "roles" | "settings" | "api-keys" | "webhooks" | "teams" | "customers" | "audit";
   label: string;
   needs: string;
   /** Shown under this screen in the sidebar (the settings' own pages). */
@@ -76,6 +76,8 @@ export const ORG_SCREENS: readonly Screen[] = [
   { id: "settings", label: "Settings", needs: "org:read" },
   { id: "api-keys", label: "API keys", needs: "api_keys:manage", under: "settings" },
   { id: "webhooks", label: "Webhooks", needs: "webhooks:manage", under: "settings" },
+  { id: "teams", label: "Teams", needs: "members:read" },
+  { id: "customers", label: "Customers", needs: "partners:manage" },
   { id: "audit", label: "Audit log", needs: "audit:read" },
 ];
 

@@ -27,11 +27,13 @@ export type ScreenId =
   | "settings"
   | "api-keys"
   | "webhooks"
+  | "teams"
+  | "customers"
   | "audit"
   | "across"
   | "my-invitations"
   | "account";
-const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "api-keys", "webhooks", "audit", "across", "my-invitations", "account"];
+const SCREEN_IDS: readonly string[] = ["members", "invitations", "roles", "settings", "api-keys", "webhooks", "teams", "customers", "audit", "across", "my-invitations", "account"];
 
 export interface Toast {
   id: number;

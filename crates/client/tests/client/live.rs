@@ -115,7 +115,7 @@ async fn another_admins_changes_reach_the_view_and_the_cache() {
     .await;
 
     // They remove the member: gone from the view's windows and from the cache.
-    admin.remove_member(&org, &member_id).await.unwrap();
+    admin.remove_member(&org, &member_id, false).await.unwrap();
     data_until(&mut members, "the member count after the removal", |n| *n == 2).await;
     let window = me.member_window(&org, &MemberFilter::default(), 0, 10).await.unwrap().unwrap();
     assert!(window.rows.iter().all(|m| m.user_id != member_id), "removed from the view");

@@ -28,6 +28,7 @@ use crate::auth::{hash_token, new_token, Actor, AuthUser};
 use crate::db::{violation, Constraint, Db};
 use crate::emails::{self, Block};
 use crate::error::{field, ApiError, ApiResult};
+use crate::invitations::Handoff;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use crate::store::{
@@ -550,17 +551,15 @@ pub async fn create_workspace(
     let after = json!({"roles": roles, "ends_at": rfc3339(ends_at), "status": "active", "owner_of_record": owner});
     record_both(tx.conn(), &row, Side::Partner, access, user, AuditAction::PartnerWorkspaceCreated, None, after)
         .await?;
-    let invitation = crate::invitations::insert_handoff(
-        state,
-        tx.conn(),
-        &customer_id,
-        &req.owner_email,
-        None,
-        access.person_id.as_deref(),
-        user.display_name(),
-        &access.actor,
-    )
-    .await?;
+    let handoff = Handoff {
+        org_id: &customer_id,
+        email: &req.owner_email,
+        previous: None,
+        inviter_id: access.person_id.as_deref(),
+        inviter_name: user.display_name(),
+        actor: &access.actor,
+    };
+    let invitation = crate::invitations::insert_handoff(state, tx.conn(), &handoff).await?;
     store::partners::set_handoff_invitation(tx.conn(), &id, &invitation.id).await?;
     let answer = to_api(tx.conn(), row, true).await?;
     tx.commit().await?;
@@ -587,17 +586,15 @@ pub async fn invite_owner(
     if effective_status(&row.status, row.ends_at, now_ms()) != RelationshipStatus::Active {
         return Err(not_pending("has ended or expired"));
     }
-    let invitation = crate::invitations::insert_handoff(
-        state,
-        tx.conn(),
-        &row.customer_org_id,
-        &req.owner_email,
-        row.handoff_invitation_id.as_deref(),
-        access.person_id.as_deref(),
-        user.display_name(),
-        &access.actor,
-    )
-    .await?;
+    let handoff = Handoff {
+        org_id: &row.customer_org_id,
+        email: &req.owner_email,
+        previous: row.handoff_invitation_id.as_deref(),
+        inviter_id: access.person_id.as_deref(),
+        inviter_name: user.display_name(),
+        actor: &access.actor,
+    };
+    let invitation = crate::invitations::insert_handoff(state, tx.conn(), &handoff).await?;
     store::partners::set_handoff_invitation(tx.conn(), id, &invitation.id).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();

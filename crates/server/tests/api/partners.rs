@@ -760,3 +760,30 @@ async fn three_replicas_see_the_end_at_once() {
         replica.get(&p.support.token, &path).await.assert_problem(404, "not_found");
     }
 }
+
+/// The demo's partner: its support person reaches the three created
+/// workspaces (as "admin") and the agency's client (as "member").
+#[tokio::test]
+async fn the_demo_seeds_a_partner_with_customer_workspaces() {
+    let app = TestApp::start().await;
+    orgdesk_server::demo::seed(&app.state.db).await.unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            "/v1/auth/signin",
+            None,
+            Some(
+                json!({"email": orgdesk_server::demo::SUPPORT_EMAIL, "password": orgdesk_server::demo::DEMO_PASSWORD}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let token = r.body["token"].as_str().unwrap().to_owned();
+    let r = app.get(&token, "/v1/me/delegated-orgs").await;
+    let orgs = r.body.as_array().unwrap();
+    assert_eq!(orgs.len(), 4, "{}", r.text);
+    assert!(orgs.iter().all(|o| o["partner"]["slug"] == orgdesk_server::demo::PARTNER_SLUG));
+    let slug =
+        orgs.iter().find(|o| o["roles"] == json!(["admin"])).unwrap()["org"]["slug"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&token, &format!("/v1/orgs/{slug}/members")).await.status, StatusCode::OK);
+}

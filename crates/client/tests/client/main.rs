@@ -5,6 +5,7 @@ mod accounts;
 mod across;
 mod api;
 mod offline;
+mod partners;
 mod secrets;
 mod support;
 mod sync;

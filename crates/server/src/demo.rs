@@ -21,6 +21,12 @@ use crate::time::{new_id, now_ms, DAY, HOUR, MINUTE};
 pub const DEMO_PASSWORD: &str = "orgdesk-demo-2026";
 pub const AGENCY_EMAIL: &str = "agency@orgdesk.test";
 pub const MEMBER_EMAIL: &str = "member@orgdesk.test";
+/// The owner of the partner org "Acme Reseller", and a person of its support team.
+pub const RESELLER_EMAIL: &str = "reseller@orgdesk.test";
+pub const SUPPORT_EMAIL: &str = "support@orgdesk.test";
+pub const PARTNER_SLUG: &str = "acme-reseller";
+/// The customer workspaces the partner created (the first ends within 30 days).
+const WORKSPACES: [&str; 3] = ["Initech", "Hooli Foods", "Vandelay Imports"];
 pub const BIG_ORG_SLUG: &str = "northwind";
 pub const BIG_ORG_MEMBERS: usize = 10_000;
 
@@ -106,7 +112,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<String> {
         seed_all(db).await?;
     }
     Ok(format!(
-        "\n  Orgdesk demo data is ready.\n  Agency admin: {AGENCY_EMAIL} / {DEMO_PASSWORD}\n  Plain member: {MEMBER_EMAIL} / {DEMO_PASSWORD}\n  Large organization: \"{BIG_ORG_SLUG}\" with {BIG_ORG_MEMBERS} members.\n"
+        "\n  Orgdesk demo data is ready.\n  Agency admin: {AGENCY_EMAIL} / {DEMO_PASSWORD}\n  Plain member: {MEMBER_EMAIL} / {DEMO_PASSWORD}\n  Partner \"{PARTNER_SLUG}\": owner {RESELLER_EMAIL}, support team {SUPPORT_EMAIL} (same password)\n  Large organization: \"{BIG_ORG_SLUG}\" with {BIG_ORG_MEMBERS} members.\n"
     ))
 }
 
@@ -168,7 +174,10 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
             name: format!("{} {}", FIRST[(i * 7) % 40], LAST[i % 25]),
         })
         .collect();
-    let everyone: Vec<&Person> = [&agency, &member].into_iter().chain(owners.iter()).chain(people.iter()).collect();
+    let reseller = Person { id: new_id(), email: RESELLER_EMAIL.into(), name: "Rene Reseller".into() };
+    let support = Person { id: new_id(), email: SUPPORT_EMAIL.into(), name: "Sasha Support".into() };
+    let everyone: Vec<&Person> =
+        [&agency, &member, &reseller, &support].into_iter().chain(owners.iter()).chain(people.iter()).collect();
     insert_users(&mut *conn, &everyone, &hash, now).await?;
     let agency_actor = Actor { user_id: Some(agency.id.clone()), ..Default::default() };
 
@@ -238,6 +247,8 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
         }
         orgs.push(org);
     }
+
+    seed_partner(conn, &reseller, &support, &orgs[3], now).await?;
 
     // About 200 pending invitations, expiring from within the hour to a week
     // out; a few that expired unanswered (two in the big org), to show them
@@ -309,6 +320,65 @@ async fn seed_all(db: &Db) -> anyhow::Result<()> {
     // Fresh statistics, so the planners use the member-list indexes at once
     // instead of waiting for autovacuum (PostgreSQL) or never (SQLite).
     store::analyze(db).await?;
+    Ok(())
+}
+
+/// "Acme Reseller": a partner org with a support team that holds "admin" in
+/// three customer workspaces it created (not handed off yet, so the
+/// reseller is their owner of record) and "member" in one client org of the
+/// agency that accepted its request.
+async fn seed_partner(
+    conn: &mut store::Conn,
+    reseller: &Person,
+    support: &Person,
+    client: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let actor = Actor { user_id: Some(reseller.id.clone()), ..Default::default() };
+    let partner =
+        insert_org(conn, "Acme Reseller", Some(PARTNER_SLUG), false, &reseller.id, &actor).await.map_err(api_err)?;
+    insert_membership(conn, &partner, &support.id, "member", now).await?;
+    let team = new_id();
+    let new_team = store::teams::NewTeam {
+        id: &team,
+        org_id: &partner,
+        name: "Support tier 1",
+        name_key: "support tier 1",
+        created_at: now,
+    };
+    store::teams::insert(&mut *conn, &new_team).await?;
+    for person in [reseller, support] {
+        store::teams::add_member(&mut *conn, &partner, &team, &person.id, now).await?;
+    }
+    let mut customers = Vec::new();
+    for (i, name) in WORKSPACES.iter().enumerate() {
+        let org = insert_org(conn, name, None, false, &reseller.id, &actor).await.map_err(api_err)?;
+        let ends_at = if i == 0 { now + 20 * DAY } else { now + 365 * DAY };
+        customers.push((org, "admin", ends_at, true));
+    }
+    customers.push((client.to_owned(), "member", now + 180 * DAY, false));
+    for (org, role, ends_at, created) in customers {
+        let id = new_id();
+        let new = store::partners::NewRelationship {
+            id: &id,
+            partner_org_id: &partner,
+            customer_org_id: &org,
+            status: "active",
+            ends_at,
+            requested_by: Some(&reseller.id),
+            request_token_hash: None,
+            created_at: now,
+            created_workspace: created,
+        };
+        store::partners::insert(&mut *conn, &new).await?;
+        store::partners::insert_role(&mut *conn, &id, &org, role).await?;
+        store::partners::assign(&mut *conn, &id, &partner, &team, role).await?;
+        let action = if created { AuditAction::PartnerWorkspaceCreated } else { AuditAction::PartnerAccepted };
+        let after = json!({"roles": [role], "partner_org_id": partner, "customer_org_id": org});
+        for at in [&partner, &org] {
+            audit::record(conn, at, &actor, Change::new(action, Some(&id)).after(after.clone())).await?;
+        }
+    }
     Ok(())
 }
 

@@ -149,10 +149,19 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Paths under /invite/, /verify/ and /v1/invitations/ carry tokens (the
-/// OpenID callback's are in its query, which is never logged).
+/// Paths under /invite/, /verify/, /partner-requests/, /v1/invitations/ and
+/// /v1/partner-requests/ carry tokens (the OpenID callback's are in its
+/// query, which is never logged).
 fn redact_path(path: &str) -> String {
-    for prefix in ["/invite/", "/verify/", "/reset/", "/email-change/", "/v1/invitations/"] {
+    for prefix in [
+        "/invite/",
+        "/verify/",
+        "/reset/",
+        "/email-change/",
+        "/partner-requests/",
+        "/v1/invitations/",
+        "/v1/partner-requests/",
+    ] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.split_once('/').map(|(_, t)| format!("/{t}")).unwrap_or_default();
             return format!("{prefix}<token>{tail}");
@@ -268,6 +277,8 @@ mod tests {
     fn token_paths_are_redacted() {
         assert_eq!(super::redact_path("/invite/odi_secret/accept"), "/invite/<token>/accept");
         assert_eq!(super::redact_path("/v1/invitations/odi_secret"), "/v1/invitations/<token>");
+        assert_eq!(super::redact_path("/partner-requests/odp_secret/accept"), "/partner-requests/<token>/accept");
+        assert_eq!(super::redact_path("/v1/partner-requests/odp_secret"), "/v1/partner-requests/<token>");
         assert_eq!(super::redact_path("/v1/orgs/x"), "/v1/orgs/x");
     }
 }

@@ -28,6 +28,7 @@ use crate::auth::{hash_token, new_token, Actor, AuthUser};
 use crate::db::{violation, Constraint, Db};
 use crate::emails::{self, Block};
 use crate::error::{field, ApiError, ApiResult};
+use crate::invitations::Handoff;
 use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use crate::store::{
@@ -208,7 +209,7 @@ fn require_partner_admin(access: &OrgAccess) -> ApiResult<()> {
 }
 
 fn request_link(state: &AppState, token: &str) -> String {
-    format!("{}/v1/partner-requests/{token}", state.public_url)
+    format!("{}/partner-requests/{token}", state.public_url)
 }
 
 /// A partner admin asks a customer org for a relationship; the customer's
@@ -314,6 +315,32 @@ pub async fn accept_by_token(state: &AppState, user: &AuthUser, token: &str) -> 
     let row = row.ok_or_else(|| ApiError::not_found("partner request (it may have been answered or ended)"))?;
     let access = OrgAccess::resolve(state, user, &row.customer_org_id).await?;
     accept(&state.db, &access, user, &row.id).await
+}
+
+/// Accepting on the emailed link's page (`/partner-requests/<token>`): for
+/// whoever signs in there with the email and password of the customer's
+/// owner or an admin.
+pub async fn accept_with_password(
+    state: &AppState,
+    token: &str,
+    email: &str,
+    password: &str,
+    meta: &crate::auth::ClientMeta,
+) -> ApiResult<PartnerRelationship> {
+    let user_id = crate::accounts::check_credentials(state, email, password, meta).await?;
+    let account =
+        store::accounts::user(&state.db.pool, &user_id).await?.ok_or_else(|| ApiError::not_found("account"))?;
+    let user = AuthUser {
+        user_id,
+        session_id: String::new(),
+        email: account.email,
+        name: account.name,
+        email_verified: account.email_verified_at.is_some(),
+        meta: meta.clone(),
+        org_access: None,
+        api_key: None,
+    };
+    accept_by_token(state, &user, token).await
 }
 
 /// The customer's owner or an admin accepts a requested relationship.
@@ -494,15 +521,12 @@ pub async fn set_assignments(
 
 /// Before a team is deleted: each relationship it held roles of records
 /// that its assignments changed, in both orgs.
-pub async fn before_team_deleted(conn: &mut Conn, access: &OrgAccess, team_id: &str) -> ApiResult<()> {
-    for (relationship_id, customer_org_id) in store::partners::relationships_of_team(&mut *conn, team_id).await? {
-        let after = json!({"removed_team_id": team_id, "partner_org_id": access.org_id,
-                           "customer_org_id": customer_org_id});
-        for org_id in [&access.org_id, &customer_org_id] {
-            let change =
-                Change::new(AuditAction::PartnerAssignmentsChanged, Some(&relationship_id)).after(after.clone());
-            audit::record(&mut *conn, org_id, &access.actor, change).await?;
-        }
+pub async fn before_team_deleted(conn: &mut Conn, access: &OrgAccess, user: &AuthUser, team_id: &str) -> ApiResult<()> {
+    for (relationship_id, _) in store::partners::relationships_of_team(&mut *conn, team_id).await? {
+        let row = load(&mut *conn, Side::Partner, &access.org_id, &relationship_id).await?;
+        let after = json!({"removed_team_id": team_id});
+        let action = AuditAction::PartnerAssignmentsChanged;
+        record_both(conn, &row, Side::Partner, access, user, action, None, after).await?;
     }
     Ok(())
 }
@@ -550,17 +574,15 @@ pub async fn create_workspace(
     let after = json!({"roles": roles, "ends_at": rfc3339(ends_at), "status": "active", "owner_of_record": owner});
     record_both(tx.conn(), &row, Side::Partner, access, user, AuditAction::PartnerWorkspaceCreated, None, after)
         .await?;
-    let invitation = crate::invitations::insert_handoff(
-        state,
-        tx.conn(),
-        &customer_id,
-        &req.owner_email,
-        None,
-        access.person_id.as_deref(),
-        user.display_name(),
-        &access.actor,
-    )
-    .await?;
+    let handoff = Handoff {
+        org_id: &customer_id,
+        email: &req.owner_email,
+        previous: None,
+        inviter_id: access.person_id.as_deref(),
+        inviter_name: user.display_name(),
+        actor: &access.actor,
+    };
+    let invitation = crate::invitations::insert_handoff(state, tx.conn(), &handoff).await?;
     store::partners::set_handoff_invitation(tx.conn(), &id, &invitation.id).await?;
     let answer = to_api(tx.conn(), row, true).await?;
     tx.commit().await?;
@@ -587,17 +609,15 @@ pub async fn invite_owner(
     if effective_status(&row.status, row.ends_at, now_ms()) != RelationshipStatus::Active {
         return Err(not_pending("has ended or expired"));
     }
-    let invitation = crate::invitations::insert_handoff(
-        state,
-        tx.conn(),
-        &row.customer_org_id,
-        &req.owner_email,
-        row.handoff_invitation_id.as_deref(),
-        access.person_id.as_deref(),
-        user.display_name(),
-        &access.actor,
-    )
-    .await?;
+    let handoff = Handoff {
+        org_id: &row.customer_org_id,
+        email: &req.owner_email,
+        previous: row.handoff_invitation_id.as_deref(),
+        inviter_id: access.person_id.as_deref(),
+        inviter_name: user.display_name(),
+        actor: &access.actor,
+    };
+    let invitation = crate::invitations::insert_handoff(state, tx.conn(), &handoff).await?;
     store::partners::set_handoff_invitation(tx.conn(), id, &invitation.id).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();

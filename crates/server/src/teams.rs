@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::access::OrgAccess;
 use crate::audit::{self, Change};
+use crate::auth::AuthUser;
 use crate::db::{violation, Constraint, Db};
 use crate::error::{field, ApiError, ApiResult};
 use crate::store::{
@@ -118,11 +119,11 @@ pub async fn rename(db: &Db, access: &OrgAccess, team_id: &str, req: UpdateTeam)
 
 /// Deletes a team; its members stay members of the org, and the partner
 /// roles assigned to it (if any) go with it.
-pub async fn delete(db: &Db, access: &OrgAccess, team_id: &str) -> ApiResult<()> {
+pub async fn delete(db: &Db, access: &OrgAccess, user: &AuthUser, team_id: &str) -> ApiResult<()> {
     access.require(Permission::TeamsManage)?;
     let mut tx = db.write().await?;
     let before = load(tx.conn(), &access.org_id, team_id).await?;
-    crate::partners::before_team_deleted(tx.conn(), access, team_id).await?;
+    crate::partners::before_team_deleted(tx.conn(), access, user, team_id).await?;
     if !store::teams::delete(tx.conn(), &access.org_id, team_id).await? {
         return Err(ApiError::not_found("team"));
     }

@@ -139,10 +139,11 @@ impl<'a> Call<'a> {
         Call { method, segments: segments.to_vec(), query: None, body: None, headers: HeaderMap::new(), idempotent }
     }
 
-    /// The path for logs: the token in `/v1/invitations/{token}/…` is hidden.
+    /// The path for logs: the token in `/v1/invitations/{token}/…` and
+    /// `/v1/partner-requests/{token}/…` is hidden.
     fn log_path(&self) -> String {
         let mut parts: Vec<&str> = self.segments.clone();
-        if parts.len() > 2 && parts[..2] == ["v1", "invitations"] {
+        if parts.len() > 2 && parts[0] == "v1" && (parts[1] == "invitations" || parts[1] == "partner-requests") {
             parts[2] = "<token>";
         }
         format!("/{}", parts.join("/"))
@@ -451,6 +452,14 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::parse_server_url;
+
+    #[test]
+    fn logged_paths_hide_link_tokens() {
+        let path = |segments: &[&str]| super::Call::new(reqwest::Method::POST, segments).log_path();
+        assert_eq!(path(&["v1", "invitations", "odi_secret", "accept"]), "/v1/invitations/<token>/accept");
+        assert_eq!(path(&["v1", "partner-requests", "odp_secret", "accept"]), "/v1/partner-requests/<token>/accept");
+        assert_eq!(path(&["v1", "orgs", "acme", "partner-access"]), "/v1/orgs/acme/partner-access");
+    }
 
     #[test]
     fn plain_http_only_to_this_machine() {

@@ -7,6 +7,7 @@ mod api;
 mod live;
 mod integrations;
 mod offline;
+mod partners;
 mod secrets;
 mod support;
 mod sync;

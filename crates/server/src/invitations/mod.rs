@@ -343,21 +343,25 @@ async fn insert_all(
     Ok((response, sent))
 }
 
+/// Who is invited to own which workspace, by whom, replacing which invitation.
+#[derive(Clone, Copy)]
+pub struct Handoff<'a> {
+    pub org_id: &'a str,
+    pub email: &'a str,
+    /// The pending hand-off invitation this one replaces.
+    pub previous: Option<&'a str>,
+    pub inviter_id: Option<&'a str>,
+    pub inviter_name: &'a str,
+    pub actor: &'a Actor,
+}
+
 /// The hand-off invitation of a customer workspace (`partners`): `email` is
 /// invited to become the org's owner, replacing the partner's owner of
 /// record when they accept. Written in the caller's transaction, with its
 /// email and audit event; a pending hand-off invitation to another address
 /// is revoked, so one link at a time can hand the org off.
-pub async fn insert_handoff(
-    state: &AppState,
-    conn: &mut Conn,
-    org_id: &str,
-    email: &str,
-    previous: Option<&str>,
-    inviter_id: Option<&str>,
-    inviter_name: &str,
-    actor: &Actor,
-) -> ApiResult<Invitation> {
+pub async fn insert_handoff(state: &AppState, conn: &mut Conn, handoff: &Handoff<'_>) -> ApiResult<Invitation> {
+    let Handoff { org_id, email, previous, inviter_id, inviter_name, actor } = *handoff;
     let email = validate::email(email).map_err(crate::error::field("owner_email"))?;
     let key = validate::email_key(&email);
     let org = org_info(conn, org_id).await?;

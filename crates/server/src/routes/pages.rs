@@ -1,5 +1,5 @@
-//! The small server-rendered pages behind emailed links: `/invite/<token>`
-//! and `/verify/<token>`. Plain HTML forms, no script. A GET only shows a
+//! The small server-rendered pages behind emailed links: `/invite/<token>`,
+//! `/verify/<token>`, `/partner-requests/<token>` and the rest. Plain HTML forms, no script. A GET only shows a
 //! page (mail scanners follow links); every change is a form's POST. A page
 //! that shows an error answers with the error's status (404 unknown link,
 //! 409 used, 410 expired, 401 wrong password, 422 invalid input), so
@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}/decline", post(invite_decline))
         .route("/invite/{token}/oidc/{provider}", post(invite_oidc))
         .route("/verify/{token}", get(verify_page).post(verify_confirm))
+        .route("/partner-requests/{token}", get(partner_request_page))
+        .route("/partner-requests/{token}/accept", post(partner_request_accept))
         .route("/reset", get(forgot_page).post(forgot_submit))
         .route("/email-change/{token}", get(email_change_page).post(email_change_submit))
         .route("/reset/{token}", get(reset_page).post(reset_submit))
@@ -218,6 +220,70 @@ async fn invite_accept(
     match invitations::accept_with_password(&state, &token, &form.password, &meta).await {
         Ok(_) => ok(message_page("You joined", "You are now a member. Open the Orgdesk app to see the organization.")),
         Err(e) => error_page(e),
+    }
+}
+
+/// A partner's request for access, as its emailed link shows it; accepting
+/// is the form's POST, for the customer's owner or an admin.
+async fn partner_request_page(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Page {
+    use orgdesk_core::api::RelationshipStatus;
+    let title = "This partner request cannot be used";
+    let preview = match crate::partners::preview(&state, &token).await {
+        Ok(p) => p,
+        Err(e) => return (e.status(), message_page(title, &e.detail)),
+    };
+    let head = format!(
+        "<h1>Partner access to {customer}</h1><p><strong>{partner}</strong> asks to administer \
+         <strong>{customer}</strong> with the roles {roles} until {ends}.</p>",
+        customer = escape(&preview.customer.name),
+        partner = escape(&preview.partner_name),
+        roles = escape(&preview.roles.join(", ")),
+        ends = escape(&preview.ends_at),
+    );
+    let why = match preview.status {
+        RelationshipStatus::Requested => None,
+        RelationshipStatus::Expired => Some((StatusCode::GONE, "This request expired; ask the partner for a new one.")),
+        _ => Some((StatusCode::CONFLICT, "This request was answered or ended already.")),
+    };
+    if let Some((status, why)) = why {
+        return (status, page("Partner request", &format!("{head}<p class=\"error\">{why}</p>")));
+    }
+    let form = format!(
+        "<form method=\"post\" action=\"/partner-requests/{t}/accept\"><p>Sign in as an owner or admin of {customer} \
+         to accept. Either side can end it at any time.</p>\
+         <label>Email<input name=\"email\" type=\"email\" autocomplete=\"email\" required></label>\
+         <label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button>Accept partner access</button></form><p class=\"muted\">Nothing changes unless you accept.</p>",
+        t = escape(&token),
+        customer = escape(&preview.customer.name),
+    );
+    ok(page("Partner request", &format!("{head}{form}")))
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+    password: String,
+}
+
+async fn partner_request_accept(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    ApiPath(token): ApiPath<String>,
+    Form(form): Form<SignInForm>,
+) -> Page {
+    match crate::partners::accept_with_password(&state, &token, &form.email, &form.password, &meta).await {
+        Ok(r) => ok(message_page(
+            "Partner access accepted",
+            &format!(
+                "{} now has access to {} with the roles {} until {}. End it at any time under Members → Partner access.",
+                r.partner.name,
+                r.customer.name,
+                r.roles.join(", "),
+                r.ends_at
+            ),
+        )),
+        Err(e) => (e.status(), message_page("The request was not accepted", &e.detail)),
     }
 }
 

@@ -83,7 +83,7 @@ async fn delete(
     ApiPath((org, team_id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    teams::delete(&state.db, &access, &team_id).await?;
+    teams::delete(&state.db, &access, &user, &team_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -193,7 +193,7 @@ async fn world() -> World {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         partner_sides.push(r.body["id"].as_str().unwrap().to_owned());
     }
-    let request_token = app.token_from_outbox(&owner.email, "/v1/partner-requests/").await;
+    let request_token = app.token_from_outbox(&owner.email, "/partner-requests/").await;
     let r = app
         .post(&owner.token, &format!("/v1/orgs/{}/partner-access/{}/accept", org.id, partner_sides[0]), json!({}))
         .await;

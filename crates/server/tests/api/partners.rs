@@ -64,7 +64,7 @@ pub async fn relate(
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["status"], "requested");
     let id = r.body["id"].as_str().unwrap().to_owned();
-    let token = app.token_from_outbox(&customer_owner.email, "/v1/partner-requests/").await;
+    let token = app.token_from_outbox(&customer_owner.email, "/partner-requests/").await;
     let r = app.post(&customer_owner.token, &format!("/v1/partner-requests/{token}/accept"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["status"], "active");
@@ -233,7 +233,7 @@ async fn a_request_accepted_by_link_gives_the_partner_team_delegated_access() {
         .await;
     again.assert_problem(409, "relationship_exists");
     // The link shows the request; GETting it twice changes nothing.
-    let token = app.token_from_outbox(&customer_owner.email, "/v1/partner-requests/").await;
+    let token = app.token_from_outbox(&customer_owner.email, "/partner-requests/").await;
     for _ in 0..2 {
         let r = app.call(Method::GET, &format!("/v1/partner-requests/{token}"), None, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -241,6 +241,10 @@ async fn a_request_accepted_by_link_gives_the_partner_team_delegated_access() {
         assert_eq!(r.body["partner_name"], "Acme Reseller");
         assert_eq!(r.body["roles"], json!(["admin", "viewer"]));
     }
+    // The emailed link opens a page; a GET shows it and changes nothing.
+    let page = app.call(Method::GET, &format!("/partner-requests/{token}"), None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Acme Reseller") && page.text.contains("method=\"post\""), "{}", page.text);
     // Nobody but the customer's owner or an admin accepts it.
     let viewer = app.user("viewer@customer.example", "Vera").await;
     app.join(&customer_owner, &customer, &viewer, "viewer").await;
@@ -640,7 +644,7 @@ async fn accepts_and_requests_race_to_one_winner() {
         }
     }
     assert_eq!(created, 1);
-    let token = app.token_from_outbox(&customer_owner.email, "/v1/partner-requests/").await;
+    let token = app.token_from_outbox(&customer_owner.email, "/partner-requests/").await;
     let admin = app.user("ca@customer.example", "Carla Admin").await;
     app.join(&customer_owner, &customer, &admin, "admin").await;
     let tasks: Vec<_> = (0..8)
@@ -759,4 +763,84 @@ async fn three_replicas_see_the_end_at_once() {
     for replica in [&a, &b, &c] {
         replica.get(&p.support.token, &path).await.assert_problem(404, "not_found");
     }
+}
+
+/// The demo's partner: its support person reaches the three created
+/// workspaces (as "admin") and the agency's client (as "member").
+#[tokio::test]
+async fn the_demo_seeds_a_partner_with_customer_workspaces() {
+    let app = TestApp::start().await;
+    orgdesk_server::demo::seed(&app.state.db).await.unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            "/v1/auth/signin",
+            None,
+            Some(
+                json!({"email": orgdesk_server::demo::SUPPORT_EMAIL, "password": orgdesk_server::demo::DEMO_PASSWORD}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let token = r.body["token"].as_str().unwrap().to_owned();
+    let r = app.get(&token, "/v1/me/delegated-orgs").await;
+    let orgs = r.body.as_array().unwrap();
+    assert_eq!(orgs.len(), 4, "{}", r.text);
+    assert!(orgs.iter().all(|o| o["partner"]["slug"] == orgdesk_server::demo::PARTNER_SLUG));
+    let slug =
+        orgs.iter().find(|o| o["roles"] == json!(["admin"])).unwrap()["org"]["slug"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&token, &format!("/v1/orgs/{slug}/members")).await.status, StatusCode::OK);
+}
+
+/// The emailed link's page: the form accepts for the customer's owner or an
+/// admin who signs in on it, and for nobody else.
+#[tokio::test]
+async fn the_request_page_accepts_for_an_owner_or_admin_only() {
+    let app = TestApp::start().await;
+    let owner = app.user("po@reseller.example", "Reseller Owner").await;
+    let partner = app.org(&owner, "Acme Reseller").await;
+    let customer_owner = app.user("co@customer.example", "Cora").await;
+    let customer = app.org(&customer_owner, "Globex").await;
+    let viewer = app.user("viewer@customer.example", "Vera").await;
+    app.join(&customer_owner, &customer, &viewer, "viewer").await;
+    let body = json!({"customer": customer.slug, "roles": ["viewer"], "ends_at": days_ahead(30)});
+    let r = app.post(&owner.token, &format!("/v1/orgs/{}/customers", partner.id), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = app.token_from_outbox(&customer_owner.email, "/partner-requests/").await;
+    let accept = |email: &str, password: &str| {
+        app.request(Method::POST, &format!("/partner-requests/{token}/accept"), None)
+            .form(&[("email", email.to_owned()), ("password", password.to_owned())])
+    };
+    let r = crate::support::send(accept(&customer_owner.email, "not the password")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    let r = crate::support::send(accept(&viewer.email, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = crate::support::send(accept(&owner.email, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "the partner's owner is nobody in the customer: {}", r.text);
+    let r = crate::support::send(accept(&customer_owner.email, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("Partner access accepted"), "{}", r.text);
+    let page = app.call(Method::GET, &format!("/partner-requests/{token}"), None, None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "a used link shows nothing more: {}", page.text);
+    let r = app.get(&customer_owner.token, &format!("/v1/orgs/{}/partner-access", customer.id)).await;
+    assert_eq!(r.body[0]["relationship"]["status"], "active", "{}", r.text);
+}
+
+/// Deleting a partner team that holds a relationship's role ends its
+/// people's access, and both orgs record that the assignments changed.
+#[tokio::test]
+async fn deleting_an_assigned_team_ends_its_access() {
+    let app = TestApp::start().await;
+    let p = partnership(&app, "team", &["admin"]).await;
+    let path = members_path(&p.customer);
+    assert_eq!(app.get(&p.support.token, &path).await.status, StatusCode::OK);
+    let r = app.delete(&p.partner_admin.token, &format!("/v1/orgs/{}/teams/{}", p.partner.id, p.team)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    app.get(&p.support.token, &path).await.assert_problem(404, "not_found");
+    let events = audit_actions(&app, &p.customer_owner, &p.customer).await;
+    let changed: Vec<&Value> = events.iter().filter(|e| e["action"] == "partner.assignments_changed").collect();
+    assert_eq!(changed.len(), 2, "assigned, then the team deleted");
+    assert_eq!(changed[0]["actor_name"], "Reseller Admin team (Acme Reseller team)", "{:?}", changed[0]);
+    let r = app.get(&p.partner_admin.token, &format!("/v1/orgs/{}/customers/{}", p.partner.id, p.relationship)).await;
+    assert_eq!(r.body["assignments"], json!([]), "{}", r.text);
 }

@@ -1,10 +1,11 @@
 // End-to-end test of partners in the desktop app (issue 14): the real app in
 // WebKitWebDriver against a real orgdesk-server with the demo data, in a
-// fresh profile. The demo's reseller sees its customers grouped under "Acme
-// Reseller", creates a customer workspace, the customer's owner accepts the
-// hand-off (through the emailed link), the partner's support team
-// administers the workspace within the granted role, and a customer ends
-// partner access in its Members screen: the partner's people lose it at once.
+// fresh profile. The demo partner "Acme Reseller"'s support person sees its
+// customers grouped under Acme; the reseller creates a customer workspace,
+// its owner accepts the hand-off (through the emailed link), the support
+// team administers it within the granted role, and a customer (the agency)
+// ends partner access on its Members screen: the partner's people lose it
+// at once.
 // Run through scripts/test.d/40-e2e.sh, after tests/e2e.mjs.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,8 @@ const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "debug/orgdesk");
 const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgdesk-server");
 const PASSWORD = "orgdesk-demo-2026";
 const RESELLER = "reseller@orgdesk.test";
+const SUPPORT = "support@orgdesk.test";
+const AGENCY = "agency@orgdesk.test";
 const NEW_OWNER = "erin.owner@echo-events.test";
 
 const server = new DemoServer(serverBinary);
@@ -89,29 +92,32 @@ async function main() {
   browser = await app.launch();
   await browser.setWindowSize?.(1280, 800).catch(() => {});
 
-  await step("the reseller sees its customer workspaces grouped under the partner, with the delegated role", async () => {
-    await signIn(RESELLER);
+  await step("the partner's support person sees the customer workspaces grouped under the partner, with the delegated role", async () => {
+    await signIn(SUPPORT);
     const group = await browser.$('[data-testid="partner-group"][data-partner="acme-reseller"]');
     await group.waitForDisplayed({ timeout: 30_000 });
-    if (!(await group.getText()).includes("Acme Reseller → 3 customers")) throw new Error(`the group reads ${await group.getText()}`);
-    for (const slug of ["bluebird-bakery", "cedar-dental", "delta-freight"]) {
+    if (!(await group.getText()).includes("Acme Reseller → 4 customers")) throw new Error(`the group reads ${await group.getText()}`);
+    for (const [slug, role] of [["initech", "Admin"], ["hooli-foods", "Admin"], ["vandelay-imports", "Admin"], ["cedar-pine-law", "Member"]]) {
       const item = await orgItem(slug);
       if ((await item.getAttribute("data-partner")) !== "acme-reseller") throw new Error(`${slug} is not under Acme`);
-      if (!(await (await item.$('[data-testid="org-delegated"]')).getText()).includes("Admin")) throw new Error(`${slug} has no Admin badge`);
+      const badge = await (await item.$('[data-testid="org-delegated"]')).getText();
+      if (!badge.includes(role)) throw new Error(`${slug} shows ${badge}, not ${role}`);
     }
     // A delegated workspace opens like any other; its members show, and the partner's people are not among them.
-    await (await orgItem("cedar-dental")).click();
-    await waitFor("Cedar Dental's members", async () => (await (await byTest("member-count")).getText()).includes(" of "));
-    if (await (await browser.$(`[data-testid="member-row"][data-email="${RESELLER}"]`)).isExisting()) throw new Error("the reseller shows as a member");
+    await (await orgItem("hooli-foods")).click();
+    await waitFor("Hooli Foods' members", async () => (await (await byTest("member-count")).getText()).includes(" of "));
+    if (await (await browser.$(`[data-testid="member-row"][data-email="${SUPPORT}"]`)).isExisting()) throw new Error("the support person shows as a member");
     await shot("partners-switcher");
     await axe.checkA11y(browser, "partners-switcher");
   });
 
-  await step("Create customer workspace: the partner's owner is its owner of record until the hand-off", async () => {
+  await step("the reseller's Customers screen: the renewal reminder, and Create customer workspace with the partner's owner as owner of record", async () => {
+    await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
+    await signIn(RESELLER);
     await (await orgItem("acme-reseller")).click();
     await (await visible("nav-customers")).click();
     await visible("screen-customers");
-    await waitFor("the renewal reminder (Delta Freight ends in 20 days)", async () => (await (await byTest("renewal-reminder")).getText()).includes("Delta Freight"));
+    await waitFor("the renewal reminder (Initech ends in 20 days)", async () => (await (await byTest("renewal-reminder")).getText()).includes("Initech"));
     await (await visible("ws-name")).setValue("Echo Events");
     await (await visible("ws-owner")).setValue(NEW_OWNER);
     await (await visible("ws-create")).click();
@@ -123,73 +129,73 @@ async function main() {
     await axe.checkA11y(browser, "partners-customers");
   });
 
-  await step("the customer's owner accepts the hand-off; the support team is given Admin there and administers its members", async () => {
+  await step("the customer's owner accepts the hand-off; the support team gets Admin there and administers it as 'via Acme Reseller'", async () => {
     const token = new URL(await invitationLink(NEW_OWNER)).pathname.split("/").filter(Boolean).pop();
     const signup = await fetch(`${server.url}/v1/invitations/${token}/signup`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Erin Owner", password: PASSWORD }),
     });
     if (!signup.ok) throw new Error(`the owner's sign-up: ${signup.status} ${await signup.text()}`);
-    // Bulk "assign team to customers": Support tier 1 as Admin in Echo Events.
     await browser.execute(() => document.querySelectorAll('[data-testid="toast"] [aria-label="Dismiss"]').forEach((b) => b.click()));
-    await (await visible("nav-customers")).click();
     const row = await browser.$('[data-testid="customer-row"][data-slug="echo-events"]');
     await waitFor("the hand-off to show", async () => {
       await (await visible("nav-teams")).click();
       await (await visible("nav-customers")).click();
+      await row.waitForDisplayed({ timeout: 10_000 });
       return !(await (await row.$('[data-testid="owner-of-record"]')).isExisting());
     });
+    // "Assign team to customers" over a selection: Support tier 1 as Admin in Echo Events.
     await (await row.$('[data-testid="customer-select"]')).click();
     await visible("customers-bulk");
     await (await byTest("assign-role")).selectByAttribute("value", "admin");
     await (await byTest("assign-apply")).click();
     await toastSays("is Admin in 1 customer");
     await waitFor("the team in the row", async () => (await (await row.$('[data-testid="customer-teams"]')).getText()).includes("Support tier 1"));
-    // The workspace is under Acme in the switcher now, as a delegated admin (the reseller is in Support tier 1).
+    // The support person now reaches Echo Events, under Acme, as an admin.
+    await switchAccount(SUPPORT);
     await waitFor("Echo Events under Acme", async () =>
       (await (await orgItem("echo-events")).isExisting()) && (await (await orgItem("echo-events")).getAttribute("data-partner")) === "acme-reseller", 30_000);
     await (await orgItem("echo-events")).click();
     await waitFor("Echo Events' members", async () => (await browser.$(`[data-testid="member-row"][data-email="${NEW_OWNER}"]`)).isExisting(), 60_000);
-    // Within the granted role: the owner cannot be disabled or removed from a delegated admin's screen.
     const ownerRow = await browser.$(`[data-testid="member-row"][data-email="${NEW_OWNER}"]`);
-    if (await (await ownerRow.$('[data-testid="member-toggle-status"]')).isExisting()) throw new Error("the owner can be disabled");
-    // A delegated change: the customer's audit log names the person and the partner.
-    const asReseller = await apiAs(server.url, RESELLER, PASSWORD);
-    await asReseller("POST", "/v1/orgs/echo-events/invitations", { emails: ["guest@echo-events.test"], role: "member" });
+    if (await (await ownerRow.$('[data-testid="member-toggle-status"]')).isExisting()) throw new Error("the owner can be disabled by a delegated admin");
+    // A delegated change is recorded in the customer's audit log with the person and the partner.
+    const asSupport = await apiAs(server.url, SUPPORT, PASSWORD);
+    await asSupport("POST", "/v1/orgs/echo-events/invitations", { emails: ["guest@echo-events.test"], role: "member" });
     const asOwner = await apiAs(server.url, NEW_OWNER, PASSWORD);
     const audit = JSON.stringify(await asOwner("GET", "/v1/orgs/echo-events/audit"));
-    if (!audit.includes("Riley Reseller via Acme Reseller")) throw new Error(`the audit log does not name the delegated actor: ${audit.slice(0, 400)}`);
-    // Owner is never grantable through the relationship.
-    const asOwnerInvite = await asReseller("POST", "/v1/orgs/echo-events/invitations", { emails: ["boss@echo-events.test"], role: "owner" })
+    if (!audit.includes("Sasha Support via Acme Reseller")) throw new Error(`the audit log does not name the delegated actor: ${audit.slice(0, 400)}`);
+    // Never the owner role through a relationship.
+    const ownerInvite = await asSupport("POST", "/v1/orgs/echo-events/invitations", { emails: ["boss@echo-events.test"], role: "owner" })
       .then(() => "accepted", (e) => String(e.message));
-    if (asOwnerInvite === "accepted") throw new Error("a delegated admin invited an owner");
+    if (ownerInvite === "accepted") throw new Error("a delegated admin invited an owner");
   });
 
-  await step("a customer ends partner access in its Members screen; the partner's people lose it at once", async () => {
-    // The customer (Bluebird Bakery's owner) in a second account of the same app.
+  await step("a customer ends partner access on its Members screen; the partner's people lose it at once", async () => {
+    // The customer: the agency owns Cedar & Pine Law, where Acme's support team holds Member.
     await (await browser.$('select[aria-label="Account"]')).selectByAttribute("value", "__add");
-    await signIn("owner@bluebird.test");
-    await (await orgItem("bluebird-bakery")).click();
+    await signIn(AGENCY);
+    await (await orgItem("cedar-pine-law")).click();
     const row = await browser.$('[data-testid="partner-access-row"][data-partner="acme-reseller"]');
     await row.waitForDisplayed({ timeout: 30_000 });
     const people = await (await row.$('[data-testid="partner-access-people"]')).getText();
-    for (const name of ["Riley Reseller", "Sam Support", "Tess Tier"]) if (!people.includes(name)) throw new Error(`${name} missing: ${people}`);
+    for (const name of ["Rene Reseller", "Sasha Support"]) if (!people.includes(name)) throw new Error(`${name} missing: ${people}`);
     await shot("partners-customer-access");
     await axe.checkA11y(browser, "partners-customer-access");
     await (await row.$('[data-testid="partner-access-end"]')).click();
     const dialog = await visible("confirm-dialog");
-    if (!(await dialog.getText()).includes("3 partner people lose it at once")) throw new Error(`unclear confirmation: ${await dialog.getText()}`);
+    if (!(await dialog.getText()).includes("2 partner people lose it at once")) throw new Error(`unclear confirmation: ${await dialog.getText()}`);
     await (await visible("confirm-button")).click();
     await toastSays("Ended Acme Reseller's access");
     await waitFor("the section gone", async () => !(await row.isExisting()));
-    // The partner's people: refused on their next request.
-    const asStaff = await apiAs(server.url, "sam.support@acme-reseller.test", PASSWORD);
-    const refused = await asStaff("GET", "/v1/orgs/bluebird-bakery/members").then(() => false, (e) => /404/.test(String(e.message)));
+    // The partner's people are refused on their next request.
+    const asSupport = await apiAs(server.url, SUPPORT, PASSWORD);
+    const refused = await asSupport("GET", "/v1/orgs/cedar-pine-law/members").then(() => false, (e) => /404/.test(String(e.message)));
     if (!refused) throw new Error("a partner person still reaches the customer after the end");
-    // And the reseller's switcher no longer lists it.
-    await switchAccount(RESELLER);
-    await waitFor("Bluebird Bakery gone from the reseller's switcher", async () => !(await (await orgItem("bluebird-bakery")).isExisting()), 30_000);
+    // And the support person's switcher no longer lists it.
+    await switchAccount(SUPPORT);
+    await waitFor("Cedar & Pine Law gone from the switcher", async () => !(await (await orgItem("cedar-pine-law")).isExisting()), 30_000);
     const group = await browser.$('[data-testid="partner-group"][data-partner="acme-reseller"]');
-    if (!(await group.getText()).includes("→ 3 customers")) throw new Error(`the group reads ${await group.getText()}`);
+    if (!(await group.getText()).includes("→ 4 customers")) throw new Error(`the group reads ${await group.getText()}`);
   });
 
   console.log(`partners: ${passed} steps passed`);

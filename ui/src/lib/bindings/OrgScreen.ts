@@ -3,4 +3,4 @@
 /**
  * The screens of an org that a link can open (the UI's `ScreenId`s).
  */
-export type OrgScreen = "members" | "invitations" | "roles" | "settings" | "api-keys" | "webhooks" | "audit";
+export type OrgScreen = "members" | "invitations" | "roles" | "settings" | "api-keys" | "webhooks" | "teams" | "customers" | "audit";

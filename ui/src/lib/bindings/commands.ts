@@ -12,6 +12,7 @@ import type { AuditQuery } from "./AuditQuery";
 import type { BulkChange } from "./BulkChange";
 import type { BulkReport } from "./BulkReport";
 import type { ConnectionStatus } from "./ConnectionStatus";
+import type { CreateCustomerWorkspace } from "./CreateCustomerWorkspace";
 import type { CreateRole } from "./CreateRole";
 import type { CreatedApiKey } from "./CreatedApiKey";
 import type { Invitation } from "./Invitation";
@@ -30,6 +31,8 @@ import type { OidcProvider } from "./OidcProvider";
 import type { Org } from "./Org";
 import type { OrgScreen } from "./OrgScreen";
 import type { Page } from "./Page";
+import type { PartnerAccess } from "./PartnerAccess";
+import type { PartnerRelationship } from "./PartnerRelationship";
 import type { PermissionInfo } from "./PermissionInfo";
 import type { PersonMembership } from "./PersonMembership";
 import type { RemovePersonResults } from "./RemovePersonResults";
@@ -40,11 +43,15 @@ import type { Session } from "./Session";
 import type { Snapshot } from "./Snapshot";
 import type { SyncProgress } from "./SyncProgress";
 import type { SyncReport } from "./SyncReport";
+import type { Team } from "./Team";
+import type { TeamAssignment } from "./TeamAssignment";
+import type { TeamMember } from "./TeamMember";
 import type { UpdateOrg } from "./UpdateOrg";
 import type { UpdateRole } from "./UpdateRole";
 import type { UpdateStatus } from "./UpdateStatus";
 import type { UpdateWebhookEndpoint } from "./UpdateWebhookEndpoint";
 import type { User } from "./User";
+import type { ViewEvent } from "./ViewEvent";
 import type { WebhookDelivery } from "./WebhookDelivery";
 import type { WebhookEndpoint } from "./WebhookEndpoint";
 import type { WebhookSecret } from "./WebhookSecret";
@@ -84,6 +91,8 @@ export const COMMANDS = [
   "refresh_tray",
   "tray_menu",
   "set_keep_in_tray",
+  "set_notifications",
+  "notification_log",
   "watch_updates",
   "check_for_update",
   "install_update",
@@ -133,6 +142,14 @@ export const COMMANDS = [
   "delete_role",
   "audit_page",
   "export_audit_csv",
+  "watch_orgs",
+  "watch_org",
+  "watch_members",
+  "watch_invitations",
+  "watch_roles",
+  "watch_my_invitations",
+  "watch_managed_invitations",
+  "unwatch",
   "api_keys",
   "create_api_key",
   "revoke_api_key",
@@ -145,6 +162,22 @@ export const COMMANDS = [
   "send_test_webhook",
   "webhook_deliveries",
   "replay_webhook_delivery",
+  "teams",
+  "create_team",
+  "rename_team",
+  "delete_team",
+  "team_members",
+  "add_team_member",
+  "remove_team_member",
+  "customers",
+  "create_customer_workspace",
+  "request_customer",
+  "set_team_assignments",
+  "end_as_partner",
+  "partner_access",
+  "accept_partner",
+  "end_partner_access",
+  "renew_partner_access",
 ] as const;
 
 export const appState = (): Promise<AppState> => invoke<AppState>("app_state");
@@ -220,6 +253,12 @@ export const trayMenu = (): Promise<string[]> => invoke<string[]>("tray_menu");
 
 /** Whether closing the window keeps the app running in the tray. */
 export const setKeepInTray = (on: boolean): Promise<void> => invoke<void>("set_keep_in_tray", { on });
+
+/** Native notifications on or off (kept in the profile). */
+export const setNotifications = (on: boolean): Promise<void> => invoke<void>("set_notifications", { on });
+
+/** The last notices of the live streams and whether each was shown (for diagnostics and the end-to-end run; titles only, no names). */
+export const notificationLog = (): Promise<string[]> => invoke<string[]>("notification_log");
 
 /** Sends the updater's status now and on every change over `updates`. */
 export const watchUpdates = (channel: Channel<UpdateStatus>): Promise<void> => invoke<void>("watch_updates", { channel });
@@ -337,6 +376,30 @@ export const auditPage = (orgId: string, query: AuditQuery): Promise<Snapshot<Pa
 /** Saves the server's CSV of the filtered log where the person chooses. The CSV is fetched first and the session let go before the dialog opens. */
 export const exportAuditCsv = (orgId: string, slug: string, query: AuditQuery): Promise<string | null> => invoke<string | null>("export_audit_csv", { orgId, slug, query });
 
+/** My orgs (the sidebar), with the connection status for the offline banner. */
+export const watchOrgs = (channel: Channel<ViewEvent<MyOrg[]>>): Promise<number> => invoke<number>("watch_orgs", { channel });
+
+/** One org's settings. */
+export const watchOrg = (orgId: string, channel: Channel<ViewEvent<Org>>): Promise<number> => invoke<number>("watch_org", { orgId, channel });
+
+/** An org's member list: its size and sync time, sync progress, and a message whenever it changed (the rows come from `member_window`). */
+export const watchMembers = (orgId: string, channel: Channel<ViewEvent<number>>): Promise<number> => invoke<number>("watch_members", { orgId, channel });
+
+/** An org's open invitations. */
+export const watchInvitations = (orgId: string, channel: Channel<ViewEvent<Page<Invitation>>>): Promise<number> => invoke<number>("watch_invitations", { orgId, channel });
+
+/** An org's roles. */
+export const watchRoles = (orgId: string, channel: Channel<ViewEvent<Role[]>>): Promise<number> => invoke<number>("watch_roles", { orgId, channel });
+
+/** The invitations addressed to me. */
+export const watchMyInvitations = (channel: Channel<ViewEvent<MyInvitation[]>>): Promise<number> => invoke<number>("watch_my_invitations", { channel });
+
+/** Every pending invitation in the orgs I manage. */
+export const watchManagedInvitations = (channel: Channel<ViewEvent<ManagedInvitation[]>>): Promise<number> => invoke<number>("watch_managed_invitations", { channel });
+
+/** Stops a watch (the screen that made it went away). */
+export const unwatch = (id: number): Promise<void> => invoke<void>("unwatch", { id });
+
 /** The org's API keys (never the keys themselves); with `created_by`, only those that person created. */
 export const apiKeys = (orgId: string, createdBy: string | null): Promise<ApiKey[]> => invoke<ApiKey[]>("api_keys", { orgId, createdBy });
 
@@ -368,3 +431,42 @@ export const webhookDeliveries = (orgId: string, endpointId: string): Promise<We
 
 /** Sends a delivery again (same `webhook-id` and body). */
 export const replayWebhookDelivery = (orgId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery> => invoke<WebhookDelivery>("replay_webhook_delivery", { orgId, endpointId, deliveryId });
+
+export const teams = (orgId: string): Promise<Team[]> => invoke<Team[]>("teams", { orgId });
+
+export const createTeam = (orgId: string, name: string): Promise<Team> => invoke<Team>("create_team", { orgId, name });
+
+export const renameTeam = (orgId: string, teamId: string, name: string): Promise<Team> => invoke<Team>("rename_team", { orgId, teamId, name });
+
+export const deleteTeam = (orgId: string, teamId: string): Promise<void> => invoke<void>("delete_team", { orgId, teamId });
+
+export const teamMembers = (orgId: string, teamId: string): Promise<TeamMember[]> => invoke<TeamMember[]>("team_members", { orgId, teamId });
+
+/** Adds a member of the org to the team; answers the team's members after. */
+export const addTeamMember = (orgId: string, teamId: string, userId: string): Promise<TeamMember[]> => invoke<TeamMember[]>("add_team_member", { orgId, teamId, userId });
+
+export const removeTeamMember = (orgId: string, teamId: string, userId: string): Promise<void> => invoke<void>("remove_team_member", { orgId, teamId, userId });
+
+/** The partner org's customer relationships, with their team assignments. */
+export const customers = (orgId: string): Promise<PartnerRelationship[]> => invoke<PartnerRelationship[]>("customers", { orgId });
+
+/** A new org for a customer: the relationship is active at once and its first owner is invited. */
+export const createCustomerWorkspace = (orgId: string, workspace: CreateCustomerWorkspace): Promise<PartnerRelationship> => invoke<PartnerRelationship>("create_customer_workspace", { orgId, workspace });
+
+/** Asks an existing org (slug or id) to accept this partner with `roles` until `ends_at`. */
+export const requestCustomer = (orgId: string, customer: string, roles: string[], endsAt: string): Promise<PartnerRelationship> => invoke<PartnerRelationship>("request_customer", { orgId, customer, roles, endsAt });
+
+/** Replaces which partner teams hold which of the relationship's roles. */
+export const setTeamAssignments = (orgId: string, relationshipId: string, assignments: TeamAssignment[]): Promise<PartnerRelationship> => invoke<PartnerRelationship>("set_team_assignments", { orgId, relationshipId, assignments });
+
+export const endAsPartner = (orgId: string, relationshipId: string): Promise<void> => invoke<void>("end_as_partner", { orgId, relationshipId });
+
+/** The customer's view: each partner's access and who holds it now. */
+export const partnerAccess = (orgId: string): Promise<PartnerAccess[]> => invoke<PartnerAccess[]>("partner_access", { orgId });
+
+export const acceptPartner = (orgId: string, relationshipId: string): Promise<PartnerRelationship> => invoke<PartnerRelationship>("accept_partner", { orgId, relationshipId });
+
+/** Ends a partner's access at once, for every one of its people. */
+export const endPartnerAccess = (orgId: string, relationshipId: string): Promise<void> => invoke<void>("end_partner_access", { orgId, relationshipId });
+
+export const renewPartnerAccess = (orgId: string, relationshipId: string, endsAt: string): Promise<PartnerRelationship> => invoke<PartnerRelationship>("renew_partner_access", { orgId, relationshipId, endsAt });

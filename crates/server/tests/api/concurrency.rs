@@ -117,3 +117,55 @@ async fn twenty_parallel_accepts_of_one_invitation_succeed_once() {
     .unwrap();
     assert_eq!(members, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_removals_across_orgs_revoke_each_key_once() {
+    let app = Arc::new(TestApp::start().await);
+    let owner = app.user("owner@example.com", "Owner").await;
+    let leaver = app.user("leaver@example.com", "Leaver").await;
+    let mut orgs = Vec::new();
+    for name in ["Alpha", "Beta", "Gamma"] {
+        let org = app.org(&owner, name).await;
+        app.join(&owner, &org, &leaver, "admin").await;
+        for key in ["one", "two"] {
+            let r = app
+                .post(
+                    &leaver.token,
+                    &format!("/v1/orgs/{}/api-keys", org.id),
+                    json!({"name": key, "permissions": ["org:read"]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        orgs.push(org.id.clone());
+    }
+    // Ten identical removals at once, with and without revoking.
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (app, token, orgs) = (app.clone(), owner.token.clone(), orgs.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"email": "leaver@example.com", "org_ids": orgs, "revoke_api_keys": i % 3 != 0});
+            app.post(&token, "/v1/me/people/remove", body).await
+        }));
+    }
+    let mut removed = 0;
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        for result in r.body["results"].as_array().unwrap() {
+            let outcome = result["outcome"].as_str().unwrap();
+            assert!(outcome == "removed" || outcome == "not_a_member", "{}", r.text);
+            removed += (outcome == "removed") as usize;
+        }
+    }
+    assert_eq!(removed, 3, "one removal per org went through");
+    // Each key was revoked at most once (one audit event each), and only by a removal that asked.
+    for org in &orgs {
+        let audit = app.get(&owner.token, &format!("/v1/orgs/{org}/audit?action=api_key.revoked")).await;
+        let events = audit.body["items"].as_array().unwrap().len();
+        let keys = app.get(&owner.token, &format!("/v1/orgs/{org}/api-keys")).await;
+        let revoked = keys.body.as_array().unwrap().iter().filter(|k| !k["revoked_at"].is_null()).count();
+        assert_eq!(events, revoked, "one audit event per revoked key in {org}");
+        assert!(revoked == 0 || revoked == 2, "both keys or neither in {org}: {}", keys.text);
+    }
+}

@@ -790,6 +790,28 @@ async fn the_demo_seeds_a_partner_with_customer_workspaces() {
     let slug =
         orgs.iter().find(|o| o["roles"] == json!(["admin"])).unwrap()["org"]["slug"].as_str().unwrap().to_owned();
     assert_eq!(app.get(&token, &format!("/v1/orgs/{slug}/members")).await.status, StatusCode::OK);
+
+    // The org list has them too, under the partner, with the delegated
+    // permissions (never deletion, transfer, partners, keys or webhooks).
+    let r = app.get(&token, "/v1/orgs").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let listed: Vec<&serde_json::Value> =
+        r.body.as_array().unwrap().iter().filter(|o| !o["via_partner"].is_null()).collect();
+    assert_eq!(listed.len(), 4, "{}", r.text);
+    let admin_one = listed.iter().find(|o| o["slug"] == slug.as_str()).expect("the admin workspace is listed");
+    assert_eq!(admin_one["via_partner"]["slug"], orgdesk_server::demo::PARTNER_SLUG);
+    let perms: Vec<&str> = admin_one["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(perms.contains(&"members:update"), "{perms:?}");
+    for never in ["org:delete", "org:transfer", "partners:manage", "api_keys:manage", "webhooks:manage"] {
+        assert!(!perms.contains(&never), "{never} in {perms:?}");
+    }
+    // A member's own orgs carry no partner (the partner org itself, here).
+    assert!(r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["slug"] == orgdesk_server::demo::PARTNER_SLUG && o.get("via_partner").is_none()));
 }
 
 /// The emailed link's page: the form accepts for the customer's owner or an

@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 
 use orgdesk_core::api::{
-    ManagedInvitation, MemberStatus, PersonMembership, PersonQuery, RemoveOutcome, RemovePersonResult,
+    ManagedInvitation, MemberStatus, Page, PageQuery, PersonMembership, PersonQuery, RemoveOutcome, RemovePersonResult,
     RemovePersonResults, PEOPLE_LIMIT,
 };
-use orgdesk_core::{ErrorCode, Permission, PermissionSet};
+use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
 
-use crate::access::OrgAccess;
+use crate::access::{role_permissions, OrgAccess};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::members;
 use crate::orgs;
+use crate::pagination::{decode_cursor, encode_cursor, page_limit};
 use crate::state::AppState;
 use crate::store::{self, memberships::OrgMemberRow};
 use crate::time::now_ms;
@@ -59,6 +60,64 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
             })
         })
         .collect())
+}
+
+/// One page of [`managed_invitations`]' list, in the same order, keyset-paged
+/// on (expiry, id) like the member list: one statement reads the page with
+/// its orgs and my role in each, so a page costs its own rows however many
+/// orgs and invitations I have.
+pub async fn managed_invitations_page(
+    state: &AppState,
+    user: &AuthUser,
+    query: &PageQuery,
+) -> ApiResult<Page<ManagedInvitation>> {
+    let limit = page_limit(query.limit)?;
+    let after: (i64, String) = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => decode_cursor(cursor)?,
+        None => (i64::MIN, String::new()),
+    };
+    // The statement names the built-in roles that read invitations: written once.
+    static STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let statement = STATEMENT.get_or_init(|| {
+        let readers: Vec<&str> = BuiltinRole::ALL
+            .iter()
+            .filter(|r| r.permission_set().has(Permission::InvitationsRead))
+            .map(|r| r.key())
+            .collect();
+        let builtin: Vec<&str> = BuiltinRole::ALL.iter().map(|r| r.key()).collect();
+        store::invitations::managed_page_sql(&readers, &builtin)
+    });
+    let rows = store::invitations::managed_page(
+        &state.db,
+        statement,
+        &user.user_id,
+        now_ms() - EXPIRED_SHOWN_FOR_MS,
+        (after.0, &after.1),
+        limit + 1,
+    )
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut last = None;
+    for row in rows.into_iter().take(limit as usize) {
+        last = Some((row.invitation.expires_at, row.invitation.id.clone()));
+        let permissions = role_permissions(&row.my_role, row.my_builtin, &row.my_permissions);
+        // The statement chose these orgs by the same rule; this keeps the
+        // answer right even if the two ever disagreed.
+        if !permissions.has(Permission::InvitationsRead) {
+            continue;
+        }
+        items.push(ManagedInvitation {
+            org_id: row.invitation.org_id.clone(),
+            org_name: row.org_name,
+            org_slug: row.org_slug,
+            can_resend: permissions.has(Permission::MembersInvite),
+            can_revoke: permissions.has(Permission::InvitationsRevoke),
+            invitation: row.invitation.into_api(None),
+        });
+    }
+    let next_cursor = if more { last.map(|key| encode_cursor(&key)) } else { None };
+    Ok(Page { items, next_cursor })
 }
 
 /// Stands in for the id of an address that has no account, so an unknown

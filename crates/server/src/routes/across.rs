@@ -1,7 +1,9 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use orgdesk_core::api::{ManagedInvitation, PersonMembership, PersonQuery, RemovePerson, RemovePersonResults};
+use orgdesk_core::api::{
+    ManagedInvitation, Page, PageQuery, PersonMembership, PersonQuery, RemovePerson, RemovePersonResults,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{cached_json, ApiJson, ApiQuery};
@@ -13,6 +15,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(managed_invitations))
+        .routes(routes!(managed_invitations_page))
         .routes(routes!(find_person))
         .routes(routes!(remove_person))
 }
@@ -22,6 +25,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<ManagedInvitation>)))]
 async fn managed_invitations(State(state): State<AppState>, user: AuthUser, headers: HeaderMap) -> ApiResult<Response> {
     Ok(cached_json(&headers, &across::managed_invitations(&state, &user).await?))
+}
+
+/// One page of the same list, soonest expiry first: `limit` (default 50,
+/// at most 200) and the `cursor` of the previous page's `next_cursor`. Each
+/// page costs its own rows, however many orgs and invitations I have; the
+/// list above answers all of them at once.
+#[utoipa::path(get, path = "/v1/me/managed-invitations/page", tag = "across", security(("session" = [])), params(PageQuery),
+    responses((status = 200, body = Page<ManagedInvitation>), (status = 304)))]
+async fn managed_invitations_page(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<PageQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    Ok(cached_json(&headers, &across::managed_invitations_page(&state, &user, &query).await?))
 }
 
 /// A person's memberships across the orgs where I hold `members:read`: by

@@ -232,6 +232,76 @@ pub async fn managed(db: &Db, user_id: &str, oldest_expiry: i64) -> Result<Vec<I
     read_all(db, &sql).await
 }
 
+/// An unanswered invitation of an org where the caller manages
+/// invitations, with that org's name and slug and the caller's role in it.
+#[derive(sqlx::FromRow)]
+pub struct ManagedRow {
+    #[sqlx(flatten)]
+    pub invitation: InvitationRow,
+    pub org_name: String,
+    pub org_slug: String,
+    pub my_role: String,
+    pub my_builtin: i64,
+    pub my_permissions: String,
+}
+
+/// The statement of [`managed_page`] (public for the plan tests): $1 the
+/// caller, $2 the oldest expiry shown, ($3, $4) the last (expiry, id) of the
+/// previous page, $5 how many rows. `readers` are the built-in roles that
+/// hold `invitations:read` and `builtin` all built-in role keys (both from
+/// the code, so the text is the same at every request); a custom role holds
+/// it when its stored permissions (space-separated) name it. This is
+/// `access::role_permissions` in SQL, so a page is full after filtering.
+pub fn managed_page_sql(readers: &[&str], builtin: &[&str]) -> String {
+    let list = |keys: &[&str]| keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT i.id, i.org_id, i.email, i.role, i.status, i.invited_by, u.name AS invited_by_name, \
+         i.created_at, i.expires_at, i.last_sent_at, i.send_count, \
+         o.name AS org_name, o.slug AS org_slug, me.role AS my_role, r.builtin AS my_builtin, r.permissions AS my_permissions \
+         FROM memberships me \
+         JOIN roles r ON r.org_id = me.org_id AND r.role_key = me.role \
+         JOIN invitations i ON i.org_id = me.org_id \
+         JOIN orgs o ON o.id = me.org_id \
+         LEFT JOIN users u ON u.id = i.invited_by \
+         WHERE me.user_id = $1 AND me.status = 'active' \
+         AND ((r.builtin = 1 AND me.role IN ({})) \
+              OR (NOT (r.builtin = 1 AND me.role IN ({})) AND (' ' || r.permissions || ' ') LIKE '% invitations:read %')) \
+         AND i.status = 'pending' AND i.expires_at > $2 \
+         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) \
+         ORDER BY i.expires_at, i.id LIMIT $5",
+        list(readers),
+        list(builtin)
+    )
+}
+
+/// One page of [`managed`]'s list, restricted to the orgs where the
+/// caller's role reads invitations (SQLite's read path).
+pub async fn managed_page(
+    db: &Db,
+    statement: &str,
+    user_id: &str,
+    oldest_expiry: i64,
+    after: (i64, &str),
+    rows: i64,
+) -> Result<Vec<ManagedRow>> {
+    let mut sql = Sql::new(statement);
+    sql.bind_value(user_id).bind_value(oldest_expiry).bind_value(after.0).bind_value(after.1).bind_value(rows);
+    let read = db.read(&sql, |r| {
+        Ok(ManagedRow {
+            invitation: InvitationRow::from_sqlite(r)?,
+            org_name: r.get("org_name")?,
+            org_slug: r.get("org_slug")?,
+            my_role: r.get("my_role")?,
+            my_builtin: r.get("my_builtin")?,
+            my_permissions: r.get("my_permissions")?,
+        })
+    });
+    match read.await {
+        Some(rows) => rows,
+        None => on!(&db.pool, |e| sql.query_as().fetch_all(e).await),
+    }
+}
+
 /// A new token and expiry for a pending invitation, sent once more; false
 /// when it is no longer pending.
 pub async fn renew(db: impl Executor<'_>, id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<bool> {

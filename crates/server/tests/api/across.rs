@@ -219,4 +219,83 @@ async fn removing_a_person_from_many_orgs_can_revoke_their_keys() {
     assert_eq!(r.body["results"][0]["outcome"], "removed", "{}", r.text);
     assert_eq!(r.body["results"][0]["api_keys_revoked"], 0);
     assert_eq!(app.get(&keys[2], &format!("/v1/orgs/{}", gamma.id)).await.status, StatusCode::OK);
+
+/// The paged list is the whole list cut into pages: the same items in the
+/// same order, whatever the page size, through built-in and custom roles
+/// that may or may not read invitations, and expired ones still shown.
+#[tokio::test]
+async fn managed_invitations_page_like_the_member_list() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let boss = app.user("boss@example.com", "Boss").await;
+    let acme = app.org(&ada, "Acme").await;
+    let beta = app.org(&boss, "Beta").await;
+    let gamma = app.org(&boss, "Gamma").await;
+    let delta = app.org(&boss, "Delta").await;
+    let epsilon = app.org(&boss, "Epsilon").await;
+    for (org, key, permissions) in [
+        (&delta, "inviter", json!(["org:read", "invitations:read", "invitations:revoke"])),
+        (&epsilon, "reader", json!(["org:read", "members:read"])),
+    ] {
+        let r = app
+            .post(
+                &boss.token,
+                &format!("/v1/orgs/{}/roles", org.id),
+                json!({"key": key, "name": key, "permissions": permissions}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.text);
+    }
+    app.join(&boss, &beta, &ada, "admin").await;
+    app.join(&boss, &gamma, &ada, "viewer").await;
+    app.join(&boss, &delta, &ada, "inviter").await;
+    app.join(&boss, &epsilon, &ada, "reader").await;
+    let mut ids = Vec::new();
+    for (who, org, n) in
+        [(&ada, &acme, 4), (&boss, &beta, 3), (&boss, &gamma, 2), (&boss, &delta, 2), (&boss, &epsilon, 2)]
+    {
+        for i in 0..n {
+            ids.push(app.invite(who, org, &format!("x{i}.{}@example.com", org.slug), "viewer").await);
+        }
+    }
+    // One expired yesterday (still shown, to resend), one long ago (not shown),
+    // two with the same expiry (the id breaks the tie).
+    app.sql("UPDATE invitations SET expires_at = expires_at - 691200000 WHERE id = $1", &[&ids[0]]).await;
+    app.sql("UPDATE invitations SET expires_at = expires_at - 5184000000 WHERE id = $1", &[&ids[1]]).await;
+    app.sql(
+        "UPDATE invitations SET expires_at = (SELECT expires_at FROM invitations WHERE id = $1) WHERE id = $2",
+        &[&ids[2], &ids[5]],
+    )
+    .await;
+
+    let all = app.get(&ada.token, "/v1/me/managed-invitations").await;
+    let all = all.body.as_array().unwrap().clone();
+    // Acme 3 of 4 (one too old), Beta 3, Delta 2; not Gamma (viewer) nor Epsilon (no invitations:read).
+    assert_eq!(all.len(), 8, "{all:#?}");
+    assert_eq!(all[0]["invitation"]["status"], "expired");
+    let delta_item = all.iter().find(|i| i["org_id"] == delta.id.as_str()).unwrap();
+    assert_eq!((&delta_item["can_resend"], &delta_item["can_revoke"]), (&json!(false), &json!(true)));
+    for limit in [1, 3, 8, 50] {
+        let mut paged = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let r = app.get(&ada.token, &format!("/v1/me/managed-invitations/page?limit={limit}{cursor}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let items = r.body["items"].as_array().unwrap();
+            assert!(items.len() <= limit, "{limit}");
+            paged.extend(items.iter().cloned());
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, all, "pages of {limit}");
+    }
+    let first = app.get(&ada.token, "/v1/me/managed-invitations/page").await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 8, "the default limit is the member list's (50)");
+    assert!(first.body["next_cursor"].is_null());
+    app.get(&ada.token, "/v1/me/managed-invitations/page?cursor=bogus").await.assert_problem(422, "validation_failed");
+    app.get(&ada.token, "/v1/me/managed-invitations/page?limit=0").await.assert_problem(422, "validation_failed");
+    let none = app.get(&boss.token, "/v1/me/managed-invitations/page?limit=2").await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 2, "the boss manages their own orgs");
 }

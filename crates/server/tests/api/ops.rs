@@ -33,6 +33,7 @@ async fn openapi_document_describes_every_route() {
         "/v1/orgs/{org}/invitations",
         "/v1/invitations/{token}/accept",
         "/v1/me/managed-invitations",
+        "/v1/me/managed-invitations/page",
         "/v1/me/people/remove",
         "/v1/orgs/{org}/audit.csv",
         "/metrics",

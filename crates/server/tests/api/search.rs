@@ -177,3 +177,21 @@ async fn search_follows_names_emails_and_removals() {
         .unwrap();
     assert_eq!(left, 0, "a removed membership keeps no terms");
 }
+
+/// Memberships that existed before the word index get their terms from the
+/// data step when a server starts on the database (as after migration 0017).
+#[tokio::test]
+async fn the_data_step_indexes_existing_memberships() {
+    let app = TestApp::start().await;
+    let ada = app.user("ada@example.com", "Ada Owner").await;
+    let org = app.org(&ada, "Acme").await;
+    let bob = app.user("bob.stone@example.com", "Bob Stone").await;
+    app.join(&ada, &org, &bob, "member").await;
+    // As a database from before the index: no terms, the step not applied.
+    app.sql("DELETE FROM member_search", &[]).await;
+    app.sql("DELETE FROM data_steps WHERE name = 'member_search_terms'", &[]).await;
+    assert!(names(&app, &ada.token, &org.slug, "sto").await.is_empty(), "the search reads the index");
+    let restarted = app.replica().await;
+    assert_eq!(names(&restarted, &ada.token, &org.slug, "sto").await, ["Bob Stone"]);
+    assert_eq!(names(&restarted, &ada.token, &org.slug, "ada o").await, ["Ada Owner"]);
+}

@@ -219,6 +219,7 @@ async fn removing_a_person_from_many_orgs_can_revoke_their_keys() {
     assert_eq!(r.body["results"][0]["outcome"], "removed", "{}", r.text);
     assert_eq!(r.body["results"][0]["api_keys_revoked"], 0);
     assert_eq!(app.get(&keys[2], &format!("/v1/orgs/{}", gamma.id)).await.status, StatusCode::OK);
+}
 
 /// The paged list is the whole list cut into pages: the same items in the
 /// same order, whatever the page size, through built-in and custom roles

@@ -24,15 +24,15 @@ pub async fn permission_catalog(desk: State<'_, Desk>) -> Answer<Vec<PermissionI
 
 #[tauri::command]
 pub async fn create_role(desk: State<'_, Desk>, org_id: String, role: CreateRole) -> Answer<Role> {
-    Ok(desk.session().await?.call(|api| api.create_role(&org_id, &role)).await?)
+    Ok(desk.session().await?.create_role(&org_id, &role).await?)
 }
 
 #[tauri::command]
 pub async fn update_role(desk: State<'_, Desk>, org_id: String, key: String, change: UpdateRole) -> Answer<Role> {
-    Ok(desk.session().await?.call(|api| api.update_role(&org_id, &key, &change)).await?)
+    Ok(desk.session().await?.update_role(&org_id, &key, &change).await?)
 }
 
 #[tauri::command]
 pub async fn delete_role(desk: State<'_, Desk>, org_id: String, key: String) -> Answer<()> {
-    Ok(desk.session().await?.call(|api| api.delete_role(&org_id, &key)).await?)
+    Ok(desk.session().await?.delete_role(&org_id, &key).await?)
 }

@@ -407,14 +407,16 @@ impl Session {
     }
 
     async fn catch_up_members(&self, org: &str) -> Result<()> {
-        // One at a time per session: a sync never overwrites a later patch.
-        let _one = self.member_catch_up_lock().await;
-        self.member_resyncs().remove(org);
-        let patches = self.member_patches().remove(org).unwrap_or_default();
-        let cached = if patches.is_empty() {
-            self.cache()?.get(&keys::member_sync(org)).await?.is_some()
-        } else {
-            self.edit_cached_members(org, |list| patches.iter().for_each(|p| p.apply(list))).await?
+        let cached = {
+            // The cached lists have one writer at a time (syncs, edits, this).
+            let _writer = self.member_catch_up_lock().await;
+            self.member_resyncs().remove(org);
+            let patches = self.member_patches().remove(org).unwrap_or_default();
+            if patches.is_empty() {
+                self.cache()?.get(&keys::member_sync(org)).await?.is_some()
+            } else {
+                self.edit_cached_members_held(org, |list| patches.iter().for_each(|p| p.apply(list))).await?
+            }
         };
         if !cached {
             return Ok(());

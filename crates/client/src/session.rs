@@ -42,7 +42,8 @@ pub struct Session {
     live: Mutex<Option<tokio::task::AbortHandle>>,
     /// Per org, the member re-sync scheduled after member events.
     member_resyncs: Mutex<std::collections::HashMap<String, tokio::task::AbortHandle>>,
-    /// Held while member events are applied and the list re-synced.
+    /// Held by whoever writes a cached member list (a sync, my edit, the
+    /// live stream's patches), so none writes over a newer one.
     member_catch_up: tokio::sync::Mutex<()>,
     /// Per org, the member events not yet applied to the cache (`live.rs`).
     member_patches: Mutex<std::collections::HashMap<String, Vec<crate::live::MemberPatch>>>,

@@ -132,6 +132,32 @@ enum Ended {
     Stop,
 }
 
+/// What one member event says about the member.
+#[derive(Clone, Debug)]
+pub(crate) struct MemberPatch {
+    user_id: String,
+    removed: bool,
+    role: Option<String>,
+    status: Option<MemberStatus>,
+}
+
+impl MemberPatch {
+    fn apply(&self, list: &mut Vec<Member>) {
+        if self.removed {
+            list.retain(|m| m.user_id != self.user_id);
+            return;
+        }
+        if let Some(m) = list.iter_mut().find(|m| m.user_id == self.user_id) {
+            if let Some(role) = &self.role {
+                m.role = role.clone();
+            }
+            if let Some(status) = self.status {
+                m.status = status;
+            }
+        }
+    }
+}
+
 /// The ids and types of the events applied last, newest last.
 #[derive(Debug, Default)]
 pub(crate) struct Recent {
@@ -196,25 +222,15 @@ impl Session {
                     _ => None,
                 };
                 let removed = t == "member.removed";
-                let patch = |list: &mut Vec<Member>| {
-                    if removed {
-                        list.retain(|m| m.user_id != user_id);
-                        return;
-                    }
-                    if let Some(m) = list.iter_mut().find(|m| m.user_id == user_id) {
-                        if let Some(role) = &role {
-                            m.role = role.clone();
-                        }
-                        if let Some(status) = status {
-                            m.status = status;
-                        }
-                    }
-                };
-                if self.edit_cached_members(org, patch).await? {
-                    self.announce(Change::Members { org_id: org.to_owned() });
-                    // Versions, names and new members are not in the payload.
-                    self.resync_members_soon(org);
-                }
+                // Applied with the others of a burst in one write of the
+                // cache (a bulk change of 500 is 500 events), then re-synced.
+                self.member_patches().entry(org.to_owned()).or_default().push(MemberPatch {
+                    user_id,
+                    removed,
+                    role,
+                    status,
+                });
+                self.resync_members_soon(org);
                 if about_me {
                     // My own role, status or membership: my orgs and permissions.
                     self.revalidate_quietly(Change::Orgs).await;
@@ -366,24 +382,49 @@ impl Session {
         }
     }
 
-    /// A conditional re-sync of the org's member list shortly, once for a
-    /// burst of events.
+    /// Shortly, once for a burst of member events of an org: their patches
+    /// in one write of the cache and the member view (shown at once), then a
+    /// conditional re-sync of the list (the payloads carry no new version,
+    /// name or new member's details). Nothing is done for an org whose list
+    /// was never cached.
     pub(crate) fn resync_members_soon(self: &Arc<Self>, org_id: &str) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let mut scheduled = self.member_resyncs();
+        // One already waiting takes this event's patch too.
+        if scheduled.contains_key(org_id) {
+            return;
+        }
         let weak = Arc::downgrade(self);
         let org = org_id.to_owned();
         let task = runtime.spawn(async move {
             tokio::time::sleep(RESYNC_AFTER).await;
             let Some(session) = weak.upgrade() else { return };
-            session.member_resyncs().remove(&org);
-            match session.sync_members(&org, SyncMode::Auto, |_| {}, &CancelToken::new()).await {
-                Ok(_) => session.announce(Change::Members { org_id: org }),
-                Err(e) => tracing::debug!(error = %e, "re-syncing members after an event failed"),
+            if let Err(e) = session.catch_up_members(&org).await {
+                tracing::debug!(error = %e, "bringing the member list up to date after events failed");
             }
         });
-        if let Some(previous) = self.member_resyncs().insert(org_id.to_owned(), task.abort_handle()) {
-            previous.abort();
+        scheduled.insert(org_id.to_owned(), task.abort_handle());
+    }
+
+    async fn catch_up_members(&self, org: &str) -> Result<()> {
+        let cached = {
+            // The cached lists have one writer at a time (syncs, edits, this).
+            let _writer = self.member_catch_up_lock().await;
+            self.member_resyncs().remove(org);
+            let patches = self.member_patches().remove(org).unwrap_or_default();
+            if patches.is_empty() {
+                self.cache()?.get(&keys::member_sync(org)).await?.is_some()
+            } else {
+                self.edit_cached_members_held(org, |list| patches.iter().for_each(|p| p.apply(list))).await?
+            }
+        };
+        if !cached {
+            return Ok(());
         }
+        self.announce(Change::Members { org_id: org.to_owned() });
+        self.sync_members(org, SyncMode::Auto, |_| {}, &CancelToken::new()).await?;
+        self.announce(Change::Members { org_id: org.to_owned() });
+        Ok(())
     }
 }
 
@@ -409,6 +450,7 @@ async fn run(weak: Weak<Session>) {
                 gap = true;
                 let mut parser = SseParser::with_last_id(since);
                 let mut ended = Ended::Dropped;
+                let mut applied: Option<String> = None;
                 loop {
                     let chunk = match tokio::time::timeout(SILENCE, stream.chunk()).await {
                         Ok(Ok(Some(chunk))) => chunk,
@@ -452,12 +494,14 @@ async fn run(weak: Weak<Session>) {
                                     },
                                     Err(err) => tracing::warn!(error = %err, "an unreadable event was skipped"),
                                 }
-                                if let Ok(cache) = session.cache() {
-                                    if let Err(err) = cache.put(&keys::event_cursor(), &id, None).await {
-                                        tracing::warn!(error = %err, "keeping the last event id failed");
-                                    }
-                                }
+                                applied = Some(id);
                             }
+                        }
+                    }
+                    // Kept once per chunk, after its events were applied.
+                    if let (Some(id), Ok(cache)) = (applied.take(), session.cache()) {
+                        if let Err(err) = cache.put(&keys::event_cursor(), &id, None).await {
+                            tracing::warn!(error = %err, "keeping the last event id failed");
                         }
                     }
                 }

@@ -1,7 +1,9 @@
 //! Organizations, my permissions in them, their roles and audit log, as
 //! cached reads (`cached_*`) and their revalidating twins.
 
-use orgdesk_core::api::{AuditEvent, AuditQuery, CreateOrg, MyOrg, MyPermissions, Org, Page, Role, UpdateOrg};
+use orgdesk_core::api::{
+    AuditEvent, AuditQuery, CreateOrg, CreateRole, MyOrg, MyPermissions, Org, Page, Role, UpdateOrg, UpdateRole,
+};
 
 use crate::cache_keys as keys;
 use crate::error::Result;
@@ -56,6 +58,47 @@ impl Session {
     pub async fn roles(&self, org_id: &str) -> Result<Snapshot<Vec<Role>>> {
         self.revalidate(&keys::roles(org_id), |api, etag| async move { api.list_roles(org_id, etag.as_deref()).await })
             .await
+    }
+
+    pub async fn create_role(&self, org_id: &str, req: &CreateRole) -> Result<Role> {
+        let role = self.call(|api| api.create_role(org_id, req)).await?;
+        let added = role.clone();
+        self.edit_cached_roles(org_id, move |roles| {
+            roles.retain(|r| r.key != added.key);
+            roles.push(added.clone());
+        })
+        .await?;
+        Ok(role)
+    }
+
+    pub async fn update_role(&self, org_id: &str, key: &str, req: &UpdateRole) -> Result<Role> {
+        let role = self.call(|api| api.update_role(org_id, key, req)).await?;
+        let changed = role.clone();
+        self.edit_cached_roles(org_id, move |roles| {
+            for r in roles.iter_mut().filter(|r| r.key == changed.key) {
+                *r = changed.clone();
+            }
+        })
+        .await?;
+        Ok(role)
+    }
+
+    pub async fn delete_role(&self, org_id: &str, key: &str) -> Result<()> {
+        self.call(|api| api.delete_role(org_id, key)).await?;
+        self.edit_cached_roles(org_id, |roles| roles.retain(|r| r.key != key)).await
+    }
+
+    /// My own change applied to the cached roles at once, so a view reopened
+    /// before the next revalidation shows it (the ETag is dropped: the next
+    /// read asks plainly).
+    async fn edit_cached_roles(&self, org_id: &str, edit: impl FnOnce(&mut Vec<Role>)) -> Result<()> {
+        let key = keys::roles(org_id);
+        if let Some(mut entry) = self.cache()?.get(&key).await? {
+            edit(&mut entry.value);
+            self.cache()?.put_synced_at(&key, &entry.value, None, entry.synced_at).await?;
+            self.announce(crate::live::Change::Roles { org_id: org_id.to_owned() });
+        }
+        Ok(())
     }
 
     pub async fn cached_audit(&self, org_id: &str, query: &AuditQuery) -> Result<Option<Snapshot<Page<AuditEvent>>>> {

@@ -42,6 +42,11 @@ pub struct Session {
     live: Mutex<Option<tokio::task::AbortHandle>>,
     /// Per org, the member re-sync scheduled after member events.
     member_resyncs: Mutex<std::collections::HashMap<String, tokio::task::AbortHandle>>,
+    /// Held by whoever writes a cached member list (a sync, my edit, the
+    /// live stream's patches), so none writes over a newer one.
+    member_catch_up: tokio::sync::Mutex<()>,
+    /// Per org, the member events not yet applied to the cache (`live.rs`).
+    member_patches: Mutex<std::collections::HashMap<String, Vec<crate::live::MemberPatch>>>,
     /// The events applied last (repeats after a resume are dropped).
     recent_events: Mutex<crate::live::Recent>,
     /// Ids of invitations I sent, as seen in answers and lists: an answer to
@@ -85,6 +90,8 @@ impl Session {
             changes: tokio::sync::broadcast::channel(256).0,
             live: Mutex::new(None),
             member_resyncs: Mutex::new(Default::default()),
+            member_patches: Mutex::new(Default::default()),
+            member_catch_up: tokio::sync::Mutex::new(()),
             recent_events: Mutex::new(Default::default()),
             sent_invitations: Mutex::new(Default::default()),
         })
@@ -122,6 +129,17 @@ impl Session {
 
     pub(crate) fn recent_events_mut(&self) -> std::sync::MutexGuard<'_, crate::live::Recent> {
         self.recent_events.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) async fn member_catch_up_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.member_catch_up.lock().await
+    }
+
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn member_patches(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Vec<crate::live::MemberPatch>>> {
+        self.member_patches.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn member_resyncs(

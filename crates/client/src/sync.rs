@@ -134,6 +134,9 @@ impl Session {
         progress: impl Fn(SyncProgress) + Send + Sync,
         cancel: &CancelToken,
     ) -> Result<SyncReport> {
+        // One writer of the cached member lists at a time: a walk that read
+        // the server before my own edit committed must not write over it.
+        let _writer = self.member_catch_up_lock().await;
         let meter = self.meter();
         let (requests0, bytes0) = (meter.requests(), meter.bytes());
         let report = |members: u64, pages: u32, pages_unchanged: u32, unchanged: bool, synced_at: String| SyncReport {
@@ -241,6 +244,12 @@ impl Session {
     /// walks the pages; `edit` applies the change to the cached list so the
     /// UI shows it at once. False when nothing of the org is cached.
     pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<bool> {
+        let _writer = self.member_catch_up_lock().await;
+        self.edit_cached_members_held(org_id, edit).await
+    }
+
+    /// [`Session::edit_cached_members`] with the writer lock already held.
+    pub(crate) async fn edit_cached_members_held(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<bool> {
         let cache = self.cache()?;
         let name = keys::member_sync(org_id);
         let Some(entry) = cache.get(&name).await? else {

@@ -22,29 +22,17 @@ pub async fn permission_catalog(desk: State<'_, Desk>) -> Answer<Vec<PermissionI
     Ok(desk.session().await?.call(|api| api.permission_catalog()).await?)
 }
 
-// After a change the cached role list is revalidated, so the next visit
-// does not paint the list from before it (a deleted role coming back).
-
 #[tauri::command]
 pub async fn create_role(desk: State<'_, Desk>, org_id: String, role: CreateRole) -> Answer<Role> {
-    let session = desk.session().await?;
-    let created = session.call(|api| api.create_role(&org_id, &role)).await?;
-    let _ = session.roles(&org_id).await;
-    Ok(created)
+    Ok(desk.session().await?.create_role(&org_id, &role).await?)
 }
 
 #[tauri::command]
 pub async fn update_role(desk: State<'_, Desk>, org_id: String, key: String, change: UpdateRole) -> Answer<Role> {
-    let session = desk.session().await?;
-    let updated = session.call(|api| api.update_role(&org_id, &key, &change)).await?;
-    let _ = session.roles(&org_id).await;
-    Ok(updated)
+    Ok(desk.session().await?.update_role(&org_id, &key, &change).await?)
 }
 
 #[tauri::command]
 pub async fn delete_role(desk: State<'_, Desk>, org_id: String, key: String) -> Answer<()> {
-    let session = desk.session().await?;
-    session.call(|api| api.delete_role(&org_id, &key)).await?;
-    let _ = session.roles(&org_id).await;
-    Ok(())
+    Ok(desk.session().await?.delete_role(&org_id, &key).await?)
 }

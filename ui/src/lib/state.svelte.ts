@@ -108,7 +108,7 @@ class AppStore {
     if (this.activeAccount) await this.openAccount(this.activeAccount);
   }
 
-  openAccount(account: AccountSummary): Promise<void> {
+  async openAccount(account: AccountSummary): Promise<void> {
     this.activeAccount = account;
     this.addingAccount = false;
     this.orgs = [];
@@ -117,8 +117,7 @@ class AppStore {
     this.currentOrgId = null;
     this.me = null;
     this.loadMe();
-    this.loadOrgs(account.last_org_id);
-    return Promise.resolve();
+    await this.loadOrgs(account.last_org_id);
   }
 
   /**
@@ -159,22 +158,30 @@ class AppStore {
     );
   }
 
-  /** The org list's view: the cached list at once, the fresh one, every change, and the connection status. */
-  loadOrgs(preferredOrgId: string | null = this.currentOrgId): void {
+  /**
+   * The org list's view: the cached list at once, the fresh one, every
+   * change, and the connection status. Resolves once the server answered
+   * (or could not be asked); the view goes on after that.
+   */
+  loadOrgs(preferredOrgId: string | null = this.currentOrgId): Promise<void> {
     this.stopOrgs?.();
     let preferred = preferredOrgId;
-    this.stopOrgs = this.watch<MyOrg[]>(api.watchOrgs, {
-      data: (snapshot) => {
-        this.applyOrgs(snapshot, preferred);
-        preferred = null;
-        this.openPendingLink();
-        api.refreshTray().catch(() => {});
-      },
-      failed: (error) => {
-        // Without a cached list there is nothing to show: say why instead of "Loading…".
-        if (!this.orgsLoaded) this.orgsError = describeError(error);
-        this.noteFailure(error);
-      },
+    return new Promise((answered) => {
+      this.stopOrgs = this.watch<MyOrg[]>(api.watchOrgs, {
+        data: (snapshot) => {
+          this.applyOrgs(snapshot, preferred);
+          preferred = null;
+          this.openPendingLink();
+          api.refreshTray().catch(() => {});
+          if (snapshot.source === "network") answered();
+        },
+        failed: (error) => {
+          // Without a cached list there is nothing to show: say why instead of "Loading…".
+          if (!this.orgsLoaded) this.orgsError = describeError(error);
+          this.noteFailure(error);
+          answered();
+        },
+      });
     });
   }
 
@@ -448,10 +455,16 @@ class AppStore {
       this.leave(() => this.switchTo(accountId));
       return;
     }
+    // The other account's orgs are not shown as this one's while it opens.
+    this.stopOrgs?.();
+    this.stopOrgs = null;
+    this.orgs = [];
+    this.orgsLoaded = false;
     try {
       await this.openAccount(await api.switchAccount(accountId));
     } catch (error) {
       this.toast(describeError(error), "error");
+      if (this.activeAccount) this.loadOrgs();
     }
   }
 

@@ -14,8 +14,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// My events across my organizations as Server-Sent Events (`id`, `event`
-/// = the type, `data` = the event JSON), each only where I may read it;
-/// a `heartbeat` comment every 15 s; `Last-Event-ID` resumes (from a few
+/// = the type, `data` = the event JSON), each only where I may read it,
+/// and the invitation events addressed to my confirmed address from any
+/// organization; a `heartbeat` comment every 15 s; `Last-Event-ID` resumes (from a few
 /// seconds before that event: drop repeats by id); an `event: reset` means
 /// reload, then carry on.
 #[utoipa::path(get, path = "/v1/events", tag = "events", security(("session" = [])),

@@ -489,3 +489,92 @@ async fn a_replica_killed_mid_delivery_loses_nothing() {
         log.len() - EVENTS
     );
 }
+
+/// The attempts of the endpoint's deliveries, read from the table (the
+/// endpoint and its log are gone with the org).
+async fn attempts_in_table(app: &TestApp, endpoint_id: &str) -> Vec<(String, i64)> {
+    on_pool!(app, |p| sqlx::query_as(
+        "SELECT status, attempts FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY created_at, id"
+    )
+    .bind(endpoint_id)
+    .fetch_all(p)
+    .await)
+    .unwrap()
+}
+
+async fn prune(app: &TestApp) {
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let now = orgdesk_server::time::now_ms();
+    orgdesk_server::store::webhooks::prune(&mut conn, now - 30 * orgdesk_server::time::DAY).await.unwrap();
+}
+
+#[tokio::test]
+async fn org_deleted_is_delivered_after_the_org_and_its_endpoints_are_gone() {
+    let receiver = Receiver::start().await;
+    let app = TestApp::start().await;
+    let owner = app.user("owner@example.com", "Owner").await;
+    let org = app.org(&owner, "Acme").await;
+    let base = &receiver.base;
+    let (gone, secret) = endpoint(&app, &owner, &org, &format!("{base}/gone"), json!(["org.deleted"])).await;
+    let (other, _) = endpoint(&app, &owner, &org, &format!("{base}/other"), json!(["org.updated"])).await;
+    // A pending delivery to an endpoint disabled by a person stays unsent.
+    let (off, _) = endpoint(&app, &owner, &org, &format!("{base}/off"), json!(["member.added"])).await;
+    receiver.secrets(&[&secret]).await;
+    receiver.plan("/gone", json!([500]), json!(200)).await;
+    receiver.plan("/off", json!([]), json!(503)).await;
+    app.member(&owner, &org, "bob@example.com", "member").await;
+    receiver.wait_for("the failed member.added", |log| log.iter().any(|e| e["path"] == "/off")).await;
+    let r = app.patch(&owner.token, &format!("/v1/orgs/{}/webhooks/{off}", org.id), json!({"enabled": false})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    let path = format!("/v1/orgs/{}", org.id);
+    let r = app.call(reqwest::Method::DELETE, &path, Some(&owner.token), Some(json!({"confirm_slug": org.slug}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    // Due: the delivery to the subscribed endpoint, which carries its own
+    // URL now; not the one to the endpoint a person disabled.
+    let later = orgdesk_server::time::now_ms() + orgdesk_server::time::DAY;
+    let due = orgdesk_server::store::webhooks::due(&app.state.db.pool, later, 100).await.unwrap();
+    let due: Vec<(&str, bool)> = due.iter().map(|d| (d.endpoint_id.as_str(), d.endpoint_gone)).collect();
+    assert_eq!(due, [(gone.as_str(), true)]);
+    // The janitor keeps it, and drops the other.
+    prune(&app).await;
+    assert_eq!(attempts_in_table(&app, &gone).await.len(), 1);
+    assert_eq!(attempts_in_table(&app, &off).await, []);
+
+    // The first attempt gets a 500; once it is settled, make the retry due
+    // now (once: a second UPDATE could cut a lease short).
+    for _ in 0..600 {
+        if attempts_in_table(&app, &gone).await.iter().any(|(s, a)| s == "pending" && *a == 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.sql("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE endpoint_id = $1 AND attempts = 1", &[&gone])
+        .await;
+    for _ in 0..600 {
+        if attempts_in_table(&app, &gone).await.iter().any(|(s, _)| s == "delivered") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(attempts_in_table(&app, &gone).await, [("delivered".to_owned(), 2)], "retried once, then delivered");
+    // Another scan of the outbox (it runs every second at the latest).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let log = receiver.log().await;
+    let to_gone: Vec<&Value> = log.iter().filter(|e| e["path"] == "/gone").collect();
+    assert_eq!(to_gone.len(), 2, "a 500, then the retry: {log:?}");
+    assert!(to_gone.iter().all(|e| e["verified"] == true), "the reference library verifies: {to_gone:?}");
+    assert_eq!(to_gone[0]["webhook_id"], to_gone[1]["webhook_id"], "one message, retried");
+    let body: Value = serde_json::from_str(to_gone[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["type"], "org.deleted");
+    assert_eq!(body["id"], to_gone[1]["webhook_id"]);
+    assert_eq!(body["org_id"], org.id.as_str());
+    assert!(log.iter().all(|e| e["path"] != "/other"), "not subscribed, nothing sent: {log:?}");
+    assert_eq!(log.iter().filter(|e| e["path"] == "/off").count(), 1, "disabled, never retried: {log:?}");
+    assert_eq!(attempts_in_table(&app, &other).await, []);
+
+    // Once finished, the janitor drops it: nobody can read its log.
+    prune(&app).await;
+    assert_eq!(attempts_in_table(&app, &gone).await, []);
+}

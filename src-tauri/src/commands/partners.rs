@@ -101,7 +101,11 @@ pub async fn partner_access(desk: State<'_, Desk>, org_id: String) -> Answer<Vec
 }
 
 #[tauri::command]
-pub async fn accept_partner(desk: State<'_, Desk>, org_id: String, relationship_id: String) -> Answer<PartnerRelationship> {
+pub async fn accept_partner(
+    desk: State<'_, Desk>,
+    org_id: String,
+    relationship_id: String,
+) -> Answer<PartnerRelationship> {
     Ok(desk.session().await?.accept_partner(&org_id, &relationship_id).await?)
 }
 

@@ -4,8 +4,8 @@
 mod accounts;
 mod across;
 mod api;
-mod live;
 mod integrations;
+mod live;
 mod offline;
 mod partners;
 mod secrets;

@@ -402,12 +402,17 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
             format!("Type the organization's slug \"{}\" to confirm its deletion.", org.slug),
         ));
     }
-    // Invitations, memberships and roles go with the org; the audit trail stays.
-    store::orgs::delete(tx.conn(), &org.id).await?;
+    // The audit and domain events first, while the org's webhook endpoints
+    // exist to queue `org.deleted` for; then the pending deliveries keep
+    // what sending needs, since the endpoints go with the org.
     let change =
         Change::new(AuditAction::OrgDeleted, Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
     audit::record(tx.conn(), &org.id, &access.actor, change).await?;
+    store::webhooks::keep_pending_of_org(tx.conn(), &org.id).await?;
+    // Invitations, memberships and roles go with the org; the audit trail stays.
+    store::orgs::delete(tx.conn(), &org.id).await?;
     tx.commit().await?;
+    state.webhooks.queued.notify_one();
     Ok(())
 }
 

@@ -107,12 +107,37 @@ pub async fn delete_endpoint(conn: &mut super::Conn, org_id: &str, id: &str) -> 
     })
 }
 
+/// Copies what sending needs from the org's enabled endpoints onto their
+/// pending deliveries, before the org (and its endpoints with it) is
+/// deleted in the same transaction: those deliveries, `org.deleted` among
+/// them, are still sent. Deliveries to disabled endpoints are left without
+/// a URL and pruned.
+pub async fn keep_pending_of_org(db: impl Executor<'_>, org_id: &str) -> Result<u64> {
+    on!(db, |db| {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET \
+             url = (SELECT e.url FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id), \
+             secret_generation = (SELECT e.secret_generation FROM webhook_endpoints e \
+                WHERE e.id = webhook_deliveries.endpoint_id), \
+             previous_secret_until = (SELECT e.previous_secret_until FROM webhook_endpoints e \
+                WHERE e.id = webhook_deliveries.endpoint_id) \
+             WHERE org_id = $1 AND status = 'pending' AND endpoint_id IN \
+             (SELECT id FROM webhook_endpoints WHERE org_id = $1 AND enabled = 1)",
+        )
+        .bind(org_id)
+        .execute(db)
+        .await?;
+        Ok(done.rows_affected())
+    })
+}
+
 /// Deletes deliveries whose endpoint is gone (deleted meanwhile, or with
-/// its org) and finished ones created before `finished_before`.
+/// its org) unless they are still pending with their own URL (kept when
+/// the org was deleted), and finished ones created before `finished_before`.
 pub async fn prune(conn: &mut super::Conn, finished_before: i64) -> Result<u64> {
     on!(conn, |conn| {
         let orphans = sqlx::query(
-            "DELETE FROM webhook_deliveries WHERE NOT EXISTS \
+            "DELETE FROM webhook_deliveries WHERE (url IS NULL OR status <> 'pending') AND NOT EXISTS \
              (SELECT 1 FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id)",
         )
         .execute(&mut *conn)
@@ -211,17 +236,25 @@ pub struct DueDelivery {
     pub url: String,
     pub secret_generation: i64,
     pub previous_secret_until: Option<i64>,
+    /// The endpoint went with its org: the delivery carries its own URL and
+    /// secret generation, and no endpoint bookkeeping follows an attempt.
+    pub endpoint_gone: bool,
 }
 
-/// Up to `limit` pending deliveries due at `now` to enabled endpoints, the
-/// longest waiting first.
+/// Up to `limit` pending deliveries due at `now` to enabled endpoints, or
+/// kept with their own URL when the org was deleted, the longest waiting
+/// first.
 pub async fn due(db: impl Executor<'_>, now: i64, limit: i64) -> Result<Vec<DueDelivery>> {
     on!(db, |db| {
         sqlx::query_as(
-            "SELECT d.id, d.endpoint_id, d.org_id, d.message_id, d.body, d.attempts, d.created_at, d.next_attempt_at, e.url, \
-             e.secret_generation, e.previous_secret_until \
-             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT $2",
+            "SELECT d.id, d.endpoint_id, d.org_id, d.message_id, d.body, d.attempts, d.created_at, d.next_attempt_at, \
+             COALESCE(e.url, d.url) AS url, COALESCE(e.secret_generation, d.secret_generation) AS secret_generation, \
+             CASE WHEN e.id IS NULL THEN d.previous_secret_until ELSE e.previous_secret_until END AS previous_secret_until, \
+             e.id IS NULL AS endpoint_gone \
+             FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+             AND (e.enabled = 1 OR (e.id IS NULL AND d.url IS NOT NULL AND d.secret_generation IS NOT NULL)) \
+             ORDER BY d.next_attempt_at LIMIT $2",
         )
         .bind(now)
         .bind(limit)

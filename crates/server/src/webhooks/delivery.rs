@@ -134,7 +134,9 @@ async fn attempt(state: &AppState, row: DueDelivery) -> store::Result<()> {
     .await?;
     if delivered {
         store::webhooks::settle(&state.db.pool, &row.id, "delivered", number, now, Some(now)).await?;
-        store::webhooks::endpoint_succeeded(&state.db.pool, &row.endpoint_id).await?;
+        if !row.endpoint_gone {
+            store::webhooks::endpoint_succeeded(&state.db.pool, &row.endpoint_id).await?;
+        }
         state.metrics.count("orgdesk_webhooks_delivered_total");
         return Ok(());
     }
@@ -142,6 +144,11 @@ async fn attempt(state: &AppState, row: DueDelivery) -> store::Result<()> {
     state.metrics.count("orgdesk_webhook_failures_total");
     let status = if now - row.created_at >= GIVE_UP_AFTER { "failed" } else { "pending" };
     store::webhooks::settle(&state.db.pool, &row.id, status, number, now + backoff_ms(number), None).await?;
+    if row.endpoint_gone {
+        // Retried like any delivery; there is no endpoint to disable nor
+        // an owner to tell.
+        return Ok(());
+    }
     store::webhooks::endpoint_failed(&state.db.pool, &row.endpoint_id, now).await?;
     disable_if_failing(state, &row.endpoint_id).await
 }

@@ -58,7 +58,7 @@ describe("webhooks", () => {
     expect(chosenEventTypes(false, new Set(["member.removed", "member.added"]))).toEqual(["member.added", "member.removed"]);
     expect(eventTypesProblem(false, new Set())).toMatch(/at least one/);
     expect(eventTypesProblem(true, new Set())).toBeNull();
-    expect(EVENT_TYPES).toHaveLength(19);
+    expect(EVENT_TYPES).toHaveLength(31);
   });
 
   it("labels event type lists", () => {

@@ -89,6 +89,18 @@ export const EVENT_TYPES: readonly { type: string; group: string }[] = [
   { type: "org.deleted", group: "Organization" },
   { type: "api_key.created", group: "API keys" },
   { type: "api_key.revoked", group: "API keys" },
+  { type: "team.created", group: "Teams" },
+  { type: "team.updated", group: "Teams" },
+  { type: "team.deleted", group: "Teams" },
+  { type: "team.member_added", group: "Teams" },
+  { type: "team.member_removed", group: "Teams" },
+  { type: "partner_relationship.requested", group: "Partners" },
+  { type: "partner_relationship.accepted", group: "Partners" },
+  { type: "partner_relationship.renewed", group: "Partners" },
+  { type: "partner_relationship.ended", group: "Partners" },
+  { type: "partner_relationship.expired", group: "Partners" },
+  { type: "partner_relationship.assignments_changed", group: "Partners" },
+  { type: "partner_relationship.handed_off", group: "Partners" },
 ];
 
 export const EVENT_GROUPS: readonly string[] = [...new Set(EVENT_TYPES.map((e) => e.group))];

@@ -6,6 +6,7 @@ import type { MyOrg } from "./bindings/MyOrg";
 import type { OrgName } from "./bindings/OrgName";
 import type { PartnerRelationship } from "./bindings/PartnerRelationship";
 import type { TeamAssignment } from "./bindings/TeamAssignment";
+import { DAY } from "./time";
 
 /** An org with its place in the org list (Ctrl+1…9 follow it). */
 export interface Placed {
@@ -42,7 +43,6 @@ export function groupLabel(group: PartnerGroup): string {
   return `${group.partner.name} → ${n} customer${n === 1 ? "" : "s"}`;
 }
 
-const DAY = 86_400_000;
 export const RENEWAL_REMINDER_DAYS = 30;
 
 /** Days until the relationship ends, rounded up; 0 when it has. */

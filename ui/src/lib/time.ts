@@ -3,7 +3,7 @@
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+export const DAY = 24 * HOUR;
 
 /** An invitation expiring within this window is highlighted. */
 export const EXPIRES_SOON_MS = DAY;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emailProblem, languageProblem, newPasswordProblem, personNameProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
+import { emailProblem, firstProblem, languageProblem, newPasswordProblem, personNameProblem, serverUrlProblem, lifetimeProblem, slugProblem, timeZoneProblem, timeZoneSuggestions } from "./validate";
 
 describe("form checks", () => {
   it("time zones: IANA names pass, others are named", () => {
@@ -39,5 +39,12 @@ describe("form checks", () => {
     expect(personNameProblem("  ")).toMatch(/Give your name/);
     expect(personNameProblem("Ada Lovelace")).toBeNull();
     expect(personNameProblem("x".repeat(101))).toMatch(/at most 100/);
+  });
+});
+
+describe("firstProblem", () => {
+  it("names the first field in error, in the form's order", () => {
+    expect(firstProblem({ name: null, owner: "Give an address.", roles: "Choose one." })).toBe("owner");
+    expect(firstProblem({ name: null, owner: null })).toBeNull();
   });
 });

@@ -91,3 +91,8 @@ export function personNameProblem(raw: string): string | null {
   if ([...name].length > 100) return "A name can be at most 100 characters long.";
   return null;
 }
+
+/** The key of the first field with a problem (to focus it), or null when none has one. */
+export function firstProblem(problems: Record<string, string | null>): string | null {
+  return Object.entries(problems).find(([, problem]) => problem)?.[0] ?? null;
+}

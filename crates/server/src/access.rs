@@ -42,6 +42,65 @@ pub struct Delegation {
     pub partner_name: String,
 }
 
+/// What one person holds in one org through partner relationships.
+#[derive(Clone, Debug)]
+pub struct Delegated {
+    pub org_id: String,
+    pub delegation: Delegation,
+    /// The acting relationship's roles the person's teams hold, by key.
+    pub roles: Vec<String>,
+    /// Their permissions together, without what is never delegated.
+    pub permissions: PermissionSet,
+}
+
+impl Delegated {
+    /// From one org's rows, ordered by relationship id: one relationship
+    /// acts (a person in two partners of one customer acts through the
+    /// first), so its roles and permissions are what the person holds.
+    pub fn of(rows: &[store::partners::DelegatedRow]) -> Option<Delegated> {
+        let first = rows.first()?;
+        let mut permissions = PermissionSet::default();
+        let mut roles = Vec::new();
+        for row in rows.iter().filter(|r| r.relationship_id == first.relationship_id) {
+            permissions.extend(&role_permissions(&row.role_key, row.builtin, &row.permissions));
+            if !roles.contains(&row.role_key) {
+                roles.push(row.role_key.clone());
+            }
+        }
+        for p in NEVER_DELEGATED {
+            permissions.remove(p);
+        }
+        Some(Delegated {
+            org_id: first.org_id.clone(),
+            delegation: Delegation {
+                relationship_id: first.relationship_id.clone(),
+                partner_org_id: first.partner_org_id.clone(),
+                partner_name: first.partner_name.clone(),
+            },
+            roles,
+            permissions,
+        })
+    }
+
+    /// Every org in `rows` (grouped by org, then ordered by relationship
+    /// id, as `store::partners::delegated_orgs` reads them), each with the
+    /// index of its first row.
+    pub fn of_each(rows: &[store::partners::DelegatedOrgRow]) -> Vec<(usize, Delegated)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < rows.len() {
+            let org = &rows[start].access.org_id;
+            let end = start + rows[start..].iter().take_while(|r| &r.access.org_id == org).count();
+            let group: Vec<store::partners::DelegatedRow> = rows[start..end].iter().map(|r| r.access.clone()).collect();
+            if let Some(held) = Delegated::of(&group) {
+                out.push((start, held));
+            }
+            start = end;
+        }
+        out
+    }
+}
+
 /// What a relationship never grants, whatever its roles hold: deleting or
 /// transferring the org and deciding on partners (the customer's alone),
 /// and credentials that would outlive the relationship (API keys, webhook
@@ -91,36 +150,20 @@ impl OrgAccess {
         let org_ref = org_ref.to_ascii_lowercase();
         let rows =
             store::partners::delegated_access(&state.db.pool, OrgRef::of(&org_ref), &user.user_id, now_ms()).await?;
-        // One relationship acts (a person in two partners of one customer acts through the first).
-        let Some(first) = rows.first() else {
+        let Some(held) = Delegated::of(&rows) else {
             return Err(ApiError::not_found("organization"));
         };
-        let mut permissions = PermissionSet::default();
-        let mut roles = Vec::new();
-        for row in rows.iter().filter(|r| r.relationship_id == first.relationship_id) {
-            permissions.extend(&role_permissions(&row.role_key, row.builtin, &row.permissions));
-            if !roles.contains(&row.role_key) {
-                roles.push(row.role_key.clone());
-            }
-        }
-        for p in NEVER_DELEGATED {
-            permissions.remove(p);
-        }
         let mut actor = user.actor();
-        actor.label = Some(format!("{} via {}", user.name, first.partner_name));
+        actor.label = Some(format!("{} via {}", user.name, held.delegation.partner_name));
         Ok(OrgAccess {
-            org_id: first.org_id.clone(),
+            org_id: held.org_id,
             user_id: user.user_id.clone(),
-            role: roles.join(", "),
-            permissions,
+            role: held.roles.join(", "),
+            permissions: held.permissions,
             actor,
             person_id: Some(user.user_id.clone()),
             api_key: None,
-            delegation: Some(Delegation {
-                relationship_id: first.relationship_id.clone(),
-                partner_org_id: first.partner_org_id.clone(),
-                partner_name: first.partner_name.clone(),
-            }),
+            delegation: Some(held.delegation),
         })
     }
 

@@ -22,16 +22,32 @@ struct MyOrgRole {
     name: String,
     slug: String,
     permissions: PermissionSet,
+    /// Reached through a partner relationship, not a membership.
+    delegated: bool,
 }
 
-/// My active memberships with effective permissions, by org id.
+/// My active memberships, and the orgs I reach through partner
+/// relationships, with effective permissions, by org id.
 async fn my_roles(state: &AppState, user: &AuthUser) -> ApiResult<HashMap<String, MyOrgRole>> {
     Ok(orgs::list_mine(state, user)
         .await?
         .into_iter()
         .filter(|o| o.status == MemberStatus::Active)
-        .map(|o| (o.id, MyOrgRole { name: o.name, slug: o.slug, permissions: PermissionSet::from_iter(o.permissions) }))
+        .map(|o| {
+            let role = MyOrgRole {
+                name: o.name,
+                slug: o.slug,
+                permissions: PermissionSet::from_iter(o.permissions),
+                delegated: o.via_partner.is_some(),
+            };
+            (o.id, role)
+        })
         .collect())
+}
+
+/// The orgs among `roles` I reach through a partner relationship.
+fn delegated_ids(roles: &HashMap<String, MyOrgRole>) -> Vec<&str> {
+    roles.iter().filter(|(_, r)| r.delegated).map(|(id, _)| id.as_str()).collect()
 }
 
 /// How far back expired, unanswered invitations still show across my orgs.
@@ -42,7 +58,13 @@ pub const EXPIRED_SHOWN_FOR_MS: i64 = 30 * crate::time::DAY;
 /// expired unanswered in the last 30 days (`status: expired`, to resend).
 pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult<Vec<ManagedInvitation>> {
     let roles = my_roles(state, user).await?;
-    let rows = store::invitations::managed(&state.db, &user.user_id, now_ms() - EXPIRED_SHOWN_FOR_MS).await?;
+    let oldest = now_ms() - EXPIRED_SHOWN_FOR_MS;
+    let mut rows = store::invitations::managed(&state.db, &user.user_id, oldest).await?;
+    let delegated = delegated_ids(&roles);
+    if !delegated.is_empty() {
+        rows.extend(store::invitations::pending_in_orgs(&state.db, &delegated, oldest).await?);
+        rows.sort_by(|a, b| (a.expires_at, &a.id).cmp(&(b.expires_at, &b.id)));
+    }
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -152,7 +174,8 @@ pub async fn find_people(state: &AppState, user: &AuthUser, query: &PersonQuery)
 pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiResult<Vec<PersonMembership>> {
     let person_id = members::user_id_by_email(&state.db, email).await?.unwrap_or_else(|| NO_ACCOUNT.to_owned());
     let rows = store::memberships::of_user(&state.db.pool, &person_id).await?;
-    let mut out = visible_memberships(state, user, rows).await?;
+    let roles = my_roles(state, user).await?;
+    let mut out = visible_memberships(&roles, user, rows);
     out.sort_by_key(|m| m.org_name.to_lowercase());
     Ok(out)
 }
@@ -163,8 +186,14 @@ pub async fn find_person(state: &AppState, user: &AuthUser, email: &str) -> ApiR
 async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult<Vec<PersonMembership>> {
     // Orgs where my role cannot read members are dropped after the query;
     // asking for more keeps the answer full in the usual case.
-    let rows = store::memberships::search_in_orgs_of(&state.db.pool, &user.user_id, q, 4 * PEOPLE_LIMIT as i64).await?;
-    let mut out = visible_memberships(state, user, rows).await?;
+    let roles = my_roles(state, user).await?;
+    let limit = 4 * PEOPLE_LIMIT as i64;
+    let mut rows = store::memberships::search_in_orgs_of(&state.db.pool, &user.user_id, q, limit).await?;
+    let delegated = delegated_ids(&roles);
+    if !delegated.is_empty() {
+        rows.extend(store::memberships::search_in_orgs(&state.db.pool, &delegated, q, limit).await?);
+    }
+    let mut out = visible_memberships(&roles, user, rows);
     out.sort_by(|a, b| {
         (a.member.email.to_lowercase(), a.org_name.to_lowercase())
             .cmp(&(b.member.email.to_lowercase(), b.org_name.to_lowercase()))
@@ -174,12 +203,11 @@ async fn find_by_prefix(state: &AppState, user: &AuthUser, q: &str) -> ApiResult
 }
 
 /// The rows (memberships with `member_org_id`) in orgs where I hold `members:read`.
-async fn visible_memberships(
-    state: &AppState,
+fn visible_memberships(
+    roles: &HashMap<String, MyOrgRole>,
     user: &AuthUser,
     rows: Vec<OrgMemberRow>,
-) -> ApiResult<Vec<PersonMembership>> {
-    let roles = my_roles(state, user).await?;
+) -> Vec<PersonMembership> {
     let mut out = Vec::new();
     for OrgMemberRow { member_org_id: org_id, member } in rows {
         let Some(org) = roles.get(&org_id) else {
@@ -198,7 +226,7 @@ async fn visible_memberships(
             can_remove,
         });
     }
-    Ok(out)
+    out
 }
 
 /// Removes a person from each listed org, answering per org; with

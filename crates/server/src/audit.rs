@@ -123,6 +123,7 @@ pub async fn list(db: &Db, access: &OrgAccess, query: &AuditQuery) -> ApiResult<
         until,
         before,
         rows: limit + 1,
+        partner_relationship: access.delegation.as_ref().map(|d| d.relationship_id.as_str()),
     };
     let mut rows = store::audit::page(db, &page).await?;
     let next_cursor = if rows.len() as i64 > limit {

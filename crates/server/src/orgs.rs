@@ -1,11 +1,13 @@
 //! Organizations: create, read, settings, logo, delete, transfer, leave.
 
 use orgdesk_core::api::AuditAction;
-use orgdesk_core::api::{CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, TransferOwnership, UpdateOrg};
+use orgdesk_core::api::{
+    CreateOrg, DeleteOrg, MemberStatus, MyOrg, MyPermissions, Org, OrgName, TransferOwnership, UpdateOrg,
+};
 use orgdesk_core::{validate, BuiltinRole, ErrorCode, Permission};
 use serde_json::json;
 
-use crate::access::{role_permissions, OrgAccess};
+use crate::access::{role_permissions, Delegated, OrgAccess};
 use crate::audit::{self, Change};
 use crate::auth::{Actor, AuthUser};
 use crate::db::{violation, Constraint};
@@ -152,35 +154,43 @@ pub async fn list_mine(state: &AppState, user: &AuthUser) -> ApiResult<Vec<MyOrg
         })
         .collect();
     if user.api_key.is_none() {
-        for delegated in crate::partners::delegated_orgs(&state.db, user).await? {
-            if orgs.iter().any(|o| o.id == delegated.org.id) {
+        // One statement for every delegated org, resolved as a request would
+        // be (`OrgAccess::resolve` reads the same rows for one org).
+        let rows = store::partners::delegated_orgs(&state.db.pool, &user.user_id, now_ms()).await?;
+        let mut delegated: Vec<MyOrg> = Vec::new();
+        for (first, held) in Delegated::of_each(&rows) {
+            if orgs.iter().any(|o| o.id == held.org_id) {
                 continue;
             }
-            // Resolved as a request would be: ended or expired since the list was read is a 404, skipped.
-            let access = match OrgAccess::resolve(state, user, &delegated.org.id).await {
-                Ok(access) => access,
-                Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => continue,
-                Err(e) => return Err(e),
-            };
-            let role_name = delegated
+            let row = &rows[first];
+            let role_name = held
                 .roles
                 .iter()
                 .map(|k| BuiltinRole::from_key(k).map(|r| r.name().to_owned()).unwrap_or_else(|| k.clone()))
                 .collect::<Vec<_>>()
                 .join(", ");
-            orgs.push(MyOrg {
-                id: delegated.org.id,
-                name: delegated.org.name,
-                slug: delegated.org.slug,
+            delegated.push(MyOrg {
+                id: held.org_id,
+                name: row.org_name.clone(),
+                slug: row.org_slug.clone(),
                 personal: false,
                 has_logo: false,
-                role: access.role,
+                role: held.roles.join(", "),
                 role_name,
                 status: MemberStatus::Active,
-                permissions: access.permissions.to_vec(),
-                via_partner: Some(delegated.partner),
+                permissions: held.permissions.to_vec(),
+                via_partner: Some(OrgName {
+                    id: held.delegation.partner_org_id,
+                    name: held.delegation.partner_name,
+                    slug: row.partner_slug.clone(),
+                }),
             });
         }
+        delegated.sort_by(|a, b| {
+            let partner = |o: &MyOrg| o.via_partner.as_ref().map(|p| p.name.to_lowercase()).unwrap_or_default();
+            (partner(a), a.name.to_lowercase(), &a.id).cmp(&(partner(b), b.name.to_lowercase(), &b.id))
+        });
+        orgs.extend(delegated);
     }
     Ok(orgs)
 }
@@ -391,7 +401,7 @@ async fn lock_org(conn: &mut Conn, org_id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> ApiResult<()> {
+pub async fn delete(state: &AppState, access: &OrgAccess, user: &AuthUser, req: DeleteOrg) -> ApiResult<()> {
     access.require(Permission::OrgDelete)?;
     let mut tx = state.db.write().await?;
     lock_org(tx.conn(), &access.org_id).await?;
@@ -408,6 +418,8 @@ pub async fn delete(state: &AppState, access: &OrgAccess, req: DeleteOrg) -> Api
     let change =
         Change::new(AuditAction::OrgDeleted, Some(&org.id)).before(json!({"name": org.name, "slug": org.slug}));
     audit::record(tx.conn(), &org.id, &access.actor, change).await?;
+    // Its partner relationships end with it, recorded in the other org too.
+    crate::partners::before_org_deleted(tx.conn(), access, user).await?;
     store::webhooks::keep_pending_of_org(tx.conn(), &org.id).await?;
     // Invitations, memberships and roles go with the org; the audit trail stays.
     store::orgs::delete(tx.conn(), &org.id).await?;

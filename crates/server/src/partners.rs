@@ -81,9 +81,19 @@ fn parse_ends_at(text: &str, now: i64) -> ApiResult<i64> {
     Ok(at)
 }
 
+/// The customer's own role names, for the partner that created it.
+fn no_such_role(role: &str) -> ApiError {
+    ApiError::invalid("roles", format!("The customer organization has no role \"{role}\"."))
+}
+
 /// The roles a relationship may grant: 1 to 20 of the customer's roles,
-/// never the owner's.
-async fn check_roles(conn: &mut Conn, customer_org_id: &str, roles: &[String]) -> ApiResult<Vec<String>> {
+/// never the owner's; `missing` answers for a role the customer lacks.
+async fn check_roles(
+    conn: &mut Conn,
+    customer_org_id: &str,
+    roles: &[String],
+    missing: impl Fn(&str) -> ApiError,
+) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for role in roles {
         let role = role.trim().to_owned();
@@ -91,7 +101,7 @@ async fn check_roles(conn: &mut Conn, customer_org_id: &str, roles: &[String]) -
             return Err(ApiError::invalid("roles", "A partner relationship never grants the owner role."));
         }
         if store::roles::permissions(&mut *conn, customer_org_id, &role).await?.is_none() {
-            return Err(ApiError::invalid("roles", format!("The customer organization has no role \"{role}\".")));
+            return Err(missing(&role));
         }
         if !out.contains(&role) {
             out.push(role);
@@ -224,14 +234,26 @@ pub async fn request(
     let now = now_ms();
     let ends_at = parse_ends_at(&req.ends_at, now)?;
     let reference = req.customer.trim().to_ascii_lowercase();
+    // Counted before the lookup and kept when it fails: an unknown slug or
+    // role costs a request like a sent one.
+    let window =
+        Window::new(format!("partners:request:{}", access.org_id), state.limits.partner_requests_per_org_per_day, DAY);
+    rate_limit::reserve(&state.db, &[window], 1, "partner requests from this organization today").await?.keep();
     let mut tx = state.db.write().await?;
-    let (customer_id, _, _) = store::partners::org_by_ref(tx.conn(), OrgRef::of(&reference))
-        .await?
-        .ok_or_else(|| ApiError::invalid("customer", "No organization has this slug or id."))?;
+    // One answer for an unknown org and for a role it lacks, so a request
+    // tells a stranger no more than that the pair did not match.
+    let unknown = || {
+        ApiError::invalid(
+            "customer",
+            "No organization with this slug or id has all of these roles; check both with the customer's admins.",
+        )
+    };
+    let (customer_id, _, _) =
+        store::partners::org_by_ref(tx.conn(), OrgRef::of(&reference)).await?.ok_or_else(unknown)?;
     if customer_id == access.org_id {
         return Err(ApiError::invalid("customer", "An organization cannot be its own partner."));
     }
-    let roles = check_roles(tx.conn(), &customer_id, &req.roles).await?;
+    let roles = check_roles(tx.conn(), &customer_id, &req.roles, |_| unknown()).await?;
     expire_pair(tx.conn(), &access.org_id, &customer_id, now).await?;
     let id = new_id();
     let (token, hash) = new_token("odp");
@@ -519,6 +541,32 @@ pub async fn set_assignments(
     Ok(answer)
 }
 
+/// Before an org is deleted (in its transaction): every requested or
+/// active relationship it is a side of ends, with `partner.ended` (and
+/// `"reason": "org_deleted"`) in both orgs, so a customer's trail says its
+/// partner went away, and a partner's that a customer did.
+pub async fn before_org_deleted(conn: &mut Conn, access: &OrgAccess, user: &AuthUser) -> ApiResult<()> {
+    let now = now_ms();
+    for side in [Side::Partner, Side::Customer] {
+        for row in store::partners::all_of_side(&mut *conn, side, &access.org_id).await? {
+            if !matches!(
+                effective_status(&row.status, row.ends_at, now),
+                RelationshipStatus::Requested | RelationshipStatus::Active
+            ) {
+                continue;
+            }
+            store::partners::lock(&mut *conn, &row.id).await?;
+            if !store::partners::end(&mut *conn, &row.id, now, &access.org_id).await? {
+                continue;
+            }
+            let before = json!({"status": row.status});
+            let after = json!({"status": "ended", "ended_by_org_id": access.org_id, "reason": "org_deleted"});
+            record_both(conn, &row, side, access, user, AuditAction::PartnerEnded, Some(before), after).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Before a team is deleted: each relationship it held roles of records
 /// that its assignments changed, in both orgs.
 pub async fn before_team_deleted(conn: &mut Conn, access: &OrgAccess, user: &AuthUser, team_id: &str) -> ApiResult<()> {
@@ -553,7 +601,7 @@ pub async fn create_workspace(
         .await?
         .ok_or_else(|| ApiError::not_found("organization owner"))?;
     let customer_id = crate::orgs::insert_org(tx.conn(), &name, slug.as_deref(), false, &owner, &access.actor).await?;
-    let roles = check_roles(tx.conn(), &customer_id, &req.roles).await?;
+    let roles = check_roles(tx.conn(), &customer_id, &req.roles, no_such_role).await?;
     let id = new_id();
     let new = NewRelationship {
         id: &id,
@@ -678,21 +726,34 @@ pub async fn hand_off(
     Ok(orgdesk_core::api::Accepted { org_id: org_id.clone(), role: BuiltinRole::Owner.key().to_owned() })
 }
 
-/// The orgs I hold delegated access to now, grouped by partner.
+/// The orgs I hold delegated access to now, grouped by partner (by its
+/// name, then the org's).
 pub async fn delegated_orgs(db: &Db, user: &AuthUser) -> ApiResult<Vec<orgdesk_core::api::DelegatedOrg>> {
     user.require_person()?;
     let rows = store::partners::delegated_orgs(&db.pool, &user.user_id, now_ms()).await?;
     let mut out: Vec<orgdesk_core::api::DelegatedOrg> = Vec::new();
     for r in rows {
-        match out.iter_mut().find(|o| o.org.id == r.org_id && o.partner.id == r.partner_org_id) {
-            Some(o) => o.roles.push(r.role_key),
+        let a = r.access;
+        match out.iter_mut().find(|o| o.org.id == a.org_id && o.partner.id == a.partner_org_id) {
+            Some(o) if o.roles.contains(&a.role_key) => {}
+            Some(o) => o.roles.push(a.role_key),
             None => out.push(orgdesk_core::api::DelegatedOrg {
-                org: OrgName { id: r.org_id, name: r.org_name, slug: r.org_slug },
-                partner: OrgName { id: r.partner_org_id, name: r.partner_name, slug: r.partner_slug },
-                roles: vec![r.role_key],
+                org: OrgName { id: a.org_id, name: r.org_name, slug: r.org_slug },
+                partner: OrgName { id: a.partner_org_id, name: a.partner_name, slug: r.partner_slug },
+                roles: vec![a.role_key],
                 ends_at: rfc3339(r.ends_at),
             }),
         }
+    }
+    out.sort_by(|a, b| {
+        (a.partner.name.to_lowercase(), a.org.name.to_lowercase(), &a.org.id).cmp(&(
+            b.partner.name.to_lowercase(),
+            b.org.name.to_lowercase(),
+            &b.org.id,
+        ))
+    });
+    for o in &mut out {
+        o.roles.sort();
     }
     Ok(out)
 }

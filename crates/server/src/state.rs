@@ -51,6 +51,11 @@ pub struct Limits {
     /// Sign-ins with an OpenID provider started per client IP per hour.
     #[arg(long = "limit-oidc-flows-per-ip", env = "ORGDESK_LIMIT_OIDC_FLOWS_PER_IP", default_value_t = Limits::DEFAULT.oidc_flows_per_ip)]
     pub oidc_flows_per_ip: i64,
+    /// Partner relationship requests one organization sends per day (each
+    /// emails another org's admins; failed ones count too, so a partner
+    /// cannot probe for slugs and role names at will).
+    #[arg(long = "limit-partner-requests-per-org-per-day", env = "ORGDESK_LIMIT_PARTNER_REQUESTS_PER_ORG_PER_DAY", default_value_t = Limits::DEFAULT.partner_requests_per_org_per_day)]
+    pub partner_requests_per_org_per_day: i64,
     /// Verification emails one account asks for per hour.
     #[arg(long = "limit-verification-emails-per-user", env = "ORGDESK_LIMIT_VERIFICATION_EMAILS_PER_USER", default_value_t = Limits::DEFAULT.verification_emails_per_user)]
     pub verification_emails_per_user: i64,
@@ -72,6 +77,7 @@ impl Limits {
         reset_requests_per_account_network: 5,
         reset_requests_per_ip: 50,
         oidc_flows_per_ip: 300,
+        partner_requests_per_org_per_day: 20,
     };
 }
 

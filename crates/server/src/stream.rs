@@ -26,7 +26,7 @@ use futures_util::Stream;
 use orgdesk_core::api::MemberStatus;
 use tokio::sync::broadcast;
 
-use crate::access::role_permissions;
+use crate::access::{role_permissions, Delegated};
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::events;
@@ -47,6 +47,8 @@ pub struct Published {
     pub subject: Option<String>,
     /// The key of `data.email` for an invitation event: whom it invites.
     pub invitee: Option<String>,
+    /// `data.id`: the changed object's id (a partner relationship's).
+    pub object: Option<String>,
     pub json: String,
 }
 
@@ -57,7 +59,8 @@ impl Published {
         let invitee = (row.event_type.starts_with("invitation."))
             .then(|| envelope["data"]["email"].as_str().map(orgdesk_core::validate::email_key))
             .flatten();
-        Published { json: envelope.to_string(), subject, invitee, row }
+        let object = envelope["data"]["id"].as_str().map(str::to_owned);
+        Published { json: envelope.to_string(), subject, invitee, object, row }
     }
 }
 
@@ -119,6 +122,11 @@ pub async fn run_poller(state: AppState) {
 struct Reader {
     user_id: String,
     orgs: HashMap<String, orgdesk_core::PermissionSet>,
+    /// The orgs among `orgs` reached through a partner relationship: its id
+    /// and end. Another partner's relationship events are not theirs to
+    /// read, and nothing is once the end passes (before the janitor's
+    /// expiry event re-reads the view).
+    delegated: HashMap<String, (String, i64)>,
     /// The caller's address key when it is verified: invitations to it are
     /// theirs to see (as `/v1/me/invitations` shows them), in any org.
     email_key: Option<String>,
@@ -127,15 +135,33 @@ struct Reader {
 impl Reader {
     async fn load(state: &AppState, user_id: &str, email_key: Option<String>) -> store::Result<Reader> {
         let rows: Vec<AccessRow> = store::memberships::access_of_user(&state.db.pool, user_id).await?;
-        let orgs = rows
+        let mut orgs: HashMap<String, orgdesk_core::PermissionSet> = rows
             .into_iter()
             .filter(|r| r.status == MemberStatus::Active.as_str())
             .map(|r| (r.org_id.clone(), role_permissions(&r.role, r.builtin, &r.permissions)))
             .collect();
-        Ok(Reader { user_id: user_id.to_owned(), orgs, email_key })
+        let mut delegated = HashMap::new();
+        let rows = store::partners::delegated_orgs(&state.db.pool, user_id, now_ms()).await?;
+        for (first, held) in Delegated::of_each(&rows) {
+            if orgs.contains_key(&held.org_id) {
+                continue;
+            }
+            delegated.insert(held.org_id.clone(), (held.delegation.relationship_id, rows[first].ends_at));
+            orgs.insert(held.org_id, held.permissions);
+        }
+        Ok(Reader { user_id: user_id.to_owned(), orgs, delegated, email_key })
     }
 
-    fn may_read(&self, row: &EventRow) -> bool {
+    fn may_read(&self, event: &Published) -> bool {
+        let row = &event.row;
+        if let Some((relationship, ends_at)) = self.delegated.get(&row.org_id) {
+            if now_ms() >= *ends_at {
+                return false;
+            }
+            if row.event_type.starts_with("partner_relationship.") && event.object.as_deref() != Some(relationship) {
+                return false;
+            }
+        }
         match (self.orgs.get(&row.org_id), events::read_permission(&row.event_type)) {
             (Some(permissions), Some(needed)) => permissions.has(needed),
             _ => false,
@@ -166,8 +192,12 @@ impl Reader {
         let about_me = event.subject.as_deref() == Some(self.user_id.as_str());
         let t = event.row.event_type.as_str();
         let in_my_org = self.orgs.contains_key(&event.row.org_id);
+        // A relationship's or a team's change can give or take delegated access.
+        let delegation = t.starts_with("partner_relationship.") || t.starts_with("team.");
         (about_me && (t.starts_with("member.") || t == "invitation.accepted"))
-            || (in_my_org && matches!(t, "role.updated" | "role.deleted" | "org.ownership_transferred" | "org.deleted"))
+            || (in_my_org
+                && (delegation
+                    || matches!(t, "role.updated" | "role.deleted" | "org.ownership_transferred" | "org.deleted")))
     }
 }
 
@@ -217,7 +247,7 @@ pub async fn subscribe(
                     for row in rows {
                         cursor = (row.at, row.id.clone());
                         let event = Published::of(row);
-                        if event.row.id != from.id && (reader.may_read(&event.row) || reader.invited(&event)) {
+                        if event.row.id != from.id && (reader.may_read(&event) || reader.invited(&event)) {
                             sent.insert(event.row.id.clone());
                             queue.push_back(sse(&event));
                         }
@@ -250,7 +280,7 @@ async fn next(mut s: Subscription) -> Option<(Result<Event, Infallible>, Subscri
                 if s.sent.remove(&event.row.id) {
                     continue;
                 }
-                if s.reader.may_read(&event.row) || s.reader.told_of_own_exit(&event) || s.reader.invited(&event) {
+                if s.reader.may_read(&event) || s.reader.told_of_own_exit(&event) || s.reader.invited(&event) {
                     s.queue.push_back(sse(&event));
                 }
                 if s.reader.changed_by(&event) {

@@ -97,6 +97,25 @@ fn classify(emails: &[String]) -> Vec<Classified> {
         .collect()
 }
 
+/// A person acting through a partner relationship cannot invite their own
+/// address: a membership would outlast the relationship, its end and their
+/// leaving the partner team (`access::OrgAccess::resolve`).
+fn refuse_self_invitation(access: &OrgAccess, inviter: &AuthUser, emails: &[String]) -> ApiResult<()> {
+    let Some(delegation) = &access.delegation else { return Ok(()) };
+    let mine = validate::email_key(&inviter.email);
+    if emails.iter().any(|e| validate::email_key(e) == mine) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "You act in this organization through {}, so you cannot invite yourself as one of its members; \
+                 ask one of its own admins.",
+                delegation.partner_name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What [`create`] answers: a fresh result, or the stored answer of an
 /// earlier request under the same `Idempotency-Key`, byte for byte.
 pub enum Created {
@@ -114,6 +133,7 @@ pub async fn create(
 ) -> ApiResult<Created> {
     access.require(Permission::MembersInvite)?;
     require_verified(inviter)?;
+    refuse_self_invitation(access, inviter, &req.emails)?;
     if req.emails.is_empty() {
         return Err(ApiError::invalid("emails", "Enter at least one email address."));
     }

@@ -87,7 +87,7 @@ async fn delete(
     ApiJson(req): ApiJson<DeleteOrg>,
 ) -> ApiResult<StatusCode> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
-    orgs::delete(&state, &access, req).await?;
+    orgs::delete(&state, &access, &user, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

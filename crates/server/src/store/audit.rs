@@ -104,6 +104,9 @@ pub struct EventPage<'a> {
     pub before: Option<(i64, String)>,
     /// How many rows to read.
     pub rows: i64,
+    /// For a caller acting through a partner relationship: the partner
+    /// entries of this relationship only, never another partner's.
+    pub partner_relationship: Option<&'a str>,
 }
 
 /// The page's events (SQLite's read path).
@@ -122,6 +125,9 @@ pub async fn page(db: &Db, page: &EventPage<'_>) -> Result<Vec<EventRow>> {
     }
     if let Some(target) = page.target {
         sql.push(" AND e.target = ").bind(target);
+    }
+    if let Some(relationship) = page.partner_relationship {
+        sql.push(" AND (e.action NOT LIKE 'partner.%' OR e.target = ").bind(relationship).push(")");
     }
     if let Some(since) = page.since {
         sql.push(" AND e.at >= ").bind(since);

@@ -232,6 +232,25 @@ pub async fn managed(db: &Db, user_id: &str, oldest_expiry: i64) -> Result<Vec<I
     read_all(db, &sql).await
 }
 
+/// The unanswered invitations, expiring after `oldest_expiry`, of the
+/// orgs `org_ids` (the ones a caller reaches through partner
+/// relationships), soonest expiry first.
+pub async fn pending_in_orgs(db: &Db, org_ids: &[&str], oldest_expiry: i64) -> Result<Vec<InvitationRow>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("{INVITATION_SELECT} WHERE i.status = 'pending' AND i.expires_at > "));
+    sql.bind(oldest_expiry).push(" AND i.org_id IN (");
+    for (n, id) in org_ids.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(") ORDER BY i.expires_at, i.id");
+    read_all(db, &sql).await
+}
+
 /// An unanswered invitation of an org where the caller manages
 /// invitations, with that org's name and slug and the caller's role in it.
 #[derive(sqlx::FromRow)]

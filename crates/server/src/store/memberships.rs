@@ -563,6 +563,32 @@ pub async fn search_in_orgs_of(
     })
 }
 
+/// [`search_in_orgs_of`] in the orgs `org_ids` (those a caller reaches
+/// through partner relationships, where they are no member).
+pub async fn search_in_orgs(
+    db: impl Executor<'_>,
+    org_ids: &[&str],
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<OrgMemberRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT m.org_id AS member_org_id, {MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE (m.sort_name LIKE $1 ESCAPE '\\' OR m.sort_name LIKE $2 ESCAPE '\\' OR u.email_key LIKE $3 ESCAPE '\\') \
+         AND m.org_id IN ("
+    ));
+    sql.bind_value(like_prefix(prefix))
+        .bind_value(format!("% {}", like_prefix(prefix)))
+        .bind_value(like_prefix(prefix));
+    for (n, id) in org_ids.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(") ORDER BY u.email_key, m.org_id LIMIT ").bind(limit);
+    on!(db, |db| sql.query_as().fetch_all(db).await)
+}
+
 /// Which of `email_keys` belong to members of the org.
 pub async fn member_email_keys(
     db: impl Executor<'_>,

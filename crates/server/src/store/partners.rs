@@ -489,24 +489,27 @@ pub async fn remove_owner(db: impl Executor<'_>, org_id: &str, user_id: &str) ->
     })
 }
 
+/// A [`DelegatedRow`] with the names the org lists show.
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct DelegatedOrgRow {
-    pub org_id: String,
+    #[sqlx(flatten)]
+    pub access: DelegatedRow,
     pub org_name: String,
     pub org_slug: String,
-    pub partner_org_id: String,
-    pub partner_name: String,
     pub partner_slug: String,
-    pub role_key: String,
     pub ends_at: i64,
 }
 
-/// Every org `user_id` holds delegated access to now, with the roles (a row each).
+/// Every org `user_id` holds delegated access to now, a row per role, by
+/// org and then relationship id (the order [`delegated_access`] reads one
+/// org's rows in, so both pick the same acting relationship): the same
+/// joins as [`delegated_access`], for all orgs in one statement.
 pub async fn delegated_orgs(db: impl Executor<'_>, user_id: &str, now: i64) -> Result<Vec<DelegatedOrgRow>> {
     on!(db, |db| {
         sqlx::query_as(
-            "SELECT DISTINCT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, r.partner_org_id, \
-             p.name AS partner_name, p.slug AS partner_slug, a.role_key, r.ends_at \
+            "SELECT o.id AS org_id, r.id AS relationship_id, r.partner_org_id, p.name AS partner_name, \
+             a.role_key, ro.builtin, ro.permissions, \
+             o.name AS org_name, o.slug AS org_slug, p.slug AS partner_slug, r.ends_at \
              FROM partner_relationships r \
              JOIN orgs o ON o.id = r.customer_org_id \
              JOIN orgs p ON p.id = r.partner_org_id \
@@ -514,8 +517,11 @@ pub async fn delegated_orgs(db: impl Executor<'_>, user_id: &str, now: i64) -> R
              JOIN partner_assignments a ON a.relationship_id = r.id \
              JOIN teams t ON t.id = a.team_id AND t.org_id = r.partner_org_id \
              JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = $1 \
-             WHERE r.status = 'active' AND r.ends_at > $2 \
-             ORDER BY p.name, o.name, o.id, a.role_key",
+             JOIN roles ro ON ro.org_id = o.id AND ro.role_key = a.role_key \
+             WHERE r.status = 'active' AND r.ends_at > $2 AND a.role_key <> 'owner' \
+             GROUP BY o.id, r.id, r.partner_org_id, p.name, a.role_key, ro.builtin, ro.permissions, \
+             o.name, o.slug, p.slug, r.ends_at \
+             ORDER BY o.id, r.id, a.role_key",
         )
         .bind(user_id)
         .bind(now)

@@ -866,3 +866,163 @@ async fn deleting_an_assigned_team_ends_its_access() {
     let r = app.get(&p.partner_admin.token, &format!("/v1/orgs/{}/customers/{}", p.partner.id, p.relationship)).await;
     assert_eq!(r.body["assignments"], json!([]), "{}", r.text);
 }
+
+#[tokio::test]
+async fn a_delegated_person_cannot_make_themselves_a_member_nor_see_another_partner() {
+    let app = TestApp::start().await;
+    let p = partnership(&app, "self", &["admin"]).await;
+    let invite = format!("/v1/orgs/{}/invitations", p.customer.id);
+    // Their own address, alone or in a list, in any spelling: refused, and nothing is invited.
+    for emails in [json!([p.support.email]), json!(["someone@example.com", p.support.email.to_uppercase()])] {
+        let r = app.post(&p.support.token, &invite, json!({"emails": emails, "role": "member"})).await;
+        r.assert_problem(403, "forbidden");
+        assert!(r.text.contains("cannot invite yourself"), "{}", r.text);
+    }
+    let pending = app.get(&p.customer_owner.token, &format!("/v1/orgs/{}/invitations", p.customer.id)).await;
+    assert_eq!(pending.body["items"].as_array().map(Vec::len), Some(0), "{}", pending.text);
+    // Anyone else: the granted role invites as it would.
+    let r = app.post(&p.support.token, &invite, json!({"emails": ["new@customer.example"], "role": "member"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // The customer's own admin may still invite them (the customer decides).
+    let r = app.post(&p.customer_owner.token, &invite, json!({"emails": [p.support.email], "role": "viewer"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+    // A second partner of the same customer: its relationship is not in
+    // the first partner's people's view of the customer's audit trail.
+    let other = partnership(&app, "other", &["admin"]).await;
+    let rel = relate(&app, &other.partner_admin, &other.partner, &p.customer, &p.customer_owner, &["viewer"]).await;
+    let seen = audit_actions(&app, &p.support, &p.customer).await;
+    let partner_entries: Vec<&Value> =
+        seen.iter().filter(|e| e["action"].as_str().unwrap().starts_with("partner.")).collect();
+    assert!(!partner_entries.is_empty(), "their own partner's entries show");
+    assert!(
+        partner_entries.iter().all(|e| e["target"] == p.relationship.as_str()),
+        "another partner's relationship is not shown: {partner_entries:?}"
+    );
+    let all = audit_actions(&app, &p.customer_owner, &p.customer).await;
+    assert!(all.iter().any(|e| e["target"] == rel.as_str()), "the customer's owner sees both");
+}
+
+#[tokio::test]
+async fn the_across_views_include_customer_workspaces_within_the_delegated_role() {
+    let app = TestApp::start().await;
+    let p = partnership(&app, "across", &["admin", "viewer"]).await;
+    let viewers = team(&app, &p.partner_admin, &p.partner, "Read only").await;
+    add_to_team(&app, &p.partner_admin, &p.partner, &viewers, &p.bystander).await;
+    let r =
+        assign(&app, &p.partner_admin, &p.partner, &p.relationship, &[(&p.team, "admin"), (&viewers, "viewer")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.invite(&p.customer_owner, &p.customer, "waiting@customer.example", "member").await;
+
+    // The support person (admin through the partner) sees the customer's
+    // invitation and finds its member; the bystander (viewer) finds the
+    // member but reads no invitations; a stranger sees neither.
+    let r = app.get(&p.support.token, "/v1/me/managed-invitations").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let found = r.body.as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|i| i["org_id"] == p.customer.id.as_str() && i["invitation"]["email"] == "waiting@customer.example"),
+        "{}",
+        r.text
+    );
+    let mine = found.iter().find(|i| i["org_id"] == p.customer.id.as_str()).unwrap();
+    assert_eq!(mine["can_revoke"], true);
+    let r = app.get(&p.bystander.token, "/v1/me/managed-invitations").await;
+    assert!(r.body.as_array().unwrap().iter().all(|i| i["org_id"] != p.customer.id.as_str()), "{}", r.text);
+    for (who, can_remove) in [(&p.support, true), (&p.bystander, false)] {
+        for query in ["q=carl", "email=member.across@customer.example"] {
+            let r = app.get(&who.token, &format!("/v1/me/people?{query}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let hit = r.body.as_array().unwrap().iter().find(|m| m["org_id"] == p.customer.id.as_str());
+            let hit = hit.unwrap_or_else(|| panic!("{query} finds the customer's member: {}", r.text));
+            assert_eq!(hit["can_remove"], can_remove, "{}", r.text);
+        }
+    }
+    let stranger = app.user("stranger@example.com", "Stranger").await;
+    let r = app.get(&stranger.token, "/v1/me/people?q=carl").await;
+    assert_eq!(r.body, json!([]), "{}", r.text);
+    // The org list: the customer under its partner, with the delegated permissions.
+    let r = app.get(&p.bystander.token, "/v1/orgs").await;
+    let listed = r.body.as_array().unwrap().iter().find(|o| o["id"] == p.customer.id.as_str()).unwrap().clone();
+    assert_eq!(listed["via_partner"]["id"], p.partner.id.as_str());
+    assert_eq!(listed["role"], "viewer");
+    assert!(!listed["permissions"].as_array().unwrap().contains(&json!("members:remove")), "{listed}");
+    // Ended: gone from every view at once.
+    let end = format!("/v1/orgs/{}/partner-access/{}/end", p.customer.id, p.relationship);
+    assert_eq!(app.post(&p.customer_owner.token, &end, json!({})).await.status, StatusCode::NO_CONTENT);
+    let r = app.get(&p.support.token, "/v1/me/managed-invitations").await;
+    assert!(r.body.as_array().unwrap().iter().all(|i| i["org_id"] != p.customer.id.as_str()), "{}", r.text);
+    let r = app.get(&p.support.token, "/v1/me/people?q=carl").await;
+    assert!(r.body.as_array().unwrap().iter().all(|m| m["org_id"] != p.customer.id.as_str()), "{}", r.text);
+    let r = app.get(&p.support.token, "/v1/orgs").await;
+    assert!(r.body.as_array().unwrap().iter().all(|o| o["id"] != p.customer.id.as_str()), "{}", r.text);
+}
+
+#[tokio::test]
+async fn deleting_a_partner_ends_its_access_in_the_customers_trail() {
+    let app = TestApp::start().await;
+    let p = partnership(&app, "gone", &["admin"]).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/orgs/{}", p.partner.id),
+            Some(&p.partner_owner.token),
+            Some(json!({"confirm_slug": p.partner.slug})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    app.get(&p.support.token, &members_path(&p.customer)).await.assert_problem(404, "not_found");
+    let events = audit_actions(&app, &p.customer_owner, &p.customer).await;
+    let ended = events
+        .iter()
+        .find(|e| e["action"] == "partner.ended")
+        .unwrap_or_else(|| panic!("the customer's trail says its partner went: {events:?}"));
+    assert_eq!(ended["target"], p.relationship.as_str());
+    assert_eq!(ended["after"]["reason"], "org_deleted");
+    assert_eq!(ended["actor_name"], "Reseller Owner gone (Acme Reseller gone)");
+    let r = app.get(&p.customer_owner.token, &format!("/v1/orgs/{}/partner-access", p.customer.id)).await;
+    assert_eq!(r.body, json!([]), "the relationship went with the partner: {}", r.text);
+}
+
+#[tokio::test]
+async fn requests_tell_nothing_of_unknown_orgs_and_roles_and_are_limited() {
+    let limits = orgdesk_server::Limits { partner_requests_per_org_per_day: 3, ..Default::default() };
+    let app = TestApp::start_with(limits).await;
+    let owner = app.user("po@reseller.example", "Reseller Owner").await;
+    let partner = app.org(&owner, "Acme Reseller").await;
+    let customer_owner = app.user("co@customer.example", "Cora").await;
+    let customer = app.org(&customer_owner, "Globex").await;
+    let customers = format!("/v1/orgs/{}/customers", partner.id);
+    let unknown_org = app
+        .post(
+            &owner.token,
+            &customers,
+            json!({"customer": "no-such-org", "roles": ["admin"], "ends_at": days_ahead(30)}),
+        )
+        .await;
+    unknown_org.assert_problem(422, "validation_failed");
+    let unknown_role = app
+        .post(
+            &owner.token,
+            &customers,
+            json!({"customer": customer.slug, "roles": ["secret"], "ends_at": days_ahead(30)}),
+        )
+        .await;
+    unknown_role.assert_problem(422, "validation_failed");
+    assert_eq!(unknown_org.body["errors"], unknown_role.body["errors"], "the same answer for both");
+    let r = app
+        .post(
+            &owner.token,
+            &customers,
+            json!({"customer": customer.slug, "roles": ["admin"], "ends_at": days_ahead(30)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // The failed ones counted: the fourth request of the day is refused.
+    let r = app
+        .post(&owner.token, &customers, json!({"customer": "another", "roles": ["admin"], "ends_at": days_ahead(30)}))
+        .await;
+    r.assert_problem(429, "rate_limited");
+}

@@ -224,3 +224,54 @@ async fn an_invitee_learns_of_their_invitation() {
     let next = tokio::time::timeout(Duration::from_secs(2), as_invitee.next()).await;
     assert!(next.is_err() || next.unwrap().is_none(), "nothing else of an org they are not in");
 }
+
+/// A partner's support person streams the customer's events while the
+/// relationship holds: never another partner's relationship, nothing
+/// after the end.
+#[tokio::test]
+async fn a_delegated_person_streams_the_customer_until_the_end() {
+    use crate::partners::{partnership, relate};
+    let app = TestApp::start().await;
+    let p = partnership(&app, "stream", &["admin"]).await;
+    let mut as_support = Subscriber::open(&app, &p.support.token, None).await;
+    let mut as_bystander = Subscriber::open(&app, &p.bystander.token, None).await;
+    app.invite(&p.customer_owner, &p.customer, "new@customer.example", "member").await;
+    // (The setup's invitations into the partner org may come first.)
+    while as_support.until("invitation.created").await.last().unwrap().data["org_id"] != p.customer.id.as_str() {}
+    // Another partner asks the same customer: not for this partner's people.
+    let other = partnership(&app, "stream2", &["admin"]).await;
+    relate(&app, &other.partner_admin, &other.partner, &p.customer, &p.customer_owner, &["viewer"]).await;
+    role(&app, &p.customer_owner, &p.customer, "marker").await;
+    let got = as_support.until("role.created").await;
+    assert!(
+        got.iter()
+            .all(|e| !e.event.starts_with("partner_relationship.") || e.data["data"]["id"] == p.relationship.as_str()),
+        "another partner's relationship events are not sent: {got:?}"
+    );
+    // The customer ends it: the support person learns it, then gets nothing more.
+    let end = format!("/v1/orgs/{}/partner-access/{}/end", p.customer.id, p.relationship);
+    assert_eq!(app.post(&p.customer_owner.token, &end, json!({})).await.status, StatusCode::NO_CONTENT);
+    let ended = as_support.until("partner_relationship.ended").await;
+    assert_eq!(ended.last().unwrap().data["data"]["id"], p.relationship.as_str());
+    role(&app, &p.customer_owner, &p.customer, "after").await;
+    // (The partner org's own record of the end may still come: they are its member.)
+    let later = customer_event(&mut as_support, &p.customer.id, 2).await;
+    assert!(later.is_none(), "nothing of the customer after the end: {later:?}");
+    // A partner member in no assigned team never streamed the customer.
+    let quiet = customer_event(&mut as_bystander, &p.customer.id, 1).await;
+    assert!(quiet.is_none(), "the bystander got a customer event: {quiet:?}");
+}
+
+/// The first event of `org_id` within `secs` seconds, if any.
+async fn customer_event(subscriber: &mut Subscriber, org_id: &str, secs: u64) -> Option<SseEvent> {
+    let found = tokio::time::timeout(Duration::from_secs(secs), async {
+        while let Some(e) = subscriber.next().await {
+            if e.data["org_id"] == org_id {
+                return Some(e);
+            }
+        }
+        None
+    })
+    .await;
+    found.ok().flatten()
+}

@@ -118,6 +118,16 @@ async function main() {
     await (await visible("nav-customers")).click();
     await visible("screen-customers");
     await waitFor("the renewal reminder (Initech ends in 20 days)", async () => (await (await byTest("renewal-reminder")).getText()).includes("Initech"));
+    // Only the customer renews: the partner asks Initech's owner and admins to.
+    const ask = await browser.$('[data-testid="customer-row"][data-slug="initech"] [data-testid="ask-renewal"]');
+    await ask.waitForDisplayed({ timeout: 30_000 });
+    await ask.click();
+    await toastSays("Asked Initech's owner and admins to renew");
+    if ((await ask.getText()) !== "Asked" || (await ask.isEnabled())) throw new Error("the ask stays available after asking");
+    await waitFor("the reminder email to Initech's owner of record (the reseller, until the hand-off)", async () => {
+      const mails = await (await fetch(`${server.url}/v1/dev/outbox?to=${encodeURIComponent(RESELLER)}`)).json();
+      return mails.some((m) => m.subject.includes("to renew its partner access"));
+    });
     await (await visible("ws-name")).setValue("Echo Events");
     await (await visible("ws-owner")).setValue(NEW_OWNER);
     await (await visible("ws-create")).click();

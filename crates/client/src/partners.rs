@@ -101,6 +101,11 @@ impl Session {
         self.call(|api| api.end_as_partner(org_id, relationship_id)).await
     }
 
+    /// Asks the customer's admins to renew (only the customer renews).
+    pub async fn request_renewal(&self, org_id: &str, relationship_id: &str) -> Result<()> {
+        self.call(|api| api.request_renewal(org_id, relationship_id)).await
+    }
+
     /// The customer's view: each partner's access and the people holding it.
     pub async fn partner_access(&self, org_id: &str) -> Result<Vec<PartnerAccess>> {
         fresh(self.call(|api| api.partner_access(org_id, None)).await?)

@@ -857,6 +857,7 @@ audit_actions! {
     PartnerWorkspaceCreated => "partner.workspace_created",
     PartnerAccepted => "partner.accepted",
     PartnerRenewed => "partner.renewed",
+    PartnerRenewalRequested => "partner.renewal_requested",
     PartnerEnded => "partner.ended",
     PartnerExpired => "partner.expired",
     PartnerAssignmentsChanged => "partner.assignments_changed",

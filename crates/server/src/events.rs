@@ -92,6 +92,8 @@ fn types_of(action: AuditAction) -> &'static [&'static str] {
         PartnerExpired => &["partner_relationship.expired"],
         PartnerAssignmentsChanged => &["partner_relationship.assignments_changed"],
         PartnerHandedOff => &["partner_relationship.handed_off"],
+        // Asking for a renewal changes nothing but a reminder: audit only.
+        PartnerRenewalRequested => &[],
         // Webhook settings are in the audit trail only.
         WebhookCreated | WebhookUpdated | WebhookDeleted | WebhookSecretRotated | WebhookDisabled => &[],
     }

@@ -9,7 +9,8 @@
 //!   owner of record until the invited first owner accepts (the hand-off).
 //! - Either side **ends** it at once; it **expires** when `ends_at` passes
 //!   (checked at every access resolution; the janitor writes the expiry's
-//!   events once). The customer **renews** it (a new end, ≤ 2 years ahead).
+//!   events once). The customer **renews** it (a new end, ≤ 2 years ahead);
+//!   the partner can only ask it to (`request_renewal`: a reminder to its admins).
 //! - Delegated access itself is resolved in `access::OrgAccess::resolve`.
 //!
 //! Every change writes an audit event in both orgs and its domain events.
@@ -428,6 +429,50 @@ pub async fn renew(
     let answer = to_api(tx.conn(), row, false).await?;
     tx.commit().await?;
     Ok(answer)
+}
+
+/// The partner asks the customer to renew an active relationship (it
+/// cannot extend its own access): the customer's owner and admins get a
+/// reminder, at most once a day per relationship, and both trails record it.
+pub async fn request_renewal(state: &AppState, access: &OrgAccess, user: &AuthUser, id: &str) -> ApiResult<()> {
+    require_partner_admin(access)?;
+    let mut tx = state.db.write().await?;
+    let row = lock_and_load(tx.conn(), Side::Partner, &access.org_id, id).await?;
+    if effective_status(&row.status, row.ends_at, now_ms()) != RelationshipStatus::Active {
+        return Err(not_pending("is not active; ask the customer for a new one instead"));
+    }
+    let window = Window::new(format!("partners:renewal:{id}"), 1, DAY);
+    rate_limit::take(tx.conn(), &[window], 1, "renewal reminders for this customer today").await?.keep();
+    let after = json!({"ends_at": rfc3339(row.ends_at)});
+    let action = AuditAction::PartnerRenewalRequested;
+    record_both(tx.conn(), &row, Side::Partner, access, user, action, None, after).await?;
+    for to in store::partners::admin_addresses(tx.conn(), &row.customer_org_id).await? {
+        let email = emails::compose(
+            &to,
+            format!("{} asks {} to renew its partner access", row.partner_name, row.customer_name),
+            &format!("Partner access to {} ends soon", row.customer_name),
+            &[
+                Block::Para(format!(
+                    "{} of {} asks you to renew its partner access to {}, which ends on {}.",
+                    user.display_name(),
+                    row.partner_name,
+                    row.customer_name,
+                    emails::long_time(row.ends_at, "UTC"),
+                )),
+                Block::Para(format!(
+                    "To renew it, open {} in Orgdesk: Members, then Partner access, then Renew. \
+                     Nothing changes if you do not; the access ends on its date.",
+                    row.customer_name
+                )),
+                Block::Note(format!("Sent to the owner and admins of {}.", row.customer_name)),
+            ],
+            None,
+        );
+        crate::outbox::enqueue(tx.conn(), email).await?;
+    }
+    tx.commit().await?;
+    state.mail_queued.notify_one();
+    Ok(())
 }
 
 /// The partner's relationships with its customers, newest first.

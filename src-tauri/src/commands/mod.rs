@@ -138,6 +138,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         partners::request_customer,
         partners::set_team_assignments,
         partners::end_as_partner,
+        partners::request_renewal,
         partners::partner_access,
         partners::accept_partner,
         partners::end_partner_access,

@@ -94,6 +94,12 @@ pub async fn end_as_partner(desk: State<'_, Desk>, org_id: String, relationship_
     Ok(desk.session().await?.end_as_partner(&org_id, &relationship_id).await?)
 }
 
+/// Reminds the customer's owner and admins to renew (at most once a day).
+#[tauri::command]
+pub async fn request_renewal(desk: State<'_, Desk>, org_id: String, relationship_id: String) -> Answer<()> {
+    Ok(desk.session().await?.request_renewal(&org_id, &relationship_id).await?)
+}
+
 /// The customer's view: each partner's access and who holds it now.
 #[tauri::command]
 pub async fn partner_access(desk: State<'_, Desk>, org_id: String) -> Answer<Vec<PartnerAccess>> {

@@ -309,6 +309,11 @@ impl Api {
         self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "customers", relationship_id, "end"])).await
     }
 
+    pub async fn request_renewal(&self, org: &str, relationship_id: &str) -> Result<()> {
+        self.no_content(Call::new(Method::POST, &["v1", "orgs", org, "customers", relationship_id, "renewal-request"]))
+            .await
+    }
+
     pub async fn set_team_assignments(
         &self,
         org: &str,

@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_workspace))
         .routes(routes!(customer))
         .routes(routes!(end_as_partner))
+        .routes(routes!(request_renewal))
         .routes(routes!(set_assignments))
         .routes(routes!(invite_owner))
         .routes(routes!(partner_access))
@@ -102,6 +103,21 @@ async fn end_as_partner(
 ) -> ApiResult<StatusCode> {
     let access = OrgAccess::resolve(&state, &user, &org).await?;
     partners::end(&state.db, &access, &user, Side::Partner, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ask the customer to renew an active relationship: its owner and admins
+/// get a reminder (at most one a day per relationship). Only the customer renews.
+#[utoipa::path(post, path = "/v1/orgs/{org}/customers/{relationship_id}/renewal-request", tag = "partners",
+    security(("session" = [])), params(("org" = String, Path), ("relationship_id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem), (status = 429, body = Problem)))]
+async fn request_renewal(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((org, id)): ApiPath<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let access = OrgAccess::resolve(&state, &user, &org).await?;
+    partners::request_renewal(&state, &access, &user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -710,6 +710,18 @@ fn scenarios(w: &World) -> Vec<Scenario> {
             true,
         ),
         s(
+            ("post", "/v1/orgs/{org}/customers/{relationship_id}/renewal-request"),
+            req(
+                Method::POST,
+                format!("/v1/orgs/{o}/customers/{}/renewal-request", w.customer_relationship),
+                Some(&w.owner),
+                Body::None,
+            ),
+            // One reminder a day per relationship: the others are 429.
+            Once,
+            true,
+        ),
+        s(
             ("post", "/v1/orgs/{org}/customers/{relationship_id}/end"),
             req(
                 Method::POST,

@@ -1026,3 +1026,36 @@ async fn requests_tell_nothing_of_unknown_orgs_and_roles_and_are_limited() {
         .await;
     r.assert_problem(429, "rate_limited");
 }
+
+#[tokio::test]
+async fn the_partner_asks_for_a_renewal_and_only_the_customer_renews() {
+    let app = TestApp::start().await;
+    let p = partnership(&app, "renew", &["admin"]).await;
+    let ask = format!("/v1/orgs/{}/customers/{}/renewal-request", p.partner.id, p.relationship);
+    // A partner member who is not its admin cannot ask; the admin can, once a day.
+    app.post(&p.support.token, &ask, json!({})).await.assert_problem(403, "forbidden");
+    let r = app.post(&p.partner_admin.token, &ask, json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let outbox = app.call(Method::GET, &format!("/v1/dev/outbox?to={}", p.customer_owner.email), None, None).await;
+    assert!(outbox.text.contains("asks Globex renew to renew its partner access"), "{}", outbox.text);
+    app.post(&p.partner_admin.token, &ask, json!({})).await.assert_problem(429, "rate_limited");
+    for (who, org) in [(&p.partner_owner, &p.partner), (&p.customer_owner, &p.customer)] {
+        let events = audit_actions(&app, who, org).await;
+        assert!(events.iter().any(|e| e["action"] == "partner.renewal_requested"), "{events:?}");
+    }
+    // The partner cannot renew its own access; the customer can.
+    let renew_as_partner = format!("/v1/orgs/{}/partner-access/{}/renew", p.partner.id, p.relationship);
+    let r = app.post(&p.partner_admin.token, &renew_as_partner, json!({"ends_at": days_ahead(300)})).await;
+    assert!(r.status == StatusCode::NOT_FOUND, "{}", r.text);
+    let renew = format!("/v1/orgs/{}/partner-access/{}/renew", p.customer.id, p.relationship);
+    let r = app.post(&p.customer_owner.token, &renew, json!({"ends_at": days_ahead(300)})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Ended: nothing to renew, so nothing to ask for.
+    let end = format!("/v1/orgs/{}/partner-access/{}/end", p.customer.id, p.relationship);
+    assert_eq!(app.post(&p.customer_owner.token, &end, json!({})).await.status, StatusCode::NO_CONTENT);
+    let other = partnership(&app, "renew2", &["admin"]).await;
+    let end = format!("/v1/orgs/{}/partner-access/{}/end", other.customer.id, other.relationship);
+    assert_eq!(app.post(&other.customer_owner.token, &end, json!({})).await.status, StatusCode::NO_CONTENT);
+    let ask = format!("/v1/orgs/{}/customers/{}/renewal-request", other.partner.id, other.relationship);
+    app.post(&other.partner_admin.token, &ask, json!({})).await.assert_problem(409, "relationship_not_pending");
+}

@@ -174,6 +174,7 @@ export const COMMANDS = [
   "request_customer",
   "set_team_assignments",
   "end_as_partner",
+  "request_renewal",
   "partner_access",
   "accept_partner",
   "end_partner_access",
@@ -460,6 +461,9 @@ export const requestCustomer = (orgId: string, customer: string, roles: string[]
 export const setTeamAssignments = (orgId: string, relationshipId: string, assignments: TeamAssignment[]): Promise<PartnerRelationship> => invoke<PartnerRelationship>("set_team_assignments", { orgId, relationshipId, assignments });
 
 export const endAsPartner = (orgId: string, relationshipId: string): Promise<void> => invoke<void>("end_as_partner", { orgId, relationshipId });
+
+/** Reminds the customer's owner and admins to renew (at most once a day). */
+export const requestRenewal = (orgId: string, relationshipId: string): Promise<void> => invoke<void>("request_renewal", { orgId, relationshipId });
 
 /** The customer's view: each partner's access and who holds it now. */
 export const partnerAccess = (orgId: string): Promise<PartnerAccess[]> => invoke<PartnerAccess[]>("partner_access", { orgId });

@@ -140,6 +140,39 @@ fn endpoints() -> Vec<Endpoint> {
         e(Method::DELETE, "/v1/orgs/{org}/teams/{doomed_team}", Body::None, P(TeamsManage)),
         e(Method::GET, "/v1/orgs/{org}/partner-access", Body::None, P(MembersRead)),
         e(Method::GET, "/v1/orgs/{org}/customers", Body::None, P(PartnersManage)),
+        // The org as a partner: a customer it serves ({customer_rel}) and one it asks for ({prospect}).
+        e(Method::GET, "/v1/orgs/{org}/customers/{customer_rel}", Body::None, P(PartnersManage)),
+        e(
+            Method::PUT,
+            "/v1/orgs/{org}/customers/{customer_rel}/assignments",
+            Body::Json(r#"{"assignments": [{"team_id": "{team}", "role": "viewer"}]}"#),
+            P(PartnersManage),
+        ),
+        e(Method::POST, "/v1/orgs/{org}/customers/{customer_rel}/renewal-request", Body::None, P(PartnersManage)),
+        e(Method::POST, "/v1/orgs/{org}/customers/{customer_rel}/end", Body::None, P(PartnersManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/customers",
+            Body::Json(r#"{"customer": "{prospect}", "roles": ["viewer"], "ends_at": "{ends_at}"}"#),
+            P(PartnersManage),
+        ),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/customer-workspaces",
+            Body::Json(
+                r#"{"name": "Made for a customer", "roles": ["admin"], "ends_at": "{ends_at}", "owner_email": "first-owner@example.com"}"#,
+            ),
+            P(PartnersManage),
+        ),
+        // The org as a customer: a partner that asks ({requested_rel}) and one it has ({partner_rel}).
+        e(Method::POST, "/v1/orgs/{org}/partner-access/{requested_rel}/accept", Body::None, P(PartnersManage)),
+        e(
+            Method::POST,
+            "/v1/orgs/{org}/partner-access/{partner_rel}/renew",
+            Body::Json(r#"{"ends_at": "{ends_at}"}"#),
+            P(PartnersManage),
+        ),
+        e(Method::POST, "/v1/orgs/{org}/partner-access/{partner_rel}/end", Body::None, P(PartnersManage)),
         e(Method::DELETE, "/v1/orgs/{org}/logo", Body::None, P(OrgUpdate)),
         e(Method::DELETE, "/v1/orgs/{org}/members/{removable}", Body::None, P(MembersRemove)),
         e(Method::POST, "/v1/orgs/{org}/leave", Body::None, Need::NotOwner),
@@ -244,7 +277,29 @@ async fn fixture(app: &TestApp, people: &People, role: &str, actor: Option<&User
     let team = crate::partners::team(app, boss, &org, "Matrix team").await;
     crate::partners::add_to_team(app, boss, &org, &team, &people.targets[0]).await;
     let doomed_team = crate::partners::team(app, boss, &org, "Doomed team").await;
+    // Partner relationships on both sides of the org, all with orgs of the boss.
+    use crate::partners::{days_ahead, relate};
+    let customer = app.org(boss, &format!("{name} customer")).await;
+    let customer_rel = relate(app, boss, &org, &customer, boss, &["viewer"]).await;
+    let partner = app.org(boss, &format!("{name} partner")).await;
+    let partner_rel = relate(app, boss, &partner, &org, boss, &["viewer"]).await;
+    let asking = app.org(boss, &format!("{name} asking partner")).await;
+    let r = app
+        .post(
+            &boss.token,
+            &format!("/v1/orgs/{}/customers", asking.id),
+            json!({"customer": org.slug, "roles": ["viewer"], "ends_at": days_ahead(30)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let requested_rel = r.body["id"].as_str().unwrap().to_owned();
+    let prospect = app.org(boss, &format!("{name} prospect")).await;
     let values = vec![
+        ("{customer_rel}", customer_rel),
+        ("{partner_rel}", partner_rel),
+        ("{requested_rel}", requested_rel),
+        ("{prospect}", prospect.slug),
+        ("{ends_at}", days_ahead(60)),
         ("{doomed_team}", doomed_team),
         ("{team}", team),
         ("{member}", people.targets[0].id.clone()),
@@ -292,7 +347,7 @@ fn expected_allowed(role: &str, need: Need) -> bool {
 #[tokio::test]
 async fn every_role_times_every_endpoint() {
     // Three orgs per caller, from one boss.
-    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 1000, ..Default::default() }).await;
     let people = people(&app).await;
     let roles = ["owner", "admin", "member", "billing", "viewer", "matrix-custom", API_KEY];
     let mut checked = 0;
@@ -333,7 +388,7 @@ async fn every_role_times_every_endpoint() {
 
 #[tokio::test]
 async fn another_tenants_ids_find_nothing() {
-    let app = TestApp::start().await;
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 1000, ..Default::default() }).await;
     let people = people(&app).await;
     let victim = fixture(&app, &people, "owner", None, "Victim Corp").await;
     let before = app.get(&people.boss.token, &format!("/v1/orgs/{}", victim.org.id)).await.body;
@@ -381,10 +436,16 @@ async fn another_tenants_ids_find_nothing() {
             || e.path.contains("{api_key}")
             || e.path.contains("{webhook}")
             || e.path.contains("{team}")
+            || e.path.contains("_rel}")
         {
             for token in [&attacker.token, &attacker_key] {
                 let r = call(&app, &home_fixture, token, &e).await;
-                r.assert_problem(404, "not_found");
+                if token == &attacker_key && e.path.contains("_rel}") && r.status == StatusCode::FORBIDDEN {
+                    // Relationships are changed by people: a key is refused before any lookup.
+                    r.assert_problem(403, "forbidden");
+                } else {
+                    r.assert_problem(404, "not_found");
+                }
                 for s in secrets {
                     assert!(!r.text.contains(s), "{} {} leaks {s}", e.method, e.path);
                 }
@@ -433,7 +494,7 @@ fn delegated_allowed(role: &str, need: Need) -> bool {
 /// org, × every org-scoped endpoint.
 #[tokio::test]
 async fn every_delegated_role_times_every_endpoint() {
-    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 1000, ..Default::default() }).await;
     let people = people(&app).await;
     let partner_boss = app.user("partner-boss@example.com", "Partner Boss").await;
     let partner = app.org(&partner_boss, "Matrix Partner").await;
@@ -469,7 +530,7 @@ async fn every_delegated_role_times_every_endpoint() {
 #[tokio::test]
 async fn partner_people_without_a_live_delegation_find_nothing() {
     use crate::partners::{add_to_team, assign, relate, team};
-    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() }).await;
+    let app = TestApp::start_with(orgdesk_server::Limits { orgs_per_user_per_day: 1000, ..Default::default() }).await;
     let people = people(&app).await;
     let victim = fixture(&app, &people, "owner", None, "Customer Corp").await;
     let boss = &people.boss;

@@ -835,9 +835,9 @@ async fn audit_count(app: &TestApp, org_id: &str) -> i64 {
         "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 \
          AND NOT (action = 'partner.ended' AND after_data LIKE '%org_deleted%')"
     )
-        .bind(org_id)
-        .fetch_one(p)
-        .await)
+    .bind(org_id)
+    .fetch_one(p)
+    .await)
     .unwrap()
 }
 

@@ -1059,3 +1059,49 @@ async fn the_partner_asks_for_a_renewal_and_only_the_customer_renews() {
     let ask = format!("/v1/orgs/{}/customers/{}/renewal-request", other.partner.id, other.relationship);
     app.post(&other.partner_admin.token, &ask, json!({})).await.assert_problem(409, "relationship_not_pending");
 }
+
+/// What the issue asks of a reseller: fifty customer workspaces run from one
+/// partner org through one team, seen by its support person as theirs;
+/// ending one leaves the other 49.
+#[tokio::test]
+async fn one_partner_runs_fifty_customer_workspaces_through_one_team() {
+    let limits = orgdesk_server::Limits { orgs_per_user_per_day: 100, ..Default::default() };
+    let app = TestApp::start_with(limits).await;
+    let owner = app.user("po@reseller.example", "Reseller Owner").await;
+    let partner = app.org(&owner, "Acme Reseller").await;
+    let support = app.user("sam@reseller.example", "Sam Support").await;
+    app.join(&owner, &partner, &support, "member").await;
+    let tier1 = team(&app, &owner, &partner, "Support tier 1").await;
+    add_to_team(&app, &owner, &partner, &tier1, &support).await;
+    let create = format!("/v1/orgs/{}/customer-workspaces", partner.id);
+    let mut relationships = Vec::new();
+    for n in 0..50 {
+        let body = json!({"name": format!("Customer {n:02}"), "roles": ["admin"], "ends_at": days_ahead(365),
+                          "owner_email": format!("owner{n}@customer.example")});
+        let r = app.post(&owner.token, &create, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let rel = r.body["relationship"]["id"].as_str().unwrap().to_owned();
+        let r = assign(&app, &owner, &partner, &rel, &[(&tier1, "admin")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        relationships.push((rel, r.body["customer"]["id"].as_str().unwrap().to_owned()));
+    }
+    let r = app.get(&owner.token, &format!("/v1/orgs/{}/customers", partner.id)).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 50);
+    let listed = |body: &Value| {
+        body.as_array().unwrap().iter().filter(|o| o["via_partner"]["id"] == partner.id.as_str()).count()
+    };
+    let r = app.get(&support.token, "/v1/orgs").await;
+    assert_eq!(listed(&r.body), 50, "{}", r.text);
+    let r = app.get(&support.token, "/v1/me/delegated-orgs").await;
+    assert_eq!(r.body.as_array().unwrap().len(), 50);
+    // Each is administered as the relationship grants…
+    let (rel, org) = &relationships[17];
+    let r = app.get(&support.token, &format!("/v1/orgs/{org}/members")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // …and ending one leaves the others.
+    let r = app.post(&owner.token, &format!("/v1/orgs/{}/customers/{rel}/end", partner.id), json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    app.get(&support.token, &format!("/v1/orgs/{org}/members")).await.assert_problem(404, "not_found");
+    let r = app.get(&support.token, "/v1/orgs").await;
+    assert_eq!(listed(&r.body), 49, "{}", r.text);
+}

@@ -219,6 +219,23 @@ fn require_partner_admin(access: &OrgAccess) -> ApiResult<()> {
     access.require(Permission::PartnersManage)
 }
 
+/// Queues one email to each owner and admin of the relationship's customer,
+/// with a closing note saying so.
+async fn email_customer_admins(
+    conn: &mut Conn,
+    row: &RelationshipRow,
+    subject: String,
+    heading: &str,
+    mut blocks: Vec<Block>,
+) -> ApiResult<()> {
+    blocks.push(Block::Note(format!("Sent to the owner and admins of {}.", row.customer_name)));
+    for to in store::partners::admin_addresses(&mut *conn, &row.customer_org_id).await? {
+        let email = emails::compose(&to, subject.clone(), heading, &blocks, None);
+        crate::outbox::enqueue(&mut *conn, email).await?;
+    }
+    Ok(())
+}
+
 fn request_link(state: &AppState, token: &str) -> String {
     format!("{}/partner-requests/{token}", state.public_url)
 }
@@ -281,30 +298,21 @@ pub async fn request(
     let after = json!({"roles": roles, "ends_at": rfc3339(ends_at), "status": "requested"});
     record_both(tx.conn(), &row, Side::Partner, access, user, AuditAction::PartnerRequested, None, after).await?;
     let link = request_link(state, &token);
-    for to in store::partners::admin_addresses(tx.conn(), &customer_id).await? {
-        let email = emails::compose(
-            &to,
-            format!("{} asks for partner access to {}", row.partner_name, row.customer_name),
-            &format!("Partner access to {}", row.customer_name),
-            &[
-                Block::Para(format!(
-                    "{} of {} asks to administer {} on Orgdesk as a partner, with the roles {} until {}.",
-                    user.display_name(),
-                    row.partner_name,
-                    row.customer_name,
-                    roles.join(", "),
-                    emails::long_time(ends_at, "UTC"),
-                )),
-                Block::Button { label: "Review the request".into(), url: link.clone() },
-                Block::Para(
-                    "Nothing changes unless an owner or admin accepts it; either side can end it at any time.".into(),
-                ),
-                Block::Note(format!("Sent to the owner and admins of {}.", row.customer_name)),
-            ],
-            None,
-        );
-        crate::outbox::enqueue(tx.conn(), email).await?;
-    }
+    let blocks = vec![
+        Block::Para(format!(
+            "{} of {} asks to administer {} on Orgdesk as a partner, with the roles {} until {}.",
+            user.display_name(),
+            row.partner_name,
+            row.customer_name,
+            roles.join(", "),
+            emails::long_time(ends_at, "UTC"),
+        )),
+        Block::Button { label: "Review the request".into(), url: link },
+        Block::Para("Nothing changes unless an owner or admin accepts it; either side can end it at any time.".into()),
+    ];
+    let subject = format!("{} asks for partner access to {}", row.partner_name, row.customer_name);
+    let heading = format!("Partner access to {}", row.customer_name);
+    email_customer_admins(tx.conn(), &row, subject, &heading, blocks).await?;
     let answer = to_api(tx.conn(), row, true).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();
@@ -446,30 +454,23 @@ pub async fn request_renewal(state: &AppState, access: &OrgAccess, user: &AuthUs
     let after = json!({"ends_at": rfc3339(row.ends_at)});
     let action = AuditAction::PartnerRenewalRequested;
     record_both(tx.conn(), &row, Side::Partner, access, user, action, None, after).await?;
-    for to in store::partners::admin_addresses(tx.conn(), &row.customer_org_id).await? {
-        let email = emails::compose(
-            &to,
-            format!("{} asks {} to renew its partner access", row.partner_name, row.customer_name),
-            &format!("Partner access to {} ends soon", row.customer_name),
-            &[
-                Block::Para(format!(
-                    "{} of {} asks you to renew its partner access to {}, which ends on {}.",
-                    user.display_name(),
-                    row.partner_name,
-                    row.customer_name,
-                    emails::long_time(row.ends_at, "UTC"),
-                )),
-                Block::Para(format!(
-                    "To renew it, open {} in Orgdesk: Members, then Partner access, then Renew. \
-                     Nothing changes if you do not; the access ends on its date.",
-                    row.customer_name
-                )),
-                Block::Note(format!("Sent to the owner and admins of {}.", row.customer_name)),
-            ],
-            None,
-        );
-        crate::outbox::enqueue(tx.conn(), email).await?;
-    }
+    let blocks = vec![
+        Block::Para(format!(
+            "{} of {} asks you to renew its partner access to {}, which ends on {}.",
+            user.display_name(),
+            row.partner_name,
+            row.customer_name,
+            emails::long_time(row.ends_at, "UTC"),
+        )),
+        Block::Para(format!(
+            "To renew it, open {} in Orgdesk: Members, then Partner access, then Renew. \
+             Nothing changes if you do not; the access ends on its date.",
+            row.customer_name
+        )),
+    ];
+    let subject = format!("{} asks {} to renew its partner access", row.partner_name, row.customer_name);
+    let heading = format!("Partner access to {} ends soon", row.customer_name);
+    email_customer_admins(tx.conn(), &row, subject, &heading, blocks).await?;
     tx.commit().await?;
     state.mail_queued.notify_one();
     Ok(())

@@ -155,6 +155,7 @@ impl OrgAccess {
         };
         let mut actor = user.actor();
         actor.label = Some(format!("{} via {}", user.name, held.delegation.partner_name));
+        actor.via_relationship = Some(held.delegation.relationship_id.clone());
         Ok(OrgAccess {
             org_id: held.org_id,
             user_id: user.user_id.clone(),

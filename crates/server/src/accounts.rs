@@ -83,7 +83,8 @@ pub async fn insert_user(conn: &mut Conn, new: &NewUser, verified: bool, meta: &
         }
         return Err(e.into());
     }
-    let actor = crate::auth::Actor { user_id: Some(id.clone()), label: None, meta: meta.clone() };
+    let actor =
+        crate::auth::Actor { user_id: Some(id.clone()), label: None, meta: meta.clone(), via_relationship: None };
     let org_name = format!("{}'s workspace", new.name);
     orgs::insert_org(conn, &org_name, None, true, &id, &actor).await?;
     Ok(id)

@@ -48,6 +48,7 @@ impl Change<'_> {
             org_id,
             actor_id: actor.user_id.as_deref(),
             actor_label: actor.label.as_deref(),
+            via_relationship_id: actor.via_relationship.as_deref(),
             action: self.action,
             target: self.target,
             before: self.before.as_ref().map(Value::to_string),

@@ -110,7 +110,7 @@ impl AuthUser {
     /// The actor recorded in audit events.
     pub fn actor(&self) -> Actor {
         let label = self.api_key.as_ref().map(|_| self.name.clone());
-        Actor { user_id: Some(self.user_id.clone()), label, meta: self.meta.clone() }
+        Actor { user_id: Some(self.user_id.clone()), label, meta: self.meta.clone(), via_relationship: None }
     }
 
     /// The person's name, or for an API key its creator's (emails name a person).
@@ -138,6 +138,10 @@ pub struct Actor {
     /// Who acted when it was not a person: "API key <name>".
     pub label: Option<String>,
     pub meta: ClientMeta,
+    /// The partner relationship a person acts through in a customer org:
+    /// the audit trail shows their actions to that partner's people and to
+    /// the customer's own, never to another partner's.
+    pub via_relationship: Option<String>,
 }
 
 impl FromRequestParts<AppState> for AuthUser {

@@ -203,7 +203,7 @@ async fn expire_pair(conn: &mut Conn, partner: &str, customer: &str, now: i64) -
 }
 
 async fn record_expired(conn: &mut Conn, row: &store::partners::ExpiredRow) -> store::Result<()> {
-    let actor = Actor { user_id: None, label: Some("Orgdesk".into()), meta: Default::default() };
+    let actor = Actor { user_id: None, label: Some("Orgdesk".into()), ..Default::default() };
     let after = json!({"ends_at": rfc3339(row.ends_at), "partner_org_id": row.partner_org_id,
                        "customer_org_id": row.customer_org_id, "status": "expired"});
     for org_id in [&row.partner_org_id, &row.customer_org_id] {

@@ -668,7 +668,7 @@ pub async fn accept_with_password(
     check_pending(&row, now_ms())?;
     // The token was emailed to this address: holding it proves the address.
     store::accounts::mark_verified(tx.conn(), &user_id, now_ms()).await?;
-    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone(), via_relationship: None };
     let accepted = join(tx.conn(), &row, &user_id, &actor).await?;
     tx.commit().await?;
     Ok(accepted)
@@ -699,7 +699,7 @@ pub async fn accept_signed_in(
     if user.email_verified_at.is_none() {
         return Err(ApiError::new(ErrorCode::EmailNotVerified, "Verify your email address first."));
     }
-    let actor = Actor { user_id: Some(user_id.to_owned()), label: None, meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.to_owned()), label: None, meta: meta.clone(), via_relationship: None };
     let accepted = join(tx.conn(), &row, user_id, &actor).await?;
     tx.commit().await?;
     Ok((accepted, row.org_name))
@@ -721,7 +721,7 @@ pub async fn decline(state: &AppState, token: &str, meta: &ClientMeta) -> ApiRes
     let mut tx = state.db.write().await?;
     let row = by_token(tx.conn(), token).await?;
     check_pending(&row, now_ms())?;
-    let actor = Actor { user_id: None, label: None, meta: meta.clone() };
+    let actor = Actor { user_id: None, label: None, meta: meta.clone(), via_relationship: None };
     mark_declined(tx.conn(), &row, &actor).await?;
     tx.commit().await?;
     Ok(())
@@ -739,7 +739,7 @@ pub async fn sign_up(
     check_pending(&row, now_ms())?;
     let new = NewUser::validate(&row.email, &req.name, &req.password, req.timezone.as_deref())?;
     let user_id = insert_user(tx.conn(), &new, true, meta).await?;
-    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone() };
+    let actor = Actor { user_id: Some(user_id.clone()), label: None, meta: meta.clone(), via_relationship: None };
     join(tx.conn(), &row, &user_id, &actor).await?;
     let grant = open_session(tx.conn(), &user_id, "Orgdesk").await?;
     tx.commit().await?;

@@ -13,6 +13,8 @@ pub struct NewEvent<'a> {
     pub actor_id: Option<&'a str>,
     /// Who acted when it was not a person ("API key <name>").
     pub actor_label: Option<&'a str>,
+    /// The partner relationship the actor acted through, if any.
+    pub via_relationship_id: Option<&'a str>,
     pub action: AuditAction,
     pub target: Option<&'a str>,
     pub before: Option<String>,
@@ -26,7 +28,7 @@ pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
     on!(db, |db| {
         sqlx::query(
             "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
-             actor_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             actor_label, via_relationship_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(new_id())
         .bind(event.org_id)
@@ -39,6 +41,7 @@ pub async fn insert(db: impl Executor<'_>, event: &NewEvent<'_>) -> Result<()> {
         .bind(event.ip)
         .bind(event.user_agent)
         .bind(event.actor_label)
+        .bind(event.via_relationship_id)
         .execute(db)
         .await
         .map(|_| ())
@@ -51,7 +54,7 @@ pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Res
         for chunk in events.chunks(100) {
             let mut sql = Sql::new(
                 "INSERT INTO audit_events (id, org_id, actor_id, action, target, before_data, after_data, at, ip, user_agent, \
-                 actor_label) VALUES ",
+                 actor_label, via_relationship_id) VALUES ",
             );
             sql.values(chunk.iter().map(|e| {
                 [
@@ -66,6 +69,7 @@ pub async fn insert_many(conn: &mut super::Conn, events: &[NewEvent<'_>]) -> Res
                     Bind::from(e.ip),
                     Bind::from(e.user_agent),
                     Bind::from(e.actor_label),
+                    Bind::from(e.via_relationship_id),
                 ]
             }));
             sql.query().execute(&mut *conn).await?;
@@ -105,7 +109,8 @@ pub struct EventPage<'a> {
     /// How many rows to read.
     pub rows: i64,
     /// For a caller acting through a partner relationship: the partner
-    /// entries of this relationship only, never another partner's.
+    /// entries of this relationship only, and no action taken through
+    /// another one (another partner's people).
     pub partner_relationship: Option<&'a str>,
 }
 
@@ -128,6 +133,7 @@ pub async fn page(db: &Db, page: &EventPage<'_>) -> Result<Vec<EventRow>> {
     }
     if let Some(relationship) = page.partner_relationship {
         sql.push(" AND (e.action NOT LIKE 'partner.%' OR e.target = ").bind(relationship).push(")");
+        sql.push(" AND (e.via_relationship_id IS NULL OR e.via_relationship_id = ").bind(relationship).push(")");
     }
     if let Some(since) = page.since {
         sql.push(" AND e.at >= ").bind(since);

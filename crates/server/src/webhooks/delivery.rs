@@ -222,7 +222,7 @@ async fn disable_if_failing(state: &AppState, endpoint_id: &str) -> store::Resul
         // Nothing changed; end the transaction now rather than on drop.
         return tx.commit().await;
     };
-    let actor = Actor { user_id: None, label: Some("Orgdesk".to_owned()), meta: Default::default() };
+    let actor = Actor { user_id: None, label: Some("Orgdesk".to_owned()), ..Default::default() };
     let change =
         Change::new(AuditAction::WebhookDisabled, Some(endpoint_id)).after(json!({"url": url, "reason": reason}));
     audit::record(tx.conn(), &org_id, &actor, change).await?;

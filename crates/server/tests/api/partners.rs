@@ -890,8 +890,23 @@ async fn a_delegated_person_cannot_make_themselves_a_member_nor_see_another_part
     // A second partner of the same customer: its relationship is not in
     // the first partner's people's view of the customer's audit trail.
     let other = partnership(&app, "other", &["admin"]).await;
-    let rel = relate(&app, &other.partner_admin, &other.partner, &p.customer, &p.customer_owner, &["viewer"]).await;
+    let rel = relate(&app, &other.partner_admin, &other.partner, &p.customer, &p.customer_owner, &["admin"]).await;
+    let r = assign(&app, &other.partner_admin, &other.partner, &rel, &[(&other.team, "admin")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The other partner's support person acts in the customer.
+    let r = app
+        .post(&other.support.token, &invite, json!({"emails": ["by-the-other@customer.example"], "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let seen = audit_actions(&app, &p.support, &p.customer).await;
+    assert!(
+        seen.iter().all(|e| !e["actor_name"].as_str().unwrap_or("").contains("via Acme Reseller other")),
+        "another partner's people's actions are not shown: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|e| e["actor_name"] == "Sam Support self via Acme Reseller self"),
+        "their own partner's are: {seen:?}"
+    );
     let partner_entries: Vec<&Value> =
         seen.iter().filter(|e| e["action"].as_str().unwrap().starts_with("partner.")).collect();
     assert!(!partner_entries.is_empty(), "their own partner's entries show");
@@ -901,6 +916,7 @@ async fn a_delegated_person_cannot_make_themselves_a_member_nor_see_another_part
     );
     let all = audit_actions(&app, &p.customer_owner, &p.customer).await;
     assert!(all.iter().any(|e| e["target"] == rel.as_str()), "the customer's owner sees both");
+    assert!(all.iter().any(|e| e["actor_name"] == "Sam Support other via Acme Reseller other"), "{all:?}");
 }
 
 #[tokio::test]

@@ -139,7 +139,7 @@ async function main() {
     await axe.checkA11y(browser, "partners-customers");
   });
 
-  await step("the customer's owner accepts the hand-off; the support team gets Admin there and administers it as 'via Acme Reseller'", async () => {
+  await step("the customer's owner accepts the hand-off; the support team gets Admin there, administers it as 'via Acme Reseller' and finds it across its orgs", async () => {
     const token = new URL(await invitationLink(NEW_OWNER)).pathname.split("/").filter(Boolean).pop();
     const signup = await fetch(`${server.url}/v1/invitations/${token}/signup`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Erin Owner", password: PASSWORD }),
@@ -171,6 +171,18 @@ async function main() {
     // A delegated change is recorded in the customer's audit log with the person and the partner.
     const asSupport = await apiAs(server.url, SUPPORT, PASSWORD);
     await asSupport("POST", "/v1/orgs/echo-events/invitations", { emails: ["guest@echo-events.test"], role: "member" });
+    // Across my orgs, the customer workspace counts within the delegated role:
+    // its pending invitation, and its owner found by name.
+    await (await visible("nav-across")).click();
+    await visible("screen-across");
+    await waitFor("the customer's invitation across my orgs", async () =>
+      (await browser.$('[data-testid="across-row"][data-email="guest@echo-events.test"][data-org="Echo Events"]')).isExisting(), 30_000);
+    await (await visible("person-email")).setValue("Erin");
+    await (await visible("person-find")).click();
+    await waitFor("the customer's owner found across my orgs", async () =>
+      (await browser.$(`[data-testid="person-group"][data-email="${NEW_OWNER}"]`)).isExisting(), 30_000);
+    await shot("partners-across");
+    await axe.checkA11y(browser, "partners-across");
     const asOwner = await apiAs(server.url, NEW_OWNER, PASSWORD);
     const audit = JSON.stringify(await asOwner("GET", "/v1/orgs/echo-events/audit"));
     if (!audit.includes("Sasha Support via Acme Reseller")) throw new Error(`the audit log does not name the delegated actor: ${audit.slice(0, 400)}`);

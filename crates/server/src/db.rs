@@ -602,6 +602,7 @@ mod tests {
         ("0018_teams.sql", "5f5e8717487bc0bda0bef1b6c36ee82786939686600068bf0420c271025281ef"),
         ("0019_partners.sql", "85a0130e0a4d8094f6fb8930d0c9a5c6fafb7b44b948acb80d502f535a9745d3"),
         ("0020_deliveries_outlive_their_org.sql", "c3da79c6a5a3ab9e714abd6f751df1e2f4b9a29cd3361be14b7434727156d057"),
+        ("0024_audit_via_relationship.sql", "ee374b7484d89b8309a52e33315f22fd9a282b34c9d8e1b3996faa96508677d4"),
     ];
 
     #[test]

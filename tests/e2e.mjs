@@ -409,6 +409,28 @@ async function main() {
     await (await browser.$(`[data-testid="invitation-row"][data-email="${invitees[1]}"]`)).waitForDisplayed({ timeout: 30_000 });
   });
 
+  await step("an org with more open invitations than one page: the first 200 show, the rest load on demand", async () => {
+    const back = await currentOrgSlug();
+    const asAgency = await apiAs(server.url, "agency@orgdesk.test", PASSWORD);
+    const emails = Array.from({ length: 210 }, (_, n) => `wave${n}@fjord.test`);
+    await asAgency("POST", "/v1/orgs/fjord-analytics/invitations", { emails, role: "member" });
+    await openOrg("fjord-analytics");
+    await waitFor("fjord-analytics selected", async () => (await currentOrgSlug()) === "fjord-analytics");
+    await nav("invitations");
+    await waitFor("the first page of 200", async () => (await allByTest("invitation-row")).length === 200, 30_000);
+    if (!(await text("invitation-count")).includes("more to load")) throw new Error(`the count hides the rest: "${await text("invitation-count")}"`);
+    await (await visible("invitations-more")).click();
+    // The demo's own invitations of the org come on top of the 210.
+    await waitFor("every invitation, the button gone", async () =>
+      !(await (await byTest("invitations-more")).isExisting()) && (await allByTest("invitation-row")).length >= 210, 30_000);
+    const shown = await browser.execute(() => [...document.querySelectorAll('[data-testid="invitation-row"]')].map((r) => r.dataset.email));
+    const missing = emails.filter((e) => !shown.includes(e));
+    if (missing.length || new Set(shown).size !== shown.length) throw new Error(`missing ${missing.length}, or a row twice: ${missing.slice(0, 3)}`);
+    await a11y("invitations-all-pages");
+    await openOrg(back);
+    await waitFor(`${back} selected again`, async () => (await currentOrgSlug()) === back);
+  });
+
   await step("change a member's role; a demotion says what it takes away and can be undone", async () => {
     await nav("members");
     const admin = await memberRow("hugo.okafor7@northwind.test");

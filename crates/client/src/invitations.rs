@@ -12,6 +12,9 @@ use crate::error::Result;
 use crate::session::Session;
 use crate::snapshot::Snapshot;
 
+/// How many open invitations one page holds (the first is cached).
+const INVITATIONS_PER_PAGE: i64 = 200;
+
 impl Session {
     pub async fn cached_invitations(&self, org_id: &str) -> Result<Option<Snapshot<Page<Invitation>>>> {
         self.cached(&keys::invitations(org_id)).await
@@ -20,7 +23,11 @@ impl Session {
     /// The org's invitations waiting for an answer: pending and expired
     /// unanswered ones (the first 200, soonest expiry first).
     pub async fn invitations(&self, org_id: &str) -> Result<Snapshot<Page<Invitation>>> {
-        let query = InvitationListQuery { limit: Some(200), cursor: None, status: Some(InvitationFilter::Open) };
+        let query = InvitationListQuery {
+            limit: Some(INVITATIONS_PER_PAGE),
+            cursor: None,
+            status: Some(InvitationFilter::Open),
+        };
         let query = &query;
         let list = self
             .revalidate(&keys::invitations(org_id), |api, etag| async move {
@@ -29,6 +36,18 @@ impl Session {
             .await?;
         self.note_sent(&list.data.items);
         Ok(list)
+    }
+
+    /// The open invitations after `cursor` (the `next_cursor` of the page
+    /// before), 200 at a time, read fresh: the cache keeps the first page,
+    /// which the list opens with, and an org with more loads the rest on demand.
+    pub async fn more_invitations(&self, org_id: &str, cursor: &str) -> Result<Page<Invitation>> {
+        let query = InvitationListQuery {
+            limit: Some(INVITATIONS_PER_PAGE),
+            cursor: Some(cursor.to_owned()),
+            status: Some(InvitationFilter::Open),
+        };
+        self.call(|api| api.invitations_page(org_id, &query)).await
     }
 
     /// Invites many emails with one role. Carries a fresh Idempotency-Key, so

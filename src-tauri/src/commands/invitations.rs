@@ -17,6 +17,12 @@ pub async fn refresh_invitations(desk: State<'_, Desk>, org_id: String) -> Answe
     Ok(desk.session().await?.invitations(&org_id).await?)
 }
 
+/// The open invitations after the page whose `next_cursor` this is.
+#[tauri::command]
+pub async fn more_invitations(desk: State<'_, Desk>, org_id: String, cursor: String) -> Answer<Page<Invitation>> {
+    Ok(desk.session().await?.more_invitations(&org_id, &cursor).await?)
+}
+
 #[tauri::command]
 pub async fn invite(desk: State<'_, Desk>, org_id: String, emails: Vec<String>, role: String) -> Answer<InviteResults> {
     Ok(desk.session().await?.invite(&org_id, &emails, &role).await?)

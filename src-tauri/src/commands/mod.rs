@@ -84,6 +84,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         members::export_members_csv,
         invitations::cached_invitations,
         invitations::refresh_invitations,
+        invitations::more_invitations,
         invitations::invite,
         invitations::resend_invitation,
         invitations::cancel_invitation,

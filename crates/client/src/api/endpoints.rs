@@ -395,6 +395,11 @@ impl Api {
         self.conditional(call).await
     }
 
+    /// A later page of the org's invitations (no ETag: it is not cached).
+    pub async fn invitations_page(&self, org: &str, query: &InvitationListQuery) -> Result<Page<Invitation>> {
+        self.json(Call::get(&["v1", "orgs", org, "invitations"]).query(query)?).await
+    }
+
     pub async fn resend_invitation(&self, org: &str, id: &str) -> Result<Invitation> {
         self.json(Call::new(Method::POST, &["v1", "orgs", org, "invitations", id, "resend"])).await
     }

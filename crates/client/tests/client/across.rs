@@ -53,3 +53,28 @@ async fn managed_invitations_and_people_across_orgs() {
     assert!(admin.cached_person(&email).await.unwrap().is_none(), "the stale answer is dropped");
     assert!(admin.find_person(&email).await.unwrap().data.is_empty());
 }
+
+/// An org with more open invitations than one page: the first page is the
+/// cached one, the rest load on demand, each invitation once.
+#[tokio::test]
+async fn invitations_beyond_the_first_page_load_on_demand() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let admin = sign_up_verified(&accounts, &server, "Ines").await;
+    let home = personal_org(&admin).await;
+    let emails: Vec<String> = (0..230).map(|n| format!("guest{n}@example.test")).collect();
+    admin.invite(&home, &emails, "member").await.unwrap();
+    let first = admin.invitations(&home).await.unwrap();
+    assert_eq!(first.data.items.len(), 200);
+    let cursor = first.data.next_cursor.clone().expect("a cursor to the rest");
+    let cached = admin.cached_invitations(&home).await.unwrap().expect("the first page is cached");
+    assert_eq!(cached.data.items.len(), 200);
+    let rest = admin.more_invitations(&home, &cursor).await.unwrap();
+    assert_eq!(rest.items.len(), 30);
+    assert!(rest.next_cursor.is_none());
+    let mut all: Vec<&str> = first.data.items.iter().chain(&rest.items).map(|i| i.email.as_str()).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 230, "every invitation once");
+}

@@ -120,6 +120,7 @@ export const COMMANDS = [
   "export_members_csv",
   "cached_invitations",
   "refresh_invitations",
+  "more_invitations",
   "invite",
   "resend_invitation",
   "cancel_invitation",
@@ -329,6 +330,9 @@ export const exportMembersCsv = (orgId: string, slug: string): Promise<string | 
 export const cachedInvitations = (orgId: string): Promise<Snapshot<Page<Invitation>> | null> => invoke<Snapshot<Page<Invitation>> | null>("cached_invitations", { orgId });
 
 export const refreshInvitations = (orgId: string): Promise<Snapshot<Page<Invitation>>> => invoke<Snapshot<Page<Invitation>>>("refresh_invitations", { orgId });
+
+/** The open invitations after the page whose `next_cursor` this is. */
+export const moreInvitations = (orgId: string, cursor: string): Promise<Page<Invitation>> => invoke<Page<Invitation>>("more_invitations", { orgId, cursor });
 
 export const invite = (orgId: string, emails: string[], role: string): Promise<InviteResults> => invoke<InviteResults>("invite", { orgId, emails, role });
 

@@ -8,7 +8,7 @@ use orgdesk_core::api::{
 };
 use orgdesk_core::{BuiltinRole, ErrorCode, Permission, PermissionSet};
 
-use crate::access::{role_permissions, OrgAccess};
+use crate::access::{role_permissions, Delegated, OrgAccess};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::members;
@@ -87,7 +87,9 @@ pub async fn managed_invitations(state: &AppState, user: &AuthUser) -> ApiResult
 /// One page of [`managed_invitations`]' list, in the same order, keyset-paged
 /// on (expiry, id) like the member list: one statement reads the page with
 /// its orgs and my role in each, so a page costs its own rows however many
-/// orgs and invitations I have.
+/// orgs and invitations I have. One more reads the orgs I reach through a
+/// partner, and, when any of them lets me read invitations, one their page,
+/// merged into the same order.
 pub async fn managed_invitations_page(
     state: &AppState,
     user: &AuthUser,
@@ -118,26 +120,68 @@ pub async fn managed_invitations_page(
         limit + 1,
     )
     .await?;
-    let more = rows.len() as i64 > limit;
-    let mut items = Vec::with_capacity(rows.len().min(limit as usize));
-    let mut last = None;
-    for row in rows.into_iter().take(limit as usize) {
-        last = Some((row.invitation.expires_at, row.invitation.id.clone()));
+    // Each with its key in the order, (expiry, id).
+    let mut page: Vec<((i64, String), ManagedInvitation)> = Vec::with_capacity(rows.len());
+    for row in rows {
         let permissions = role_permissions(&row.my_role, row.my_builtin, &row.my_permissions);
         // The statement chose these orgs by the same rule; this keeps the
         // answer right even if the two ever disagreed.
         if !permissions.has(Permission::InvitationsRead) {
             continue;
         }
-        items.push(ManagedInvitation {
-            org_id: row.invitation.org_id.clone(),
-            org_name: row.org_name,
-            org_slug: row.org_slug,
-            can_resend: permissions.has(Permission::MembersInvite),
-            can_revoke: permissions.has(Permission::InvitationsRevoke),
-            invitation: row.invitation.into_api(None),
-        });
+        let key = (row.invitation.expires_at, row.invitation.id.clone());
+        page.push((
+            key,
+            ManagedInvitation {
+                org_id: row.invitation.org_id.clone(),
+                org_name: row.org_name,
+                org_slug: row.org_slug,
+                can_resend: permissions.has(Permission::MembersInvite),
+                can_revoke: permissions.has(Permission::InvitationsRevoke),
+                invitation: row.invitation.into_api(None),
+            },
+        ));
     }
+    // The customer workspaces I reach through a partner, within the
+    // delegated permissions: a page of theirs merged into the same order.
+    let delegated = store::partners::delegated_orgs(&state.db.pool, &user.user_id, now_ms()).await?;
+    let readable: Vec<(usize, Delegated)> = Delegated::of_each(&delegated)
+        .into_iter()
+        .filter(|(_, held)| held.permissions.has(Permission::InvitationsRead))
+        .collect();
+    if !readable.is_empty() {
+        let ids: Vec<&str> = readable.iter().map(|(_, held)| held.org_id.as_str()).collect();
+        let oldest = now_ms() - EXPIRED_SHOWN_FOR_MS;
+        let rows = store::invitations::pending_page_in_orgs(
+            &state.db,
+            &user.user_id,
+            &ids,
+            oldest,
+            (after.0, &after.1),
+            limit + 1,
+        )
+        .await?;
+        for row in rows {
+            let Some((first, held)) = readable.iter().find(|(_, held)| held.org_id == row.org_id) else { continue };
+            let key = (row.expires_at, row.id.clone());
+            page.push((
+                key,
+                ManagedInvitation {
+                    org_id: row.org_id.clone(),
+                    org_name: delegated[*first].org_name.clone(),
+                    org_slug: delegated[*first].org_slug.clone(),
+                    can_resend: held.permissions.has(Permission::MembersInvite),
+                    can_revoke: held.permissions.has(Permission::InvitationsRevoke),
+                    invitation: row.into_api(None),
+                },
+            ));
+        }
+        page.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    let last = page.last().map(|(key, _)| key.clone());
+    let items: Vec<ManagedInvitation> = page.into_iter().map(|(_, m)| m).collect();
     let next_cursor = if more { last.map(|key| encode_cursor(&key)) } else { None };
     Ok(Page { items, next_cursor })
 }

@@ -251,6 +251,33 @@ pub async fn pending_in_orgs(db: &Db, org_ids: &[&str], oldest_expiry: i64) -> R
     read_all(db, &sql).await
 }
 
+/// A page of [`pending_in_orgs`] after `after` (expiry, id), leaving out
+/// the orgs where `user_id` is a member (the membership's page has those).
+pub async fn pending_page_in_orgs(
+    db: &Db,
+    user_id: &str,
+    org_ids: &[&str],
+    oldest_expiry: i64,
+    after: (i64, &str),
+    rows: i64,
+) -> Result<Vec<InvitationRow>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("{INVITATION_SELECT} WHERE i.status = 'pending' AND i.expires_at > "));
+    sql.bind(oldest_expiry).push(" AND (i.expires_at > ").bind(after.0);
+    sql.push(" OR (i.expires_at = ").bind(after.0).push(" AND i.id > ").bind(after.1).push(")) AND i.org_id IN (");
+    for (n, id) in org_ids.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(") AND NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.org_id = i.org_id AND mm.user_id = ");
+    sql.bind(user_id).push(") ORDER BY i.expires_at, i.id LIMIT ").bind(rows);
+    read_all(db, &sql).await
+}
+
 /// An unanswered invitation of an org where the caller manages
 /// invitations, with that org's name and slug and the caller's role in it.
 #[derive(sqlx::FromRow)]

@@ -947,6 +947,27 @@ async fn the_across_views_include_customer_workspaces_within_the_delegated_role(
     assert_eq!(mine["can_revoke"], true);
     let r = app.get(&p.bystander.token, "/v1/me/managed-invitations").await;
     assert!(r.body.as_array().unwrap().iter().all(|i| i["org_id"] != p.customer.id.as_str()), "{}", r.text);
+    // The paged form, a row at a time, is the same list: the support
+    // person's own org's invitation falls between two of the customer's.
+    let own = app.org(&p.support, "Sam's own").await;
+    app.invite(&p.support, &own, "mine@own.example", "member").await;
+    app.invite(&p.customer_owner, &p.customer, "later@customer.example", "member").await;
+    let whole = app.get(&p.support.token, "/v1/me/managed-invitations").await.body;
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let r = app.get(&p.support.token, &format!("/v1/me/managed-invitations/page?limit=1&cursor={cursor}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        paged.extend(r.body["items"].as_array().unwrap().iter().map(|i| i["invitation"]["id"].clone()));
+        match r.body["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let ids: Vec<Value> = whole.as_array().unwrap().iter().map(|i| i["invitation"]["id"].clone()).collect();
+    assert_eq!(paged, ids, "the pages are the whole list, in its order");
+    let orgs: Vec<&str> = whole.as_array().unwrap().iter().map(|i| i["org_id"].as_str().unwrap()).collect();
+    assert_eq!(orgs, [p.customer.id.as_str(), own.id.as_str(), p.customer.id.as_str()], "{whole}");
     for (who, can_remove) in [(&p.support, true), (&p.bystander, false)] {
         for query in ["q=carl", "email=member.across@customer.example"] {
             let r = app.get(&who.token, &format!("/v1/me/people?{query}")).await;

@@ -177,7 +177,7 @@ async fn hot_reads_use_their_indexes() {
     let mut sql = Sql::new(&store::invitations::managed_page_sql(&["owner", "admin"], &["owner", "admin", "member"]));
     sql.bind_value(ada.id.as_str()).bind_value(0i64).bind_value(0i64).bind_value("").bind_value(51i64);
     let page_plan = plan(&app, &sql).await;
-    for alias in ["i", "me", "r", "o"] {
+    for alias in ["i", "k", "me", "r", "o", "u"] {
         assert_indexed("across-org pending invitations, a page", &page_plan, alias, false);
     }
     // (PostgreSQL's planner walks a tiny table's index instead of ranging

@@ -231,6 +231,25 @@ impl Db {
         self.read_with(move |reader| reader.rows(&sql, map)).await
     }
 
+    /// Like [`Db::read`], for a statement bounded by an index range of a
+    /// few hundred rows at most (the session with the caller's access, a
+    /// member page without a search): it runs on the calling task's thread
+    /// instead of a blocking thread, tens of microseconds in which that
+    /// runtime thread serves nothing else, and saves the two thread
+    /// hand-offs (docs/benchmarks.md, "The first page's CPU"). Anything
+    /// that may scan (a search, an audit filter) uses [`Db::read`].
+    pub async fn read_now<T, F>(&self, sql: &Sql, map: F) -> Option<Result<Vec<T>, sqlx::Error>>
+    where
+        F: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        let readers = self.readers.as_ref()?;
+        let result = async {
+            let _permit = readers.available.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+            readers.run(|reader| reader.rows(sql, map)).map_err(|e| sqlx::Error::Protocol(format!("sqlite read: {e}")))
+        };
+        Some(result.await)
+    }
+
     /// Like [`Db::read`] for a few statements that run one after another on
     /// one read connection in one hand-off (a search's count and the page
     /// it chooses). `None` on PostgreSQL.

@@ -454,7 +454,15 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
     let sql = match &page.search {
         None => {
             let sql = page_sql(page);
-            if let Some(rows) = db.read(&sql, map).await {
+            // Without a filter, an order's index range of `rows` (≤ 201)
+            // members: read without a hand-off. A role or status filter may
+            // pass many members before the page is full.
+            let read = if page.role.is_none() && page.status.is_none() {
+                db.read_now(&sql, map).await
+            } else {
+                db.read(&sql, map).await
+            };
+            if let Some(rows) = read {
                 return rows;
             }
             sql

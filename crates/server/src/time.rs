@@ -44,7 +44,7 @@ pub fn rfc3339(ms: i64) -> String {
         out[at] = c;
     }
     // Only ASCII digits and separators were written.
-    String::from_utf8_lossy(&out).into_owned()
+    out.iter().map(|&b| b as char).collect()
 }
 
 fn rfc3339_by_format(t: OffsetDateTime) -> String {

@@ -160,6 +160,17 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(20)
                     .acquire_timeout(Duration::from_secs(15))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // No parallel workers: the API's reads return a
+                            // page, and where the planner overestimates a
+                            // range (a search's word index beside the name
+                            // range) it launched one, which took a search
+                            // "ada" from 1.4 to 8.6 ms (docs/benchmarks.md).
+                            sqlx::query("SET max_parallel_workers_per_gather = 0").execute(&mut *conn).await?;
+                            Ok(())
+                        })
+                    })
                     .connect(url)
                     .await
                     .map_err(cannot_open)?;

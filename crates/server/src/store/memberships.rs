@@ -480,7 +480,7 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
                 return rows;
             }
             let SearchStatements { count, few, many } = &*statements;
-            let counted: Vec<(i64,)> = on!(&db.pool, |e| count.query_as().fetch_all(e).await)?;
+            let counted: Vec<(i64,)> = on!(&db.pool, |e| count.query_as().persistent(false).fetch_all(e).await)?;
             if counted.first().map_or(0, |(n,)| *n) < SEARCH_BY_WORDS_BELOW {
                 few.clone()
             } else {
@@ -489,9 +489,16 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
         }
     };
     use sqlx::{FromRow, Row};
+    // A search is planned for its own values at each run (an unnamed
+    // statement): PostgreSQL's generic plan, which it switches to after
+    // five runs of a prepared statement, guesses a term range of a few
+    // rows and reads the word index by its primary key, dropping the name's
+    // own members' terms by filter (for "ada", 5,000 of them: 7–14 ms
+    // against 1.5–4 ms planned per run; docs/benchmarks.md).
+    let persistent = page.search.is_none();
     on!(&db.pool, |e| {
         let mut out = Vec::new();
-        for row in sql.query().fetch_all(e).await? {
+        for row in sql.query().persistent(persistent).fetch_all(e).await? {
             let key =
                 if by_name { SortKey::Text(row.try_get("sort_key")?) } else { SortKey::Int(row.try_get("sort_key")?) };
             out.push((MemberRow::from_row(&row)?, key));

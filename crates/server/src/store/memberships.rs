@@ -451,6 +451,8 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
         let key = if by_name { SortKey::Text(r.get(SORT_KEY_COLUMN)?) } else { SortKey::Int(r.get(SORT_KEY_COLUMN)?) };
         Ok((MemberRow::from_sqlite(r)?, key))
     };
+    // Whether PostgreSQL keeps the statement prepared (below).
+    let mut persistent = true;
     let sql = match &page.search {
         None => {
             let sql = page_sql(page);
@@ -482,6 +484,7 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
             let SearchStatements { count, few, many } = &*statements;
             let counted: Vec<(i64,)> = on!(&db.pool, |e| count.query_as().persistent(false).fetch_all(e).await)?;
             if counted.first().map_or(0, |(n,)| *n) < SEARCH_BY_WORDS_BELOW {
+                persistent = false;
                 few.clone()
             } else {
                 many.clone()
@@ -489,13 +492,14 @@ pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, Sort
         }
     };
     use sqlx::{FromRow, Row};
-    // A search is planned for its own values at each run (an unnamed
-    // statement): PostgreSQL's generic plan, which it switches to after
-    // five runs of a prepared statement, guesses a term range of a few
-    // rows and reads the word index by its primary key, dropping the name's
-    // own members' terms by filter (for "ada", 5,000 of them: 7–14 ms
-    // against 1.5–4 ms planned per run; docs/benchmarks.md).
-    let persistent = page.search.is_none();
+    // A word plan (and its count) is planned for its own values at each
+    // run (an unnamed statement): PostgreSQL's generic plan, which it
+    // switches to after five runs of a prepared statement, guesses a term
+    // range of a few rows and reads the word index by its primary key,
+    // dropping the name's own members' terms by filter (for "ada", 5,000 of
+    // them: 7–14 ms against 1.5–4 ms planned per run; docs/benchmarks.md).
+    // The walk keeps its prepared plan: planned for the values of "ahmed"
+    // it took 100 ms.
     on!(&db.pool, |e| {
         let mut out = Vec::new();
         for row in sql.query().persistent(persistent).fetch_all(e).await? {

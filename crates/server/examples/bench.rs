@@ -16,7 +16,8 @@
 //! ORGDESK_BENCH_NO_SCALE): a 100,000-member org and an account in 500 orgs,
 //! signed in as `demo::SCALE_EMAIL`. A build without that seed prints "not
 //! measured" for them. Every row prints its share of the no-op's rate and the
-//! server's CPU per request.
+//! server's CPU per request (and the load generator's own, which shares the
+//! machine's cores).
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -134,8 +135,8 @@ async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) 
     let scale = sign_in(&http, base, demo::SCALE_EMAIL).await?;
     let backend = if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" };
     println!("{backend}, {concurrency} concurrent clients, {seconds} s per endpoint, 10,002-member org\n");
-    println!("| endpoint | requests/s | share of the no-op | p50 ms | p99 ms | server CPU µs/request |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| endpoint | requests/s | share of the no-op | p50 ms | p99 ms | server CPU µs/request | load generator CPU µs/request |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut baseline = None;
     let scale_rows = [
         ("GET 100,000-member org, first page of 50", "/v1/orgs/megacorp/members?limit=50"),
@@ -173,15 +174,18 @@ async fn run(base: &str, url: &str, pid: u32, seconds: u64, concurrency: usize) 
             continue;
         }
         let Some(token) = token else {
-            println!("| {label} | not measured (no scale data in this build) | | | | |");
+            println!("| {label} | not measured (no scale data in this build) | | | | | |");
             continue;
         };
-        let cpu_before = cpu_time(pid);
+        let (cpu_before, own_before) = (cpu_time(pid), cpu_time(std::process::id()));
         let m = measure(&http, &format!("{base}{path}"), token, concurrency, Duration::from_secs(seconds)).await;
-        let cpu = cpu_time(pid).saturating_sub(cpu_before).as_secs_f64() * 1e6 / m.requests.max(1) as f64;
+        let per_request = |d: Duration| d.as_secs_f64() * 1e6 / m.requests.max(1) as f64;
+        let cpu = per_request(cpu_time(pid).saturating_sub(cpu_before));
+        // The load generator shares the machine's cores with the server.
+        let own = per_request(cpu_time(std::process::id()).saturating_sub(own_before));
         let share = baseline.map_or(100.0, |b: f64| m.rate / b * 100.0);
         baseline.get_or_insert(m.rate);
-        println!("| {label} | {:.0} | {share:.1}% | {:.2} | {:.2} | {cpu:.0} |", m.rate, m.p50, m.p99);
+        println!("| {label} | {:.0} | {share:.1}% | {:.2} | {:.2} | {cpu:.0} | {own:.0} |", m.rate, m.p50, m.p99);
     }
     bulk_invitation(&http, base, &token).await?;
     bulk_role_change(&http, base, &token).await?;

@@ -160,6 +160,17 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(20)
                     .acquire_timeout(Duration::from_secs(15))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // No parallel workers: the API's reads return a
+                            // page, and where the planner overestimates a
+                            // range (a search's word index beside the name
+                            // range) it launched one, which took a search
+                            // "ada" from 1.4 to 8.6 ms (docs/benchmarks.md).
+                            sqlx::query("SET max_parallel_workers_per_gather = 0").execute(&mut *conn).await?;
+                            Ok(())
+                        })
+                    })
                     .connect(url)
                     .await
                     .map_err(cannot_open)?;
@@ -178,6 +189,9 @@ impl Db {
         let db = Db { pool, backend, readers, text_by_code_point, sqlite_writer: Arc::new(Mutex::new(())) };
         db.run_data_step("email_keys_nfkc_casefold", crate::accounts::normalize_email_keys).await?;
         db.run_data_step("member_search_terms", async |conn| crate::store::member_search::index_all(conn).await)
+            .await?;
+        // Migration 0021's `shared` column: every row written again with it.
+        db.run_data_step("member_search_shared", async |conn| crate::store::member_search::index_all(conn).await)
             .await?;
         Ok(db)
     }
@@ -223,12 +237,43 @@ impl Db {
         T: Send + 'static,
         F: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.readers.as_ref()?;
+        let sql = sql.clone();
+        self.read_with(move |reader| reader.rows(&sql, map)).await
+    }
+
+    /// Like [`Db::read`], for a statement bounded by an index range of a
+    /// few hundred rows at most (the session with the caller's access, a
+    /// member page without a search): it runs on the calling task's thread
+    /// instead of a blocking thread, tens of microseconds in which that
+    /// runtime thread serves nothing else, and saves the two thread
+    /// hand-offs (docs/benchmarks.md, "The first page's CPU"). Anything
+    /// that may scan (a search, an audit filter) uses [`Db::read`].
+    pub async fn read_now<T, F>(&self, sql: &Sql, map: F) -> Option<Result<Vec<T>, sqlx::Error>>
+    where
+        F: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        let readers = self.readers.as_ref()?;
+        let result = async {
+            let _permit = readers.available.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+            readers.run(|reader| reader.rows(sql, map)).map_err(|e| sqlx::Error::Protocol(format!("sqlite read: {e}")))
+        };
+        Some(result.await)
+    }
+
+    /// Like [`Db::read`] for a few statements that run one after another on
+    /// one read connection in one hand-off (a search's count and the page
+    /// it chooses). `None` on PostgreSQL.
+    pub async fn read_with<T, F>(&self, work: F) -> Option<Result<T, sqlx::Error>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
         let readers = self.readers.clone()?;
-        let (text, binds) = (sql.text.clone(), sql.binds.clone());
         let result = async move {
             let _permit = readers.available.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
             let worker = readers.clone();
-            tokio::task::spawn_blocking(move || worker.run(&text, &binds, map))
+            tokio::task::spawn_blocking(move || worker.run(work))
                 .await
                 .map_err(|e| sqlx::Error::Protocol(format!("a read thread failed: {e}")))?
                 .map_err(|e| sqlx::Error::Protocol(format!("sqlite read: {e}")))
@@ -279,17 +324,30 @@ impl Readers {
         Ok(Readers { idle: std::sync::Mutex::new(idle), available: tokio::sync::Semaphore::new(READERS) })
     }
 
-    fn run<T>(
-        &self,
-        text: &str,
-        binds: &[Bind],
-        map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<Vec<T>> {
+    fn run<T>(&self, work: impl FnOnce(&Reader<'_>) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
         let conn = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let Some(conn) = conn else {
             return Err(rusqlite::Error::InvalidQuery);
         };
-        let result = (|| {
+        let result = work(&Reader(&conn));
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        result
+    }
+}
+
+/// A read connection lent to [`Db::read_with`]'s work.
+pub struct Reader<'c>(&'c rusqlite::Connection);
+
+impl Reader<'_> {
+    /// Runs `sql` (its prepared statement cached) and maps every row.
+    pub fn rows<T>(
+        &self,
+        sql: &Sql,
+        map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let (text, binds) = (&sql.text, &sql.binds);
+        let conn = self.0;
+        (|| {
             let mut statement = conn.prepare_cached(text)?;
             for (i, bind) in binds.iter().enumerate() {
                 // Placeholders are `$n`: bind by name, whatever their order.
@@ -308,9 +366,7 @@ impl Readers {
                 out.push(map(row)?);
             }
             Ok(out)
-        })();
-        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-        result
+        })()
     }
 }
 
@@ -602,6 +658,7 @@ mod tests {
         ("0018_teams.sql", "5f5e8717487bc0bda0bef1b6c36ee82786939686600068bf0420c271025281ef"),
         ("0019_partners.sql", "85a0130e0a4d8094f6fb8930d0c9a5c6fafb7b44b948acb80d502f535a9745d3"),
         ("0020_deliveries_outlive_their_org.sql", "c3da79c6a5a3ab9e714abd6f751df1e2f4b9a29cd3361be14b7434727156d057"),
+        ("0021_member_search_shared.sql", "2ecb91f6e11369b0709a6ca9319360a8ef8a040c8efbd972764c6c14b7ea3c71"),
         ("0024_audit_via_relationship.sql", "ee374b7484d89b8309a52e33315f22fd9a282b34c9d8e1b3996faa96508677d4"),
     ];
 

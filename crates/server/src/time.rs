@@ -14,12 +14,42 @@ pub fn now_ms() -> i64 {
 }
 
 /// Always with milliseconds and `Z`, so the strings also sort in time order.
+/// Written digit by digit for years 0–9999 (a page of members formats two
+/// times per row: through `time`'s format description that was 2.6 % of a
+/// members page's CPU), by `time`'s formatter otherwise.
 pub fn rfc3339(ms: i64) -> String {
+    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) else {
+        return String::new();
+    };
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return rfc3339_by_format(t);
+    }
+    let mut out = [0u8; 24];
+    let mut put = |at: usize, value: u32, digits: usize| {
+        let mut v = value;
+        for i in (0..digits).rev() {
+            out[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year as u32, 4);
+    put(5, u8::from(t.month()) as u32, 2);
+    put(8, t.day() as u32, 2);
+    put(11, t.hour() as u32, 2);
+    put(14, t.minute() as u32, 2);
+    put(17, t.second() as u32, 2);
+    put(20, t.millisecond() as u32, 3);
+    for (at, c) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
+        out[at] = c;
+    }
+    // Only ASCII digits and separators were written.
+    out.iter().map(|&b| b as char).collect()
+}
+
+fn rfc3339_by_format(t: OffsetDateTime) -> String {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    t.format(&format).unwrap_or_default()
 }
 
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
@@ -33,6 +63,19 @@ pub fn new_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_digit_by_digit_is_the_formatters() {
+        let mut ms: i64 = -62_167_219_200_000; // 0000-01-01
+        while ms < 253_402_300_800_000 {
+            // up to 9999-12-31
+            let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap();
+            assert_eq!(rfc3339(ms), rfc3339_by_format(t), "{ms}");
+            ms += 7_777_777_777 + 123;
+        }
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
 
     #[test]
     fn round_trips() {

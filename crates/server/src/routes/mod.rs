@@ -83,12 +83,25 @@ fn with_etag(headers: &HeaderMap, etag: String, body: Vec<u8>) -> Response {
 }
 
 fn content_tag(body: &[u8]) -> String {
-    Sha256::digest(body).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut tag = String::with_capacity(32);
+    for b in Sha256::digest(body).iter().take(16) {
+        tag.push(HEX[(b >> 4) as usize] as char);
+        tag.push(HEX[(b & 15) as usize] as char);
+    }
+    tag
+}
+
+/// `value` as JSON in one buffer, sized for a page of members at the
+/// start (growing it by doubling from empty copied a page's body five times).
+fn json_body<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut body = Vec::with_capacity(16 * 1024);
+    serde_json::to_writer(&mut body, value).map(|()| body).unwrap_or_default()
 }
 
 /// A list answer with an ETag over its content, so an unchanged list costs a 304.
 pub fn cached_json<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    let body = json_body(value);
     with_etag(headers, format!("W/\"{}\"", content_tag(&body)), body)
 }
 

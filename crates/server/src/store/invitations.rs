@@ -78,17 +78,18 @@ impl InvitationRow {
     /// A row of `INVITATION_SELECT` read by the SQLite read path.
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
         Ok(InvitationRow {
-            id: r.get("id")?,
-            org_id: r.get("org_id")?,
-            email: r.get("email")?,
-            role: r.get("role")?,
-            status: r.get("status")?,
-            invited_by: r.get("invited_by")?,
-            invited_by_name: r.get("invited_by_name")?,
-            created_at: r.get("created_at")?,
-            expires_at: r.get("expires_at")?,
-            last_sent_at: r.get("last_sent_at")?,
-            send_count: r.get("send_count")?,
+            // By position, in INVITATION_SELECT's order.
+            id: r.get(0)?,
+            org_id: r.get(1)?,
+            email: r.get(2)?,
+            role: r.get(3)?,
+            status: r.get(4)?,
+            invited_by: r.get(5)?,
+            invited_by_name: r.get(6)?,
+            created_at: r.get(7)?,
+            expires_at: r.get(8)?,
+            last_sent_at: r.get(9)?,
+            send_count: r.get(10)?,
         })
     }
 }
@@ -300,21 +301,30 @@ pub struct ManagedRow {
 /// `access::role_permissions` in SQL, so a page is full after filtering.
 pub fn managed_page_sql(readers: &[&str], builtin: &[&str]) -> String {
     let list = |keys: &[&str]| keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    // The page is cut from narrow rows (my membership and role, each open
+    // invitation's key) read by index; only its rows are then joined to
+    // the invitations, the orgs and the inviters (not all of my orgs' open
+    // invitations, then cut).
     format!(
         "SELECT i.id, i.org_id, i.email, i.role, i.status, i.invited_by, u.name AS invited_by_name, \
          i.created_at, i.expires_at, i.last_sent_at, i.send_count, \
-         o.name AS org_name, o.slug AS org_slug, me.role AS my_role, r.builtin AS my_builtin, r.permissions AS my_permissions \
-         FROM memberships me \
-         JOIN roles r ON r.org_id = me.org_id AND r.role_key = me.role \
-         JOIN invitations i ON i.org_id = me.org_id \
-         JOIN orgs o ON o.id = me.org_id \
+         o.name AS org_name, o.slug AS org_slug, p.my_role, p.my_builtin, p.my_permissions \
+         FROM (SELECT k.id AS page_id, k.expires_at AS page_expires_at, me.role AS my_role, \
+               r.builtin AS my_builtin, r.permissions AS my_permissions \
+               FROM memberships me \
+               JOIN roles r ON r.org_id = me.org_id AND r.role_key = me.role \
+               JOIN invitations k ON k.org_id = me.org_id \
+               WHERE me.user_id = $1 AND me.status = 'active' \
+               AND ((r.builtin = 1 AND me.role IN ({})) \
+                    OR (NOT (r.builtin = 1 AND me.role IN ({})) AND (' ' || r.permissions || ' ') LIKE '% invitations:read %')) \
+               AND k.status = 'pending' AND k.expires_at > $2 \
+               AND (k.expires_at > $3 OR (k.expires_at = $3 AND k.id > $4)) \
+               ORDER BY k.expires_at, k.id LIMIT $5) p \
+         CROSS JOIN invitations i \
+         JOIN orgs o ON o.id = i.org_id \
          LEFT JOIN users u ON u.id = i.invited_by \
-         WHERE me.user_id = $1 AND me.status = 'active' \
-         AND ((r.builtin = 1 AND me.role IN ({})) \
-              OR (NOT (r.builtin = 1 AND me.role IN ({})) AND (' ' || r.permissions || ' ') LIKE '% invitations:read %')) \
-         AND i.status = 'pending' AND i.expires_at > $2 \
-         AND (i.expires_at > $3 OR (i.expires_at = $3 AND i.id > $4)) \
-         ORDER BY i.expires_at, i.id LIMIT $5",
+         WHERE i.id = p.page_id \
+         ORDER BY p.page_expires_at, p.page_id",
         list(readers),
         list(builtin)
     )
@@ -335,11 +345,11 @@ pub async fn managed_page(
     let read = db.read(&sql, |r| {
         Ok(ManagedRow {
             invitation: InvitationRow::from_sqlite(r)?,
-            org_name: r.get("org_name")?,
-            org_slug: r.get("org_slug")?,
-            my_role: r.get("my_role")?,
-            my_builtin: r.get("my_builtin")?,
-            my_permissions: r.get("my_permissions")?,
+            org_name: r.get(11)?,
+            org_slug: r.get(12)?,
+            my_role: r.get(13)?,
+            my_builtin: r.get(14)?,
+            my_permissions: r.get(15)?,
         })
     });
     match read.await {

@@ -10,7 +10,7 @@
 
 use super::on;
 use super::{Executor, Result};
-use crate::db::{Bind, Sql};
+use crate::db::{Backend, Bind, Sql};
 
 /// The terms of a membership: `sort_name` from its start and after every
 /// space, and `email_key`; each once.
@@ -63,28 +63,73 @@ pub fn text_prefix_range(prefix: &str) -> Option<(String, String)> {
     None
 }
 
+/// How many leading bytes `a` and `b` share.
+pub fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Queries longer than this (in bytes) leave the name's members out by a
+/// filter on the term range (few terms share so long a prefix) instead of
+/// one index range per `shared` value.
+pub const SHARED_RANGES_UP_TO: usize = 32;
+
+/// Appends the condition "the term's member's name does not start with
+/// `q`" for rows of `q`'s term range: `shared IN (0, …, len - 1)`, one range
+/// of `member_search_shared` each, or for a long `q` the name's byte range.
+pub fn not_names_filter(sql: &mut Sql, q: &str) {
+    let len = q.len();
+    if len <= SHARED_RANGES_UP_TO {
+        sql.push(" AND shared IN (");
+        for i in 0..len {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(i as i64);
+        }
+        sql.push(")");
+    } else {
+        let (low, high) = prefix_range(q);
+        sql.push(" AND NOT (name >= ").bind(Bind::Bytes(low)).push(" AND name < ").bind(Bind::Bytes(high)).push(")");
+    }
+}
+
+/// The word index as a search's term range reads it: with `not_names`, on
+/// SQLite, named to `member_search_shared`, whose `shared` ranges
+/// [`not_names_filter`] reads (the planner, without statistics for a
+/// small org, would read the org's rows by `member_search_member`).
+pub fn table(q: &str, not_names: bool, backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite if not_names && q.len() <= SHARED_RANGES_UP_TO => {
+            "member_search INDEXED BY member_search_shared"
+        }
+        _ => "member_search",
+    }
+}
+
 /// A membership to index: (org id, user id, its sort name, its member's email key).
 pub type Indexed = (String, String, String, String);
 
 /// Writes the terms of `memberships` (which have none yet), in statements
-/// of at most 250 rows.
+/// of at most 200 rows (1,000 values: under SQLite's old default limit).
 pub async fn insert_terms(db: impl Executor<'_>, memberships: &[Indexed]) -> Result<()> {
-    let rows: Vec<[Bind; 4]> = memberships
+    let rows: Vec<[Bind; 5]> = memberships
         .iter()
         .flat_map(|(org_id, user_id, sort_name, email_key)| {
             terms(sort_name, email_key).into_iter().map(move |t| {
+                let shared = shared_prefix(&t, sort_name.as_bytes()) as i64;
                 [
                     Bind::from(org_id.as_str()),
                     Bind::Bytes(t),
                     Bind::Bytes(sort_name.as_bytes().to_vec()),
                     Bind::from(user_id.as_str()),
+                    Bind::Int(shared),
                 ]
             })
         })
         .collect();
     on!(db, |db| {
-        for chunk in rows.chunks(250) {
-            let mut sql = Sql::new("INSERT INTO member_search (org_id, term, name, user_id) VALUES ");
+        for chunk in rows.chunks(200) {
+            let mut sql = Sql::new("INSERT INTO member_search (org_id, term, name, user_id, shared) VALUES ");
             sql.values(chunk.iter().cloned());
             sql.push(" ON CONFLICT DO NOTHING");
             sql.query().execute(&mut *db).await?;
@@ -162,6 +207,24 @@ mod tests {
         let t = terms("a  b", "b");
         let t: Vec<&str> = t.iter().map(|b| std::str::from_utf8(b).unwrap()).collect();
         assert_eq!(t, ["a  b", " b", "b"]);
+    }
+
+    #[test]
+    fn a_term_of_a_member_whose_name_starts_with_q_shares_at_least_q() {
+        // For q a prefix of the term: the name starts with q exactly when
+        // the shared part is at least q long.
+        let name = "ada adams";
+        for (term, q, name_starts) in [
+            ("ada adams", "ada", true),
+            ("adams", "ada", true),
+            ("adams", "adam", false),
+            ("ada.adams3@x", "ada.", false),
+        ] {
+            assert!(term.starts_with(q));
+            let shared = shared_prefix(term.as_bytes(), name.as_bytes());
+            assert_eq!(shared >= q.len(), name_starts, "{term} {q}");
+            assert_eq!(name.starts_with(q), name_starts);
+        }
     }
 
     #[test]

@@ -187,19 +187,23 @@ pub struct MemberRow {
 
 const MEMBER_COLUMNS: &str =
     "m.user_id, u.email, u.name, m.role, m.status, m.joined_at, m.last_active_at, u.timezone, m.version";
+/// A page's `sort_key`, after MEMBER_COLUMNS.
+const SORT_KEY_COLUMN: usize = 9;
 
 impl MemberRow {
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberRow> {
         Ok(MemberRow {
-            user_id: r.get("user_id")?,
-            email: r.get("email")?,
-            name: r.get("name")?,
-            role: r.get("role")?,
-            status: r.get("status")?,
-            joined_at: r.get("joined_at")?,
-            last_active_at: r.get("last_active_at")?,
-            timezone: r.get("timezone")?,
-            version: r.get("version")?,
+            // By position, in MEMBER_COLUMNS' order (a lookup by name
+            // compares every column's name: 9 % of a page's CPU).
+            user_id: r.get(0)?,
+            email: r.get(1)?,
+            name: r.get(2)?,
+            role: r.get(3)?,
+            status: r.get(4)?,
+            joined_at: r.get(5)?,
+            last_active_at: r.get(6)?,
+            timezone: r.get(7)?,
+            version: r.get(8)?,
         })
     }
 }
@@ -250,8 +254,8 @@ fn sort_expr(sort: MemberSort) -> &'static str {
     }
 }
 
-/// How a search page finds its members; [`page_statement`] chooses by a
-/// bounded count of the word index range.
+/// How a search page finds its members; [`page`] chooses by a bounded
+/// count of the word index range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchPlan {
     /// Walk the order's index and test each member (many matches).
@@ -344,20 +348,22 @@ fn push_walk(sql: &mut Sql, page: &MemberPage<'_>, q: &str, not_names: Option<(&
 /// byte range: on SQLite `CROSS JOIN` fixes the order; on PostgreSQL a
 /// `LATERAL` subquery with `OFFSET 0` (which keeps it from being merged into
 /// the join) is looked up once per match. With `not_names`, the terms of
-/// members whose name starts with `q` are left out before any lookup (the
-/// index holds each term's name).
+/// members whose name starts with `q` are left out by the index ranges of
+/// `member_search::not_names_filter`, before any lookup and without reading
+/// them.
 fn push_words(sql: &mut Sql, page: &MemberPage<'_>, q: &str, not_names: bool, backend: Backend) {
     let (low, high) = super::member_search::prefix_range(q);
     let dir = if page.desc { "DESC" } else { "ASC" };
     sql.push(&format!(
         "SELECT {MEMBER_COLUMNS}, p.sort_key FROM (SELECT m.user_id AS page_user_id, {} AS sort_key FROM \
-         (SELECT DISTINCT user_id FROM member_search WHERE org_id = ",
-        sort_expr(page.sort)
+         (SELECT DISTINCT user_id FROM {} WHERE org_id = ",
+        sort_expr(page.sort),
+        super::member_search::table(q, not_names, backend)
     ));
-    sql.bind(page.org_id).push(" AND term >= ").bind(Bind::Bytes(low.clone()));
-    sql.push(" AND term < ").bind(Bind::Bytes(high.clone()));
+    sql.bind(page.org_id).push(" AND term >= ").bind(Bind::Bytes(low));
+    sql.push(" AND term < ").bind(Bind::Bytes(high));
     if not_names {
-        sql.push(" AND NOT (name >= ").bind(Bind::Bytes(low)).push(" AND name < ").bind(Bind::Bytes(high)).push(")");
+        super::member_search::not_names_filter(sql, q);
     }
     match backend {
         Backend::Sqlite => {
@@ -377,13 +383,14 @@ fn push_words(sql: &mut Sql, page: &MemberPage<'_>, q: &str, not_names: bool, ba
 /// How many terms of the org start with `search`, counted up to `cap`;
 /// with `not_names`, only those of members whose name does not (public for
 /// the query-plan tests).
-pub fn search_count_sql(org_id: &str, search: &str, not_names: bool, cap: i64) -> Sql {
+pub fn search_count_sql(org_id: &str, search: &str, not_names: bool, cap: i64, backend: Backend) -> Sql {
     let (low, high) = super::member_search::prefix_range(search);
-    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM member_search WHERE org_id = ");
-    sql.bind(org_id).push(" AND term >= ").bind(Bind::Bytes(low.clone()));
-    sql.push(" AND term < ").bind(Bind::Bytes(high.clone()));
+    let table = super::member_search::table(search, not_names, backend);
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE org_id = "));
+    sql.bind(org_id).push(" AND term >= ").bind(Bind::Bytes(low));
+    sql.push(" AND term < ").bind(Bind::Bytes(high));
     if not_names {
-        sql.push(" AND NOT (name >= ").bind(Bind::Bytes(low)).push(" AND name < ").bind(Bind::Bytes(high)).push(")");
+        super::member_search::not_names_filter(&mut sql, search);
     }
     sql.push(" LIMIT ").bind(cap).push(") c");
     sql
@@ -407,47 +414,95 @@ fn push_filters_and_order(sql: &mut Sql, page: &MemberPage<'_>) {
     sql.push(&format!(" ORDER BY {sort_expr} {dir}, m.user_id {dir} LIMIT ")).bind(page.rows);
 }
 
-/// The statement a page runs. A search first counts its terms in the word
-/// index, up to [`SEARCH_BY_WORDS_BELOW`] (one short index range), to choose
-/// its [`SearchPlan`].
-pub async fn page_statement(db: &Db, page: &MemberPage<'_>) -> Result<Sql> {
-    let Some(search) = &page.search else {
-        return Ok(page_sql(page));
-    };
+/// A search's two candidate statements and the count that chooses between
+/// them: the bounded count of its word index range (up to
+/// [`SEARCH_BY_WORDS_BELOW`] entries; in the name order only the terms of
+/// members whose name does not start with the query, which
+/// `not_names_filter` skips by index, so the entries read are the entries
+/// counted), the plan for few and the plan for many.
+struct SearchStatements {
+    count: Sql,
+    few: Sql,
+    many: Sql,
+}
+
+fn search_statements(db: &Db, page: &MemberPage<'_>, search: &str) -> SearchStatements {
     let split = page.sort == MemberSort::Name
         && db.text_by_code_point
         && super::member_search::text_prefix_range(search).is_some();
-    let count = search_count_sql(page.org_id, search, split, SEARCH_BY_WORDS_BELOW);
-    let counted = match db.read(&count, |r| r.get::<_, i64>(0)).await {
-        Some(rows) => rows?,
-        None => {
-            on!(&db.pool, |e| count.query_as::<_, (i64,)>().fetch_all(e).await)?.into_iter().map(|(n,)| n).collect()
-        }
+    let (few, many) = if split {
+        (SearchPlan::NameRangeAnd(true), SearchPlan::NameRangeAnd(false))
+    } else {
+        (SearchPlan::Words, SearchPlan::Walk)
     };
-    let few = counted.first().copied().unwrap_or(0) < SEARCH_BY_WORDS_BELOW;
-    let plan = match (split, few) {
-        (true, words) => SearchPlan::NameRangeAnd(words),
-        (false, true) => SearchPlan::Words,
-        (false, false) => SearchPlan::Walk,
-    };
-    Ok(search_sql(page, search, plan, db.backend))
+    SearchStatements {
+        count: search_count_sql(page.org_id, search, split, SEARCH_BY_WORDS_BELOW, db.backend),
+        few: search_sql(page, search, few, db.backend),
+        many: search_sql(page, search, many, db.backend),
+    }
 }
 
-/// The page's members with their sort keys (SQLite's read path).
+/// The page's members with their sort keys. A search counts its term range
+/// and runs the plan the count chooses ([`SearchPlan`]); on SQLite both
+/// statements run in one hand-off to one read connection.
 pub async fn page(db: &Db, page: &MemberPage<'_>) -> Result<Vec<(MemberRow, SortKey)>> {
-    let sql = page_statement(db, page).await?;
     let by_name = page.sort == MemberSort::Name;
-    let read = db.read(&sql, move |r| {
-        let key = if by_name { SortKey::Text(r.get("sort_key")?) } else { SortKey::Int(r.get("sort_key")?) };
+    let map = move |r: &rusqlite::Row<'_>| {
+        let key = if by_name { SortKey::Text(r.get(SORT_KEY_COLUMN)?) } else { SortKey::Int(r.get(SORT_KEY_COLUMN)?) };
         Ok((MemberRow::from_sqlite(r)?, key))
-    });
-    if let Some(rows) = read.await {
-        return rows;
-    }
+    };
+    // Whether PostgreSQL keeps the statement prepared (below).
+    let mut persistent = true;
+    let sql = match &page.search {
+        None => {
+            let sql = page_sql(page);
+            // Without a filter, an order's index range of `rows` (≤ 201)
+            // members: read without a hand-off. A role or status filter may
+            // pass many members before the page is full.
+            let read = if page.role.is_none() && page.status.is_none() {
+                db.read_now(&sql, map).await
+            } else {
+                db.read(&sql, map).await
+            };
+            if let Some(rows) = read {
+                return rows;
+            }
+            sql
+        }
+        Some(search) => {
+            let statements = std::sync::Arc::new(search_statements(db, page, search));
+            let on_reader = statements.clone();
+            let read = db.read_with(move |reader| {
+                let SearchStatements { count, few, many } = &*on_reader;
+                let counted = reader.rows(count, |r| r.get::<_, i64>(0))?;
+                let few_matches = counted.first().copied().unwrap_or(0) < SEARCH_BY_WORDS_BELOW;
+                reader.rows(if few_matches { few } else { many }, map)
+            });
+            if let Some(rows) = read.await {
+                return rows;
+            }
+            let SearchStatements { count, few, many } = &*statements;
+            let counted: Vec<(i64,)> = on!(&db.pool, |e| count.query_as().persistent(false).fetch_all(e).await)?;
+            if counted.first().map_or(0, |(n,)| *n) < SEARCH_BY_WORDS_BELOW {
+                persistent = false;
+                few.clone()
+            } else {
+                many.clone()
+            }
+        }
+    };
     use sqlx::{FromRow, Row};
+    // A word plan (and its count) is planned for its own values at each
+    // run (an unnamed statement): PostgreSQL's generic plan, which it
+    // switches to after five runs of a prepared statement, guesses a term
+    // range of a few rows and reads the word index by its primary key,
+    // dropping the name's own members' terms by filter (for "ada", 5,000 of
+    // them: 7–14 ms against 1.5–4 ms planned per run; docs/benchmarks.md).
+    // The walk keeps its prepared plan: planned for the values of "ahmed"
+    // it took 100 ms.
     on!(&db.pool, |e| {
         let mut out = Vec::new();
-        for row in sql.query().fetch_all(e).await? {
+        for row in sql.query().persistent(persistent).fetch_all(e).await? {
             let key =
                 if by_name { SortKey::Text(row.try_get("sort_key")?) } else { SortKey::Int(row.try_get("sort_key")?) };
             out.push((MemberRow::from_row(&row)?, key));

@@ -63,25 +63,27 @@ fn caller_sql(org: Option<OrgRef<'_>>) -> Sql {
 }
 
 /// The caller behind a token hash, with their membership in `org`: one
-/// statement, on SQLite's read path.
+/// statement by key, on SQLite's read path without a thread hand-off
+/// (`Db::read_now`).
 pub async fn caller(db: &Db, token_hash: &str, org: Option<OrgRef<'_>>) -> Result<Option<CallerRow>> {
     let mut sql = caller_sql(org);
     sql.bind_value(token_hash).bind_value(org.map(OrgRef::value).unwrap_or_default());
-    let read = db.read(&sql, |r| {
+    let read = db.read_now(&sql, |r| {
         Ok(CallerRow {
-            session_id: r.get("session_id")?,
-            user_id: r.get("user_id")?,
-            expires_at: r.get("expires_at")?,
-            revoked_at: r.get("revoked_at")?,
-            last_used_at: r.get("last_used_at")?,
-            email: r.get("email")?,
-            name: r.get("name")?,
-            email_verified_at: r.get("email_verified_at")?,
-            org_id: r.get("org_id")?,
-            role: r.get("role")?,
-            status: r.get("status")?,
-            builtin: r.get("builtin")?,
-            permissions: r.get("permissions")?,
+            // By position, in caller_sql's order.
+            session_id: r.get(0)?,
+            user_id: r.get(1)?,
+            expires_at: r.get(2)?,
+            revoked_at: r.get(3)?,
+            last_used_at: r.get(4)?,
+            email: r.get(5)?,
+            name: r.get(6)?,
+            email_verified_at: r.get(7)?,
+            org_id: r.get(8)?,
+            role: r.get(9)?,
+            status: r.get(10)?,
+            builtin: r.get(11)?,
+            permissions: r.get(12)?,
         })
     });
     match read.await {

@@ -60,7 +60,20 @@ async fn every_search_plan_answers_the_same_pages() {
         on_pool!(app, |p| sqlx::query_scalar("SELECT id FROM orgs WHERE slug = 'northwind'").fetch_one(p).await)
             .unwrap();
     let plans = [SearchPlan::Walk, SearchPlan::Words, SearchPlan::NameRangeAnd(true), SearchPlan::NameRangeAnd(false)];
-    for q in ["zoe ahm", "zoe", "a", "ada okafor1", "okafor", "ada.okafor1", "mar", "x", "é"] {
+    // (The last is longer than `member_search::SHARED_RANGES_UP_TO` bytes:
+    // the name range's members are left out by a filter, not by ranges.)
+    for q in [
+        "zoe ahm",
+        "zoe",
+        "a",
+        "ada okafor1",
+        "okafor",
+        "ada.okafor1",
+        "mar",
+        "x",
+        "é",
+        "ximena.lindqvist63@northwind.test",
+    ] {
         for (sort, desc, role, status) in [
             (MemberSort::Name, false, None, None),
             (MemberSort::Name, true, Some("member"), None),

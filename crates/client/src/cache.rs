@@ -360,6 +360,64 @@ impl Cache {
         Ok(())
     }
 
+    /// Some stored pages of an org's member list, by page number; `None`
+    /// when any of them is missing or unreadable.
+    pub async fn member_pages_numbered<T: DeserializeOwned>(
+        &self,
+        org_id: &str,
+        numbers: &[usize],
+    ) -> Result<Option<Vec<(usize, StoredPage<T>)>>> {
+        let mut out = Vec::with_capacity(numbers.len());
+        for &n in numbers {
+            let sealed: Option<Vec<u8>> =
+                sqlx::query_scalar("SELECT sealed FROM member_pages WHERE org_id = ? AND page_no = ?")
+                    .bind(org_id)
+                    .bind(n as i64)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            match sealed.and_then(|s| self.unseal(&page_aad(org_id, n as i64), &s)) {
+                Some(page) => out.push((n, page)),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Writes some pages of an org's member list over the stored ones (by
+    /// page number), in one transaction; the other pages stay as they are.
+    pub async fn replace_member_pages<T: Serialize>(
+        &self,
+        org_id: &str,
+        pages: &[(usize, StoredPage<T>)],
+    ) -> Result<()> {
+        let mut sealed = Vec::with_capacity(pages.len());
+        for (n, page) in pages {
+            let plain = serde_json::to_vec(page).map_err(|e| Error::Storage(e.to_string()))?;
+            sealed.push(self.seal(&page_aad(org_id, *n as i64), &plain)?);
+        }
+        let mut tx = self.pool.begin().await?;
+        for (blob, (n, page)) in sealed.into_iter().zip(pages) {
+            sqlx::query("UPDATE member_pages SET etag = ?, sealed = ? WHERE org_id = ? AND page_no = ?")
+                .bind(&page.etag)
+                .bind(blob)
+                .bind(org_id)
+                .bind(*n as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The sealed bytes of each stored page of an org's member list, in
+    /// order (for tests that check which pages a change rewrote).
+    pub async fn sealed_member_pages(&self, org_id: &str) -> Result<Vec<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn clear_member_pages(&self, org_id: &str) -> Result<()> {
         sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&self.pool).await?;
         Ok(())

@@ -549,4 +549,75 @@ mod tests {
         assert!(decode_key(&Sensitive::new("é".repeat(32))).is_err());
         assert!(decode_key(&new_key()).is_ok());
     }
+
+    /// Where the time of a 100,000-member cold start goes on the Rust side
+    /// (reading, opening and parsing the pages; building the view; the first
+    /// window by name). A measurement, not a check: run it in release with
+    /// `cargo test --release -p orgdesk-client --lib profile_cold_view -- --ignored --nocapture`.
+    #[tokio::test]
+    #[ignore]
+    async fn profile_cold_view() {
+        use crate::member_view::{MemberFilter, MemberView};
+        use orgdesk_core::api::{Member, MemberStatus};
+        use std::time::Instant;
+        let dir = tempfile::tempdir().unwrap();
+        let key = new_key();
+        let cache = open_file(&dir.path().join("c.sqlite"), &key).await;
+        let pages: Vec<StoredPage<Member>> = (0..500)
+            .map(|p| StoredPage {
+                cursor: Some(format!("c{p}")),
+                next_cursor: Some(format!("c{}", p + 1)),
+                etag: Some("W/\"x\"".into()),
+                items: (0..200)
+                    .map(|i| Member {
+                        user_id: format!("01JZ{:022}", p * 200 + i),
+                        email: format!("person{}@northwind-scale.test", p * 200 + i),
+                        name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
+                        role: "member".into(),
+                        status: MemberStatus::Active,
+                        joined_at: "2026-01-01T00:00:00.000Z".into(),
+                        last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
+                        timezone: "Europe/Berlin".into(),
+                        version: 1,
+                    })
+                    .collect(),
+            })
+            .collect();
+        cache.put_member_pages("o", &pages).await.unwrap();
+        drop(pages);
+        for round in 0..3 {
+            let t = Instant::now();
+            let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+                .bind("o")
+                .fetch_all(&cache.pool)
+                .await
+                .unwrap();
+            let read = t.elapsed();
+            let t = Instant::now();
+            let mut plain = Vec::new();
+            for (n, row) in rows.iter().enumerate() {
+                let sealed: Vec<u8> = row.try_get("sealed").unwrap();
+                plain.push(cache.open_sealed(&page_aad("o", n as i64), &sealed).unwrap());
+            }
+            let open = t.elapsed();
+            let t = Instant::now();
+            let parsed: Vec<StoredPage<Member>> = plain.iter().map(|p| serde_json::from_slice(p).unwrap()).collect();
+            let parse = t.elapsed();
+            let t = Instant::now();
+            let view = MemberView::from_pages(parsed.into_iter().map(|p| p.items).collect());
+            let build = t.elapsed();
+            let t = Instant::now();
+            let w = view.window(&MemberFilter::default(), 0, 100, None);
+            let first = t.elapsed();
+            let t = Instant::now();
+            let q = MemberFilter { query: "person12".into(), ..Default::default() };
+            let searched = view.window(&q, 0, 100, None);
+            let search = t.elapsed();
+            println!(
+                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?} ({} rows, {} found)",
+                w.rows.len(),
+                searched.total
+            );
+        }
+    }
 }

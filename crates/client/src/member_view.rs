@@ -67,6 +67,29 @@ pub struct MemberWindow {
     pub all: u64,
     /// When the list was last synced (RFC 3339).
     pub synced_at: Option<String>,
+    /// Which state of the list the rows are from ([`MemberListState::revision`]).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+}
+
+/// What a member list's view channel says about the list: its size, and a
+/// number that grows with every change of its rows (a sync that changed
+/// something, an edit, an event), so a screen asks for its rows again only
+/// when they can differ from the ones it has.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberListState {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub members: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+}
+
+/// Every view gets the next number: a newer view has a larger one.
+static REVISIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// How many of some members hold each role.
@@ -119,6 +142,7 @@ pub struct MemberView {
     /// Where each cached page ends in `members` (cumulative), when the view
     /// was built from the cache's pages; empty otherwise.
     page_ends: Vec<u32>,
+    revision: u64,
 }
 
 impl MemberView {
@@ -139,7 +163,14 @@ impl MemberView {
 
     fn paged(members: Vec<Member>, page_ends: Vec<u32>) -> MemberView {
         let keys = std::sync::Arc::new(members.iter().map(Keys::of).collect());
-        MemberView { members, keys, orders: Default::default(), by_id: OnceLock::new(), page_ends }
+        MemberView {
+            members,
+            keys,
+            orders: Default::default(),
+            by_id: OnceLock::new(),
+            page_ends,
+            revision: next_revision(),
+        }
     }
 
     /// The cache page holding member `i`, when the view knows its pages.
@@ -195,6 +226,7 @@ impl MemberView {
             orders: Default::default(),
             by_id: OnceLock::new(),
             page_ends: self.page_ends.clone(),
+            revision: next_revision(),
         };
         if same_ids {
             if let Some(order) = self.by_id.get() {
@@ -230,6 +262,11 @@ impl MemberView {
 
     fn email_key(&self, i: usize) -> &str {
         self.keys[i].email.as_deref().unwrap_or(&self.members[i].email)
+    }
+
+    /// Which state of the list this is (see [`MemberListState`]).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn len(&self) -> usize {
@@ -314,7 +351,14 @@ impl MemberView {
             }
             total += 1;
         }
-        MemberWindow { offset: offset as u64, rows, total: total as u64, all: self.members.len() as u64, synced_at }
+        MemberWindow {
+            offset: offset as u64,
+            rows,
+            total: total as u64,
+            all: self.members.len() as u64,
+            synced_at,
+            revision: self.revision,
+        }
     }
 
     /// The ids of every matching member, in order (for "select all shown").

@@ -10,7 +10,7 @@ use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkOutcome, Member, Updat
 
 use crate::cache_keys as keys;
 use crate::error::Result;
-use crate::member_view::{BulkReport, MemberFilter, MemberView, MemberWindow, RoleCount};
+use crate::member_view::{BulkReport, MemberFilter, MemberListState, MemberView, MemberWindow, RoleCount};
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
 
@@ -77,6 +77,15 @@ impl Session {
     /// synced; `None` before the first sync.
     pub async fn member_count(&self, org_id: &str) -> Result<Option<(u64, Option<String>)>> {
         Ok(self.member_view(org_id).await?.map(|(v, at)| (v.len() as u64, at)))
+    }
+
+    /// The size and revision of the org's cached list and when it was last
+    /// synced; `None` before the first sync.
+    pub async fn member_list_state(&self, org_id: &str) -> Result<Option<(MemberListState, Option<String>)>> {
+        Ok(self
+            .member_view(org_id)
+            .await?
+            .map(|(v, at)| (MemberListState { members: v.len() as u64, revision: v.revision() }, at)))
     }
 
     /// One cached member.

@@ -304,6 +304,8 @@ impl Session {
         }
         let state = SyncState { complete: false, ..entry.value };
         cache.put_synced_at(&name, &state, None, entry.synced_at).await?;
+        // Every view of the list follows (its echo on the stream is absorbed).
+        self.announce(crate::live::Change::Members { org_id: org_id.to_owned() });
         Ok(true)
     }
 }

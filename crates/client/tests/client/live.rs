@@ -85,11 +85,11 @@ async fn another_admins_changes_reach_the_view_and_the_cache() {
     me.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
     connected(&me).await;
 
-    let (members_sink, mut members) = sink::<u64>();
+    let (members_sink, mut members) = sink::<orgdesk_client::MemberListState>();
     let _members_view = me.watch_members(&org, members_sink);
     let (invitations_sink, mut invitations) = sink::<Page<Invitation>>();
     let _invitations_view = me.watch_invitations(&org, invitations_sink);
-    data_until(&mut members, "the member count", |n| *n == 3).await;
+    data_until(&mut members, "the member count", |n| n.members == 3).await;
 
     // The other admin invites someone: my open invitation list shows it.
     admin.invite(&org, &["newcomer@example.test".into()], "viewer").await.unwrap();
@@ -116,7 +116,7 @@ async fn another_admins_changes_reach_the_view_and_the_cache() {
 
     // They remove the member: gone from the view's windows and from the cache.
     admin.remove_member(&org, &member_id, false).await.unwrap();
-    data_until(&mut members, "the member count after the removal", |n| *n == 2).await;
+    data_until(&mut members, "the member count after the removal", |n| n.members == 2).await;
     let window = me.member_window(&org, &MemberFilter::default(), 0, 10).await.unwrap().unwrap();
     assert!(window.rows.iter().all(|m| m.user_id != member_id), "removed from the view");
     let cached = me.cached_members(&org).await.unwrap().unwrap();

@@ -279,6 +279,8 @@ impl Session {
                     ids.iter().filter_map(|id| view.index_of(id)).filter_map(|i| view.page_of(i)).collect();
                 let numbers: Vec<usize> = numbers.into_iter().collect();
                 match cache.member_pages_numbered::<Member>(org_id, &numbers).await? {
+                    // None of them is cached: no page to write.
+                    Some(_) if numbers.is_empty() => true,
                     Some(mut pages) => {
                         pages.iter_mut().for_each(|(_, p)| edit(&mut p.items));
                         cache.replace_member_pages(org_id, &pages).await?;

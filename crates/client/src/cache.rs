@@ -613,8 +613,12 @@ mod tests {
             let q = MemberFilter { query: "person12".into(), ..Default::default() };
             let searched = view.window(&q, 0, 100, None);
             let search = t.elapsed();
+            let t = Instant::now();
+            let narrower = MemberFilter { query: "person123".into(), ..Default::default() };
+            let _ = view.window(&narrower, 0, 100, None);
+            let next_key = t.elapsed();
             println!(
-                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?} ({} rows, {} found)",
+                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
                 w.rows.len(),
                 searched.total
             );

@@ -143,6 +143,9 @@ pub struct MemberView {
     /// was built from the cache's pages; empty otherwise.
     page_ends: Vec<u32>,
     revision: u64,
+    /// The last filter's matches in its order (a window, the next window
+    /// while scrolling, and a search narrowed by one more key typed reuse it).
+    last_match: std::sync::Mutex<Option<(MemberFilter, Order)>>,
 }
 
 impl MemberView {
@@ -170,6 +173,7 @@ impl MemberView {
             by_id: OnceLock::new(),
             page_ends,
             revision: next_revision(),
+            last_match: Default::default(),
         }
     }
 
@@ -227,6 +231,7 @@ impl MemberView {
             by_id: OnceLock::new(),
             page_ends: self.page_ends.clone(),
             revision: next_revision(),
+            last_match: Default::default(),
         };
         if same_ids {
             if let Some(order) = self.by_id.get() {
@@ -324,14 +329,42 @@ impl MemberView {
             || name.split(|c: char| c.is_whitespace() || c == '-').any(|word| word.starts_with(query))
     }
 
-    /// The indices of the matching members in the filter's order.
-    fn matching(&self, filter: &MemberFilter) -> impl Iterator<Item = usize> + '_ {
-        let query = filter.query.trim().to_lowercase();
-        let order = self.order(filter.sort);
-        let ordered: Box<dyn Iterator<Item = &u32>> =
-            if filter.desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
-        let filter = filter.clone();
-        ordered.map(|&i| i as usize).filter(move |&i| self.matches(i, &filter, &query))
+    /// The indices of the matching members in the filter's order. The last
+    /// answer is kept: the same filter (the next window) costs nothing, and
+    /// a query that extends the last one (one more key typed) only narrows
+    /// the last matches, since a prefix of the longer query is a prefix of
+    /// the shorter.
+    fn matching(&self, filter: &MemberFilter) -> Order {
+        let filter = MemberFilter { query: filter.query.trim().to_lowercase(), ..filter.clone() };
+        let mut last = self.last_match.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, matched)) = last.as_ref() {
+            if *seen == filter {
+                return matched.clone();
+            }
+        }
+        let narrowing = last.as_ref().filter(|(seen, _)| {
+            seen.sort == filter.sort
+                && seen.desc == filter.desc
+                && seen.role == filter.role
+                && seen.status == filter.status
+                && filter.query.starts_with(&seen.query)
+        });
+        let query = filter.query.as_str();
+        let matched: Vec<u32> = match narrowing {
+            Some((_, before)) => before.iter().copied().filter(|&i| self.matches(i as usize, &filter, query)).collect(),
+            None => {
+                let order = self.order(filter.sort);
+                let keep = |&&i: &&u32| self.matches(i as usize, &filter, query);
+                if filter.desc {
+                    order.iter().rev().filter(keep).copied().collect()
+                } else {
+                    order.iter().filter(keep).copied().collect()
+                }
+            }
+        };
+        let matched = std::sync::Arc::new(matched);
+        *last = Some((filter, matched.clone()));
+        matched
     }
 
     /// Rows `offset..offset + limit` (at most [`MAX_WINDOW`]) of the matching members.
@@ -343,18 +376,12 @@ impl MemberView {
         synced_at: Option<String>,
     ) -> MemberWindow {
         let limit = limit.min(MAX_WINDOW);
-        let mut total = 0usize;
-        let mut rows = Vec::with_capacity(limit);
-        for i in self.matching(filter) {
-            if total >= offset && rows.len() < limit {
-                rows.push(self.members[i].clone());
-            }
-            total += 1;
-        }
+        let matched = self.matching(filter);
+        let rows = matched.iter().skip(offset).take(limit).map(|&i| self.members[i as usize].clone()).collect();
         MemberWindow {
             offset: offset as u64,
             rows,
-            total: total as u64,
+            total: matched.len() as u64,
             all: self.members.len() as u64,
             synced_at,
             revision: self.revision,
@@ -363,7 +390,7 @@ impl MemberView {
 
     /// The ids of every matching member, in order (for "select all shown").
     pub fn ids(&self, filter: &MemberFilter) -> Vec<String> {
-        self.matching(filter).map(|i| self.members[i].user_id.clone()).collect()
+        self.matching(filter).iter().map(|&i| self.members[i as usize].user_id.clone()).collect()
     }
 
     /// How many of `user_ids` hold each role, most common first.
@@ -557,5 +584,35 @@ mod tests {
             (2, Some(0), Some(1), None, Some(1))
         );
         assert_eq!(ids(&x.window(&by(MemberSortKey::Name, false), 0, 10, None)), ["b", "c"]);
+    }
+
+    #[test]
+    fn typing_narrows_the_last_matches_and_every_answer_equals_a_fresh_one() {
+        let typed = view();
+        let q = |query: &str, role: Option<&str>| MemberFilter {
+            query: query.into(),
+            role: role.map(Into::into),
+            sort: MemberSortKey::Joined,
+            ..Default::default()
+        };
+        // Typing, a backspace, a filter added and dropped, a new start.
+        let steps = [
+            ("o", None),
+            ("ok", None),
+            ("oka", None),
+            ("ok", None),
+            ("ok", Some("viewer")),
+            ("ok", None),
+            ("z", None),
+            ("", None),
+        ];
+        for (query, role) in steps {
+            let filter = q(query, role);
+            let fresh = view();
+            let (a, b) = (typed.window(&filter, 0, 10, None), fresh.window(&filter, 0, 10, None));
+            assert_eq!((ids(&a), a.total), (ids(&b), b.total), "{query:?} {role:?}");
+            assert_eq!(typed.ids(&filter), fresh.ids(&filter));
+        }
+        assert_eq!(ids(&typed.window(&q("oka", None), 1, 10, None)), ["u4"], "a later window of the same matches");
     }
 }

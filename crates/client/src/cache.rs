@@ -367,17 +367,32 @@ impl Cache {
         org_id: &str,
         numbers: &[usize],
     ) -> Result<Option<Vec<(usize, StoredPage<T>)>>> {
+        if numbers.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // One query for all of them (a bulk change of 600 members can touch
+        // most of the 500 pages of a large org).
         let mut out = Vec::with_capacity(numbers.len());
-        for &n in numbers {
-            let sealed: Option<Vec<u8>> =
-                sqlx::query_scalar("SELECT sealed FROM member_pages WHERE org_id = ? AND page_no = ?")
-                    .bind(org_id)
-                    .bind(n as i64)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            match sealed.and_then(|s| self.unseal(&page_aad(org_id, n as i64), &s)) {
-                Some(page) => out.push((n, page)),
-                None => return Ok(None),
+        for chunk in numbers.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT page_no, sealed FROM member_pages WHERE org_id = ? AND page_no IN ({marks}) ORDER BY page_no"
+            );
+            let mut query = sqlx::query(&sql).bind(org_id);
+            for &n in chunk {
+                query = query.bind(n as i64);
+            }
+            let rows = query.fetch_all(&self.pool).await?;
+            if rows.len() != chunk.len() {
+                return Ok(None);
+            }
+            for row in rows {
+                let n: i64 = row.try_get("page_no")?;
+                let sealed: Vec<u8> = row.try_get("sealed")?;
+                match self.unseal(&page_aad(org_id, n), &sealed) {
+                    Some(page) => out.push((n as usize, page)),
+                    None => return Ok(None),
+                }
             }
         }
         Ok(Some(out))

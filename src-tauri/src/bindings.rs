@@ -9,8 +9,8 @@ use orgdesk_client::core::api::*;
 use orgdesk_client::core::ErrorCode;
 use orgdesk_client::sync::{SyncMode, SyncPhase};
 use orgdesk_client::{
-    AccountSummary, BulkReport, CacheNotice, Code, ConnectionStatus, MemberFilter, MemberSortKey, MemberWindow,
-    RoleCount, Snapshot, Source, StreamState, SyncProgress, SyncReport, UiError, VaultStatus, ViewEvent,
+    AccountSummary, BulkReport, CacheNotice, Code, ConnectionStatus, MemberFilter, MemberListState, MemberSortKey,
+    MemberWindow, RoleCount, Snapshot, Source, StreamState, SyncProgress, SyncReport, UiError, VaultStatus, ViewEvent,
 };
 use ts_rs::TS;
 
@@ -32,7 +32,7 @@ fn export_bindings() {
         // shell and client
         AppState, LinkEvent, Link, OrgScreen, UpdateStatus, AccountSummary, VaultStatus, CacheNotice, ConnectionStatus, UiError, Code,
         Snapshot<()>, ViewEvent<()>, StreamState, Source, SyncProgress, SyncPhase, SyncReport, SyncMode,
-        MemberFilter, MemberSortKey, MemberWindow, RoleCount, BulkReport,
+        MemberFilter, MemberListState, MemberSortKey, MemberWindow, RoleCount, BulkReport,
         // wire types from orgdesk-core
         ErrorCode, MyOrg, Org, CreateOrg, UpdateOrg, Member, MemberStatus, Page<()>, UpdateMember,
         Role, CreateRole, UpdateRole, PermissionInfo,

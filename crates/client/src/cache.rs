@@ -360,6 +360,79 @@ impl Cache {
         Ok(())
     }
 
+    /// Some stored pages of an org's member list, by page number; `None`
+    /// when any of them is missing or unreadable.
+    pub async fn member_pages_numbered<T: DeserializeOwned>(
+        &self,
+        org_id: &str,
+        numbers: &[usize],
+    ) -> Result<Option<Vec<(usize, StoredPage<T>)>>> {
+        if numbers.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // One query for all of them (a bulk change of 600 members can touch
+        // most of the 500 pages of a large org).
+        let mut out = Vec::with_capacity(numbers.len());
+        for chunk in numbers.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT page_no, sealed FROM member_pages WHERE org_id = ? AND page_no IN ({marks}) ORDER BY page_no"
+            );
+            let mut query = sqlx::query(&sql).bind(org_id);
+            for &n in chunk {
+                query = query.bind(n as i64);
+            }
+            let rows = query.fetch_all(&self.pool).await?;
+            if rows.len() != chunk.len() {
+                return Ok(None);
+            }
+            for row in rows {
+                let n: i64 = row.try_get("page_no")?;
+                let sealed: Vec<u8> = row.try_get("sealed")?;
+                match self.unseal(&page_aad(org_id, n), &sealed) {
+                    Some(page) => out.push((n as usize, page)),
+                    None => return Ok(None),
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Writes some pages of an org's member list over the stored ones (by
+    /// page number), in one transaction; the other pages stay as they are.
+    pub async fn replace_member_pages<T: Serialize>(
+        &self,
+        org_id: &str,
+        pages: &[(usize, StoredPage<T>)],
+    ) -> Result<()> {
+        let mut sealed = Vec::with_capacity(pages.len());
+        for (n, page) in pages {
+            let plain = serde_json::to_vec(page).map_err(|e| Error::Storage(e.to_string()))?;
+            sealed.push(self.seal(&page_aad(org_id, *n as i64), &plain)?);
+        }
+        let mut tx = self.pool.begin().await?;
+        for (blob, (n, page)) in sealed.into_iter().zip(pages) {
+            sqlx::query("UPDATE member_pages SET etag = ?, sealed = ? WHERE org_id = ? AND page_no = ?")
+                .bind(&page.etag)
+                .bind(blob)
+                .bind(org_id)
+                .bind(*n as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The sealed bytes of each stored page of an org's member list, in
+    /// order (for tests that check which pages a change rewrote).
+    pub async fn sealed_member_pages(&self, org_id: &str) -> Result<Vec<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn clear_member_pages(&self, org_id: &str) -> Result<()> {
         sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&self.pool).await?;
         Ok(())
@@ -490,5 +563,80 @@ mod tests {
         assert!(decode_key(&Sensitive::new("zz".repeat(32))).is_err());
         assert!(decode_key(&Sensitive::new("é".repeat(32))).is_err());
         assert!(decode_key(&new_key()).is_ok());
+    }
+
+    /// Where the time of a 100,000-member cold start goes on the Rust side
+    /// (reading, opening and parsing the pages; building the view; the first
+    /// window by name). A measurement, not a check: run it in release with
+    /// `cargo test --release -p orgdesk-client --lib profile_cold_view -- --ignored --nocapture`.
+    #[tokio::test]
+    #[ignore]
+    async fn profile_cold_view() {
+        use crate::member_view::{MemberFilter, MemberView};
+        use orgdesk_core::api::{Member, MemberStatus};
+        use std::time::Instant;
+        let dir = tempfile::tempdir().unwrap();
+        let key = new_key();
+        let cache = open_file(&dir.path().join("c.sqlite"), &key).await;
+        let pages: Vec<StoredPage<Member>> = (0..500)
+            .map(|p| StoredPage {
+                cursor: Some(format!("c{p}")),
+                next_cursor: Some(format!("c{}", p + 1)),
+                etag: Some("W/\"x\"".into()),
+                items: (0..200)
+                    .map(|i| Member {
+                        user_id: format!("01JZ{:022}", p * 200 + i),
+                        email: format!("person{}@northwind-scale.test", p * 200 + i),
+                        name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
+                        role: "member".into(),
+                        status: MemberStatus::Active,
+                        joined_at: "2026-01-01T00:00:00.000Z".into(),
+                        last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
+                        timezone: "Europe/Berlin".into(),
+                        version: 1,
+                    })
+                    .collect(),
+            })
+            .collect();
+        cache.put_member_pages("o", &pages).await.unwrap();
+        drop(pages);
+        for round in 0..3 {
+            let t = Instant::now();
+            let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+                .bind("o")
+                .fetch_all(&cache.pool)
+                .await
+                .unwrap();
+            let read = t.elapsed();
+            let t = Instant::now();
+            let mut plain = Vec::new();
+            for (n, row) in rows.iter().enumerate() {
+                let sealed: Vec<u8> = row.try_get("sealed").unwrap();
+                plain.push(cache.open_sealed(&page_aad("o", n as i64), &sealed).unwrap());
+            }
+            let open = t.elapsed();
+            let t = Instant::now();
+            let parsed: Vec<StoredPage<Member>> = plain.iter().map(|p| serde_json::from_slice(p).unwrap()).collect();
+            let parse = t.elapsed();
+            let t = Instant::now();
+            let view = MemberView::from_pages(parsed.into_iter().map(|p| p.items).collect());
+            let build = t.elapsed();
+            let t = Instant::now();
+            let w = view.window(&MemberFilter::default(), 0, 100, None);
+            let first = t.elapsed();
+            let t = Instant::now();
+            let q = MemberFilter { query: "person12".into(), ..Default::default() };
+            let searched = view.window(&q, 0, 100, None);
+            let search = t.elapsed();
+            let t = Instant::now();
+            let narrower = MemberFilter { query: "person123".into(), ..Default::default() };
+            let _ = view.window(&narrower, 0, 100, None);
+            let next_key = t.elapsed();
+            println!(
+                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
+                w.rows.len(),
+                searched.total
+            );
+        }
     }
 }

@@ -40,7 +40,7 @@ pub use api::{Api, ApiOptions, Fetched, Meter};
 pub use cache::CacheNotice;
 pub use error::{Code, Error, Result, UiError};
 pub use live::{Change, Notice, NoticeKind, StreamState};
-pub use member_view::{BulkReport, MemberFilter, MemberSortKey, MemberWindow, RoleCount};
+pub use member_view::{BulkReport, MemberFilter, MemberListState, MemberSortKey, MemberWindow, RoleCount};
 pub use profile::{pasted_token, LinkKind};
 pub use sensitive::Sensitive;
 pub use session::Session;

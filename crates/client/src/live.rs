@@ -5,7 +5,11 @@
 //! applied to the offline cache and the in-memory member view, and
 //! announced as a [`Change`] to the session's views ([`crate::watch`]):
 //!
-//! - member events patch the cached list at once (removal, role, status)
+//! - member events the member view already shows (the echo of my own
+//!   change, applied from the server's answer with the new version) are
+//!   absorbed: nothing is written and nothing re-synced;
+//! - other member events patch the cached list at once (removal, role,
+//!   status; only the cache pages holding those members are rewritten)
 //!   and, since no payload carries a member's new version or a new member's
 //!   name, a conditional re-sync of that org's list follows shortly
 //!   (coalesced per org);
@@ -29,6 +33,7 @@ use serde_json::Value;
 
 use crate::cache_keys as keys;
 use crate::error::{Error, Result};
+use crate::member_view::MemberView;
 use crate::session::Session;
 use crate::sse::{SseItem, SseParser};
 use crate::sync::{CancelToken, SyncMode};
@@ -142,6 +147,25 @@ pub(crate) struct MemberPatch {
 }
 
 impl MemberPatch {
+    /// A patch that applies nothing but asks for the member re-sync.
+    fn resync() -> MemberPatch {
+        MemberPatch { user_id: String::new(), removed: false, role: None, status: None }
+    }
+
+    /// True when the view shows what this event says already: the echo of
+    /// my own change (applied from the server's answer, with the member's
+    /// new version), or an event a re-sync brought in before it arrived.
+    fn reflected_in(&self, view: &MemberView) -> bool {
+        match view.get(&self.user_id) {
+            None => self.removed,
+            Some(m) => {
+                !self.removed
+                    && self.role.as_ref().is_none_or(|r| *r == m.role)
+                    && self.status.is_none_or(|s| s == m.status)
+            }
+        }
+    }
+
     fn apply(&self, list: &mut Vec<Member>) {
         if self.removed {
             list.retain(|m| m.user_id != self.user_id);
@@ -222,15 +246,15 @@ impl Session {
                     _ => None,
                 };
                 let removed = t == "member.removed";
-                // Applied with the others of a burst in one write of the
-                // cache (a bulk change of 500 is 500 events), then re-synced.
-                self.member_patches().entry(org.to_owned()).or_default().push(MemberPatch {
-                    user_id,
-                    removed,
-                    role,
-                    status,
-                });
-                self.resync_members_soon(org);
+                let patch = MemberPatch { user_id, removed, role, status };
+                // The echo of my own change (the view has it, with the new
+                // version) needs nothing. Others are applied with the rest
+                // of a burst in one write of the cache (a bulk change of 500
+                // is 500 events), then re-synced.
+                if !self.member_view_reflects(org, &patch) {
+                    self.member_patches().entry(org.to_owned()).or_default().push(patch);
+                    self.resync_members_soon(org);
+                }
                 if about_me {
                     // My own role, status or membership: my orgs and permissions.
                     self.revalidate_quietly(Change::Orgs).await;
@@ -278,6 +302,7 @@ impl Session {
             "org.ownership_transferred" => {
                 self.revalidate_quietly(Change::Org { org_id: org.to_owned() }).await;
                 self.revalidate_quietly(Change::Orgs).await;
+                self.member_patches().entry(org.to_owned()).or_default().push(MemberPatch::resync());
                 self.resync_members_soon(org);
             }
             "org.deleted" => {
@@ -406,16 +431,37 @@ impl Session {
         scheduled.insert(org_id.to_owned(), task.abort_handle());
     }
 
+    /// Whether the org's member view in memory shows what `patch` says.
+    fn member_view_reflects(&self, org: &str, patch: &MemberPatch) -> bool {
+        self.member_views().get(org).is_some_and(|(view, _)| patch.reflected_in(view))
+    }
+
     async fn catch_up_members(&self, org: &str) -> Result<()> {
         let cached = {
             // The cached lists have one writer at a time (syncs, edits, this).
             let _writer = self.member_catch_up_lock().await;
-            self.member_resyncs().remove(org);
-            let patches = self.member_patches().remove(org).unwrap_or_default();
+            let patches = {
+                // Held while deciding, so nobody sees this catch-up as
+                // neither scheduled nor counted.
+                let mut scheduled = self.member_resyncs();
+                scheduled.remove(org);
+                let mut patches = self.member_patches().remove(org).unwrap_or_default();
+                // My own edit may have landed after its echo was queued.
+                let queued = patches.len();
+                patches.retain(|p| !self.member_view_reflects(org, p));
+                if queued > 0 && patches.is_empty() {
+                    return Ok(());
+                }
+                self.count_member_catch_up();
+                patches
+            };
             if patches.is_empty() {
                 self.cache()?.get(&keys::member_sync(org)).await?.is_some()
             } else {
-                self.edit_cached_members_held(org, |list| patches.iter().for_each(|p| p.apply(list))).await?
+                let touching: Vec<&str> =
+                    patches.iter().map(|p| p.user_id.as_str()).filter(|id| !id.is_empty()).collect();
+                self.edit_cached_members_held(org, Some(&touching), |list| patches.iter().for_each(|p| p.apply(list)))
+                    .await?
             }
         };
         if !cached {

@@ -67,6 +67,29 @@ pub struct MemberWindow {
     pub all: u64,
     /// When the list was last synced (RFC 3339).
     pub synced_at: Option<String>,
+    /// Which state of the list the rows are from ([`MemberListState::revision`]).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+}
+
+/// What a member list's view channel says about the list: its size, and a
+/// number that grows with every change of its rows (a sync that changed
+/// something, an edit, an event), so a screen asks for its rows again only
+/// when they can differ from the ones it has.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberListState {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub members: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+}
+
+/// Every view gets the next number: a newer view has a larger one.
+static REVISIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// How many of some members hold each role.
@@ -90,22 +113,165 @@ pub struct BulkReport {
     pub refusals: Vec<String>,
 }
 
+/// The lower-cased search keys of one member; `None` where the field is
+/// lower-case already (most emails), so it is not kept twice.
 struct Keys {
-    name: String,
-    email: String,
+    name: Option<Box<str>>,
+    email: Option<Box<str>>,
 }
+
+fn lowered(s: &str) -> Option<Box<str>> {
+    let lower = s.to_lowercase();
+    (lower != s).then(|| lower.into_boxed_str())
+}
+
+impl Keys {
+    fn of(m: &Member) -> Keys {
+        Keys { name: lowered(&m.name), email: lowered(&m.email) }
+    }
+}
+
+type Order = std::sync::Arc<Vec<u32>>;
 
 pub struct MemberView {
     members: Vec<Member>,
-    keys: Vec<Keys>,
-    orders: [OnceLock<Vec<u32>>; 6],
+    keys: std::sync::Arc<Vec<Keys>>,
+    orders: [OnceLock<Order>; 6],
+    /// Indices sorted by user id (for [`MemberView::get`]), computed once.
+    by_id: OnceLock<Order>,
+    /// Where each cached page ends in `members` (cumulative), when the view
+    /// was built from the cache's pages; empty otherwise.
+    page_ends: Vec<u32>,
+    revision: u64,
+    /// The last filter's matches in its order (a window, the next window
+    /// while scrolling, and a search narrowed by one more key typed reuse it).
+    last_match: std::sync::Mutex<Option<(MemberFilter, Order)>>,
 }
 
 impl MemberView {
     pub fn new(members: Vec<Member>) -> MemberView {
+        MemberView::paged(members, Vec::new())
+    }
+
+    /// A view of the cache's pages, in order, remembering where each ends.
+    pub fn from_pages(pages: Vec<Vec<Member>>) -> MemberView {
+        let mut page_ends = Vec::with_capacity(pages.len());
+        let mut members = Vec::with_capacity(pages.iter().map(Vec::len).sum());
+        for page in pages {
+            members.extend(page);
+            page_ends.push(members.len() as u32);
+        }
+        MemberView::paged(members, page_ends)
+    }
+
+    fn paged(members: Vec<Member>, page_ends: Vec<u32>) -> MemberView {
+        let keys = std::sync::Arc::new(members.iter().map(Keys::of).collect());
+        MemberView {
+            members,
+            keys,
+            orders: Default::default(),
+            by_id: OnceLock::new(),
+            page_ends,
+            revision: next_revision(),
+            last_match: Default::default(),
+        }
+    }
+
+    /// The cache page holding member `i`, when the view knows its pages.
+    pub(crate) fn page_of(&self, i: usize) -> Option<usize> {
+        let page = self.page_ends.partition_point(|&end| end as usize <= i);
+        (page < self.page_ends.len()).then_some(page)
+    }
+
+    /// How many cache pages the view was built from (0 when unknown).
+    pub(crate) fn page_count(&self) -> usize {
+        self.page_ends.len()
+    }
+
+    /// The members of cache page `page`.
+    pub(crate) fn page(&self, page: usize) -> &[Member] {
+        let start = if page == 0 { 0 } else { self.page_ends[page - 1] as usize };
+        &self.members[start..self.page_ends[page] as usize]
+    }
+
+    /// This view with some cache pages replaced (`replaced`: page number and
+    /// its members now). What the change left alone is reused: the other
+    /// members' search keys, and each sort order whose key no replaced
+    /// member changed, when no member came or went.
+    pub(crate) fn with_pages(&self, replaced: Vec<(usize, Vec<Member>)>) -> MemberView {
+        let mut replaced: std::collections::BTreeMap<usize, Vec<Member>> = replaced.into_iter().collect();
+        let same_shape = replaced.iter().all(|(&p, items)| p < self.page_count() && items.len() == self.page(p).len());
+        if !same_shape {
+            let pages =
+                (0..self.page_count()).map(|p| replaced.remove(&p).unwrap_or_else(|| self.page(p).to_vec())).collect();
+            return MemberView::from_pages(pages);
+        }
+        let mut members = self.members.clone();
+        let mut changed = Vec::new();
+        for (p, items) in replaced {
+            let start = if p == 0 { 0 } else { self.page_ends[p - 1] as usize };
+            for (offset, m) in items.into_iter().enumerate() {
+                let i = start + offset;
+                if members[i] != m {
+                    changed.push(i);
+                    members[i] = m;
+                }
+            }
+        }
+        let old = &self.members;
+        let same_ids = changed.iter().all(|&i| old[i].user_id == members[i].user_id);
+        let same_text =
+            same_ids && changed.iter().all(|&i| old[i].name == members[i].name && old[i].email == members[i].email);
         let keys =
-            members.iter().map(|m| Keys { name: m.name.to_lowercase(), email: m.email.to_lowercase() }).collect();
-        MemberView { members, keys, orders: Default::default() }
+            if same_text { self.keys.clone() } else { std::sync::Arc::new(members.iter().map(Keys::of).collect()) };
+        let view = MemberView {
+            members,
+            keys,
+            orders: Default::default(),
+            by_id: OnceLock::new(),
+            page_ends: self.page_ends.clone(),
+            revision: next_revision(),
+            last_match: Default::default(),
+        };
+        if same_ids {
+            if let Some(order) = self.by_id.get() {
+                let _ = view.by_id.set(order.clone());
+            }
+        }
+        if same_text {
+            for (slot, key) in SORT_KEYS.iter().enumerate() {
+                let unchanged =
+                    changed.iter().all(|&i| sort_value(&old[i], *key) == sort_value(&view.members[i], *key));
+                if let (true, Some(order)) = (unchanged, self.orders[slot].get()) {
+                    let _ = view.orders[slot].set(order.clone());
+                }
+            }
+        }
+        view
+    }
+
+    /// The index of a member, by user id.
+    pub(crate) fn index_of(&self, user_id: &str) -> Option<usize> {
+        let by_id = self.by_id.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.members.len() as u32).collect();
+            order.sort_by(|&a, &b| self.members[a as usize].user_id.cmp(&self.members[b as usize].user_id));
+            std::sync::Arc::new(order)
+        });
+        let found = by_id.binary_search_by(|&i| self.members[i as usize].user_id.as_str().cmp(user_id)).ok()?;
+        Some(by_id[found] as usize)
+    }
+
+    fn name_key(&self, i: usize) -> &str {
+        self.keys[i].name.as_deref().unwrap_or(&self.members[i].name)
+    }
+
+    fn email_key(&self, i: usize) -> &str {
+        self.keys[i].email.as_deref().unwrap_or(&self.members[i].email)
+    }
+
+    /// Which state of the list this is (see [`MemberListState`]).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn len(&self) -> usize {
@@ -121,7 +287,7 @@ impl MemberView {
     }
 
     pub fn get(&self, user_id: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.user_id == user_id)
+        self.index_of(user_id).map(|i| &self.members[i])
     }
 
     /// Ascending order of `key` (ties by user id), computed once.
@@ -130,23 +296,22 @@ impl MemberView {
         self.orders[slot].get_or_init(|| {
             let mut order: Vec<u32> = (0..self.members.len() as u32).collect();
             let m = &self.members;
-            let k = &self.keys;
             match key {
                 MemberSortKey::Name => order.sort_by(|&a, &b| {
                     let (a, b) = (a as usize, b as usize);
-                    let name = |i: usize| if k[i].name.is_empty() { &k[i].email } else { &k[i].name };
+                    let name = |i: usize| if m[i].name.is_empty() { self.email_key(i) } else { self.name_key(i) };
                     name(a).cmp(name(b)).then_with(|| m[a].user_id.cmp(&m[b].user_id))
                 }),
                 MemberSortKey::Email => order.sort_by(|&a, &b| {
                     let (a, b) = (a as usize, b as usize);
-                    k[a].email.cmp(&k[b].email).then_with(|| m[a].user_id.cmp(&m[b].user_id))
+                    self.email_key(a).cmp(self.email_key(b)).then_with(|| m[a].user_id.cmp(&m[b].user_id))
                 }),
                 _ => order.sort_by(|&a, &b| {
                     let (a, b) = (&m[a as usize], &m[b as usize]);
                     sort_value(a, key).cmp(sort_value(b, key)).then_with(|| a.user_id.cmp(&b.user_id))
                 }),
             }
-            order
+            std::sync::Arc::new(order)
         })
     }
 
@@ -158,20 +323,48 @@ impl MemberView {
         if query.is_empty() {
             return true;
         }
-        let k = &self.keys[i];
-        k.email.starts_with(query)
-            || k.name.starts_with(query)
-            || k.name.split(|c: char| c.is_whitespace() || c == '-').any(|word| word.starts_with(query))
+        let name = self.name_key(i);
+        self.email_key(i).starts_with(query)
+            || name.starts_with(query)
+            || name.split(|c: char| c.is_whitespace() || c == '-').any(|word| word.starts_with(query))
     }
 
-    /// The indices of the matching members in the filter's order.
-    fn matching(&self, filter: &MemberFilter) -> impl Iterator<Item = usize> + '_ {
-        let query = filter.query.trim().to_lowercase();
-        let order = self.order(filter.sort);
-        let ordered: Box<dyn Iterator<Item = &u32>> =
-            if filter.desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
-        let filter = filter.clone();
-        ordered.map(|&i| i as usize).filter(move |&i| self.matches(i, &filter, &query))
+    /// The indices of the matching members in the filter's order. The last
+    /// answer is kept: the same filter (the next window) costs nothing, and
+    /// a query that extends the last one (one more key typed) only narrows
+    /// the last matches, since a prefix of the longer query is a prefix of
+    /// the shorter.
+    fn matching(&self, filter: &MemberFilter) -> Order {
+        let filter = MemberFilter { query: filter.query.trim().to_lowercase(), ..filter.clone() };
+        let mut last = self.last_match.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, matched)) = last.as_ref() {
+            if *seen == filter {
+                return matched.clone();
+            }
+        }
+        let narrowing = last.as_ref().filter(|(seen, _)| {
+            seen.sort == filter.sort
+                && seen.desc == filter.desc
+                && seen.role == filter.role
+                && seen.status == filter.status
+                && filter.query.starts_with(&seen.query)
+        });
+        let query = filter.query.as_str();
+        let matched: Vec<u32> = match narrowing {
+            Some((_, before)) => before.iter().copied().filter(|&i| self.matches(i as usize, &filter, query)).collect(),
+            None => {
+                let order = self.order(filter.sort);
+                let keep = |&&i: &&u32| self.matches(i as usize, &filter, query);
+                if filter.desc {
+                    order.iter().rev().filter(keep).copied().collect()
+                } else {
+                    order.iter().filter(keep).copied().collect()
+                }
+            }
+        };
+        let matched = std::sync::Arc::new(matched);
+        *last = Some((filter, matched.clone()));
+        matched
     }
 
     /// Rows `offset..offset + limit` (at most [`MAX_WINDOW`]) of the matching members.
@@ -183,20 +376,21 @@ impl MemberView {
         synced_at: Option<String>,
     ) -> MemberWindow {
         let limit = limit.min(MAX_WINDOW);
-        let mut total = 0usize;
-        let mut rows = Vec::with_capacity(limit);
-        for i in self.matching(filter) {
-            if total >= offset && rows.len() < limit {
-                rows.push(self.members[i].clone());
-            }
-            total += 1;
+        let matched = self.matching(filter);
+        let rows = matched.iter().skip(offset).take(limit).map(|&i| self.members[i as usize].clone()).collect();
+        MemberWindow {
+            offset: offset as u64,
+            rows,
+            total: matched.len() as u64,
+            all: self.members.len() as u64,
+            synced_at,
+            revision: self.revision,
         }
-        MemberWindow { offset: offset as u64, rows, total: total as u64, all: self.members.len() as u64, synced_at }
     }
 
     /// The ids of every matching member, in order (for "select all shown").
     pub fn ids(&self, filter: &MemberFilter) -> Vec<String> {
-        self.matching(filter).map(|i| self.members[i].user_id.clone()).collect()
+        self.matching(filter).iter().map(|&i| self.members[i as usize].user_id.clone()).collect()
     }
 
     /// How many of `user_ids` hold each role, most common first.
@@ -353,5 +547,72 @@ mod tests {
         assert_eq!(report.changed_ids, ["u1"]);
         assert_eq!(report.removed.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(), ["zed@x.test"]);
         assert_eq!(report.refusals, ["ada@x.test: The owner cannot be changed."]);
+    }
+
+    #[test]
+    fn replacing_pages_changes_only_them_and_keeps_what_still_holds() {
+        use MemberStatus::*;
+        let page = |ids: &[(&str, &str)]| -> Vec<Member> {
+            ids.iter()
+                .map(|(id, role)| member(id, &format!("Name {id}"), &format!("{id}@x.test"), role, Active, "j"))
+                .collect()
+        };
+        let v = MemberView::from_pages(vec![page(&[("a", "admin"), ("b", "member")]), page(&[("c", "member")])]);
+        assert_eq!(
+            (v.page_count(), v.page_of(0), v.page_of(1), v.page_of(2), v.page_of(3)),
+            (2, Some(0), Some(0), Some(1), None)
+        );
+        let by_name = ids(&v.window(&by(MemberSortKey::Name, false), 0, 10, None))
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>();
+        let _ = v.window(&by(MemberSortKey::Role, false), 0, 10, None);
+        assert_eq!(v.index_of("c"), Some(2));
+
+        // A role change: the name order is the same one, the role order is new.
+        let w = v.with_pages(vec![(1, page(&[("c", "viewer")]))]);
+        assert_eq!(w.get("c").unwrap().role, "viewer");
+        assert!(std::sync::Arc::ptr_eq(w.orders[0].get().unwrap(), v.orders[0].get().unwrap()), "name order reused");
+        assert!(w.orders[2].get().is_none(), "the role order is computed again");
+        assert_eq!(ids(&w.window(&by(MemberSortKey::Name, false), 0, 10, None)), by_name);
+        assert_eq!(ids(&w.window(&by(MemberSortKey::Role, false), 0, 10, None)), ["a", "b", "c"]);
+
+        // A removal: the page shrinks, the rest follows.
+        let x = w.with_pages(vec![(0, page(&[("b", "member")]))]);
+        assert_eq!(
+            (x.len(), x.page_of(0), x.page_of(1), x.index_of("a"), x.index_of("c")),
+            (2, Some(0), Some(1), None, Some(1))
+        );
+        assert_eq!(ids(&x.window(&by(MemberSortKey::Name, false), 0, 10, None)), ["b", "c"]);
+    }
+
+    #[test]
+    fn typing_narrows_the_last_matches_and_every_answer_equals_a_fresh_one() {
+        let typed = view();
+        let q = |query: &str, role: Option<&str>| MemberFilter {
+            query: query.into(),
+            role: role.map(Into::into),
+            sort: MemberSortKey::Joined,
+            ..Default::default()
+        };
+        // Typing, a backspace, a filter added and dropped, a new start.
+        let steps = [
+            ("o", None),
+            ("ok", None),
+            ("oka", None),
+            ("ok", None),
+            ("ok", Some("viewer")),
+            ("ok", None),
+            ("z", None),
+            ("", None),
+        ];
+        for (query, role) in steps {
+            let filter = q(query, role);
+            let fresh = view();
+            let (a, b) = (typed.window(&filter, 0, 10, None), fresh.window(&filter, 0, 10, None));
+            assert_eq!((ids(&a), a.total), (ids(&b), b.total), "{query:?} {role:?}");
+            assert_eq!(typed.ids(&filter), fresh.ids(&filter));
+        }
+        assert_eq!(ids(&typed.window(&q("oka", None), 1, 10, None)), ["u4"], "a later window of the same matches");
     }
 }

@@ -10,14 +10,14 @@ use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkOutcome, Member, Updat
 
 use crate::cache_keys as keys;
 use crate::error::Result;
-use crate::member_view::{BulkReport, MemberFilter, MemberView, MemberWindow, RoleCount};
+use crate::member_view::{BulkReport, MemberFilter, MemberListState, MemberView, MemberWindow, RoleCount};
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
 
 impl Session {
     /// The org's member list in memory; built from the cache when first
     /// asked for; `None` when nothing was synced yet.
-    async fn member_view(&self, org_id: &str) -> Result<Option<(Arc<MemberView>, Option<String>)>> {
+    pub(crate) async fn member_view(&self, org_id: &str) -> Result<Option<(Arc<MemberView>, Option<String>)>> {
         if let Some(entry) = self.member_views().get(org_id).cloned() {
             return Ok(Some(entry));
         }
@@ -26,20 +26,24 @@ impl Session {
         if let Some(entry) = self.member_views().get(org_id).cloned() {
             return Ok(Some(entry));
         }
-        let Some(snapshot) = self.cached_members(org_id).await? else {
+        let Some(state) = self.cache()?.get(&keys::member_sync(org_id)).await? else {
             return Ok(None);
         };
-        let built = (Arc::new(MemberView::new(snapshot.data)), snapshot.synced_at);
+        let Some(pages) = self.cache()?.member_pages::<Member>(org_id).await? else {
+            return Ok(None);
+        };
+        let view = MemberView::from_pages(pages.into_iter().map(|p| p.items).collect());
+        let built = (Arc::new(view), Some(state.synced_at));
         // A sync that finished meanwhile set a newer view: that one stays.
         Ok(Some(self.member_views().entry(org_id.to_owned()).or_insert(built).clone()))
     }
 
     /// The cached list changed: the view follows (`synced_at: None` keeps the
     /// time of the last sync, as a local edit is not a sync).
-    pub(crate) fn set_member_view(&self, org_id: &str, members: Vec<Member>, synced_at: Option<String>) {
+    pub(crate) fn set_member_view(&self, org_id: &str, view: MemberView, synced_at: Option<String>) {
         let mut views = self.member_views();
         let synced_at = synced_at.or_else(|| views.get(org_id).and_then(|(_, at)| at.clone()));
-        views.insert(org_id.to_owned(), (Arc::new(MemberView::new(members)), synced_at));
+        views.insert(org_id.to_owned(), (Arc::new(view), synced_at));
     }
 
     /// A sync found nothing changed: only the time moves.
@@ -73,6 +77,15 @@ impl Session {
     /// synced; `None` before the first sync.
     pub async fn member_count(&self, org_id: &str) -> Result<Option<(u64, Option<String>)>> {
         Ok(self.member_view(org_id).await?.map(|(v, at)| (v.len() as u64, at)))
+    }
+
+    /// The size and revision of the org's cached list and when it was last
+    /// synced; `None` before the first sync.
+    pub async fn member_list_state(&self, org_id: &str) -> Result<Option<(MemberListState, Option<String>)>> {
+        Ok(self
+            .member_view(org_id)
+            .await?
+            .map(|(v, at)| (MemberListState { members: v.len() as u64, revision: v.revision() }, at)))
     }
 
     /// One cached member.
@@ -132,7 +145,7 @@ impl Session {
                 }
             })
             .await?;
-        self.edit_cached_members(org_id, |list| {
+        self.edit_cached_members(org_id, Some(&[member.user_id.as_str()]), |list| {
             if let Some(m) = list.iter_mut().find(|m| m.user_id == member.user_id) {
                 *m = member.clone();
             }
@@ -181,7 +194,8 @@ impl Session {
             }
         }
         if !changed.is_empty() || !removed.is_empty() {
-            self.edit_cached_members(org_id, |list| {
+            let touching: Vec<&str> = changed.keys().chain(removed.iter()).copied().collect();
+            self.edit_cached_members(org_id, Some(&touching), |list| {
                 list.retain(|m| !removed.contains(m.user_id.as_str()));
                 for m in list.iter_mut() {
                     if let Some(after) = changed.get(m.user_id.as_str()) {
@@ -205,6 +219,6 @@ impl Session {
             }
         })
         .await?;
-        self.edit_cached_members(org_id, |list| list.retain(|m| m.user_id != user_id)).await.map(drop)
+        self.edit_cached_members(org_id, Some(&[user_id]), |list| list.retain(|m| m.user_id != user_id)).await.map(drop)
     }
 }

@@ -40,7 +40,7 @@ impl Session {
         let results = self.call(|api| api.remove_person(&req)).await?;
         for r in &results.results {
             if r.outcome == RemoveOutcome::Removed {
-                self.edit_cached_members(&r.org_id, |list| list.retain(|m| !m.email.eq_ignore_ascii_case(email)))
+                self.edit_cached_members(&r.org_id, None, |list| list.retain(|m| !m.email.eq_ignore_ascii_case(email)))
                     .await?;
             }
         }

@@ -47,6 +47,8 @@ pub struct Session {
     member_catch_up: tokio::sync::Mutex<()>,
     /// Per org, the member events not yet applied to the cache (`live.rs`).
     member_patches: Mutex<std::collections::HashMap<String, Vec<crate::live::MemberPatch>>>,
+    /// Member re-syncs the live stream started (see `member_catch_ups`).
+    member_catch_ups: std::sync::atomic::AtomicU64,
     /// The events applied last (repeats after a resume are dropped).
     recent_events: Mutex<crate::live::Recent>,
     /// Ids of invitations I sent, as seen in answers and lists: an answer to
@@ -91,6 +93,7 @@ impl Session {
             live: Mutex::new(None),
             member_resyncs: Mutex::new(Default::default()),
             member_patches: Mutex::new(Default::default()),
+            member_catch_ups: Default::default(),
             member_catch_up: tokio::sync::Mutex::new(()),
             recent_events: Mutex::new(Default::default()),
             sent_invitations: Mutex::new(Default::default()),
@@ -238,6 +241,30 @@ impl Session {
     #[doc(hidden)]
     pub async fn opened_cache_payloads(&self) -> Result<Vec<Vec<u8>>> {
         self.cache()?.opened_payloads().await
+    }
+
+    /// The sealed bytes of each cached page of an org's member list: for
+    /// tests that check which pages a change rewrote.
+    #[doc(hidden)]
+    pub async fn sealed_member_pages(&self, org_id: &str) -> Result<Vec<Vec<u8>>> {
+        self.cache()?.sealed_member_pages(org_id).await
+    }
+
+    /// How many member re-syncs the live stream has started (after events
+    /// the views did not already reflect): for tests and diagnostics.
+    #[doc(hidden)]
+    pub fn member_catch_ups(&self) -> u64 {
+        self.member_catch_ups.load(Ordering::SeqCst)
+    }
+
+    /// Whether a member re-sync after events is scheduled for the org.
+    #[doc(hidden)]
+    pub fn member_catch_up_pending(&self, org_id: &str) -> bool {
+        self.member_resyncs().contains_key(org_id)
+    }
+
+    pub(crate) fn count_member_catch_up(&self) {
+        self.member_catch_ups.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Requests sent and bytes received by this session so far.

@@ -22,6 +22,7 @@ use crate::api::Fetched;
 use crate::cache::StoredPage;
 use crate::cache_keys as keys;
 use crate::error::{Code, Error, Result};
+use crate::member_view::MemberView;
 use crate::session::Session;
 
 /// The server's largest page.
@@ -231,37 +232,82 @@ impl Session {
         state.audit_etag = new_audit_etag;
         state.members = members;
         let synced_at = self.cache()?.put(&state_key, &state, None).await?;
+        let page_count = pages.len() as u32;
         self.set_member_view(
             org_id,
-            pages.iter().flat_map(|p| p.items.iter().cloned()).collect(),
+            MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
             Some(synced_at.clone()),
         );
-        tell(SyncPhase::Done, pages.len() as u32, members, Some(members));
-        Ok(report(members, pages.len() as u32, unchanged_pages, false, synced_at))
+        tell(SyncPhase::Done, page_count, members, Some(members));
+        Ok(report(members, page_count, unchanged_pages, false, synced_at))
     }
 
     /// Marks an org's cached member list as changed here, so the next sync
     /// walks the pages; `edit` applies the change to the cached list so the
-    /// UI shows it at once. False when nothing of the org is cached.
-    pub(crate) async fn edit_cached_members(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<bool> {
+    /// UI shows it at once. `touching` names the members the edit can
+    /// change: only the cache pages holding them are read and written
+    /// (`None`: every page). False when nothing of the org is cached.
+    pub(crate) async fn edit_cached_members(
+        &self,
+        org_id: &str,
+        touching: Option<&[&str]>,
+        edit: impl Fn(&mut Vec<Member>),
+    ) -> Result<bool> {
         let _writer = self.member_catch_up_lock().await;
-        self.edit_cached_members_held(org_id, edit).await
+        self.edit_cached_members_held(org_id, touching, edit).await
     }
 
     /// [`Session::edit_cached_members`] with the writer lock already held.
-    pub(crate) async fn edit_cached_members_held(&self, org_id: &str, edit: impl Fn(&mut Vec<Member>)) -> Result<bool> {
+    pub(crate) async fn edit_cached_members_held(
+        &self,
+        org_id: &str,
+        touching: Option<&[&str]>,
+        edit: impl Fn(&mut Vec<Member>),
+    ) -> Result<bool> {
         let cache = self.cache()?;
         let name = keys::member_sync(org_id);
         let Some(entry) = cache.get(&name).await? else {
             return Ok(false);
         };
-        if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
-            pages.iter_mut().for_each(|p| edit(&mut p.items));
-            cache.put_member_pages(org_id, &pages).await?;
-            self.set_member_view(org_id, pages.into_iter().flat_map(|p| p.items).collect(), None);
+        let view = match touching {
+            Some(_) => self.member_view(org_id).await?.map(|(v, _)| v).filter(|v| v.page_count() > 0),
+            None => None,
+        };
+        let edited_pages = match (view, touching) {
+            (Some(view), Some(ids)) => {
+                let numbers: std::collections::BTreeSet<usize> =
+                    ids.iter().filter_map(|id| view.index_of(id)).filter_map(|i| view.page_of(i)).collect();
+                let numbers: Vec<usize> = numbers.into_iter().collect();
+                match cache.member_pages_numbered::<Member>(org_id, &numbers).await? {
+                    // None of them is cached: no page to write.
+                    Some(_) if numbers.is_empty() => true,
+                    Some(mut pages) => {
+                        pages.iter_mut().for_each(|(_, p)| edit(&mut p.items));
+                        cache.replace_member_pages(org_id, &pages).await?;
+                        let view = view.with_pages(pages.into_iter().map(|(n, p)| (n, p.items)).collect());
+                        self.set_member_view(org_id, view, None);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        };
+        if !edited_pages {
+            if let Some(mut pages) = cache.member_pages::<Member>(org_id).await? {
+                pages.iter_mut().for_each(|p| edit(&mut p.items));
+                cache.put_member_pages(org_id, &pages).await?;
+                self.set_member_view(
+                    org_id,
+                    MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
+                    None,
+                );
+            }
         }
         let state = SyncState { complete: false, ..entry.value };
         cache.put_synced_at(&name, &state, None, entry.synced_at).await?;
+        // Every view of the list follows (its echo on the stream is absorbed).
+        self.announce(crate::live::Change::Members { org_id: org_id.to_owned() });
         Ok(true)
     }
 }

@@ -6,9 +6,10 @@
 //! extra request), the connection status whenever it moves, and a fresh
 //! revalidation after a reconnect or a `reset` from the server.
 //!
-//! The member view's data is the member count and sync time: the rows stay
-//! in Rust and the screen asks for windows ([`Session::member_window`])
-//! when told the list changed. A failed load (offline included) is a
+//! The member view's data is the member count, the list's revision and the
+//! sync time: the rows stay in Rust and the screen asks for windows
+//! ([`Session::member_window`]) when the revision moved past the one its
+//! rows came from. A failed load (offline included) is a
 //! `Failed` message; the snapshot shown before stays.
 
 use std::future::Future;
@@ -21,6 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::{Result, UiError};
 use crate::live::Change;
+use crate::member_view::MemberListState;
 use crate::session::Session;
 use crate::snapshot::{ConnectionStatus, Snapshot, Source};
 use crate::sync::{CancelToken, SyncMode, SyncProgress};
@@ -90,11 +92,12 @@ impl Session {
         self.watch(load, move |c| matches!(c, Change::Org { org_id } if *org_id == org), sink)
     }
 
-    /// An org's member list: its size and sync time (windows are asked for
-    /// separately); revalidating is the conditional member sync, with progress.
-    pub fn watch_members(self: &Arc<Self>, org_id: &str, sink: Sink<u64>) -> Watch {
+    /// An org's member list: its size, revision and sync time (windows are
+    /// asked for separately); revalidating is the conditional member sync,
+    /// with progress.
+    pub fn watch_members(self: &Arc<Self>, org_id: &str, sink: Sink<MemberListState>) -> Watch {
         let org = org_id.to_owned();
-        let load: Load<u64> = Arc::new(move |s, fresh, sink| {
+        let load: Load<MemberListState> = Arc::new(move |s, fresh, sink| {
             let org = org.clone();
             Box::pin(async move {
                 let mut source = Source::Cache;
@@ -105,8 +108,8 @@ impl Session {
                     s.sync_members(&org, SyncMode::Auto, progress, &CancelToken::new()).await?;
                     source = Source::Network;
                 }
-                Ok(s.member_count(&org).await?.map(|(members, synced_at)| Snapshot {
-                    data: members,
+                Ok(s.member_list_state(&org).await?.map(|(state, synced_at)| Snapshot {
+                    data: state,
                     source,
                     synced_at,
                     offline: !s.status().online,

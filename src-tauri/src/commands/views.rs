@@ -5,7 +5,7 @@
 //! which `unwatch` stops when the screen goes.
 
 use orgdesk_client::core::api::{Invitation, ManagedInvitation, MyInvitation, MyOrg, Org, Page, Role};
-use orgdesk_client::{Sink, ViewEvent};
+use orgdesk_client::{MemberListState, Sink, ViewEvent};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -30,10 +30,15 @@ pub async fn watch_org(desk: State<'_, Desk>, org_id: String, channel: Channel<V
     Ok(desk.views.add(session.watch_org(&org_id, sink(channel))))
 }
 
-/// An org's member list: its size and sync time, sync progress, and a
-/// message whenever it changed (the rows come from `member_window`).
+/// An org's member list: its size, revision and sync time, sync progress,
+/// and a message whenever it changed (the rows come from `member_window`;
+/// ask again only when the revision moved past the rows').
 #[tauri::command]
-pub async fn watch_members(desk: State<'_, Desk>, org_id: String, channel: Channel<ViewEvent<u64>>) -> Answer<u32> {
+pub async fn watch_members(
+    desk: State<'_, Desk>,
+    org_id: String,
+    channel: Channel<ViewEvent<MemberListState>>,
+) -> Answer<u32> {
     let session = desk.session().await?;
     Ok(desk.views.add(session.watch_members(&org_id, sink(channel))))
 }

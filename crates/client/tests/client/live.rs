@@ -85,11 +85,11 @@ async fn another_admins_changes_reach_the_view_and_the_cache() {
     me.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
     connected(&me).await;
 
-    let (members_sink, mut members) = sink::<u64>();
+    let (members_sink, mut members) = sink::<orgdesk_client::MemberListState>();
     let _members_view = me.watch_members(&org, members_sink);
     let (invitations_sink, mut invitations) = sink::<Page<Invitation>>();
     let _invitations_view = me.watch_invitations(&org, invitations_sink);
-    data_until(&mut members, "the member count", |n| *n == 3).await;
+    data_until(&mut members, "the member count", |n| n.members == 3).await;
 
     // The other admin invites someone: my open invitation list shows it.
     admin.invite(&org, &["newcomer@example.test".into()], "viewer").await.unwrap();
@@ -116,7 +116,7 @@ async fn another_admins_changes_reach_the_view_and_the_cache() {
 
     // They remove the member: gone from the view's windows and from the cache.
     admin.remove_member(&org, &member_id, false).await.unwrap();
-    data_until(&mut members, "the member count after the removal", |n| *n == 2).await;
+    data_until(&mut members, "the member count after the removal", |n| n.members == 2).await;
     let window = me.member_window(&org, &MemberFilter::default(), 0, 10).await.unwrap().unwrap();
     assert!(window.rows.iter().all(|m| m.user_id != member_id), "removed from the view");
     let cached = me.cached_members(&org).await.unwrap().unwrap();
@@ -194,4 +194,71 @@ async fn an_accepted_invitation_i_sent_is_a_notice() {
     let email = guest.account().unwrap().email;
     assert!(notice.body.contains(&email), "{notice:?}");
     assert_eq!(notice.org_id, org);
+}
+
+/// My own bulk change comes back on the stream as one event per member:
+/// the view shows it already (from the server's answer, new versions
+/// included), so the echo is absorbed, with no write of the cache and no
+/// re-sync of the 10,000-member list. The change itself rewrote only the
+/// cache pages holding the changed members. Another device's change, which
+/// the view does not show, is still applied and re-synced.
+#[tokio::test]
+async fn my_own_changes_echo_without_a_resync_or_a_rewrite() {
+    use orgdesk_client::core::api::BulkChange;
+    const AGENCY: &str = "agency@orgdesk.test";
+    let server = TestServer::start_demo().await;
+    let (dir, other_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mine = live_accounts(dir.path()).await;
+    let me = mine.sign_in(&server.url, AGENCY, orgdesk_server::demo::DEMO_PASSWORD).await.unwrap();
+    let org = me.orgs().await.unwrap().data.into_iter().find(|o| o.slug == "northwind").unwrap().id;
+    me.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
+    connected(&me).await;
+    let pages_before = me.sealed_member_pages(&org).await.unwrap();
+    assert!(pages_before.len() >= 50, "{} pages", pages_before.len());
+
+    // Three members by name: a few pages at most of the 50.
+    let by_name = me.member_window(&org, &MemberFilter::default(), 0, 500).await.unwrap().unwrap();
+    let chosen: Vec<String> =
+        by_name.rows.iter().filter(|m| m.role == "member").take(3).map(|m| m.user_id.clone()).collect();
+    assert_eq!(chosen.len(), 3);
+    let report =
+        me.bulk_change_members(&org, chosen.clone(), BulkChange::Role { role: "viewer".into() }, false).await.unwrap();
+    assert_eq!(report.changed_ids.len(), 3);
+    for id in &chosen {
+        assert_eq!(me.cached_member(&org, id).await.unwrap().unwrap().role, "viewer");
+    }
+    let pages_after = me.sealed_member_pages(&org).await.unwrap();
+    assert_eq!(pages_after.len(), pages_before.len());
+    let rewritten = pages_before.iter().zip(&pages_after).filter(|(a, b)| a != b).count();
+    assert!((1..=3).contains(&rewritten), "{rewritten} pages rewritten for 3 members");
+
+    // The echo: three member.updated events, then a marker applied after them.
+    let other = accounts(other_dir.path()).await;
+    let admin = other.sign_in(&server.url, AGENCY, orgdesk_server::demo::DEMO_PASSWORD).await.unwrap();
+    let marker =
+        CreateRole { key: "echo-marker".into(), name: "Echo marker".into(), permissions: vec!["org:read".into()] };
+    admin.call(|api| api.create_role(&org, &marker)).await.unwrap();
+    until("the marker after the echo", || async {
+        me.cached_roles(&org).await.unwrap().is_some_and(|r| r.data.iter().any(|r| r.key == "echo-marker"))
+    })
+    .await;
+    let echoed = me.recent_events().iter().filter(|(_, t)| t == "member.updated").count();
+    assert!(echoed >= 3, "the echo arrived ({echoed} member.updated)");
+    until("no member catch-up scheduled", || async { !me.member_catch_up_pending(&org) }).await;
+    assert_eq!(me.member_catch_ups(), 0, "the echo of my own change started no re-sync");
+    assert_eq!(me.sealed_member_pages(&org).await.unwrap(), pages_after, "the echo rewrote no page");
+
+    // Another device's change is not in my view: applied, then re-synced.
+    admin.sync_members(&org, SyncMode::Auto, |_| {}, &CancelToken::new()).await.unwrap();
+    let target = by_name.rows.iter().find(|m| m.role == "member" && !chosen.contains(&m.user_id)).unwrap().clone();
+    let change = UpdateMember { role: Some("admin".into()), status: None };
+    admin.update_member(&org, &target.user_id, target.version, &change).await.unwrap();
+    until("the other device's change", || async {
+        me.cached_member(&org, &target.user_id)
+            .await
+            .unwrap()
+            .is_some_and(|m| m.role == "admin" && m.version > target.version)
+    })
+    .await;
+    assert_eq!(me.member_catch_ups(), 1, "a change my view did not show is re-synced");
 }

@@ -16,4 +16,8 @@ all: number,
 /**
  * When the list was last synced (RFC 3339).
  */
-synced_at: string | null, };
+synced_at: string | null, 
+/**
+ * Which state of the list the rows are from ([`MemberListState::revision`]).
+ */
+revision: number, };

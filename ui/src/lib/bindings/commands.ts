@@ -22,6 +22,7 @@ import type { LinkEvent } from "./LinkEvent";
 import type { ManagedInvitation } from "./ManagedInvitation";
 import type { Member } from "./Member";
 import type { MemberFilter } from "./MemberFilter";
+import type { MemberListState } from "./MemberListState";
 import type { MemberSignIns } from "./MemberSignIns";
 import type { MemberStatus } from "./MemberStatus";
 import type { MemberWindow } from "./MemberWindow";
@@ -387,8 +388,8 @@ export const watchOrgs = (channel: Channel<ViewEvent<MyOrg[]>>): Promise<number>
 /** One org's settings. */
 export const watchOrg = (orgId: string, channel: Channel<ViewEvent<Org>>): Promise<number> => invoke<number>("watch_org", { orgId, channel });
 
-/** An org's member list: its size and sync time, sync progress, and a message whenever it changed (the rows come from `member_window`). */
-export const watchMembers = (orgId: string, channel: Channel<ViewEvent<number>>): Promise<number> => invoke<number>("watch_members", { orgId, channel });
+/** An org's member list: its size, revision and sync time, sync progress, and a message whenever it changed (the rows come from `member_window`; ask again only when the revision moved past the rows'). */
+export const watchMembers = (orgId: string, channel: Channel<ViewEvent<MemberListState>>): Promise<number> => invoke<number>("watch_members", { orgId, channel });
 
 /** An org's open invitations. */
 export const watchInvitations = (orgId: string, channel: Channel<ViewEvent<Page<Invitation>>>): Promise<number> => invoke<number>("watch_invitations", { orgId, channel });

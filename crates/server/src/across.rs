@@ -111,15 +111,11 @@ pub async fn managed_invitations_page(
         let builtin: Vec<&str> = BuiltinRole::ALL.iter().map(|r| r.key()).collect();
         store::invitations::managed_page_sql(&readers, &builtin)
     });
-    let rows = store::invitations::managed_page(
-        &state.db,
-        statement,
-        &user.user_id,
-        now_ms() - EXPIRED_SHOWN_FOR_MS,
-        (after.0, &after.1),
-        limit + 1,
-    )
-    .await?;
+    let now = now_ms();
+    let oldest = now - EXPIRED_SHOWN_FOR_MS;
+    let rows =
+        store::invitations::managed_page(&state.db, statement, &user.user_id, oldest, (after.0, &after.1), limit + 1)
+            .await?;
     // Each with its key in the order, (expiry, id).
     let mut page: Vec<((i64, String), ManagedInvitation)> = Vec::with_capacity(rows.len());
     for row in rows {
@@ -144,14 +140,13 @@ pub async fn managed_invitations_page(
     }
     // The customer workspaces I reach through a partner, within the
     // delegated permissions: a page of theirs merged into the same order.
-    let delegated = store::partners::delegated_orgs(&state.db.pool, &user.user_id, now_ms()).await?;
+    let delegated = store::partners::delegated_orgs(&state.db.pool, &user.user_id, now).await?;
     let readable: Vec<(usize, Delegated)> = Delegated::of_each(&delegated)
         .into_iter()
         .filter(|(_, held)| held.permissions.has(Permission::InvitationsRead))
         .collect();
     if !readable.is_empty() {
         let ids: Vec<&str> = readable.iter().map(|(_, held)| held.org_id.as_str()).collect();
-        let oldest = now_ms() - EXPIRED_SHOWN_FOR_MS;
         let rows = store::invitations::pending_page_in_orgs(
             &state.db,
             &user.user_id,

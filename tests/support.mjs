@@ -137,8 +137,6 @@ export class AppDriver {
         hostname: "127.0.0.1",
         port: this.port,
         logLevel: "error",
-        connectionRetryTimeout: 120_000,
-        connectionRetryCount: 0,
         capabilities: { "tauri:options": { application: this.appBinary, args } },
       });
     try {

@@ -199,10 +199,12 @@ pub fn typescript(commands: &[Command]) -> String {
          // (`cargo test --features ts --lib -p orgdesk`). Do not edit: CI fails when it is stale.\n\
          // Every command rejects with a UiError `{code, message}`.\n\n",
     );
+    // `invoke` is the traced one (ui/src/lib/trace.ts: each round trip in
+    // the WebView's User Timing entries).
     out.push_str(if uses_channel {
-        "import { Channel, invoke } from \"@tauri-apps/api/core\";\n"
+        "import { Channel } from \"@tauri-apps/api/core\";\nimport { invoke } from \"../trace\";\n"
     } else {
-        "import { invoke } from \"@tauri-apps/api/core\";\n"
+        "import { invoke } from \"../trace\";\n"
     });
     for ty in &types {
         let _ = writeln!(out, "import type {{ {ty} }} from \"./{ty}\";");

@@ -11,6 +11,7 @@ mod links;
 mod logging;
 mod notify;
 mod place;
+mod rendering;
 mod tray;
 mod updates;
 mod views;
@@ -48,6 +49,7 @@ fn log_dir(app: &tauri::App) -> PathBuf {
 }
 
 pub fn run() {
+    let painting = rendering::choose();
     let log = logging::init();
     tauri::Builder::default()
         // First: a second launch hands its arguments (an orgdesk:// link) to
@@ -64,6 +66,9 @@ pub fn run() {
                     tracing::info!(path = %path.display(), version = env!("CARGO_PKG_VERSION"), "Orgdesk started")
                 }
                 Err(e) => tracing::warn!(error = %e, "the log file could not be opened; logging to stderr only"),
+            }
+            if painting == rendering::Painting::CpuWithoutGpu {
+                tracing::info!("no GPU render node: the web view paints on the CPU");
             }
             let dir = data_dir(app);
             let desk = tauri::async_runtime::block_on(Desk::open(dir, log)).map_err(|e| e.message)?;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdown, dayRange, expiresSoon, isExpired, timeAgo } from "./time";
+import { countdown, dayRange, expiresSoon, isExpired, localDate, localDateTime, shortDate, timeAgo } from "./time";
 
 const now = Date.parse("2026-11-23T12:00:00Z");
 const at = (ms: number) => new Date(now + ms).toISOString();
@@ -69,5 +69,20 @@ describe("isExpired", () => {
   it("notices a pending invitation whose time passed since it was fetched", () => {
     expect(isExpired({ status: "pending", expires_at: "2026-12-01T11:59:59Z" }, now)).toBe(true);
     expect(isExpired({ status: "pending", expires_at: "2026-12-01T12:00:01Z" }, now)).toBe(false);
+  });
+});
+
+describe("localDate and localDateTime", () => {
+  it("write what toLocaleDateString and toLocaleString write, from one formatter each", () => {
+    for (const iso of ["2026-03-04T05:06:07.000Z", "1999-12-31T23:59:59.000Z", "2026-11-30T12:00:00Z"]) {
+      expect(localDate(iso)).toBe(new Date(iso).toLocaleDateString());
+      expect(localDateTime(iso)).toBe(new Date(iso).toLocaleString());
+    }
+  });
+  it("say unknown for a time that is not one, and shortDate a dash", () => {
+    expect(localDate("soon")).toBe("unknown");
+    expect(localDateTime("")).toBe("unknown");
+    expect(shortDate("soon")).toBe("—");
+    expect(shortDate(null)).toBe("—");
   });
 });

@@ -10,6 +10,7 @@ import type { Snapshot } from "./bindings/Snapshot";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { UiError } from "./bindings/UiError";
 import type { ViewEvent } from "./bindings/ViewEvent";
+import { traced } from "./trace";
 
 export interface ViewHandlers<T> {
   /** What the view shows now (from the cache, then fresh, then after each change). */
@@ -57,8 +58,9 @@ export function watchView<T>(
 ): () => void {
   let stopped = false;
   let id: number | null = null;
+  const handle = traced<ViewEvent<T>>((message) => `view ${message.kind}`, (message) => dispatch(message, handlers));
   const ch = deps.makeChannel((message) => {
-    if (!stopped) dispatch(message, handlers);
+    if (!stopped) handle(message);
   });
   start(ch).then(
     (watchId) => {

@@ -2,7 +2,8 @@
 // (`cargo test --features ts --lib -p orgdesk`). Do not edit: CI fails when it is stale.
 // Every command rejects with a UiError `{code, message}`.
 
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel } from "@tauri-apps/api/core";
+import { invoke } from "../trace";
 import type { Accepted } from "./Accepted";
 import type { AccountSummary } from "./AccountSummary";
 import type { ApiKey } from "./ApiKey";

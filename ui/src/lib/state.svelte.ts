@@ -2,6 +2,7 @@
 // and whether the server is reachable. Screens keep their own lists, each
 // from one view channel (`watch`, ./view.ts); the org list is one too.
 import * as api from "./api";
+import { CHUNK, DEFAULT_VIEW, forgetFirstWindows, prefetchFirstWindow } from "./members";
 import { channel } from "./channel";
 import type { Channel } from "./bindings/commands";
 import type { ViewEvent } from "./bindings/ViewEvent";
@@ -116,6 +117,10 @@ class AppStore {
     this.orgsError = null;
     this.currentOrgId = null;
     this.me = null;
+    forgetFirstWindows();
+    // The org it opens with: its top rows are asked for while the org list is.
+    const first = account.last_org_id;
+    if (first && this.screen === "members") prefetchFirstWindow(first, () => api.memberWindow(first, DEFAULT_VIEW, 0, CHUNK));
     this.loadMe();
     await this.loadOrgs(account.last_org_id);
   }
@@ -390,6 +395,7 @@ class AppStore {
       this.activeAccount = null;
       this.orgs = [];
       this.currentOrgId = null;
+      forgetFirstWindows();
       api.appState().then((state) => (this.accounts = state.accounts)).catch(() => {});
     } else if (isOfflineError(error)) {
       this.connection = { ...this.connection, online: false };
@@ -484,6 +490,7 @@ class AppStore {
     this.activeAccount = null;
     this.orgs = [];
     this.currentOrgId = null;
+    forgetFirstWindows();
     const state = await api.appState();
     this.accounts = state.accounts;
   }

@@ -600,7 +600,10 @@ mod tests {
             .collect();
         cache.put_member_pages("o", &pages).await.unwrap();
         drop(pages);
+        let mib = |bytes: usize| bytes as f64 / (1024.0 * 1024.0);
         for round in 0..3 {
+            let (heap0, (rss0, _)) = (crate::heap::live(), crate::heap::rss_kib());
+            crate::heap::reset_peak();
             let t = Instant::now();
             let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
                 .bind("o")
@@ -621,9 +624,12 @@ mod tests {
             let t = Instant::now();
             let view = MemberView::from_pages(parsed.into_iter().map(|p| p.items).collect());
             let build = t.elapsed();
+            drop((rows, plain));
+            let cold = read + open + parse + build;
             let t = Instant::now();
             let w = view.window(&MemberFilter::default(), 0, 100, None);
             let first = t.elapsed();
+            let (heap1, peak, (rss1, hwm)) = (crate::heap::live(), crate::heap::peak(), crate::heap::rss_kib());
             let t = Instant::now();
             let q = MemberFilter { query: "person12".into(), ..Default::default() };
             let searched = view.window(&q, 0, 100, None);
@@ -633,10 +639,19 @@ mod tests {
             let _ = view.window(&narrower, 0, 100, None);
             let next_key = t.elapsed();
             println!(
-                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
+                "round {round}: cold build {cold:?} (read {read:?}, open {open:?}, parse {parse:?}, build {build:?}), first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
                 w.rows.len(),
                 searched.total
             );
+            println!(
+                "  heap: the view holds {:.1} MiB (with its name order), {:.1} MiB at the peak of the build; process RSS {:.1} -> {:.1} MiB (high-water mark {:.1} MiB)",
+                mib(heap1 - heap0),
+                mib(peak - heap0),
+                rss0 as f64 / 1024.0,
+                rss1 as f64 / 1024.0,
+                hwm as f64 / 1024.0
+            );
+            drop(view);
         }
     }
 }

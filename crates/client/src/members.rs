@@ -35,7 +35,9 @@ impl Session {
         let view = MemberView::from_rows(pages);
         let built = (Arc::new(view), Some(state.synced_at));
         // A sync that finished meanwhile set a newer view: that one stays.
-        Ok(Some(self.member_views().entry(org_id.to_owned()).or_insert(built).clone()))
+        let view = self.member_views().entry(org_id.to_owned()).or_insert(built).clone();
+        crate::member_view::return_free_memory();
+        Ok(Some(view))
     }
 
     /// The cached list changed: the view follows (`synced_at: None` keeps the

@@ -555,23 +555,35 @@ impl MemberView {
     }
 
     /// Every index, ascending by `key`, then by user id, then by index (so
-    /// the answer is the same whatever the sort). Compares the first 16
-    /// bytes of the keys as one number first: most comparisons end there.
+    /// the answer is the same whatever the sort). Sorts plain numbers first
+    /// (the first 12 bytes of the key above the index), then compares the
+    /// keys themselves only within a run of the same 12 bytes.
     fn sorted<'a>(&'a self, key: impl Fn(usize) -> &'a str) -> Vec<u32> {
-        fn prefix(s: &str) -> u128 {
+        const PREFIX: usize = 12;
+        let keyed = |i: usize| -> u128 {
             let mut bytes = [0u8; 16];
-            let n = s.len().min(16);
-            bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+            let s = key(i).as_bytes();
+            let n = s.len().min(PREFIX);
+            bytes[..n].copy_from_slice(&s[..n]);
+            bytes[PREFIX..].copy_from_slice(&(i as u32).to_be_bytes());
             u128::from_be_bytes(bytes)
+        };
+        let mut numbers: Vec<u128> = (0..self.len()).map(keyed).collect();
+        numbers.sort_unstable();
+        let mut order: Vec<u32> = numbers.iter().map(|&k| k as u32).collect();
+        let mut start = 0;
+        while start < numbers.len() {
+            let prefix = numbers[start] >> 32;
+            let end = start + numbers[start..].iter().take_while(|&&k| k >> 32 == prefix).count();
+            if end - start > 1 {
+                order[start..end].sort_unstable_by(|&a, &b| {
+                    let (a, b) = (a as usize, b as usize);
+                    key(a).cmp(key(b)).then_with(|| self.user_id(a).cmp(self.user_id(b))).then(a.cmp(&b))
+                });
+            }
+            start = end;
         }
-        let mut keyed: Vec<(u128, u32)> = (0..self.len()).map(|i| (prefix(key(i)), i as u32)).collect();
-        keyed.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| key(a.1 as usize).cmp(key(b.1 as usize)))
-                .then_with(|| self.user_id(a.1 as usize).cmp(self.user_id(b.1 as usize)))
-                .then(a.1.cmp(&b.1))
-        });
-        keyed.into_iter().map(|(_, i)| i).collect()
+        order
     }
 
     /// Ascending order of `key` (ties by user id), computed once.

@@ -711,24 +711,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = new_key();
         let cache = open_file(&dir.path().join("c.sqlite"), &key).await;
+        let member = |p: usize, i: usize| Member {
+            user_id: format!("01JZ{:022}", p * 200 + i),
+            email: format!("person{}@northwind-scale.test", p * 200 + i),
+            name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
+            role: "member".into(),
+            status: MemberStatus::Active,
+            joined_at: "2026-01-01T00:00:00.000Z".into(),
+            last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
+            timezone: "Europe/Berlin".into(),
+            version: 1,
+        };
         let pages: Vec<StoredPage<Member>> = (0..500)
             .map(|p| StoredPage {
                 cursor: Some(format!("c{p}")),
                 next_cursor: Some(format!("c{}", p + 1)),
                 etag: Some("W/\"x\"".into()),
-                items: (0..200)
-                    .map(|i| Member {
-                        user_id: format!("01JZ{:022}", p * 200 + i),
-                        email: format!("person{}@northwind-scale.test", p * 200 + i),
-                        name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
-                        role: "member".into(),
-                        status: MemberStatus::Active,
-                        joined_at: "2026-01-01T00:00:00.000Z".into(),
-                        last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
-                        timezone: "Europe/Berlin".into(),
-                        version: 1,
-                    })
-                    .collect(),
+                items: (0..200).map(|i| member(p, i)).collect(),
             })
             .collect();
         cache.put_member_pages("o", &pages).await.unwrap();
@@ -762,6 +761,14 @@ mod tests {
             let narrower = MemberFilter { query: "person123".into(), ..Default::default() };
             let _ = view.window(&narrower, 0, 100, None);
             let next_key = t.elapsed();
+            // One member's role changed (an edit, a bulk change of one page, an event).
+            let mut page: Vec<Member> = (0..200).map(|i| member(250, i)).collect();
+            page[7].role = "admin".into();
+            let t = Instant::now();
+            let edited = view.with_pages(vec![(250, page)]);
+            let edit = t.elapsed();
+            drop(edited);
+            println!("  one page replaced (a role changed): {edit:?}");
             println!(
                 "round {round}: cold build {cold:?} (read, open and decode {decoded:?}, view {build:?}), first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
                 w.rows.len(),

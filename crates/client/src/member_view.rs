@@ -998,6 +998,12 @@ mod tests {
     }
 
     #[test]
+    fn a_row_stays_small() {
+        // docs/architecture.md and docs/benchmarks.md say 56 bytes.
+        assert_eq!(std::mem::size_of::<Row>(), 56);
+    }
+
+    #[test]
     fn the_compact_view_answers_what_the_plain_list_does() {
         for seed in [1, 7, 2026] {
             // Repeated user ids are possible here (the server never sends

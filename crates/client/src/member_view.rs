@@ -301,33 +301,40 @@ impl PageBuilder {
         put(LAST_ACTIVE, m.last_active_at.unwrap_or(""), text)?;
         put(TIMEZONE, m.timezone, text)?;
         let mut flags = if m.last_active_at.is_some() { HAS_LAST_ACTIVE } else { 0 };
-        let name_key = lowered(m.name);
-        if let Some(key) = &name_key {
+        if push_lowered(text, m.name) {
             flags |= HAS_NAME_KEY;
-            put(NAME_KEY, key, text)?;
-        } else {
-            put(NAME_KEY, "", text)?;
         }
-        match lowered(m.email) {
-            Some(key) => {
-                flags |= HAS_EMAIL_KEY;
-                put(EMAIL_KEY, &key, text)?;
-            }
-            None => put(EMAIL_KEY, "", text)?,
+        ends[NAME_KEY] = u32::try_from(text.len()).ok()?;
+        if push_lowered(text, m.email) {
+            flags |= HAS_EMAIL_KEY;
         }
+        ends[EMAIL_KEY] = u32::try_from(text.len()).ok()?;
         self.rows.push(Row { page: 0, start, ends, version: m.version, status: m.status, flags });
         Some(())
     }
 }
 
-/// `s` lower-cased, when that differs from `s` (most emails are lower-case
-/// already, so their key is not kept twice).
-fn lowered(s: &str) -> Option<String> {
+/// Appends `s` lower-cased to `text` when that differs from `s` (most
+/// emails are lower-case already, so their key is not kept twice); true
+/// when it did.
+fn push_lowered(text: &mut String, s: &str) -> bool {
     if !s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-        return None;
+        return false;
     }
-    let lower = s.to_lowercase();
-    (lower != s).then_some(lower)
+    let mark = text.len();
+    if s.is_ascii() {
+        // Has an upper-case letter: differs.
+        text.push_str(s);
+        text[mark..].make_ascii_lowercase();
+        return true;
+    }
+    // `str::to_lowercase`, not char by char: a final sigma depends on its place.
+    text.push_str(&s.to_lowercase());
+    if text[mark..] == *s {
+        text.truncate(mark);
+        return false;
+    }
+    true
 }
 
 /// Hands the heap's free pages back to the system, off the async threads.

@@ -354,6 +354,26 @@ pub(crate) fn return_free_memory() {
 }
 
 type Order = std::sync::Arc<Vec<u32>>;
+/// One bit per member (`i / 64`, bit `i % 64`).
+type Hits = std::sync::Arc<Vec<u64>>;
+
+/// What splits a name into the words a search matches the start of.
+fn separates(c: char) -> bool {
+    c.is_whitespace() || c == '-'
+}
+
+/// A search, lower-cased and trimmed.
+struct Query<'a> {
+    text: &'a str,
+    /// No separator inside: it can be the start of a word of a name.
+    one_word: bool,
+}
+
+impl<'a> Query<'a> {
+    fn new(text: &'a str) -> Query<'a> {
+        Query { text, one_word: !text.chars().any(separates) }
+    }
+}
 
 pub struct MemberView {
     /// The text of each page's members (one for a view not built from pages).
@@ -368,7 +388,8 @@ pub struct MemberView {
     revision: u64,
     /// The last filter's matches in its order (a window, the next window
     /// while scrolling, and a search narrowed by one more key typed reuse it).
-    last_match: std::sync::Mutex<Option<(MemberFilter, Order)>>,
+    /// With the set of them, one bit per member.
+    last_match: std::sync::Mutex<Option<(MemberFilter, Order, Hits)>>,
 }
 
 impl MemberView {
@@ -614,20 +635,29 @@ impl MemberView {
         })
     }
 
-    fn matches(&self, i: usize, filter: &MemberFilter, query: &str) -> bool {
+    fn matches(&self, i: usize, filter: &MemberFilter, query: &Query) -> bool {
         let row = &self.rows[i];
         if filter.role.as_deref().is_some_and(|r| r != self.field(i, ROLE))
             || filter.status.is_some_and(|s| s != row.status)
         {
             return false;
         }
-        if query.is_empty() {
+        let Some(first) = query.text.as_bytes().first() else {
+            return true;
+        };
+        let name = self.name_key(i);
+        if self.email_key(i).starts_with(query.text) || name.starts_with(query.text) {
             return true;
         }
-        let name = self.name_key(i);
-        self.email_key(i).starts_with(query)
-            || name.starts_with(query)
-            || name.split(|c: char| c.is_whitespace() || c == '-').any(|word| word.starts_with(query))
+        // A later word of the name: where the query's first byte follows a
+        // separator. That byte leads a character, so it is never found inside
+        // one; a query holding a separator is no word's start.
+        query.one_word
+            && name.bytes().enumerate().skip(1).any(|(at, b)| {
+                b == *first
+                    && name[at..].starts_with(query.text)
+                    && name[..at].chars().next_back().is_some_and(separates)
+            })
     }
 
     /// The indices of the matching members in the filter's order. The last
@@ -638,34 +668,56 @@ impl MemberView {
     fn matching(&self, filter: &MemberFilter) -> Order {
         let filter = MemberFilter { query: filter.query.trim().to_lowercase(), ..filter.clone() };
         let mut last = self.last_match.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((seen, matched)) = last.as_ref() {
+        if let Some((seen, matched, _)) = last.as_ref() {
             if *seen == filter {
                 return matched.clone();
             }
         }
-        let narrowing = last.as_ref().filter(|(seen, _)| {
+        let narrowing = last.as_ref().filter(|(seen, _, _)| {
             seen.sort == filter.sort
                 && seen.desc == filter.desc
                 && seen.role == filter.role
                 && seen.status == filter.status
                 && filter.query.starts_with(&seen.query)
         });
-        let query = filter.query.as_str();
+        // Members are tested in the order they are stored (the rows and
+        // their text one after the other, not a walk through 20 MiB in the
+        // sort's order, which waited on memory for most of the time), then
+        // taken in the sort's order from the set of those that matched.
+        let query = Query::new(&filter.query);
+        let hits = self.scan(narrowing.map(|(_, _, hits)| hits.as_slice()), &filter, &query);
+        let hit = |&i: &u32| hits[i as usize / 64] >> (i % 64) & 1 == 1;
         let matched: Vec<u32> = match narrowing {
-            Some((_, before)) => before.iter().copied().filter(|&i| self.matches(i as usize, &filter, query)).collect(),
+            Some((_, before, _)) => before.iter().copied().filter(hit).collect(),
             None => {
                 let order = self.order(filter.sort);
-                let keep = |&&i: &&u32| self.matches(i as usize, &filter, query);
                 if filter.desc {
-                    order.iter().rev().filter(keep).copied().collect()
+                    order.iter().rev().copied().filter(hit).collect()
                 } else {
-                    order.iter().filter(keep).copied().collect()
+                    order.iter().copied().filter(hit).collect()
                 }
             }
         };
         let matched = std::sync::Arc::new(matched);
-        *last = Some((filter, matched.clone()));
+        *last = Some((filter, matched.clone(), hits));
         matched
+    }
+
+    /// One bit per member, set for those that match (of `among`, when given).
+    fn scan(&self, among: Option<&[u64]>, filter: &MemberFilter, query: &Query) -> Hits {
+        let mut hits = vec![0u64; self.len().div_ceil(64)];
+        for (w, word) in hits.iter_mut().enumerate() {
+            let mut candidates = among.map_or(u64::MAX, |bits| bits[w]);
+            while candidates != 0 {
+                let bit = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let i = w * 64 + bit;
+                if i < self.len() && self.matches(i, filter, query) {
+                    *word |= 1 << bit;
+                }
+            }
+        }
+        std::sync::Arc::new(hits)
     }
 
     /// Rows `offset..offset + limit` (at most [`MAX_WINDOW`]) of the matching members.

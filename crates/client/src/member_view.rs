@@ -1114,6 +1114,26 @@ mod tests {
                 assert_eq!(later.rows, expected.iter().skip(37).take(50).cloned().collect::<Vec<_>>(), "{filter:?}");
                 assert_eq!(view.ids(&filter), expected.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>());
             }
+            // Typing narrows the last matches (their bit set): each answer
+            // is still the plain one.
+            for sort in SORT_KEYS {
+                for typed in
+                    ["a", "av", "ave", "avery", "averyveryverylongf", "ave", "o", "ok", "okafor-", "okafor-l", "z"]
+                {
+                    let filter = MemberFilter {
+                        query: typed.into(),
+                        sort,
+                        desc: sort == MemberSortKey::Role,
+                        ..Default::default()
+                    };
+                    let expected = reference(&members, &filter);
+                    assert_eq!(
+                        view.ids(&filter),
+                        expected.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(),
+                        "{filter:?}"
+                    );
+                }
+            }
             for m in &members {
                 let first = members.iter().find(|o| o.user_id == m.user_id);
                 assert_eq!(view.get(&m.user_id).map(|g| g.user_id), first.map(|f| f.user_id.clone()));

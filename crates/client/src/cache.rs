@@ -209,11 +209,7 @@ impl Cache {
     }
 
     fn open_sealed(&self, aad: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() < NONCE_LEN {
-            return None;
-        }
-        let (nonce, body) = sealed.split_at(NONCE_LEN);
-        self.cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: aad.as_bytes() }).ok()
+        open_sealed(&self.cipher, aad, sealed)
     }
 
     /// Opens and parses a payload; an unreadable one is reported and `None`.
@@ -327,6 +323,91 @@ impl Cache {
             }
         }
         Ok(Some(pages))
+    }
+
+    /// The stored pages of an org's member list, in order, each opened and
+    /// handed to `decode` — on two threads, while the pages are still
+    /// being read, and without holding every sealed and opened page at
+    /// once. `None` when any page is missing or unreadable (the pages are
+    /// dropped, with a notice, as [`Cache::member_pages`] does).
+    pub async fn decode_member_pages<R: Send + 'static>(
+        &self,
+        org_id: &str,
+        decode: fn(&[u8]) -> Option<R>,
+    ) -> Result<Option<Vec<R>>> {
+        /// Pages read per statement and handed to a thread at once (about
+        /// 0.8 MB for full pages): few hand-offs, as waking a thread that
+        /// sleeps costs much on a virtual machine.
+        const BATCH: i64 = 16;
+        let (jobs, queue) = std::sync::mpsc::channel::<Vec<(i64, Vec<u8>)>>();
+        let queue = std::sync::Arc::new(Mutex::new(queue));
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let (queue, cipher, org_id) = (queue.clone(), self.cipher.clone(), org_id.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(batch) = job else { return out };
+                        for (n, sealed) in batch {
+                            let page = open_sealed(&cipher, &page_aad(&org_id, n), &sealed).and_then(|p| decode(&p));
+                            out.push((n, page));
+                        }
+                    }
+                })
+            })
+            .collect();
+        // One transaction: every page from the same state of the list (the
+        // cache has one connection, so no writer comes between the reads).
+        let mut tx = self.pool.begin().await?;
+        let mut read = 0i64;
+        let mut complete = true;
+        loop {
+            let rows = sqlx::query(
+                "SELECT page_no, sealed FROM member_pages WHERE org_id = ? AND page_no >= ? ORDER BY page_no LIMIT ?",
+            )
+            .bind(org_id)
+            .bind(read)
+            .bind(BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let last = (rows.len() as i64) < BATCH;
+            let mut batch = Vec::with_capacity(rows.len());
+            for row in rows {
+                let page_no: i64 = row.try_get("page_no")?;
+                if page_no != read {
+                    complete = false;
+                    break;
+                }
+                read += 1;
+                batch.push((page_no, row.try_get("sealed")?));
+            }
+            // A worker that stopped (a panic) shows below as a lost page.
+            let _ = jobs.send(batch);
+            if last || !complete {
+                break;
+            }
+        }
+        tx.commit().await?;
+        drop(jobs);
+        let mut pages: Vec<Option<R>> = (0..read).map(|_| None).collect();
+        for worker in workers {
+            for (n, page) in worker.await.unwrap_or_default() {
+                pages[n as usize] = page;
+            }
+        }
+        if read == 0 && complete {
+            return Ok(None);
+        }
+        match pages.into_iter().collect::<Option<Vec<R>>>() {
+            Some(pages) if complete => Ok(Some(pages)),
+            _ => {
+                tracing::warn!(org_id, "dropping the unreadable cached member list");
+                self.notice("Part of the offline cache could not be read and was discarded.".into());
+                self.clear_member_pages(org_id).await?;
+                Ok(None)
+            }
+        }
     }
 
     /// Whether any page of the org's member list is stored (nothing decrypted).
@@ -456,6 +537,14 @@ impl Cache {
     }
 }
 
+fn open_sealed(cipher: &XChaCha20Poly1305, aad: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    if sealed.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, body) = sealed.split_at(NONCE_LEN);
+    cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: aad.as_bytes() }).ok()
+}
+
 fn page_aad(org_id: &str, page_no: i64) -> String {
     format!("member_pages/{org_id}/{page_no}")
 }
@@ -565,6 +654,57 @@ mod tests {
         assert!(decode_key(&new_key()).is_ok());
     }
 
+    #[tokio::test]
+    async fn member_pages_decode_in_order_and_a_bad_one_drops_the_list() {
+        use crate::member_view::{MemberView, PageRows};
+        use orgdesk_core::api::{Member, MemberStatus};
+        let cache = Cache::open(None, &new_key()).await.unwrap();
+        assert!(cache.decode_member_pages("o", PageRows::decode).await.unwrap().is_none(), "nothing cached");
+        // More pages than one read takes, so the batches must line up.
+        let pages: Vec<StoredPage<Member>> = (0..75)
+            .map(|p| StoredPage {
+                cursor: None,
+                next_cursor: None,
+                etag: None,
+                items: (0..3)
+                    .map(|i| Member {
+                        user_id: format!("u{p:03}{i}"),
+                        email: format!("m{p}.{i}@x.test"),
+                        name: format!("Member {p} {i}"),
+                        role: "member".into(),
+                        status: MemberStatus::Active,
+                        joined_at: "2026-01-01T00:00:00.000Z".into(),
+                        last_active_at: None,
+                        timezone: "UTC".into(),
+                        version: 1,
+                    })
+                    .collect(),
+            })
+            .collect();
+        cache.put_member_pages("o", &pages).await.unwrap();
+        let decoded = cache.decode_member_pages("o", PageRows::decode).await.unwrap().expect("all pages");
+        let everyone: Vec<Member> = pages.iter().flat_map(|p| p.items.clone()).collect();
+        assert_eq!(MemberView::from_rows(decoded).members(), everyone);
+        assert!(cache.notices().is_empty());
+
+        // A page sealed for another place is unreadable: the list is dropped.
+        sqlx::query(
+            "UPDATE member_pages SET sealed = (SELECT sealed FROM member_pages WHERE page_no = 3) WHERE page_no = 40",
+        )
+        .execute(&cache.pool)
+        .await
+        .unwrap();
+        assert!(cache.decode_member_pages("o", PageRows::decode).await.unwrap().is_none());
+        assert_eq!(cache.notices().len(), 1);
+        assert!(!cache.has_member_pages("o").await.unwrap(), "the broken list is gone, to be synced again");
+
+        // A missing page also means no list.
+        cache.put_member_pages("o", &pages).await.unwrap();
+        sqlx::query("DELETE FROM member_pages WHERE page_no = 33").execute(&cache.pool).await.unwrap();
+        assert!(cache.decode_member_pages("o", PageRows::decode).await.unwrap().is_none());
+        assert!(!cache.has_member_pages("o").await.unwrap());
+    }
+
     /// Where the time of a 100,000-member cold start goes on the Rust side
     /// (reading, opening and parsing the pages; building the view; the first
     /// window by name). A measurement, not a check: run it in release with
@@ -572,58 +712,63 @@ mod tests {
     #[tokio::test]
     #[ignore]
     async fn profile_cold_view() {
-        use crate::member_view::{MemberFilter, MemberView};
+        use crate::member_view::{MemberFilter, MemberView, PageRows};
         use orgdesk_core::api::{Member, MemberStatus};
         use std::time::Instant;
         let dir = tempfile::tempdir().unwrap();
         let key = new_key();
         let cache = open_file(&dir.path().join("c.sqlite"), &key).await;
+        let member = |p: usize, i: usize| Member {
+            user_id: format!("01JZ{:022}", p * 200 + i),
+            email: format!("person{}@northwind-scale.test", p * 200 + i),
+            name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
+            role: "member".into(),
+            status: MemberStatus::Active,
+            joined_at: "2026-01-01T00:00:00.000Z".into(),
+            last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
+            timezone: "Europe/Berlin".into(),
+            version: 1,
+        };
         let pages: Vec<StoredPage<Member>> = (0..500)
             .map(|p| StoredPage {
                 cursor: Some(format!("c{p}")),
                 next_cursor: Some(format!("c{}", p + 1)),
                 etag: Some("W/\"x\"".into()),
-                items: (0..200)
-                    .map(|i| Member {
-                        user_id: format!("01JZ{:022}", p * 200 + i),
-                        email: format!("person{}@northwind-scale.test", p * 200 + i),
-                        name: format!("Person{} Okafor-{}", (p * 7919 + i * 104729) % 100_000, i),
-                        role: "member".into(),
-                        status: MemberStatus::Active,
-                        joined_at: "2026-01-01T00:00:00.000Z".into(),
-                        last_active_at: Some("2026-11-30T12:00:00.000Z".into()),
-                        timezone: "Europe/Berlin".into(),
-                        version: 1,
-                    })
-                    .collect(),
+                items: (0..200).map(|i| member(p, i)).collect(),
             })
             .collect();
         cache.put_member_pages("o", &pages).await.unwrap();
         drop(pages);
+        // SAFETY: as in `return_free_memory`; called here to measure it.
+        let trim = || unsafe { libc::malloc_trim(0) };
+        trim();
+        // The process's CPU time, user and system (all threads).
+        let cpu_time = || {
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: getrusage fills the struct it is given.
+            unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+            let t = |tv: libc::timeval| std::time::Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
+            t(usage.ru_utime) + t(usage.ru_stime)
+        };
+        let mib = |bytes: usize| bytes as f64 / (1024.0 * 1024.0);
         for round in 0..3 {
+            let (heap0, (rss0, _)) = (crate::heap::live(), crate::heap::rss_kib());
+            crate::heap::reset_peak();
+            let (t, cpu0) = (Instant::now(), cpu_time());
+            let pages = cache.decode_member_pages("o", PageRows::decode).await.unwrap().unwrap();
+            let decoded = t.elapsed();
             let t = Instant::now();
-            let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
-                .bind("o")
-                .fetch_all(&cache.pool)
-                .await
-                .unwrap();
-            let read = t.elapsed();
-            let t = Instant::now();
-            let mut plain = Vec::new();
-            for (n, row) in rows.iter().enumerate() {
-                let sealed: Vec<u8> = row.try_get("sealed").unwrap();
-                plain.push(cache.open_sealed(&page_aad("o", n as i64), &sealed).unwrap());
-            }
-            let open = t.elapsed();
-            let t = Instant::now();
-            let parsed: Vec<StoredPage<Member>> = plain.iter().map(|p| serde_json::from_slice(p).unwrap()).collect();
-            let parse = t.elapsed();
-            let t = Instant::now();
-            let view = MemberView::from_pages(parsed.into_iter().map(|p| p.items).collect());
+            let view = MemberView::from_rows(pages);
             let build = t.elapsed();
+            let cold = decoded + build;
+            let cpu = cpu_time() - cpu0;
             let t = Instant::now();
             let w = view.window(&MemberFilter::default(), 0, 100, None);
             let first = t.elapsed();
+            let (heap1, peak, (rss1, hwm)) = (crate::heap::live(), crate::heap::peak(), crate::heap::rss_kib());
+            let t = Instant::now();
+            trim();
+            let (trimmed, (rss2, _)) = (t.elapsed(), crate::heap::rss_kib());
             let t = Instant::now();
             let q = MemberFilter { query: "person12".into(), ..Default::default() };
             let searched = view.window(&q, 0, 100, None);
@@ -632,11 +777,56 @@ mod tests {
             let narrower = MemberFilter { query: "person123".into(), ..Default::default() };
             let _ = view.window(&narrower, 0, 100, None);
             let next_key = t.elapsed();
+            // A first key that every member matches, by a later word of the name.
+            let t = Instant::now();
+            let every = view.window(&MemberFilter { query: "o".into(), ..Default::default() }, 0, 100, None);
+            let everyone = t.elapsed();
+            println!("  search \"o\" (a word of every name): {everyone:?}, {} found", every.total);
+            // One member's role changed (an edit, a bulk change of one page, an event).
+            let mut page: Vec<Member> = (0..200).map(|i| member(250, i)).collect();
+            page[7].role = "admin".into();
+            let t = Instant::now();
+            let edited = view.with_pages(vec![(250, page)]);
+            let edit = t.elapsed();
+            drop(edited);
+            println!("  one page replaced (a role changed): {edit:?}");
             println!(
-                "round {round}: read {read:?}, open {open:?}, parse {parse:?}, build {build:?}, first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
+                "round {round}: cold build {cold:?} (read, open and decode {decoded:?}, view {build:?}; CPU {cpu:?}), first window by name {first:?}, search {search:?}, one more key {next_key:?} ({} rows, {} found)",
                 w.rows.len(),
                 searched.total
             );
+            println!(
+                "  heap: the view holds {:.1} MiB (with its name order), {:.1} MiB at the peak of the build; process RSS {:.1} -> {:.1} MiB, {:.1} MiB after malloc_trim ({trimmed:?}; high-water mark {:.1} MiB)",
+                mib(heap1 - heap0),
+                mib(peak - heap0),
+                rss0 as f64 / 1024.0,
+                rss1 as f64 / 1024.0,
+                rss2 as f64 / 1024.0,
+                hwm as f64 / 1024.0
+            );
+            drop(view);
         }
+        // The same work on one thread, step by step.
+        let rows = sqlx::query("SELECT page_no, sealed FROM member_pages WHERE org_id = ? ORDER BY page_no")
+            .bind("o")
+            .fetch_all(&cache.pool)
+            .await
+            .unwrap();
+        let sealed: Vec<Vec<u8>> = rows.iter().map(|r| r.try_get("sealed").unwrap()).collect();
+        let t = Instant::now();
+        let plain: Vec<Vec<u8>> =
+            sealed.iter().enumerate().map(|(n, s)| cache.open_sealed(&page_aad("o", n as i64), s).unwrap()).collect();
+        let open = t.elapsed();
+        let t = Instant::now();
+        let _parsed: Vec<serde::de::IgnoredAny> = plain.iter().map(|p| serde_json::from_slice(p).unwrap()).collect();
+        let scan = t.elapsed();
+        let t = Instant::now();
+        let decoded: Vec<PageRows> = plain.iter().map(|p| PageRows::decode(p).unwrap()).collect();
+        let decode = t.elapsed();
+        println!(
+            "one thread: open {open:?} ({:.1} MB), the JSON only scanned {scan:?}, decoded into rows {decode:?} ({} pages)",
+            plain.iter().map(Vec::len).sum::<usize>() as f64 / 1e6,
+            decoded.len()
+        );
     }
 }

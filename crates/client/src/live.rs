@@ -156,12 +156,10 @@ impl MemberPatch {
     /// my own change (applied from the server's answer, with the member's
     /// new version), or an event a re-sync brought in before it arrived.
     fn reflected_in(&self, view: &MemberView) -> bool {
-        match view.get(&self.user_id) {
+        match view.role_and_status(&self.user_id) {
             None => self.removed,
-            Some(m) => {
-                !self.removed
-                    && self.role.as_ref().is_none_or(|r| *r == m.role)
-                    && self.status.is_none_or(|s| s == m.status)
+            Some((role, status)) => {
+                !self.removed && self.role.as_ref().is_none_or(|r| r == role) && self.status.is_none_or(|s| s == status)
             }
         }
     }

@@ -10,7 +10,7 @@ use orgdesk_core::api::{BulkChange, BulkMemberChange, BulkOutcome, Member, Updat
 
 use crate::cache_keys as keys;
 use crate::error::Result;
-use crate::member_view::{BulkReport, MemberFilter, MemberListState, MemberView, MemberWindow, RoleCount};
+use crate::member_view::{BulkReport, MemberFilter, MemberListState, MemberView, MemberWindow, PageRows, RoleCount};
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
 
@@ -29,13 +29,15 @@ impl Session {
         let Some(state) = self.cache()?.get(&keys::member_sync(org_id)).await? else {
             return Ok(None);
         };
-        let Some(pages) = self.cache()?.member_pages::<Member>(org_id).await? else {
+        let Some(pages) = self.cache()?.decode_member_pages(org_id, PageRows::decode).await? else {
             return Ok(None);
         };
-        let view = MemberView::from_pages(pages.into_iter().map(|p| p.items).collect());
+        let view = MemberView::from_rows(pages);
         let built = (Arc::new(view), Some(state.synced_at));
         // A sync that finished meanwhile set a newer view: that one stays.
-        Ok(Some(self.member_views().entry(org_id.to_owned()).or_insert(built).clone()))
+        let view = self.member_views().entry(org_id.to_owned()).or_insert(built).clone();
+        crate::member_view::return_free_memory();
+        Ok(Some(view))
     }
 
     /// The cached list changed: the view follows (`synced_at: None` keeps the
@@ -90,7 +92,7 @@ impl Session {
 
     /// One cached member.
     pub async fn cached_member(&self, org_id: &str, user_id: &str) -> Result<Option<Member>> {
-        Ok(self.member_view(org_id).await?.and_then(|(v, _)| v.get(user_id).cloned()))
+        Ok(self.member_view(org_id).await?.and_then(|(v, _)| v.get(user_id)))
     }
 
     /// How many of `user_ids` hold each role (as cached).

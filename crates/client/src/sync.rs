@@ -238,6 +238,8 @@ impl Session {
             MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
             Some(synced_at.clone()),
         );
+        drop(old_pages);
+        crate::member_view::return_free_memory();
         tell(SyncPhase::Done, page_count, members, Some(members));
         Ok(report(members, page_count, unchanged_pages, false, synced_at))
     }
@@ -302,6 +304,7 @@ impl Session {
                     MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
                     None,
                 );
+                crate::member_view::return_free_memory();
             }
         }
         let state = SyncState { complete: false, ..entry.value };

@@ -294,6 +294,15 @@ impl Cache {
         Ok(out)
     }
 
+    /// Whether a row is stored under `key` (nothing decrypted).
+    pub async fn contains<T>(&self, key: &Key<T>) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE name = ?")
+            .bind(key.name())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
     pub async fn remove<T>(&self, key: &Key<T>) -> Result<()> {
         sqlx::query("DELETE FROM entries WHERE name = ?").bind(key.name()).execute(&self.pool).await?;
         Ok(())
@@ -515,7 +524,14 @@ impl Cache {
     }
 
     pub async fn clear_member_pages(&self, org_id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM member_pages WHERE org_id = ?").bind(org_id).execute(&mut *tx).await?;
+        // The kept top rows go with the list they were taken from.
+        sqlx::query("DELETE FROM entries WHERE name = ?")
+            .bind(crate::cache_keys::member_first_window(org_id).name())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -709,6 +725,22 @@ mod tests {
     /// (reading, opening and parsing the pages; building the view; the first
     /// window by name). A measurement, not a check: run it in release with
     /// `cargo test --release -p orgdesk-client --lib profile_cold_view -- --ignored --nocapture`.
+    #[tokio::test]
+    async fn the_kept_top_rows_go_with_the_member_pages() {
+        use crate::member_view::MemberWindow;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open_file(&dir.path().join("c.sqlite"), &new_key()).await;
+        let window = MemberWindow { offset: 0, rows: Vec::new(), total: 0, all: 0, synced_at: None, revision: 3 };
+        let (mine, other) = (crate::cache_keys::member_first_window("o"), crate::cache_keys::member_first_window("p"));
+        cache.put(&mine, &window, None).await.unwrap();
+        cache.put(&other, &window, None).await.unwrap();
+        assert!(cache.contains(&mine).await.unwrap());
+        cache.clear_member_pages("o").await.unwrap();
+        assert!(!cache.contains(&mine).await.unwrap(), "the org's kept rows went with its pages");
+        assert!(cache.get(&mine).await.unwrap().is_none());
+        assert!(cache.contains(&other).await.unwrap(), "another org's stay");
+    }
+
     #[tokio::test]
     #[ignore]
     async fn profile_cold_view() {

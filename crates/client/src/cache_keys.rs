@@ -11,6 +11,7 @@ use orgdesk_core::api::{
 };
 
 use crate::cache::Cache;
+use crate::member_view::MemberWindow;
 use crate::sync::SyncState;
 
 /// A cache row holding a `T`.
@@ -72,6 +73,13 @@ pub(crate) fn managed_invitations() -> Key<Vec<ManagedInvitation>> {
 /// What the last member sync of an org left (its pages are in `member_pages`).
 pub(crate) fn member_sync(org_id: &str) -> Key<SyncState> {
     Key::new(format!("members-sync/{org_id}"))
+}
+
+/// The top rows of an org's member list in the default order, kept with
+/// each change of the list: a cold start paints them before the whole list
+/// is decoded (`Session::member_window`). Dropped with the member pages.
+pub(crate) fn member_first_window(org_id: &str) -> Key<MemberWindow> {
+    Key::new(format!("members-first-window/{org_id}"))
 }
 
 /// The id of the last event applied from the live stream (resumed from).

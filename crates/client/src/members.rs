@@ -14,6 +14,10 @@ use crate::member_view::{BulkReport, MemberFilter, MemberListState, MemberView, 
 use crate::session::Session;
 use crate::snapshot::{Snapshot, Source};
 
+/// How many top rows of the default order are kept for a cold start: the
+/// screen's first request (`CHUNK` in ui/src/lib/members.ts).
+const FIRST_WINDOW_ROWS: usize = 100;
+
 impl Session {
     /// The org's member list in memory; built from the cache when first
     /// asked for; `None` when nothing was synced yet.
@@ -37,6 +41,10 @@ impl Session {
         // A sync that finished meanwhile set a newer view: that one stays.
         let view = self.member_views().entry(org_id.to_owned()).or_insert(built).clone();
         crate::member_view::return_free_memory();
+        // A cache written before the top rows were kept gets them now.
+        if !self.cache()?.contains(&keys::member_first_window(org_id)).await? {
+            self.keep_first_window(org_id).await;
+        }
         Ok(Some(view))
     }
 
@@ -46,6 +54,23 @@ impl Session {
         let mut views = self.member_views();
         let synced_at = synced_at.or_else(|| views.get(org_id).and_then(|(_, at)| at.clone()));
         views.insert(org_id.to_owned(), (Arc::new(view), synced_at));
+    }
+
+    /// Keeps the top rows of the org's list in the default order with the
+    /// list (after each change of it), for the next cold start. A failure
+    /// only costs that start its head start.
+    pub(crate) async fn keep_first_window(&self, org_id: &str) {
+        let Some((view, synced_at)) = self.member_views().get(org_id).cloned() else {
+            return;
+        };
+        let window = view.window(&MemberFilter::default(), 0, FIRST_WINDOW_ROWS, synced_at);
+        let kept = match self.cache() {
+            Ok(cache) => cache.put(&keys::member_first_window(org_id), &window, None).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "the member list's top rows could not be kept for the next start");
+        }
     }
 
     /// A sync found nothing changed: only the time moves.
@@ -64,6 +89,19 @@ impl Session {
         offset: usize,
         limit: usize,
     ) -> Result<Option<MemberWindow>> {
+        // While the start-up still decodes the cached list: its top rows as
+        // kept with the list's last change, at once. Revision 0 is older than
+        // any built list's, so the screen asks again when the view channel
+        // announces the built one.
+        let top_of_default = offset == 0 && limit <= FIRST_WINDOW_ROWS && *filter == MemberFilter::default();
+        if top_of_default && !self.member_views().contains_key(org_id) {
+            if let Some(kept) = self.cache()?.get(&keys::member_first_window(org_id)).await? {
+                let mut window = kept.value;
+                window.rows.truncate(limit);
+                window.revision = 0;
+                return Ok(Some(window));
+            }
+        }
         let Some((view, synced_at)) = self.member_view(org_id).await? else {
             return Ok(None);
         };

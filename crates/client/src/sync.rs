@@ -238,6 +238,7 @@ impl Session {
             MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
             Some(synced_at.clone()),
         );
+        self.keep_first_window(org_id).await;
         drop(old_pages);
         crate::member_view::return_free_memory();
         tell(SyncPhase::Done, page_count, members, Some(members));
@@ -288,6 +289,7 @@ impl Session {
                         cache.replace_member_pages(org_id, &pages).await?;
                         let view = view.with_pages(pages.into_iter().map(|(n, p)| (n, p.items)).collect());
                         self.set_member_view(org_id, view, None);
+                        self.keep_first_window(org_id).await;
                         true
                     }
                     None => false,
@@ -304,6 +306,7 @@ impl Session {
                     MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
                     None,
                 );
+                self.keep_first_window(org_id).await;
                 crate::member_view::return_free_memory();
             }
         }

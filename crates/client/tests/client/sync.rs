@@ -272,3 +272,52 @@ async fn windows_of_a_large_org_follow_every_change() {
         assert_eq!(again.total, after.total);
     }
 }
+
+/// A cold start answers the top rows of the default order from what was
+/// kept with the list's last change, before the whole list is decoded: the
+/// rows the built list answers, at revision 0 (older than any built list, so
+/// the screen asks again); another order, filter or offset waits for the
+/// build; an edit keeps them up to date. (Dropping the list drops them:
+/// `cache::tests::the_kept_top_rows_go_with_the_member_pages`.)
+#[tokio::test]
+async fn a_cold_start_answers_the_kept_top_rows_before_the_list_is_built() {
+    use orgdesk_client::core::api::BulkChange;
+    use orgdesk_client::{MemberFilter, MemberSortKey};
+    let server = TestServer::start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts(dir.path()).await;
+    let session = accounts.sign_in(&server.url, AGENCY, DEMO_PASSWORD).await.unwrap();
+    let org = session.orgs().await.unwrap().data.into_iter().find(|o| o.slug == "acme-robotics").unwrap().id;
+    session.sync_members(&org, SyncMode::Full, |_| {}, &CancelToken::new()).await.unwrap();
+    let top = MemberFilter::default();
+    let before = session.member_window(&org, &top, 0, 100).await.unwrap().unwrap();
+    assert!(before.revision > 0 && before.rows.len() >= 2, "{} rows", before.rows.len());
+    // An edit: the kept rows follow it.
+    let changed = before.rows.iter().find(|m| m.role == "member").expect("a member").user_id.clone();
+    session
+        .bulk_change_members(&org, vec![changed.clone()], BulkChange::Role { role: "viewer".into() }, false)
+        .await
+        .unwrap();
+    let edited = session.member_window(&org, &top, 0, 100).await.unwrap().unwrap();
+    let rows = |w: &orgdesk_client::MemberWindow| {
+        w.rows.iter().map(|m| (m.user_id.clone(), m.role.clone())).collect::<Vec<_>>()
+    };
+    drop((session, accounts));
+
+    let reopened = crate::support::accounts(dir.path()).await;
+    let cold = reopened.active_session().await.unwrap();
+    let kept = cold.member_window(&org, &top, 0, 100).await.unwrap().expect("the kept rows");
+    assert_eq!(kept.revision, 0, "kept rows are older than any built list");
+    assert_eq!(rows(&kept), rows(&edited), "the kept rows are the edited list's top rows");
+    assert!(kept.rows.iter().any(|m| m.user_id == changed && m.role == "viewer"));
+    assert_eq!((kept.total, kept.all), (edited.total, edited.all));
+    let fewer = cold.member_window(&org, &top, 0, 2).await.unwrap().unwrap();
+    assert_eq!((fewer.rows.len(), fewer.revision), (2, 0));
+    // Anything but the top of the default order is answered by the built list.
+    let by_email = MemberFilter { sort: MemberSortKey::Email, ..MemberFilter::default() };
+    let built = cold.member_window(&org, &by_email, 0, 100).await.unwrap().unwrap();
+    assert!(built.revision > 0, "another order waits for the list");
+    let again = cold.member_window(&org, &top, 0, 100).await.unwrap().unwrap();
+    assert!(again.revision > 0, "once built, the list answers");
+    assert_eq!(rows(&again), rows(&kept));
+}

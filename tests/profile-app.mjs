@@ -13,12 +13,15 @@ const target = process.env.CARGO_TARGET_DIR ?? `${process.env.HOME}/.cache/orgde
 const appBinary = process.env.ORGDESK_APP_BIN ?? join(target, "release/orgdesk");
 const serverBinary = process.env.ORGDESK_SERVER_BIN ?? join(target, "debug/orgdesk-server");
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 3);
+// PROFILE_SCALE=1: the cold start of the scale seed's 100,000-member "megacorp" instead (no switch).
+const SCALE = process.env.PROFILE_SCALE === "1";
+const [EMAIL, SLUG, MEMBERS] = SCALE ? ["scale@orgdesk.test", "megacorp", 100000] : ["agency@orgdesk.test", "northwind", 10000];
 
-const NORTHWIND_PAINTED = `
-  const section = document.querySelector('[data-org-slug="northwind"]');
+const PAINTED = `
+  const section = document.querySelector('[data-org-slug="${SLUG}"]');
   const count = document.querySelector('[data-testid="member-count"]');
   return !!section && !!section.querySelector('[data-testid="member-row"]') &&
-    Number((count?.textContent ?? "").split(" of ")[1]?.replace(/[^0-9]/g, "")) >= 10000;`;
+    Number((count?.textContent ?? "").split(" of ")[1]?.replace(/[^0-9]/g, "")) >= ${MEMBERS};`;
 
 const untilPainted = (browser, readyBody) =>
   browser.executeAsync(
@@ -44,7 +47,7 @@ const timeline = (browser, from = 0) =>
   }, from);
 
 async function main() {
-  const server = new DemoServer(serverBinary, []);
+  const server = new DemoServer(serverBinary, SCALE ? ["--demo-scale"] : []);
   const dataDir = mkdtempSync(join(tmpdir(), "orgdesk-profile-"));
   const app = new AppDriver(appBinary, { dataDir });
   try {
@@ -53,25 +56,26 @@ async function main() {
     let browser = await app.launch();
     await (await browser.$('input[name="server"]')).waitForDisplayed({ timeout: 30_000 });
     await (await browser.$('input[name="server"]')).setValue(server.url);
-    await (await browser.$('input[name="email"]')).setValue("agency@orgdesk.test");
+    await (await browser.$('input[name="email"]')).setValue(EMAIL);
     await (await browser.$('input[name="password"]')).setValue("orgdesk-demo-2026");
     await (await browser.$('button[type="submit"]')).click();
     await waitFor("orgs", async () => (await browser.$$('[data-testid="org-item"]')).length > 0);
-    for (const slug of ["acme-robotics", "northwind"]) {
+    for (const slug of SCALE ? [SLUG] : ["acme-robotics", "northwind"]) {
       await (await browser.$(`[data-testid="org-item"][data-slug="${slug}"]`)).click();
       await waitFor(`${slug} shown`, async () => (await browser.$(`[data-org-slug="${slug}"] [data-testid="member-row"]`)).isExisting(), 60_000);
-      await waitFor("sync to finish", async () => !(await (await browser.$('[role="progressbar"]')).isExisting()), 120_000);
+      await waitFor("sync to finish", async () => !(await (await browser.$('[role="progressbar"]')).isExisting()), 900_000);
     }
     await app.quitApp();
 
     for (let round = 0; round < ROUNDS; round++) {
       browser = await app.launch();
-      const painted = await untilPainted(browser, NORTHWIND_PAINTED);
-      console.log(`\n== cold start ${round + 1}: the cached 10,000-member list painted at ${painted.toFixed(1)} ms (page clock)`);
+      const painted = await untilPainted(browser, PAINTED);
+      console.log(`\n== cold start ${round + 1}: the cached ${MEMBERS.toLocaleString("en-US")}-member list painted at ${painted.toFixed(1)} ms (page clock)`);
       console.log(await timeline(browser));
       console.log("elements:", await browser.execute(() => document.getElementsByTagName("*").length));
       if (round < ROUNDS - 1) await app.quitApp();
     }
+    if (SCALE) return;
 
     const switchTo = (slug) =>
       browser.executeAsync(

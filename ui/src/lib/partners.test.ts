@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MyOrg } from "./bindings/MyOrg";
-import { daysLeft, endDateIn, groupLabel, groupOrgs, needsRenewal, statusLabel, withAssignment } from "./partners";
+import { daysLeft, endDateIn, firstOrgs, groupLabel, groupOrgs, needsRenewal, statusLabel, withAssignment } from "./partners";
 
 const org = (id: string, partner?: string): MyOrg => ({
   id, name: id, slug: id, personal: false, has_logo: false, role: "admin", role_name: "Admin", status: "active",
@@ -44,5 +44,18 @@ describe("withAssignment", () => {
     expect(withAssignment(current, "t2", "member")).toEqual([{ team_id: "t1", role: "admin" }, { team_id: "t2", role: "member" }]);
     expect(withAssignment(current, "t1", "admin")).toEqual([{ team_id: "t1", role: "admin" }]);
     expect(withAssignment(null, "t1", "admin")).toEqual([{ team_id: "t1", role: "admin" }]);
+  });
+});
+
+describe("firstOrgs", () => {
+  const placed = (slug: string, partner?: string, position = 0) =>
+    ({ org: { id: slug, slug, name: slug, via_partner: partner ? { id: partner, slug: partner, name: partner } : null }, position }) as never;
+  it("keeps the order, own orgs first, then each partner's, up to the limit", () => {
+    const grouped = groupOrgs([placed("a"), placed("c1", "p"), placed("b"), placed("c2", "p"), placed("d1", "q")]);
+    expect(firstOrgs(grouped, 10)).toEqual(grouped);
+    const three = firstOrgs(grouped, 3);
+    expect(three.own.map((p) => p.org.slug)).toEqual(["a", "b"]);
+    expect(three.partners.map((g) => [g.partner.id, g.orgs.map((p) => p.org.slug)])).toEqual([["p", ["c1"]]]);
+    expect(firstOrgs(grouped, 1)).toEqual({ own: [grouped.own[0]], partners: [] });
   });
 });

@@ -79,3 +79,21 @@ export function withAssignment(current: readonly TeamAssignment[] | null | undef
 export function endDateIn(days: number, now: number): string {
   return new Date(now + days * DAY).toISOString();
 }
+
+/**
+ * The first `limit` orgs of a grouped list, in its order (own orgs, then
+ * each partner's): what the switcher renders before the first paint when
+ * the list is long; the rest follows a frame later.
+ */
+export function firstOrgs(grouped: { own: Placed[]; partners: PartnerGroup[] }, limit: number): { own: Placed[]; partners: PartnerGroup[] } {
+  const own = grouped.own.slice(0, limit);
+  let left = limit - own.length;
+  const partners: PartnerGroup[] = [];
+  for (const group of grouped.partners) {
+    if (left <= 0) break;
+    const orgs = group.orgs.slice(0, left);
+    partners.push({ ...group, orgs });
+    left -= orgs.length;
+  }
+  return { own, partners };
+}

@@ -79,8 +79,11 @@ impl Desk {
             return;
         };
         if let Ok(session) = self.session().await {
-            // (The first window itself may be answered from the kept top rows meanwhile.)
-            let _ = session.member_count(&org_id).await;
+            // Kept top rows answer the first window: the list is then built
+            // when the screen's view channel asks, not while the window starts.
+            if !session.has_kept_first_window(&org_id).await {
+                let _ = session.member_count(&org_id).await;
+            }
         }
     }
 

@@ -73,6 +73,14 @@ impl Session {
         }
     }
 
+    /// Whether the org's top rows are kept for a cold start (nothing decrypted).
+    pub async fn has_kept_first_window(&self, org_id: &str) -> bool {
+        match self.cache() {
+            Ok(cache) => cache.contains(&keys::member_first_window(org_id)).await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
     /// A sync found nothing changed: only the time moves.
     pub(crate) fn member_view_synced(&self, org_id: &str, synced_at: &str) {
         if let Some((_, at)) = self.member_views().get_mut(org_id) {

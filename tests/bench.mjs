@@ -192,7 +192,7 @@ async function large(blankWall, blankRss) {
   await new Promise((r) => setTimeout(r, 2000));
   const rss = treeRssKiB(app.driver.pid, appBinary);
   const mib = (kib) => (kib / 1024).toFixed(0);
-  console.log(`RSS, ${LARGE.toLocaleString("en-US")} members loaded, process tree: ${mib(rss.kib)} MiB (${(rss.kib / blankRss.kib).toFixed(2)}× the empty window)`);
+  console.log(`RSS, ${LARGE.toLocaleString("en-US")} members loaded, process tree: ${mib(rss.kib)} MiB (${(rss.kib / blankRss.kib).toFixed(2)}× the empty window; ${rss.processes.join(", ")})`);
 
   // The selected members to billing and back, each from the confirmation's click to the toast.
   const bulk = [];

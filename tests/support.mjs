@@ -198,7 +198,7 @@ export class AppDriver {
   }
 }
 
-/** Resident memory (KiB) of the app process and every process below it (WebKit's). */
+/** Resident memory (KiB) of the app process and every process below it (WebKit's), and each one's ("orgdesk 98 MiB"). */
 export function treeRssKiB(rootPid, appBinary) {
   const parents = new Map();
   for (const entry of readdirSync("/proc")) {
@@ -227,8 +227,9 @@ export function treeRssKiB(rootPid, appBinary) {
   for (const pid of [app, ...descendants(app)]) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      names.push(/Name:\s+(\S+)/.exec(status)?.[1]);
+      const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      total += kib;
+      names.push(`${/Name:\s+(\S+)/.exec(status)?.[1]} ${(kib / 1024).toFixed(0)} MiB`);
     } catch {
       // ended meanwhile
     }

@@ -721,10 +721,6 @@ mod tests {
         assert!(!cache.has_member_pages("o").await.unwrap());
     }
 
-    /// Where the time of a 100,000-member cold start goes on the Rust side
-    /// (reading, opening and parsing the pages; building the view; the first
-    /// window by name). A measurement, not a check: run it in release with
-    /// `cargo test --release -p orgdesk-client --lib profile_cold_view -- --ignored --nocapture`.
     #[tokio::test]
     async fn the_kept_top_rows_go_with_the_member_pages() {
         use crate::member_view::MemberWindow;
@@ -741,6 +737,10 @@ mod tests {
         assert!(cache.contains(&other).await.unwrap(), "another org's stay");
     }
 
+    /// Where the time of a 100,000-member cold start goes on the Rust side
+    /// (reading, opening and parsing the pages; building the view; the first
+    /// window by name). A measurement, not a check: run it in release with
+    /// `cargo test --release -p orgdesk-client --lib profile_cold_view -- --ignored --nocapture`.
     #[tokio::test]
     #[ignore]
     async fn profile_cold_view() {

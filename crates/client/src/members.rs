@@ -42,24 +42,27 @@ impl Session {
         let view = self.member_views().entry(org_id.to_owned()).or_insert(built).clone();
         crate::member_view::return_free_memory();
         // A cache written before the top rows were kept gets them now.
-        if !self.cache()?.contains(&keys::member_first_window(org_id)).await? {
+        if !self.has_kept_first_window(org_id).await {
             self.keep_first_window(org_id).await;
         }
         Ok(Some(view))
     }
 
     /// The cached list changed: the view follows (`synced_at: None` keeps the
-    /// time of the last sync, as a local edit is not a sync).
-    pub(crate) fn set_member_view(&self, org_id: &str, view: MemberView, synced_at: Option<String>) {
-        let mut views = self.member_views();
-        let synced_at = synced_at.or_else(|| views.get(org_id).and_then(|(_, at)| at.clone()));
-        views.insert(org_id.to_owned(), (Arc::new(view), synced_at));
+    /// time of the last sync, as a local edit is not a sync), and so do the
+    /// top rows kept for the next cold start.
+    pub(crate) async fn set_member_view(&self, org_id: &str, view: MemberView, synced_at: Option<String>) {
+        {
+            let mut views = self.member_views();
+            let synced_at = synced_at.or_else(|| views.get(org_id).and_then(|(_, at)| at.clone()));
+            views.insert(org_id.to_owned(), (Arc::new(view), synced_at));
+        }
+        self.keep_first_window(org_id).await;
     }
 
-    /// Keeps the top rows of the org's list in the default order with the
-    /// list (after each change of it), for the next cold start. A failure
-    /// only costs that start its head start.
-    pub(crate) async fn keep_first_window(&self, org_id: &str) {
+    /// Keeps the top rows of the org's list in the default order, for the
+    /// next cold start. A failure only costs that start its head start.
+    async fn keep_first_window(&self, org_id: &str) {
         let Some((view, synced_at)) = self.member_views().get(org_id).cloned() else {
             return;
         };
@@ -97,10 +100,11 @@ impl Session {
         offset: usize,
         limit: usize,
     ) -> Result<Option<MemberWindow>> {
-        // While the start-up still decodes the cached list: its top rows as
-        // kept with the list's last change, at once. Revision 0 is older than
-        // any built list's, so the screen asks again when the view channel
-        // announces the built one.
+        // Before the list is built from the cache (a cold start builds it when
+        // the screen's view channel asks): its top rows as kept with the
+        // list's last change, at once. Revision 0 is older than any built
+        // list's, so the screen asks again when the view channel announces
+        // the built one.
         let top_of_default = offset == 0 && limit <= FIRST_WINDOW_ROWS && *filter == MemberFilter::default();
         if top_of_default && !self.member_views().contains_key(org_id) {
             if let Some(kept) = self.cache()?.get(&keys::member_first_window(org_id)).await? {

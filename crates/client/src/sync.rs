@@ -237,8 +237,8 @@ impl Session {
             org_id,
             MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
             Some(synced_at.clone()),
-        );
-        self.keep_first_window(org_id).await;
+        )
+        .await;
         drop(old_pages);
         crate::member_view::return_free_memory();
         tell(SyncPhase::Done, page_count, members, Some(members));
@@ -288,8 +288,7 @@ impl Session {
                         pages.iter_mut().for_each(|(_, p)| edit(&mut p.items));
                         cache.replace_member_pages(org_id, &pages).await?;
                         let view = view.with_pages(pages.into_iter().map(|(n, p)| (n, p.items)).collect());
-                        self.set_member_view(org_id, view, None);
-                        self.keep_first_window(org_id).await;
+                        self.set_member_view(org_id, view, None).await;
                         true
                     }
                     None => false,
@@ -305,8 +304,8 @@ impl Session {
                     org_id,
                     MemberView::from_pages(pages.into_iter().map(|p| p.items).collect()),
                     None,
-                );
-                self.keep_first_window(org_id).await;
+                )
+                .await;
                 crate::member_view::return_free_memory();
             }
         }
